@@ -1,0 +1,73 @@
+"""API token authentication for integrators.
+
+A request with ``Authorization: Token <key>`` acts as a *token principal*:
+not a user, but something the access gate understands, with exactly one
+grant (the token's organization and role).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+from accounts.models import APIToken, hash_token_key
+from accounts.scoping import Grant
+
+# Writing last_used_at on every call would turn each read into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class TokenPrincipal:
+    """The acting party of a token-authenticated request."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_superuser = False
+    is_staff = False
+    pk = None
+    id = None
+
+    def __init__(self, token: APIToken) -> None:
+        self.api_token = token
+        self.token_grant = Grant(organization_id=token.organization_id, role=token.role)
+
+    def __str__(self) -> str:
+        return f"API token {self.api_token.name}"
+
+
+class APITokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Token"
+
+    def authenticate(self, request: Request) -> tuple[TokenPrincipal, APIToken] | None:
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Send the token as 'Authorization: Token <key>'.")
+        try:
+            key = header[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed("The API token is not valid.") from None
+        token = (
+            APIToken.objects.active()
+            .select_related("organization")
+            .filter(key_hash=hash_token_key(key))
+            .first()
+        )
+        if token is None:
+            raise exceptions.AuthenticationFailed("The API token is not valid or has been revoked.")
+        self._touch(token)
+        return TokenPrincipal(token), token
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
+
+    @staticmethod
+    def _touch(token: APIToken) -> None:
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+            APIToken.objects.filter(pk=token.pk).update(last_used_at=now)

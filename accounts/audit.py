@@ -1,0 +1,51 @@
+"""Writing the audit trail. One function, called by services and auth receivers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from accounts.models import AuditEvent, Organization
+
+
+def actor_label(user: Any) -> str:
+    token = getattr(user, "api_token", None)
+    if token is not None:
+        return f"API token {token.name} ({token.prefix})"
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "anonymous"
+    return str(user)
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The peer address Django sees (the proxy sets REMOTE_ADDR; see docker-compose)."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    user: Any,
+    action: str,
+    *,
+    organization: Organization | int | None,
+    target: models.Model | None = None,
+    ip: str | None = None,
+    **detail: Any,
+) -> AuditEvent:
+    """Append one audit event. ``detail`` must be JSON-serialisable and secret-free."""
+    organization_id = organization.pk if isinstance(organization, Organization) else organization
+    real_user = user if getattr(user, "pk", None) and getattr(user, "api_token", None) is None else None
+    return AuditEvent.objects.create(
+        organization_id=organization_id,
+        actor=real_user,
+        actor_label=actor_label(user)[:200],
+        action=action,
+        target_type=target._meta.model_name if target is not None else "",
+        target_id=str(getattr(target, "public_id", None) or getattr(target, "pk", "") or ""),
+        target_label=str(target)[:200] if target is not None else "",
+        ip_address=ip,
+        detail=detail,
+    )

@@ -1,0 +1,161 @@
+"""Identity and tenancy: users, organizations, memberships, API tokens, audit."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+
+from accounts.roles import TOKEN_ROLES, Role
+from accounts.scoping import Grant, OrganizationOwnedQuerySet, OrganizationQuerySet
+from portal.models import TimeStampedModel
+
+
+class PortalUserManager(UserManager):
+    """Users sign in with their e-mail address; the username is derived from it."""
+
+    def _create_user(self, username, email, password, **extra_fields):  # type: ignore[override]
+        email = self.normalize_email(email)
+        return super()._create_user(username or email, email, password, **extra_fields)
+
+    def create_user(self, email=None, password=None, username=None, **extra_fields):  # type: ignore[override]
+        return super().create_user(username or email, email, password, **extra_fields)
+
+    def create_superuser(self, email=None, password=None, username=None, **extra_fields):  # type: ignore[override]
+        return super().create_superuser(username or email, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in. E-mail is the login and must be unique."""
+
+    email = models.EmailField("e-mail address", unique=True)
+
+    objects = PortalUserManager()
+
+    REQUIRED_FIELDS = ["email"]
+
+    def __str__(self) -> str:
+        return self.email or self.username
+
+
+class Organization(TimeStampedModel):
+    """A tenant. Sites, cameras, members, tokens and audit events belong to one."""
+
+    name = models.CharField(max_length=120, unique=True)
+    require_mfa = models.BooleanField(
+        "members must use MFA",
+        default=False,
+        help_text="Members without an authenticator app are sent to set one up before anything else.",
+    )
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(TimeStampedModel):
+    """A user's role in one organization, optionally limited to some sites or cameras.
+
+    With no site and no camera listed the member sees the whole organization.
+    Owners and admins are never limited (see ``RESTRICTABLE_ROLES``).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+    sites = models.ManyToManyField("cameras.Site", blank=True, related_name="+")
+    cameras = models.ManyToManyField("cameras.Camera", blank=True, related_name="+")
+
+    objects = OrganizationOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization__name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="one_membership_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organization} ({self.get_role_display()})"
+
+    def as_grant(self) -> Grant:
+        return Grant(
+            organization_id=self.organization_id,
+            role=self.role,
+            site_ids=frozenset(site.pk for site in self.sites.all()),
+            camera_ids=frozenset(camera.pk for camera in self.cameras.all()),
+        )
+
+
+def hash_token_key(key: str) -> str:
+    # The key is 256 random bits, so a fast hash is as good as a slow one here.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class APITokenQuerySet(OrganizationOwnedQuerySet):
+    def active(self) -> APITokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class APIToken(TimeStampedModel):
+    """An integrator's key, scoped to one organization and a role.
+
+    Only a SHA-256 of the key is stored; the key itself is shown once.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    role = models.CharField(max_length=16, choices=[(r.value, r.label) for r in TOKEN_ROLES])
+    prefix = models.CharField(max_length=12, unique=True, help_text="Public part, to recognise the key.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = APITokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at", "updated_at"])
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, when and from where. Append-only."""
+
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=200, blank=True, help_text="Who, as text (kept if the user goes).")
+    action = models.CharField(max_length=64, db_index=True)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = OrganizationOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.target_label}"

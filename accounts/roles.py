@@ -1,0 +1,40 @@
+"""Roles, actions and the one table that maps the first to the second."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    ADMIN = "admin", "Admin"
+    OPERATOR = "operator", "Operator"
+    VIEWER = "viewer", "Viewer"
+
+
+class Action(models.TextChoices):
+    VIEW = "view", "View live video, snapshots and clips"
+    CONTROL = "control", "Move PTZ cameras"
+    EXPORT = "export", "Request clips"
+    MANAGE = "manage", "Edit cameras, sites and members"
+
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.OWNER: frozenset({Action.VIEW, Action.CONTROL, Action.EXPORT, Action.MANAGE}),
+    Role.ADMIN: frozenset({Action.VIEW, Action.CONTROL, Action.EXPORT, Action.MANAGE}),
+    Role.OPERATOR: frozenset({Action.VIEW, Action.CONTROL, Action.EXPORT}),
+    Role.VIEWER: frozenset({Action.VIEW}),
+}
+
+# Owners and admins always see the whole organization; only these roles can
+# be limited to some sites or cameras.
+RESTRICTABLE_ROLES = frozenset({Role.OPERATOR, Role.VIEWER})
+
+# Roles an API token may carry (a token is never an owner).
+TOKEN_ROLES = (Role.ADMIN, Role.OPERATOR, Role.VIEWER)
+
+
+def role_allows(role: str, action: str) -> bool:
+    return action in ROLE_ACTIONS.get(role, frozenset())
+
+
+def roles_allowing(action: str) -> list[str]:
+    return [role for role, actions in ROLE_ACTIONS.items() if action in actions]

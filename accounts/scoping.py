@@ -1,0 +1,210 @@
+"""The one access gate for tenant data.
+
+Every page, API viewset, admin class, consumer and task reaches tenant data
+through this module: the ``for_user(user, action)`` queryset methods below,
+or the ``access_*`` helpers, which return one object or raise the same
+``Http404`` whether the object does not exist or belongs to someone else.
+When the object is visible but the action is not allowed (a viewer trying to
+edit a camera of their own organization), the helpers raise
+``PermissionDenied`` instead: the object's existence is no secret then.
+
+A user's rights come from *grants*: one per organization membership (or one
+for an API token), holding the role and any site/camera restriction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+from accounts.roles import Action, role_allows
+
+if TYPE_CHECKING:
+    from accounts.models import Membership, Organization
+    from cameras.models import Camera, Site
+
+
+@dataclass(frozen=True)
+class Grant:
+    organization_id: int
+    role: str
+    site_ids: frozenset[int] = frozenset()
+    camera_ids: frozenset[int] = frozenset()
+
+    @property
+    def unrestricted(self) -> bool:
+        return not self.site_ids and not self.camera_ids
+
+
+def is_signed_in(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def grants_for(user: Any) -> list[Grant]:
+    """All grants of a signed-in user or API token principal (no superuser magic)."""
+    if not is_signed_in(user):
+        return []
+    token_grant = getattr(user, "token_grant", None)
+    if token_grant is not None:
+        return [token_grant]
+    from accounts.models import Membership
+
+    memberships = Membership.objects.filter(user_id=user.pk).prefetch_related("sites", "cameras")
+    return [membership.as_grant() for membership in memberships]
+
+
+def grants_allowing(user: Any, action: str) -> list[Grant]:
+    return [grant for grant in grants_for(user) if role_allows(grant.role, action)]
+
+
+def organization_ids_for(user: Any, action: str, *, unrestricted_only: bool = False) -> list[int]:
+    return [
+        grant.organization_id
+        for grant in grants_allowing(user, action)
+        if grant.unrestricted or not unrestricted_only
+    ]
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset that knows which of its rows a user may act on."""
+
+    def scope_filter(self, grants: list[Grant]) -> Q:
+        raise NotImplementedError
+
+    def for_user(self, user: Any, action: str = Action.VIEW) -> ScopedQuerySet:
+        if not is_signed_in(user):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        grants = grants_allowing(user, action)
+        if not grants:
+            return self.none()
+        return self.filter(self.scope_filter(grants))
+
+
+def _any_of(parts: Iterable[Q]) -> Q:
+    combined = Q(pk__in=[])
+    for part in parts:
+        combined |= part
+    return combined
+
+
+class OrganizationQuerySet(ScopedQuerySet):
+    def scope_filter(self, grants: list[Grant]) -> Q:
+        return Q(pk__in=[grant.organization_id for grant in grants])
+
+
+class OrganizationOwnedQuerySet(ScopedQuerySet):
+    """Rows that belong to an organization as a whole (members, tokens, audit).
+
+    Only unrestricted grants reach them: a viewer limited to one site has no
+    business with the organization's member list.
+    """
+
+    def scope_filter(self, grants: list[Grant]) -> Q:
+        return Q(organization_id__in=[g.organization_id for g in grants if g.unrestricted])
+
+
+class SiteQuerySet(ScopedQuerySet):
+    def scope_filter(self, grants: list[Grant]) -> Q:
+        return _any_of(_site_q(grant) for grant in grants)
+
+
+class CameraQuerySet(ScopedQuerySet):
+    def scope_filter(self, grants: list[Grant]) -> Q:
+        return _any_of(_camera_q(grant) for grant in grants)
+
+
+def _site_q(grant: Grant) -> Q:
+    in_org = Q(organization_id=grant.organization_id)
+    if grant.unrestricted:
+        return in_org
+    # A member limited to single cameras still sees the sites they sit in.
+    from cameras.models import Camera
+
+    sites_of_cameras = Camera.objects.filter(pk__in=grant.camera_ids).values("site_id")
+    return in_org & (Q(pk__in=grant.site_ids) | Q(pk__in=sites_of_cameras))
+
+
+def _camera_q(grant: Grant) -> Q:
+    in_org = Q(site__organization_id=grant.organization_id)
+    if grant.unrestricted:
+        return in_org
+    return in_org & (Q(site_id__in=grant.site_ids) | Q(pk__in=grant.camera_ids))
+
+
+# --- access_* helpers ----------------------------------------------------------
+
+
+def _access(queryset: ScopedQuerySet, user: Any, action: str, **lookup: Any) -> Any:
+    """Fetch one object the user may see; refuse the action with 403 if not allowed.
+
+    Not visible at all (missing, foreign, malformed id) is always the same 404.
+    """
+    try:
+        obj = queryset.for_user(user, Action.VIEW).get(**lookup)
+    except (queryset.model.DoesNotExist, ValidationError, ValueError):
+        raise Http404("Not found.") from None
+    if action != Action.VIEW and not queryset.for_user(user, action).filter(pk=obj.pk).exists():
+        raise PermissionDenied("Your role does not allow this.")
+    return obj
+
+
+def _as_uuid(value: Any) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (ValueError, TypeError, AttributeError):
+        raise Http404("Not found.") from None
+
+
+def access_camera(user: Any, public_id: Any, action: str = Action.VIEW) -> Camera:
+    from cameras.models import Camera
+
+    qs = Camera.objects.select_related("site", "site__organization")
+    return _access(qs, user, action, public_id=_as_uuid(public_id))
+
+
+def access_site(user: Any, public_id: Any, action: str = Action.VIEW) -> Site:
+    from cameras.models import Site
+
+    qs = Site.objects.select_related("organization")
+    return _access(qs, user, action, public_id=_as_uuid(public_id))
+
+
+def access_organization(user: Any, organization_id: Any, action: str = Action.VIEW) -> Organization:
+    from accounts.models import Organization
+
+    return _access(Organization.objects.all(), user, action, pk=organization_id)
+
+
+def access_membership(user: Any, membership_id: Any, action: str = Action.MANAGE) -> Membership:
+    from accounts.models import Membership
+
+    qs = Membership.objects.select_related("user", "organization")
+    try:
+        return qs.for_user(user, action).get(pk=int(membership_id))
+    except (Membership.DoesNotExist, ValueError, TypeError):
+        raise Http404("Not found.") from None
+
+
+def can(user: Any, action: str, obj: models.Model) -> bool:
+    """Whether the user may perform ``action`` on a tenant object."""
+    manager = type(obj)._default_manager
+    return manager.for_user(user, action).filter(pk=obj.pk).exists()
+
+
+def require_visible(user: Any, obj: models.Model, action: str) -> None:
+    """Re-check inside a write transaction that the object is still the user's.
+
+    Raises ``Http404`` so a write that aimed at a foreign row by id looks the
+    same as one that aimed at a missing row; the caller's transaction rolls back.
+    """
+    if not can(user, action, obj):
+        raise Http404("Not found.")

@@ -1,0 +1,97 @@
+"""Sites and the cameras in them."""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from accounts.scoping import CameraQuerySet, SiteQuerySet
+from cameras.sources import mask_source
+from portal.fields import EncryptedTextField
+from portal.models import TimeStampedModel
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError("Choose a time zone such as Europe/Paris or UTC.", code="timezone")
+
+
+class Site(TimeStampedModel):
+    """A place with cameras (a building, a car park), owned by one organization."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="sites")
+    name = models.CharField(max_length=120)
+    address = models.CharField(max_length=250, blank=True)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+
+    objects = SiteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="unique_site_name_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CameraStatus(models.TextChoices):
+    UNKNOWN = "unknown", "Unknown"
+    ONLINE = "online", "Online"
+    OFFLINE = "offline", "Offline"
+
+
+class Camera(TimeStampedModel):
+    """One camera. Its sources and ONVIF credentials are encrypted at rest.
+
+    ``public_id`` is the only identifier that leaves the server (URLs, API,
+    WebSocket paths, gateway stream names).
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="cameras")
+    name = models.CharField(max_length=120)
+    main_source = EncryptedTextField(help_text="rtsp:// or rtsps:// URL of the main stream.")
+    sub_source = EncryptedTextField(blank=True, help_text="Optional lower-resolution stream for grids.")
+    onvif_host = models.CharField("ONVIF host", max_length=253, blank=True)
+    onvif_port = models.PositiveIntegerField(
+        "ONVIF port", default=80, validators=[MinValueValidator(1), MaxValueValidator(65535)]
+    )
+    onvif_username = EncryptedTextField("ONVIF username", blank=True)
+    onvif_password = EncryptedTextField("ONVIF password", blank=True)
+    enabled = models.BooleanField(default=True)
+    status = models.CharField(max_length=16, choices=CameraStatus.choices, default=CameraStatus.UNKNOWN)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CameraQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["site__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="unique_camera_name_per_site"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def organization_id(self) -> int:
+        return self.site.organization_id
+
+    @property
+    def main_source_display(self) -> str:
+        return mask_source(self.main_source)
+
+    @property
+    def sub_source_display(self) -> str:
+        return mask_source(self.sub_source)
+
+    @property
+    def has_onvif(self) -> bool:
+        return bool(self.onvif_host)
