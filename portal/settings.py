@@ -319,4 +319,7 @@ LOGGING = {
 }
 
 # --- Portal-specific ----------------------------------------------------------
+# The address people use to reach the portal, for links in e-mails sent
+# outside a request (invitations made through the API or the admin).
+CCTV_PUBLIC_URL = env("CCTV_PUBLIC_URL", "http://localhost:8000")
 CCTV_LIVE_SESSIONS_PER_USER = env_int("CCTV_LIVE_SESSIONS_PER_USER", 120)

@@ -1,0 +1,204 @@
+"""Members, API tokens and organization settings.
+
+Rules every entry point gets from here:
+- only members whose role allows ``manage`` change anything (checked in the
+  transaction through the access gate);
+- only owners grant, change or remove the owner role, and an organization
+  always keeps at least one owner;
+- site/camera restrictions apply to operators and viewers only, and must
+  name sites and cameras of the same organization.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from accounts import audit
+from accounts.invitations import send_invitation
+from accounts.models import APIToken, Membership, Organization, User, hash_token_key
+from accounts.roles import RESTRICTABLE_ROLES, TOKEN_ROLES, Role
+from accounts.scoping import Grant, grants_for, require_visible
+from cameras.models import Camera, Site
+
+TOKEN_PREFIX = "cctv"
+
+
+def _grant_in(user: Any, organization: Organization) -> Grant | None:
+    return next((g for g in grants_for(user) if g.organization_id == organization.pk), None)
+
+
+def _is_owner(user: Any, organization: Organization) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    grant = _grant_in(user, organization)
+    return grant is not None and grant.role == Role.OWNER and getattr(user, "api_token", None) is None
+
+
+def _check_role_change(actor: Any, organization: Organization, old_role: str | None, new_role: str) -> None:
+    if new_role not in Role.values:
+        raise ValidationError({"role": ["Choose one of: owner, admin, operator, viewer."]})
+    touches_owner = Role.OWNER in (old_role, new_role)
+    if touches_owner and not _is_owner(actor, organization):
+        raise PermissionDenied("Only an owner can grant, change or remove the owner role.")
+
+
+def _check_restrictions(
+    organization: Organization, role: str, sites: list[Site], cameras: list[Camera]
+) -> None:
+    if (sites or cameras) and role not in RESTRICTABLE_ROLES:
+        raise ValidationError({"role": ["Owners and admins always see the whole organization; "
+                                        "site or camera limits apply to operators and viewers."]})
+    if any(site.organization_id != organization.pk for site in sites):
+        raise ValidationError({"sites": ["Choose sites of this organization."]})
+    if any(camera.site.organization_id != organization.pk for camera in cameras):
+        raise ValidationError({"cameras": ["Choose cameras of this organization."]})
+
+
+def _keep_an_owner(membership: Membership) -> None:
+    others = Membership.objects.filter(organization=membership.organization_id, role=Role.OWNER)
+    if not others.exclude(pk=membership.pk).exists():
+        raise ValidationError("An organization needs at least one owner; make someone else owner first.")
+
+
+@transaction.atomic
+def add_member(
+    actor: Any,
+    organization: Organization,
+    *,
+    email: str,
+    role: str,
+    sites: Iterable[Site] = (),
+    cameras: Iterable[Camera] = (),
+    ip: str | None = None,
+    invite_url_base: str | None = None,
+) -> Membership:
+    """Give a person (found or created by e-mail) a role in the organization.
+
+    A new person gets an account without a password and an invitation e-mail
+    to choose one. Audit: ``member.add``.
+    """
+    require_visible(actor, organization, "manage")
+    sites, cameras = list(sites), list(cameras)
+    _check_role_change(actor, organization, None, role)
+    _check_restrictions(organization, role, sites, cameras)
+    email = User.objects.normalize_email(email.strip())
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = User.objects.create_user(email=email, password=None)
+    elif Membership.objects.filter(user=user, organization=organization).exists():
+        raise ValidationError({"email": ["This person is already a member of the organization."]})
+    membership = Membership.objects.create(user=user, organization=organization, role=role)
+    membership.sites.set(sites)
+    membership.cameras.set(cameras)
+    audit.record(actor, "member.add", organization=organization, target=user, ip=ip, role=role,
+                 sites=len(sites), cameras=len(cameras), new_account=created)
+    if created:
+        transaction.on_commit(lambda: send_invitation(user, organization, invite_url_base))
+    return membership
+
+
+@transaction.atomic
+def change_member(
+    actor: Any,
+    membership: Membership,
+    *,
+    role: str,
+    sites: Iterable[Site] = (),
+    cameras: Iterable[Camera] = (),
+    ip: str | None = None,
+) -> Membership:
+    """Change a member's role and restrictions. Audit: ``member.update``."""
+    membership = Membership.objects.select_for_update().select_related("organization").get(pk=membership.pk)
+    organization = membership.organization
+    require_visible(actor, membership, "manage")
+    sites, cameras = list(sites), list(cameras)
+    _check_role_change(actor, organization, membership.role, role)
+    _check_restrictions(organization, role, sites, cameras)
+    if membership.role == Role.OWNER and role != Role.OWNER:
+        _keep_an_owner(membership)
+    old_role = membership.role
+    membership.role = role
+    membership.save(update_fields=["role", "updated_at"])
+    membership.sites.set(sites)
+    membership.cameras.set(cameras)
+    audit.record(actor, "member.update", organization=organization, target=membership.user, ip=ip,
+                 old_role=old_role, role=role, sites=len(sites), cameras=len(cameras))
+    return membership
+
+
+@transaction.atomic
+def remove_member(actor: Any, membership: Membership, *, ip: str | None = None) -> None:
+    """Take a person out of the organization (their account stays). Audit: ``member.remove``."""
+    membership = Membership.objects.select_for_update().select_related("organization", "user").get(
+        pk=membership.pk
+    )
+    require_visible(actor, membership, "manage")
+    if membership.role == Role.OWNER:
+        _check_role_change(actor, membership.organization, Role.OWNER, Role.OWNER)
+        _keep_an_owner(membership)
+    audit.record(actor, "member.remove", organization=membership.organization, target=membership.user, ip=ip,
+                 role=membership.role)
+    membership.delete()
+
+
+@transaction.atomic
+def create_token(
+    actor: Any, organization: Organization, *, name: str, role: str, ip: str | None = None
+) -> tuple[APIToken, str]:
+    """Create an API token; returns it with its key, which is never stored. Audit: ``token.create``."""
+    if getattr(actor, "api_token", None) is not None:
+        raise PermissionDenied("API tokens are created by people in the portal, not by other tokens.")
+    require_visible(actor, organization, "manage")
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": ["Give the token a name, e.g. the integration that uses it."]})
+    if role not in TOKEN_ROLES:
+        raise ValidationError({"role": ["A token's role is admin, operator or viewer."]})
+    prefix = secrets.token_hex(4)
+    key = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    token = APIToken.objects.create(
+        organization=organization,
+        name=name[:100],
+        role=role,
+        prefix=prefix,
+        key_hash=hash_token_key(key),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit.record(actor, "token.create", organization=organization, target=token, ip=ip, role=role)
+    return token, key
+
+
+@transaction.atomic
+def revoke_token(actor: Any, token: APIToken, *, ip: str | None = None) -> APIToken:
+    """Revoke a token at once (idempotent). Audit: ``token.revoke``."""
+    token = APIToken.objects.select_for_update().get(pk=token.pk)
+    require_visible(actor, token, "manage")
+    if token.is_active:
+        token.revoke()
+        audit.record(actor, "token.revoke", organization=token.organization_id, target=token, ip=ip)
+    return token
+
+
+@transaction.atomic
+def update_organization(
+    actor: Any, organization: Organization, *, ip: str | None = None, **changes: Any
+) -> Organization:
+    """Rename the organization or change its MFA rule. Audit: ``organization.update``."""
+    if set(changes) - {"name", "require_mfa"}:
+        raise ValueError(f"unknown organization fields: {sorted(set(changes) - {'name', 'require_mfa'})}")
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    require_visible(actor, organization, "manage")
+    changed = sorted(f for f, v in changes.items() if getattr(organization, f) != v)
+    for field, value in changes.items():
+        setattr(organization, field, value)
+    organization.full_clean(validate_unique=False)
+    organization.save()
+    audit.record(actor, "organization.update", organization=organization, target=organization, ip=ip,
+                 changed=changed)
+    return organization

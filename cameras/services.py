@@ -1,0 +1,149 @@
+"""Creating, changing and deleting sites and cameras.
+
+Pages, the admin and the API all come here. Each write validates its input,
+re-checks inside the transaction that the acting user may manage the rows it
+touches (a foreign site id is refused as if it did not exist), and writes an
+audit event in the same transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from accounts import audit
+from accounts.models import Organization
+from accounts.roles import Action
+from accounts.scoping import require_visible
+from cameras.models import Camera, Site
+from cameras.sources import check_camera_source
+
+SECRET_CAMERA_FIELDS = frozenset({"main_source", "sub_source", "onvif_username", "onvif_password"})
+CAMERA_FIELDS = frozenset(
+    {"name", "main_source", "sub_source", "onvif_host", "onvif_port", "onvif_username", "onvif_password", "enabled"}
+)
+SITE_FIELDS = frozenset({"name", "address", "timezone"})
+
+
+def clean_camera_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """Validate camera fields given by any entry point; returns them normalised."""
+    unknown = set(changes) - CAMERA_FIELDS
+    if unknown:
+        raise ValueError(f"unknown camera fields: {sorted(unknown)}")
+    cleaned = dict(changes)
+    errors: dict[str, list[ValidationError]] = {}
+    for field in ("main_source", "sub_source"):
+        if field not in cleaned or (field == "sub_source" and not cleaned[field]):
+            continue
+        try:
+            cleaned[field] = check_camera_source(cleaned[field])
+        except ValidationError as exc:
+            errors[field] = exc.error_list
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _save_camera(camera: Camera) -> None:
+    camera.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            camera.save()
+    except IntegrityError:
+        raise ValidationError({"name": ["A camera with this name already exists on this site."]}) from None
+
+
+def _changed_fields(instance: Any, changes: dict[str, Any]) -> list[str]:
+    return sorted(field for field, value in changes.items() if getattr(instance, field) != value)
+
+
+@transaction.atomic
+def create_camera(user: Any, site: Site, *, ip: str | None = None, **fields: Any) -> Camera:
+    """Create a camera on a site the user manages. Audit: ``camera.create``."""
+    fields = clean_camera_changes(fields)
+    require_visible(user, site, Action.MANAGE)
+    camera = Camera(site=site, **fields)
+    _save_camera(camera)
+    audit.record(user, "camera.create", organization=site.organization_id, target=camera, ip=ip)
+    return camera
+
+
+@transaction.atomic
+def update_camera(
+    user: Any, camera: Camera, *, site: Site | None = None, ip: str | None = None, **changes: Any
+) -> Camera:
+    """Apply the given changes (absent fields are kept). Audit: ``camera.update``.
+
+    Moving to another site needs ``manage`` on both sites; secret fields are
+    named in the audit detail but their values never are.
+    """
+    changes = clean_camera_changes(changes)
+    camera = Camera.objects.select_for_update().get(pk=camera.pk)
+    require_visible(user, camera, Action.MANAGE)
+    changed = _changed_fields(camera, changes)
+    if site is not None and site.pk != camera.site_id:
+        require_visible(user, site, Action.MANAGE)
+        changed.append("site")
+        camera.site = site
+    for field, value in changes.items():
+        setattr(camera, field, value)
+    _save_camera(camera)
+    audit.record(user, "camera.update", organization=camera.site.organization_id, target=camera, ip=ip,
+                 changed=changed)
+    return camera
+
+
+@transaction.atomic
+def delete_camera(user: Any, camera: Camera, *, ip: str | None = None) -> None:
+    """Delete a camera the user manages. Audit: ``camera.delete``."""
+    require_visible(user, camera, Action.MANAGE)
+    organization_id = camera.site.organization_id
+    audit.record(user, "camera.delete", organization=organization_id, target=camera, ip=ip)
+    camera.delete()
+
+
+def _save_site(site: Site) -> None:
+    site.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            site.save()
+    except IntegrityError:
+        raise ValidationError({"name": ["A site with this name already exists in this organization."]}) from None
+
+
+@transaction.atomic
+def create_site(user: Any, organization: Organization, *, ip: str | None = None, **fields: Any) -> Site:
+    """Create a site in an organization the user manages. Audit: ``site.create``."""
+    if set(fields) - SITE_FIELDS:
+        raise ValueError(f"unknown site fields: {sorted(set(fields) - SITE_FIELDS)}")
+    require_visible(user, organization, Action.MANAGE)
+    site = Site(organization=organization, **fields)
+    _save_site(site)
+    audit.record(user, "site.create", organization=organization, target=site, ip=ip)
+    return site
+
+
+@transaction.atomic
+def update_site(user: Any, site: Site, *, ip: str | None = None, **changes: Any) -> Site:
+    """Change a site's name, address or time zone. Audit: ``site.update``."""
+    if set(changes) - SITE_FIELDS:
+        raise ValueError(f"unknown site fields: {sorted(set(changes) - SITE_FIELDS)}")
+    site = Site.objects.select_for_update().get(pk=site.pk)
+    require_visible(user, site, Action.MANAGE)
+    changed = _changed_fields(site, changes)
+    for field, value in changes.items():
+        setattr(site, field, value)
+    _save_site(site)
+    audit.record(user, "site.update", organization=site.organization_id, target=site, ip=ip, changed=changed)
+    return site
+
+
+@transaction.atomic
+def delete_site(user: Any, site: Site, *, ip: str | None = None) -> None:
+    """Delete a site and its cameras. Audit: ``site.delete`` (with the camera count)."""
+    require_visible(user, site, Action.MANAGE)
+    audit.record(user, "site.delete", organization=site.organization_id, target=site, ip=ip,
+                 cameras_deleted=site.cameras.count())
+    site.delete()
