@@ -24,6 +24,7 @@ from accounts.models import APIToken, Membership, Organization, User, hash_token
 from accounts.roles import RESTRICTABLE_ROLES, TOKEN_ROLES, Role
 from accounts.scoping import Grant, grants_for, require_visible
 from cameras.models import Camera, Site
+from signaling.events import publish_scope_changed
 
 TOKEN_PREFIX = "cctv"
 
@@ -129,6 +130,7 @@ def change_member(
     membership.cameras.set(cameras)
     audit.record(actor, "member.update", organization=organization, target=membership.user, ip=ip,
                  old_role=old_role, role=role, sites=len(sites), cameras=len(cameras))
+    publish_scope_changed(user_id=membership.user_id)
     return membership
 
 
@@ -144,6 +146,7 @@ def remove_member(actor: Any, membership: Membership, *, ip: str | None = None) 
         _keep_an_owner(membership)
     audit.record(actor, "member.remove", organization=membership.organization, target=membership.user, ip=ip,
                  role=membership.role)
+    publish_scope_changed(user_id=membership.user_id)
     membership.delete()
 
 

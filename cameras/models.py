@@ -41,6 +41,42 @@ class Site(TimeStampedModel):
         return self.name
 
 
+class GatewayQuerySet(models.QuerySet):
+    """Gateways are platform infrastructure: only superusers manage them."""
+
+    def for_user(self, user: object, action: str = "view") -> GatewayQuerySet:
+        return self.all() if getattr(user, "is_superuser", False) else self.none()
+
+    def enabled(self) -> GatewayQuerySet:
+        return self.filter(enabled=True)
+
+
+class Gateway(TimeStampedModel):
+    """One go2rtc node. The portal alone talks to its API; browsers reach only its WebRTC port."""
+
+    name = models.CharField(max_length=100, unique=True)
+    api_url = models.URLField("API URL", help_text="Private address of go2rtc's API, e.g. http://go2rtc:1984.")
+    api_username = models.CharField("API username", max_length=100, blank=True)
+    api_password = EncryptedTextField("API password", blank=True)
+    rtsp_url = models.CharField(
+        "RTSP restream URL", max_length=200, blank=True,
+        help_text="Where workers read restreams for exports and motion, e.g. rtsp://go2rtc:8554.",
+    )
+    webrtc_address = models.CharField(
+        "WebRTC address", max_length=200, blank=True,
+        help_text="host:port browsers reach for media (go2rtc's webrtc candidate); documentation only.",
+    )
+    enabled = models.BooleanField(default=True, help_text="Disabled gateways get no new cameras.")
+
+    objects = GatewayQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class CameraStatus(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
     ONLINE = "online", "Online"
@@ -56,6 +92,10 @@ class Camera(TimeStampedModel):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="cameras")
+    gateway = models.ForeignKey(
+        Gateway, null=True, blank=True, on_delete=models.PROTECT, related_name="cameras",
+        help_text="The go2rtc node that carries this camera (least loaded by default).",
+    )
     name = models.CharField(max_length=120)
     main_source = EncryptedTextField(help_text="rtsp:// or rtsps:// URL of the main stream.")
     sub_source = EncryptedTextField(blank=True, help_text="Optional lower-resolution stream for grids.")

@@ -12,13 +12,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 
 from accounts import audit
 from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import require_visible
-from cameras.models import Camera, Site
+from cameras import tasks
+from cameras.gateways import least_loaded_gateway
+from cameras.models import Camera, Gateway, Site
 from cameras.sources import check_camera_source
+from signaling.events import publish_scope_changed
 
 SECRET_CAMERA_FIELDS = frozenset({"main_source", "sub_source", "onvif_username", "onvif_password"})
 CAMERA_FIELDS = frozenset(
@@ -64,10 +68,23 @@ def create_camera(user: Any, site: Site, *, ip: str | None = None, **fields: Any
     """Create a camera on a site the user manages. Audit: ``camera.create``."""
     fields = clean_camera_changes(fields)
     require_visible(user, site, Action.MANAGE)
-    camera = Camera(site=site, **fields)
+    camera = Camera(site=site, gateway=least_loaded_gateway(), **fields)
     _save_camera(camera)
     audit.record(user, "camera.create", organization=site.organization_id, target=camera, ip=ip)
+    _after_camera_change(camera)
     return camera
+
+
+def _after_camera_change(camera: Camera) -> None:
+    """Once committed: put the camera's streams on its gateway, refresh live scopes."""
+    tasks.sync_camera_streams.delay_on_commit(camera.pk)
+    publish_scope_changed(organization_id=camera.site.organization_id)
+
+
+def _after_camera_removal(camera: Camera, gateway_id: int | None) -> None:
+    if gateway_id is not None:
+        tasks.remove_camera_streams.delay_on_commit(gateway_id, str(camera.public_id))
+    publish_scope_changed(organization_id=camera.site.organization_id)
 
 
 @transaction.atomic
@@ -92,6 +109,26 @@ def update_camera(
     _save_camera(camera)
     audit.record(user, "camera.update", organization=camera.site.organization_id, target=camera, ip=ip,
                  changed=changed)
+    _after_camera_change(camera)
+    return camera
+
+
+@transaction.atomic
+def move_camera_to_gateway(user: Any, camera: Camera, gateway: Gateway, *, ip: str | None = None) -> Camera:
+    """Put a camera on another gateway. Gateways are shared infrastructure: superusers only."""
+    if not getattr(user, "is_superuser", False):
+        raise Http404("Not found.")
+    camera = Camera.objects.select_for_update().select_related("site").get(pk=camera.pk)
+    old_gateway_id = camera.gateway_id
+    if old_gateway_id == gateway.pk:
+        return camera
+    camera.gateway = gateway
+    camera.save(update_fields=["gateway", "updated_at"])
+    audit.record(user, "camera.move_gateway", organization=camera.site.organization_id, target=camera, ip=ip,
+                 gateway=gateway.name)
+    if old_gateway_id is not None:
+        tasks.remove_camera_streams.delay_on_commit(old_gateway_id, str(camera.public_id))
+    _after_camera_change(camera)
     return camera
 
 
@@ -101,6 +138,7 @@ def delete_camera(user: Any, camera: Camera, *, ip: str | None = None) -> None:
     require_visible(user, camera, Action.MANAGE)
     organization_id = camera.site.organization_id
     audit.record(user, "camera.delete", organization=organization_id, target=camera, ip=ip)
+    _after_camera_removal(camera, camera.gateway_id)
     camera.delete()
 
 
@@ -144,6 +182,9 @@ def update_site(user: Any, site: Site, *, ip: str | None = None, **changes: Any)
 def delete_site(user: Any, site: Site, *, ip: str | None = None) -> None:
     """Delete a site and its cameras. Audit: ``site.delete`` (with the camera count)."""
     require_visible(user, site, Action.MANAGE)
+    cameras = list(site.cameras.select_related("site"))
     audit.record(user, "site.delete", organization=site.organization_id, target=site, ip=ip,
-                 cameras_deleted=site.cameras.count())
+                 cameras_deleted=len(cameras))
+    for camera in cameras:
+        _after_camera_removal(camera, camera.gateway_id)
     site.delete()

@@ -22,6 +22,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from cameras.streams import is_portal_stream
+
 ALLOWED_SCHEMES = ("rtsp", "rtsps")
 MAX_SOURCE_LENGTH = 1024
 DEFAULT_PORTS = {"rtsp": 554, "rtsps": 322}
@@ -89,6 +91,9 @@ def _check_network_parts(value: str, scheme: str, reserved: Iterable[str], extra
     effective_port = port or DEFAULT_PORTS[scheme]
     if not _explicitly_allowed(host, effective_port, extra):
         _check_host(host, reserved)
+    if is_portal_stream(parts.path[1:].lower()):
+        # go2rtc would turn such a source into an alias of our own stream.
+        raise _refuse("The source path looks like a gateway stream name; enter the camera's own path.", "gateway")
     netloc = parts.netloc.rsplit("@", 1)
     hostport = netloc[-1].lower()
     userinfo = netloc[0] + "@" if len(netloc) == 2 else ""

@@ -163,7 +163,12 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CCTV_RECONCILE_SECONDS = env_int("CCTV_RECONCILE_SECONDS", 30)
+CCTV_HEALTH_SECONDS = env_int("CCTV_HEALTH_SECONDS", 30)
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "reconcile-gateways": {"task": "cameras.tasks.reconcile_gateways", "schedule": CCTV_RECONCILE_SECONDS},
+    "refresh-camera-health": {"task": "cameras.tasks.refresh_camera_health", "schedule": CCTV_HEALTH_SECONDS},
+}
 
 # --- Auth, allauth and MFA -------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -267,6 +272,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Members and tokens both have a "role" with different choices; name both sets.
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "accounts.roles.Role",
+        "TokenRoleEnum": "accounts.serializers.TOKEN_ROLE_CHOICES",
+    },
 }
 
 # --- Static, media, i18n -----------------------------------------------------

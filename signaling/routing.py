@@ -1,3 +1,12 @@
-"""WebSocket routes. The live relay and the event stream arrive with the live-view work."""
+"""WebSocket routes. Anything else is refused by the URL router."""
 
-websocket_urlpatterns: list = []
+from django.urls import path, re_path
+
+from signaling.consumers import EventStreamConsumer, LiveRelayConsumer
+
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+websocket_urlpatterns = [
+    re_path(rf"^ws/cameras/(?P<public_id>{_UUID})/live/(?:(?P<variant>main|sub)/)?$", LiveRelayConsumer.as_asgi()),
+    path("ws/events/", EventStreamConsumer.as_asgi()),
+]

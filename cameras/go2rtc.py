@@ -1,0 +1,101 @@
+"""The one HTTP client for go2rtc's private API.
+
+Every call has a timeout and sends Basic auth (the gateway runs with
+``local_auth: true``). Failures raise ``Go2RTCError`` whose ``retryable``
+flag tells a task whether trying again can help. Error texts are scrubbed of
+credentials before they travel anywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from cameras.sources import scrub
+
+
+class Go2RTCError(Exception):
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(scrub(message))
+        self.retryable = retryable
+
+
+@dataclass(frozen=True)
+class StreamState:
+    name: str
+    sources: tuple[str, ...]
+    online: bool
+    consumers: int
+
+
+def _state(name: str, raw: dict[str, Any] | None) -> StreamState:
+    raw = raw or {}
+    producers = raw.get("producers") or []
+    # An idle producer is just {"url": ...}; a connected one carries medias.
+    online = any(p.get("medias") or p.get("receivers") for p in producers)
+    return StreamState(
+        name=name,
+        sources=tuple(p.get("url", "") for p in producers),
+        online=online,
+        consumers=len(raw.get("consumers") or []),
+    )
+
+
+class Go2RTCClient:
+    def __init__(self, base_url: str, username: str = "", password: str = "", timeout: float = 5.0) -> None:
+        auth = httpx.BasicAuth(username, password) if username or password else None
+        self._http = httpx.Client(base_url=base_url.rstrip("/"), auth=auth, timeout=timeout)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Go2RTCClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _request(self, method: str, path: str, params: dict[str, str] | None = None) -> httpx.Response:
+        try:
+            response = self._http.request(method, path, params=params)
+        except httpx.TimeoutException as exc:
+            raise Go2RTCError(f"gateway timed out: {exc}", retryable=True) from exc
+        except httpx.HTTPError as exc:
+            raise Go2RTCError(f"gateway unreachable: {exc}", retryable=True) from exc
+        if response.status_code in (401, 403):
+            raise Go2RTCError("gateway refused the portal's credentials", retryable=False)
+        if response.status_code >= 500:
+            raise Go2RTCError(f"gateway error {response.status_code}: {response.text[:200]}", retryable=True)
+        return response
+
+    def info(self) -> dict[str, Any]:
+        return self._request("GET", "/api").json()
+
+    def streams(self) -> dict[str, StreamState]:
+        raw = self._request("GET", "/api/streams").json() or {}
+        return {name: _state(name, value) for name, value in raw.items()}
+
+    def set_stream(self, name: str, source: str) -> None:
+        """Create or replace a stream in memory (PATCH: never written to go2rtc's config file)."""
+        response = self._request("PATCH", "/api/streams", {"name": name, "src": source})
+        if response.status_code >= 400:
+            raise Go2RTCError(f"gateway refused stream {name}: {response.text[:200]}", retryable=False)
+
+    def delete_stream(self, name: str) -> None:
+        response = self._request("DELETE", "/api/streams", {"src": name})
+        if response.status_code >= 400 and response.status_code != 404:
+            raise Go2RTCError(f"gateway could not delete {name}: {response.text[:200]}", retryable=False)
+
+    def probe(self, name: str) -> StreamState | None:
+        """Attach a probe consumer (starts the source) and report what it saw; None if unknown."""
+        try:
+            response = self._http.get("/api/streams", params={"src": name, "video": "all", "audio": "all"})
+        except httpx.HTTPError as exc:
+            raise Go2RTCError(f"gateway unreachable: {exc}", retryable=True) from exc
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 400:
+            return StreamState(name=name, sources=(), online=False, consumers=0)
+        return _state(name, response.json())

@@ -1,0 +1,181 @@
+"""WebSocket consumers: the live signaling relay and the per-user event stream."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import logging
+import uuid
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
+from django.http import Http404
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
+
+from signaling import events, live, relay
+from signaling.limits import HEARTBEAT_SECONDS, limiter
+from signaling.scopes import followed_camera_groups
+
+logger = logging.getLogger(__name__)
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_NOT_FOUND = 4404
+CLOSE_LIMIT = 4429
+CLOSE_UPSTREAM = 4502
+UPSTREAM_OPEN_TIMEOUT = 5
+
+
+def _peer_ip(scope: dict[str, Any]) -> str | None:
+    client = scope.get("client")
+    return client[0] if client else None
+
+
+class LiveRelayConsumer(AsyncWebsocketConsumer):
+    """Relays one browser's signaling (and MSE fallback) to the camera's gateway.
+
+    ``connect`` authenticates, asks the gate, takes a slot of the user's
+    live-session cap and only then dials the gateway with the stream name
+    the server built. After that, frames only pass through ``relay``'s
+    filters: no database, no blocking call.
+    """
+
+    upstream: ClientConnection | None = None
+    pump: asyncio.Task | None = None
+    target: live.LiveTarget | None = None
+    slot_held = False
+
+    async def connect(self) -> None:
+        self.user = self.scope.get("user")
+        if not (self.user and self.user.is_authenticated):
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        kwargs = self.scope["url_route"]["kwargs"]
+        try:
+            self.target = await database_sync_to_async(live.open_live_target)(
+                self.user, kwargs["public_id"], kwargs.get("variant") or "main"
+            )
+        except Http404:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        except live.CameraNotLive as exc:
+            await self._refuse("camera_unavailable", str(exc), CLOSE_NOT_FOUND)
+            return
+        self.session_id = uuid.uuid4().hex
+        if not await limiter().acquire(self.user.pk, self.session_id):
+            await self._refuse("too_many_sessions", "You have too many live views open; close some first.", CLOSE_LIMIT)
+            return
+        self.slot_held = True
+        await self.accept()
+        await self._open_upstream()
+
+    async def _refuse(self, code: str, text: str, close_code: int) -> None:
+        await self.accept()
+        await self.send(text_data=relay.error_frame(code, text))
+        await self.close(code=close_code)
+
+    async def _open_upstream(self) -> None:
+        assert self.target is not None
+        headers = {}
+        if self.target.upstream_auth:
+            token = base64.b64encode(":".join(self.target.upstream_auth).encode()).decode()
+            headers["Authorization"] = f"Basic {token}"
+        try:
+            self.upstream = await connect(
+                self.target.upstream_url,
+                additional_headers=headers,
+                open_timeout=UPSTREAM_OPEN_TIMEOUT,
+                max_size=8 * 1024 * 1024,
+                compression=None,
+            )
+        except (OSError, TimeoutError, InvalidStatus, WebSocketException) as exc:
+            logger.warning("live relay could not reach gateway for camera %s: %s",
+                           self.target.camera_public_id, type(exc).__name__)
+            await self.send(text_data=relay.error_frame("gateway_unreachable", "The video gateway is not reachable."))
+            await self.close(code=CLOSE_UPSTREAM)
+            return
+        await database_sync_to_async(live.record_session)(self.user, self.target, "start", _peer_ip(self.scope))
+        self.pump = asyncio.create_task(self._pump_upstream())
+
+    async def _pump_upstream(self) -> None:
+        assert self.upstream is not None
+        heartbeat_at = asyncio.get_running_loop().time() + HEARTBEAT_SECONDS
+        try:
+            async for frame in self.upstream:
+                if isinstance(frame, bytes):
+                    await self.send(bytes_data=frame)
+                elif (text := relay.gateway_to_client(frame)) is not None:
+                    await self.send(text_data=text)
+                if asyncio.get_running_loop().time() > heartbeat_at:
+                    heartbeat_at += HEARTBEAT_SECONDS
+                    await limiter().heartbeat(self.user.pk, self.session_id)
+        except ConnectionClosed:
+            pass
+        await self.close()
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.upstream is None or text_data is None:
+            return  # browsers send no binary frames in this protocol
+        try:
+            await self.upstream.send(relay.client_to_gateway(text_data))
+        except relay.RelayRefused as exc:
+            await self.send(text_data=relay.error_frame("refused", str(exc)))
+        except ConnectionClosed:
+            await self.close()
+
+    async def disconnect(self, code: int) -> None:
+        if self.pump is not None and self.pump is not asyncio.current_task():
+            self.pump.cancel()
+        if self.upstream is not None:
+            with contextlib.suppress(Exception):
+                await self.upstream.close()
+            await database_sync_to_async(live.record_session)(
+                self.user, self.target, "end", _peer_ip(self.scope), close_code=code
+            )
+            self.upstream = None
+        if self.slot_held:
+            self.slot_held = False
+            await limiter().release(self.user.pk, self.session_id)
+
+
+class EventStreamConsumer(AsyncJsonWebsocketConsumer):
+    """Pushes camera status (later: alerts, clips) to one signed-in user.
+
+    It joins the group of every camera the gate lets the user view, and
+    recomputes that set when told the scope changed.
+    """
+
+    groups_joined: frozenset[str] = frozenset()
+
+    async def connect(self) -> None:
+        self.user = self.scope.get("user")
+        if not (self.user and self.user.is_authenticated):
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        await self.accept()
+        await self._follow()
+
+    async def _follow(self) -> None:
+        wanted = frozenset(await database_sync_to_async(followed_camera_groups)(self.user))
+        wanted |= {events.user_group(self.user.pk)}
+        for group in wanted - self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        for group in self.groups_joined - wanted:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined = wanted
+
+    async def disconnect(self, code: int) -> None:
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined = frozenset()
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        return  # the stream is one-way; clients have nothing to say
+
+    async def camera_status(self, event: dict[str, Any]) -> None:
+        await self.send_json({k: event[k] for k in ("type", "camera", "status", "changed_at")})
+
+    async def scope_changed(self, event: dict[str, Any]) -> None:
+        await self._follow()

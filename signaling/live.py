@@ -1,0 +1,56 @@
+"""Opening and closing a live session: the only database work of the relay.
+
+It runs once when the browser connects and once when it leaves; no frame in
+between touches the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from accounts import audit
+from accounts.roles import Action
+from accounts.scoping import access_camera
+from cameras.gateways import websocket_url
+from cameras.streams import stream_name
+
+
+@dataclass(frozen=True)
+class LiveTarget:
+    camera_public_id: str
+    camera_name: str
+    organization_id: int
+    upstream_url: str
+    upstream_auth: tuple[str, str] | None
+
+
+class CameraNotLive(Exception):
+    """The camera is visible but cannot be played (disabled, no gateway)."""
+
+
+def open_live_target(user: Any, public_id: str, variant: str) -> LiveTarget:
+    """Resolve what the user may watch; raises Http404 through the gate otherwise."""
+    camera = access_camera(user, public_id, Action.VIEW)
+    if not camera.enabled or camera.gateway is None:
+        raise CameraNotLive("This camera is disabled." if not camera.enabled else "This camera has no gateway.")
+    if variant == "sub" and not camera.sub_source:
+        variant = "main"
+    gateway = camera.gateway
+    auth = (gateway.api_username, gateway.api_password) if gateway.api_username else None
+    return LiveTarget(
+        camera_public_id=str(camera.public_id),
+        camera_name=camera.name,
+        organization_id=camera.site.organization_id,
+        upstream_url=websocket_url(gateway, stream_name(camera.public_id, variant)),
+        upstream_auth=auth,
+    )
+
+
+def record_session(user: Any, target: LiveTarget, event: str, ip: str | None, **detail: Any) -> None:
+    audit.record(
+        user, f"live.{event}", organization=target.organization_id, ip=ip,
+        camera=target.camera_public_id, camera_name=target.camera_name, at=timezone.now().isoformat(), **detail,
+    )

@@ -1,0 +1,17 @@
+"""Which event groups a user's event stream follows, decided by the gate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.roles import Action
+from accounts.scoping import organization_ids_for
+from cameras.models import Camera
+from signaling.events import camera_group, organization_group
+
+
+def followed_camera_groups(user: Any) -> set[str]:
+    public_ids = Camera.objects.for_user(user, Action.VIEW).values_list("public_id", flat=True)
+    groups = {camera_group(public_id) for public_id in public_ids}
+    groups |= {organization_group(org_id) for org_id in organization_ids_for(user, Action.VIEW)}
+    return groups

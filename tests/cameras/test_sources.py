@@ -1,0 +1,123 @@
+"""The source allow-list, masking and scrubbing, as pure functions."""
+
+import logging
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from cameras.sources import CredentialScrubFilter, mask_source, scrub, validate_source
+
+GATEWAYS = {"gateway.internal", "10.0.0.2"}
+
+HOSTILE_SOURCES = [
+    ("exec:ffmpeg -i x", "whitespace"),
+    ("exec:/bin/sh", "scheme"),
+    ("echo:/bin/cat", "scheme"),
+    ("expr:fetch('http://x')", "scheme"),
+    ("ffmpeg:rtsp://192.168.1.5/x", "scheme"),
+    ("ffmpeg:virtual?video=testsrc", "scheme"),
+    ("v4l2:device?video=/dev/video0", "scheme"),
+    ("alsa:device?audio=0", "scheme"),
+    ("http://192.168.1.5/snapshot.jpg", "scheme"),
+    ("rtmp://192.168.1.5/live", "scheme"),
+    ("file:///etc/passwd", "scheme"),
+    ("/dev/video0", "scheme"),
+    ("camera-stream", "scheme"),
+    ("rtsp:192.168.1.5/x", "format"),
+    ("rtsp://192.168.1.5/x#backchannel=1", "fragment"),
+    ("rtsp://192.168.1.5/x#raw=-y", "fragment"),
+    ("rtsp://192.168.1.5/a b", "whitespace"),
+    ("rtsp://192.168.1.5/a\nb", "whitespace"),
+    ("rtsp://192.168.1.5/a\tb", "whitespace"),
+    ("rtsp://192.168.1.5/a\x00b", "characters"),
+    ("rtsp://192.168.1.5/a\x7fb", "characters"),
+    ("rtsp://192.168.1.5/caméra", "characters"),
+    ("rtsp://192.168.1.5/" + "a" * 2000, "too_long"),
+    ("rtsp://127.0.0.1:8554/other-tenant-stream", "loopback"),
+    ("rtsp://127.1.2.3/x", "loopback"),
+    ("rtsp://localhost/x", "loopback"),
+    ("rtsp://cam.localhost/x", "loopback"),
+    ("rtsp://[::1]/x", "loopback"),
+    ("rtsp://[::ffff:127.0.0.1]/x", "loopback"),
+    ("rtsp://0.0.0.0/x", "loopback"),
+    ("rtsp://2130706433/x", "host"),
+    ("rtsp://0x7f.1/x", "host"),
+    ("rtsp://224.1.1.1/x", "host"),
+    ("rtsp://gateway.internal:8554/cam", "gateway"),
+    ("rtsp://GATEWAY.internal/cam", "gateway"),
+    ("rtsp://10.0.0.2:1984/api/streams", "gateway"),
+    ("rtsp:///no-host", "host"),
+    ("rtsp://192.168.1.5/cam-0123456789abcdef0123456789abcdef-main", "gateway"),
+    ("rtsp://192.168.1.5:99999/x", "format"),
+    ("rtsp://192.168.1.5:0/x", "format"),
+    ("", "required"),
+]
+
+GOOD_SOURCES = [
+    "rtsp://192.168.1.64:554/Streaming/Channels/101",
+    "rtsp://admin:p%40ss@10.1.2.3/cam/realmonitor?channel=1&subtype=0",
+    "rtsps://172.16.5.9:322/stream",
+    "rtsp://camera-7.site.lan/live",
+    "rtsp://[fd00::12]:554/live",
+    "RTSP://192.168.1.64/x",
+]
+
+
+@pytest.mark.parametrize(("source", "code"), HOSTILE_SOURCES)
+def test_hostile_source_is_refused_with_a_reason(source: str, code: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        validate_source(source, reserved_hosts=GATEWAYS)
+    assert caught.value.code == code
+    assert caught.value.message  # a sentence a person can read
+
+
+@pytest.mark.parametrize("source", GOOD_SOURCES)
+def test_network_camera_source_is_accepted(source: str) -> None:
+    assert validate_source(source, reserved_hosts=GATEWAYS).startswith(("rtsp://", "rtsps://"))
+
+
+def test_error_message_never_repeats_the_password() -> None:
+    with pytest.raises(ValidationError) as caught:
+        validate_source("rtsp://admin:Hunter2Secret@127.0.0.1/x")
+    assert "Hunter2Secret" not in str(caught.value)
+
+
+def test_scheme_is_normalised_and_host_lowercased() -> None:
+    assert validate_source("RTSP://user:PwD@Cam.LAN:554/Path") == "rtsp://user:PwD@cam.lan:554/Path"
+
+
+def test_operator_allowed_host_bypasses_loopback_rule_only_for_that_port() -> None:
+    allowed = ["127.0.0.1:18554"]
+    assert validate_source("rtsp://127.0.0.1:18554/demo1", extra_allowed=allowed)
+    with pytest.raises(ValidationError):
+        validate_source("rtsp://127.0.0.1:1984/demo1", extra_allowed=allowed)
+
+
+def test_allowed_host_does_not_relax_scheme_or_fragment_rules() -> None:
+    with pytest.raises(ValidationError):
+        validate_source("ffmpeg:rtsp://127.0.0.1:18554/x", extra_allowed=["127.0.0.1:18554"])
+    with pytest.raises(ValidationError):
+        validate_source("rtsp://127.0.0.1:18554/x#raw=-y", extra_allowed=["127.0.0.1:18554"])
+
+
+def test_mask_hides_userinfo_and_secret_query_values() -> None:
+    masked = mask_source("rtsp://admin:Hunter2@10.0.0.9:554/live?channel=1&password=Hunter2")
+    assert "Hunter2" not in masked
+    assert "admin" not in masked
+    assert masked.startswith("rtsp://***@10.0.0.9:554/live?channel=1")
+
+
+def test_mask_of_source_without_credentials_is_unchanged() -> None:
+    assert mask_source("rtsp://10.0.0.9/live") == "rtsp://10.0.0.9/live"
+
+
+def test_scrub_masks_credentials_in_free_text() -> None:
+    text = "could not open rtsp://admin:Hunter2@10.0.0.9/live?pwd=Hunter2 (timeout)"
+    assert "Hunter2" not in scrub(text)
+    assert "10.0.0.9/live" in scrub(text)
+
+
+def test_log_filter_scrubs_formatted_messages() -> None:
+    record = logging.LogRecord("x", logging.WARNING, __file__, 1, "dial %s failed", ("rtsp://u:Hunter2@h/x",), None)
+    CredentialScrubFilter().filter(record)
+    assert "Hunter2" not in record.getMessage()
