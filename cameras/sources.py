@@ -172,9 +172,13 @@ _URL_USERINFO_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://)[^/@\s]+@")
 _SECRET_PARAM_RE = re.compile(r"\b(password|passwd|pwd|pass|token|auth)=[^&\s\"']+", re.IGNORECASE)
 
 
+_ENCODED_USERINFO_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*%3A%2F%2F)(?:(?!%2F|%40)[^\s&/])+%40", re.IGNORECASE)
+
+
 def scrub(text: str) -> str:
-    """Mask credentials in any free text (log lines, error messages)."""
+    """Mask credentials in any free text (log lines, error messages), percent-encoded URLs too."""
     text = _URL_USERINFO_RE.sub(rf"\g<1>{MASK}@", text)
+    text = _ENCODED_USERINFO_RE.sub(rf"\g<1>{MASK}%40", text)
     return _SECRET_PARAM_RE.sub(rf"\g<1>={MASK}", text)
 
 

@@ -117,6 +117,12 @@ def test_scrub_masks_credentials_in_free_text() -> None:
     assert "10.0.0.9/live" in scrub(text)
 
 
+def test_scrub_masks_percent_encoded_sources_in_query_strings() -> None:
+    text = "PATCH /api/streams?name=x&src=rtsp%3A%2F%2Fadmin%3AHunter2%4010.0.0.9%2Flive"
+    assert "Hunter2" not in scrub(text)
+    assert "10.0.0.9" in scrub(text)
+
+
 def test_log_filter_scrubs_formatted_messages() -> None:
     record = logging.LogRecord("x", logging.WARNING, __file__, 1, "dial %s failed", ("rtsp://u:Hunter2@h/x",), None)
     CredentialScrubFilter().filter(record)

@@ -1,0 +1,91 @@
+"""The signaling relay, end to end: aiortc -> Daphne (portal) -> go2rtc -> camera."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from accounts.roles import Role
+from cameras import services, sync
+from cameras.streams import stream_name
+from tests.factories import make_member, make_organization, make_site, make_user
+from tests.media import wait_until
+from tests.webrtc_peer import watch
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def live_camera(gateway_row, camera_sim):  # type: ignore[no-untyped-def]
+    org = make_organization("Live Org")
+    admin, viewer = make_user(), make_user()
+    make_member(admin, org, Role.ADMIN)
+    make_member(viewer, org, Role.VIEWER)
+    site = make_site(org, "Yard")
+    camera = services.create_camera(admin, site, name="Gate", main_source=camera_sim.source("cam1"))
+    sync.push_camera(camera)
+    return camera, viewer
+
+
+def _headers(daphne, cookie: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {"Origin": daphne.http_url, "Cookie": cookie}
+
+
+def test_viewer_decodes_real_frames_through_the_portal(live_camera, daphne, session_cookie) -> None:  # type: ignore[no-untyped-def]
+    camera, viewer = live_camera
+    url = f"{daphne.ws_url}/ws/cameras/{camera.public_id}/live/"
+    result = asyncio.run(watch(url, headers=_headers(daphne, session_cookie(viewer)), frames=5))
+    assert (result.width, result.height) == (640, 360)
+    assert result.frames == 5
+
+
+def test_outsider_is_refused_before_any_upstream_connection(live_camera, daphne, session_cookie, gateway_process):  # type: ignore[no-untyped-def]
+    camera, _ = live_camera
+    outsider = make_user()
+    make_member(outsider, make_organization("Other Org"), Role.OWNER)
+    url = f"{daphne.ws_url}/ws/cameras/{camera.public_id}/live/"
+    headers = _headers(daphne, session_cookie(outsider))
+
+    async def attempt() -> int | None:
+        try:
+            async with connect(url, additional_headers=headers) as ws:
+                await ws.recv()
+        except InvalidStatus as exc:
+            return exc.response.status_code
+        except ConnectionClosed as exc:
+            return exc.rcvd.code if exc.rcvd else None
+        return None
+
+    refusal = asyncio.run(attempt())
+    assert refusal in (403, 4404)  # Daphne answers a close-before-accept with HTTP 403
+    name = stream_name(camera.public_id)
+    assert gateway_process.consumers(name) == 0
+    assert not gateway_process.producer_started(name)
+
+
+def test_foreign_origin_is_refused(live_camera, daphne, session_cookie) -> None:  # type: ignore[no-untyped-def]
+    camera, viewer = live_camera
+    url = f"{daphne.ws_url}/ws/cameras/{camera.public_id}/live/"
+    headers = {"Origin": "https://evil.example", "Cookie": session_cookie(viewer)}
+
+    async def attempt() -> int:
+        with pytest.raises(InvalidStatus) as caught:
+            async with connect(url, additional_headers=headers):
+                pass
+        return caught.value.response.status_code
+
+    assert asyncio.run(attempt()) == 403
+
+
+def test_unknown_stream_becomes_a_clear_error(live_camera, daphne, session_cookie, gateway_process) -> None:  # type: ignore[no-untyped-def]
+    camera, viewer = live_camera
+    sync.remove_camera_streams(camera.gateway, camera.public_id)
+    assert wait_until(lambda: stream_name(camera.public_id) not in gateway_process.stream_names(), timeout=5)
+    url = f"{daphne.ws_url}/ws/cameras/{camera.public_id}/live/"
+    from tests.webrtc_peer import SignalingError
+
+    with pytest.raises(SignalingError, match="stream_unavailable"):
+        asyncio.run(watch(url, headers=_headers(daphne, session_cookie(viewer)), timeout=10))

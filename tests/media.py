@@ -1,0 +1,165 @@
+"""Real media processes for integration tests: go2rtc gateways and cameras.
+
+- ``Gateway``: go2rtc run with the project's hardened ``go2rtc.yaml`` (API
+  behind Basic auth with ``local_auth``), only its listen addresses moved to
+  free loopback ports and loopback WebRTC candidates allowed, since the
+  browser or aiortc peer sits on the same machine.
+- ``CameraSimulator``: a *separate* go2rtc acting as a set of RTSP cameras,
+  each an ffmpeg test pattern encoded to H.264 on demand; the gateway pulls
+  ``rtsp://127.0.0.1:<port>/<name>`` from it, as it would from a camera.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.services import REPO_ROOT, free_port, go2rtc_binary, wait_for_port
+
+
+class Go2RTCProcess:
+    def __init__(self, name: str, config_files: list[str], overrides: dict, env: dict[str, str]) -> None:
+        binary = go2rtc_binary()
+        if binary is None:
+            raise RuntimeError("go2rtc is not installed: run bin/test (or bin/setup), which builds it")
+        self.binary = binary
+        self.name = name
+        self.workdir = Path(tempfile.mkdtemp(prefix=f"cctv-{name}-"))
+        self.config_files = config_files
+        self.overrides = overrides
+        self.env = {**os.environ, **env}
+        self.api_port = int(overrides["api"]["listen"].rsplit(":", 1)[1])
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        argv = [self.binary]
+        for path in self.config_files:
+            argv += ["-c", path]
+        argv += ["-c", json.dumps(self.overrides)]
+        self.log = open(self.workdir / "go2rtc.log", "ab")  # noqa: SIM115  (closed in stop())
+        self.process = subprocess.Popen(  # noqa: S603
+            argv, cwd=self.workdir, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+        try:
+            wait_for_port(self.api_port, timeout=15)
+        except TimeoutError:
+            self.stop()
+            raise RuntimeError(f"{self.name} did not start:\n{self.log_text()[-2000:]}") from None
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        self.process = None
+        if getattr(self, "log", None):
+            self.log.close()
+
+    def kill(self) -> None:
+        """Die abruptly, as a crashed gateway would."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=5)
+            self.process = None
+
+    def cleanup(self) -> None:
+        self.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def log_text(self) -> str:
+        path = self.workdir / "go2rtc.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+class Gateway(Go2RTCProcess):
+    def __init__(self) -> None:
+        self.username = "portal"
+        self.password = secrets.token_urlsafe(16)
+        self.rtsp_port, self.webrtc_port = free_port(), free_port()
+        overrides = {
+            "api": {"listen": f"127.0.0.1:{free_port()}"},
+            "rtsp": {"listen": f"127.0.0.1:{self.rtsp_port}"},
+            "webrtc": {
+                "listen": f"127.0.0.1:{self.webrtc_port}",
+                "candidates": [f"127.0.0.1:{self.webrtc_port}"],
+                "filters": {"loopback": True},
+                "ice_servers": [],
+            },
+        }
+        env = {"GO2RTC_API_USERNAME": self.username, "GO2RTC_API_PASSWORD": self.password}
+        super().__init__("gateway", [str(REPO_ROOT / "go2rtc.yaml")], overrides, env)
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def rtsp_url(self) -> str:
+        return f"rtsp://127.0.0.1:{self.rtsp_port}"
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.api_url, auth=(self.username, self.password), timeout=10)
+
+    def stream_names(self) -> set[str]:
+        with self.client() as client:
+            return set((client.get("/api/streams").json() or {}).keys())
+
+    def _stream(self, stream: str) -> dict:
+        with self.client() as client:
+            data = client.get("/api/streams").json() or {}
+        return data.get(stream) or {}
+
+    def consumers(self, stream: str) -> int:
+        return len(self._stream(stream).get("consumers") or [])
+
+    def producer_started(self, stream: str) -> bool:
+        """Whether go2rtc ever dialled the camera (an idle producer is just its URL)."""
+        return any(set(p) - {"url"} for p in self._stream(stream).get("producers") or [])
+
+
+TEST_PATTERN = "ffmpeg:virtual?video=testsrc2&size={size}&rate={rate}#video=h264"
+
+
+class CameraSimulator(Go2RTCProcess):
+    """RTSP 'cameras' named ``cam1``, ``cam2``...: test patterns encoded on demand."""
+
+    def __init__(self, count: int = 4, size: str = "640x360", rate: int = 15) -> None:
+        self.rtsp_port = free_port()
+        streams = {f"cam{i}": TEST_PATTERN.format(size=size, rate=rate) for i in range(1, count + 1)}
+        overrides = {
+            "api": {"listen": f"127.0.0.1:{free_port()}"},
+            "rtsp": {"listen": f"127.0.0.1:{self.rtsp_port}"},
+            "webrtc": {"listen": ""},
+            "log": {"level": "warn"},
+            "streams": streams,
+        }
+        super().__init__("camera-simulator", [], overrides, {})
+        self.names = list(streams)
+
+    def source(self, name: str) -> str:
+        return f"rtsp://127.0.0.1:{self.rtsp_port}/{name}"
+
+    @property
+    def host_port(self) -> str:
+        return f"127.0.0.1:{self.rtsp_port}"
+
+
+def wait_until(predicate, timeout: float = 20.0, interval: float = 0.2) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False
