@@ -130,3 +130,21 @@ def session_cookie() -> Callable[[User], str]:
         return f"sessionid={client.cookies['sessionid'].value}"
 
     return make
+
+
+@pytest.fixture
+def celery_worker_with_beat(transactional_db: None, camera_sim: CameraSimulator, tmp_path: Path) -> Iterator[Server]:
+    """A real worker running beat too, with a 2 s reconcile interval."""
+    log_path = tmp_path / "celery-beat.log"
+    process = _start(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "-B", "--pool=solo", "-l", "info",
+         "--without-mingle", "--without-gossip", "--without-heartbeat",
+         "--schedule", str(tmp_path / "beat-schedule")],
+        log_path,
+        DJANGO_SETTINGS_MODULE="tests.settings",
+        CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS=camera_sim.host_port,
+        CCTV_RECONCILE_SECONDS="2",
+        CCTV_HEALTH_SECONDS="3",
+    )
+    yield Server(0, process, log_path)
+    _stop(process)
