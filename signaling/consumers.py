@@ -44,6 +44,7 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
 
     upstream: ClientConnection | None = None
     pump: asyncio.Task | None = None
+    audit_start: asyncio.Task | None = None
     target: live.LiveTarget | None = None
     slot_held = False
 
@@ -68,15 +69,23 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
             await self._refuse("too_many_sessions", "You have too many live views open; close some first.", CLOSE_LIMIT)
             return
         self.slot_held = True
-        await self.accept()
-        await self._open_upstream()
+        # Dial the gateway before accepting, so the browser's offer (sent as
+        # soon as the socket opens) finds the upstream ready.
+        if await self._open_upstream():
+            await self.accept()
+            self.pump = asyncio.create_task(self._pump_upstream())
 
     async def _refuse(self, code: str, text: str, close_code: int) -> None:
         await self.accept()
         await self.send(text_data=relay.error_frame(code, text))
         await self.close(code=close_code)
 
-    async def _open_upstream(self) -> None:
+    async def _record(self, event: str, **detail: Any) -> None:
+        await database_sync_to_async(live.record_session)(
+            self.user, self.target, event, _peer_ip(self.scope), **detail
+        )
+
+    async def _open_upstream(self) -> bool:
         assert self.target is not None
         headers = {}
         if self.target.upstream_auth:
@@ -93,11 +102,9 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
         except (OSError, TimeoutError, InvalidStatus, WebSocketException) as exc:
             logger.warning("live relay could not reach gateway for camera %s: %s",
                            self.target.camera_public_id, type(exc).__name__)
-            await self.send(text_data=relay.error_frame("gateway_unreachable", "The video gateway is not reachable."))
-            await self.close(code=CLOSE_UPSTREAM)
-            return
-        await database_sync_to_async(live.record_session)(self.user, self.target, "start", _peer_ip(self.scope))
-        self.pump = asyncio.create_task(self._pump_upstream())
+            await self._refuse("gateway_unreachable", "The video gateway is not reachable.", CLOSE_UPSTREAM)
+            return False
+        return True
 
     async def _pump_upstream(self) -> None:
         assert self.upstream is not None
@@ -108,6 +115,9 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
                     await self.send(bytes_data=frame)
                 elif (text := relay.gateway_to_client(frame)) is not None:
                     await self.send(text_data=text)
+                if self.audit_start is None:
+                    # Written once the answer is out, so it never delays signaling.
+                    self.audit_start = asyncio.create_task(self._record("start"))
                 if asyncio.get_running_loop().time() > heartbeat_at:
                     heartbeat_at += HEARTBEAT_SECONDS
                     await limiter().heartbeat(self.user.pk, self.session_id)
@@ -131,10 +141,11 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
         if self.upstream is not None:
             with contextlib.suppress(Exception):
                 await self.upstream.close()
-            await database_sync_to_async(live.record_session)(
-                self.user, self.target, "end", _peer_ip(self.scope), close_code=code
-            )
             self.upstream = None
+            if self.audit_start is None:
+                self.audit_start = asyncio.create_task(self._record("start"))
+            await self.audit_start  # "start" is written before "end"
+            await self._record("end", close_code=code)
         if self.slot_held:
             self.slot_held = False
             await limiter().release(self.user.pk, self.session_id)

@@ -1,0 +1,171 @@
+"""The whole portal stack for benchmarks, started on free loopback ports.
+
+PostgreSQL and Redis (the test tooling's throwaway servers), a camera
+simulator, one go2rtc gateway with the project's hardened config, the
+portal migrated and seeded, and Daphne. Everything is stopped on exit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.media import CameraSimulator, Gateway
+from tests.services import REPO_ROOT, Services, free_port, wait_for_port
+
+# A short GOP (1 s at 15 fps) so "first frame" measures signaling and transport,
+# not mostly the wait for the next keyframe.
+BENCH_CAMERA = (
+    "exec:ffmpeg -hide_banner -loglevel error -re -f lavfi -i testsrc2=size={size}:rate=15 -c:v libx264 "
+    "-preset ultrafast -tune zerolatency -g 15 -pix_fmt yuv420p -f rtsp {{output}}"
+)
+
+
+def median_ms(values: list[float]) -> float:
+    return statistics.median(values) * 1000
+
+
+def percentile_ms(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))
+    return ordered[index] * 1000
+
+
+@dataclass
+class Stack:
+    services: Services
+    simulator: CameraSimulator
+    gateway: Gateway
+    port: int
+    daphne: subprocess.Popen
+    cameras: list = field(default_factory=list)
+    users: list = field(default_factory=list)
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def live_url(self, camera, variant: str = "main") -> str:  # type: ignore[no-untyped-def]
+        suffix = "" if variant == "main" else f"{variant}/"
+        return f"ws://127.0.0.1:{self.port}/ws/cameras/{camera.public_id}/live/{suffix}"
+
+    def direct_url(self, camera, variant: str = "main") -> str:  # type: ignore[no-untyped-def]
+        from cameras.streams import stream_name
+
+        return f"ws://127.0.0.1:{self.gateway.api_port}/api/ws?src={stream_name(camera.public_id, variant)}"
+
+    def direct_headers(self) -> dict[str, str]:
+        import base64
+
+        token = base64.b64encode(f"{self.gateway.username}:{self.gateway.password}".encode()).decode()
+        return {"Authorization": f"Basic {token}"}
+
+    def portal_headers(self, user) -> dict[str, str]:  # type: ignore[no-untyped-def]
+        from django.test import Client
+
+        client = Client()
+        client.force_login(user)
+        return {"Origin": self.http_url, "Cookie": f"sessionid={client.cookies['sessionid'].value}"}
+
+    def daphne_rss_mb(self) -> float:
+        return process_rss_mb(self.daphne.pid)
+
+    def daphne_cpu_seconds(self) -> float:
+        return process_cpu_seconds(self.daphne.pid)
+
+
+def process_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def process_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _create_database(url: str) -> None:
+    import psycopg
+
+    server_url, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _setup_django(extra_env: dict[str, str]) -> None:
+    _create_database(os.environ["DATABASE_URL"])
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+    os.environ.update(extra_env)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _seed(stack_gateway: Gateway, simulator: CameraSimulator, cameras: int, users: int) -> tuple[list, list]:
+    from accounts.roles import Role
+    from cameras import sync
+    from cameras.models import Camera, Gateway as GatewayRow
+    from tests.factories import make_member, make_organization, make_site, make_user
+
+    row = GatewayRow.objects.create(
+        name="bench", api_url=stack_gateway.api_url, api_username=stack_gateway.username,
+        api_password=stack_gateway.password, rtsp_url=stack_gateway.rtsp_url,
+    )
+    org = make_organization("Bench Org")
+    site = make_site(org, "Bench Site")
+    people = [make_user() for _ in range(users)]
+    for person in people:
+        make_member(person, org, Role.VIEWER)
+    names = simulator.names
+    rows = [
+        Camera.objects.create(site=site, gateway=row, name=f"Bench {i:03d}",
+                              main_source=simulator.source(names[i % len(names)]))
+        for i in range(cameras)
+    ]
+    sync.reconcile(row)
+    return rows, people
+
+
+@contextlib.contextmanager
+def running_stack(*, cameras: int = 1, users: int = 1, sources: int = 1, size: str = "640x360",
+                  env: dict[str, str] | None = None) -> Iterator[Stack]:
+    services = Services()
+    simulator = CameraSimulator(count=sources, size=size)
+    simulator.overrides["streams"] = {name: BENCH_CAMERA.format(size=size) for name in simulator.names}
+    gateway = Gateway()
+    daphne = None
+    logdir = Path(tempfile.mkdtemp(prefix="cctv-bench-"))
+    try:
+        services.start()
+        extra = {"CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS": simulator.host_port, **(env or {})}
+        _setup_django(extra)
+        simulator.start()
+        gateway.start()
+        rows, people = _seed(gateway, simulator, cameras, users)
+        port = free_port()
+        log = open(logdir / "daphne.log", "ab")  # noqa: SIM115
+        daphne = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "portal.asgi:application"],
+            cwd=REPO_ROOT, env={**os.environ}, stdout=log, stderr=subprocess.STDOUT,
+        )
+        wait_for_port(port, timeout=30)
+        yield Stack(services, simulator, gateway, port, daphne, rows, people)
+    finally:
+        if daphne is not None:
+            daphne.terminate()
+            daphne.wait(timeout=10)
+        gateway.cleanup()
+        simulator.cleanup()
+        services.stop()
