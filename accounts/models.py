@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.roles import TOKEN_ROLES, Role
-from accounts.scoping import Grant, OrganizationOwnedQuerySet, OrganizationQuerySet
+from accounts.scoping import OrganizationOwnedQuerySet, OrganizationQuerySet
 from portal.models import TimeStampedModel
 
 
@@ -82,14 +82,6 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.organization} ({self.get_role_display()})"
-
-    def as_grant(self) -> Grant:
-        return Grant(
-            organization_id=self.organization_id,
-            role=self.role,
-            site_ids=frozenset(site.pk for site in self.sites.all()),
-            camera_ids=frozenset(camera.pk for camera in self.cameras.all()),
-        )
 
 
 def hash_token_key(key: str) -> str:

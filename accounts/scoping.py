@@ -15,16 +15,17 @@ for an API token), holding the role and any site/camera restriction.
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.http import Http404
 
-from accounts.roles import Action, role_allows
+from accounts.roles import RESTRICTABLE_ROLES, Action, role_allows
 
 if TYPE_CHECKING:
     from accounts.models import Membership, Organization
@@ -48,7 +49,11 @@ def is_signed_in(user: Any) -> bool:
 
 
 def grants_for(user: Any) -> list[Grant]:
-    """All grants of a signed-in user or API token principal (no superuser magic)."""
+    """All grants of a signed-in user or API token principal (no superuser magic).
+
+    Two queries at most (memberships, then the restrictions of operators and
+    viewers in one UNION): this runs on every page, API call and live connect.
+    """
     if not is_signed_in(user):
         return []
     token_grant = getattr(user, "token_grant", None)
@@ -56,8 +61,28 @@ def grants_for(user: Any) -> list[Grant]:
         return [token_grant]
     from accounts.models import Membership
 
-    memberships = Membership.objects.filter(user_id=user.pk).prefetch_related("sites", "cameras")
-    return [membership.as_grant() for membership in memberships]
+    memberships = list(Membership.objects.filter(user_id=user.pk).values_list("pk", "organization_id", "role"))
+    limits = _restrictions([pk for pk, _, role in memberships if role in RESTRICTABLE_ROLES])
+    return [
+        Grant(org_id, role, frozenset(limits[pk]["site"]), frozenset(limits[pk]["camera"]))
+        for pk, org_id, role in memberships
+    ]
+
+
+def _restrictions(membership_ids: list[int]) -> dict[int, dict[str, set[int]]]:
+    from accounts.models import Membership
+
+    limits: dict[int, dict[str, set[int]]] = defaultdict(lambda: {"site": set(), "camera": set()})
+    if not membership_ids:
+        return limits
+    sites = Membership.sites.through.objects.filter(membership_id__in=membership_ids)
+    cameras = Membership.cameras.through.objects.filter(membership_id__in=membership_ids)
+    rows = sites.values_list("membership_id", "site_id", Value("site")).union(
+        cameras.values_list("membership_id", "camera_id", Value("camera")), all=True
+    )
+    for membership_id, object_id, kind in rows:
+        limits[membership_id][kind].add(object_id)
+    return limits
 
 
 def grants_allowing(user: Any, action: str) -> list[Grant]:
@@ -164,10 +189,10 @@ def _as_uuid(value: Any) -> uuid.UUID:
         raise Http404("Not found.") from None
 
 
-def access_camera(user: Any, public_id: Any, action: str = Action.VIEW) -> Camera:
+def access_camera(user: Any, public_id: Any, action: str = Action.VIEW, related: tuple[str, ...] = ()) -> Camera:
     from cameras.models import Camera
 
-    qs = Camera.objects.select_related("site", "site__organization")
+    qs = Camera.objects.select_related("site", "site__organization", *related)
     return _access(qs, user, action, public_id=_as_uuid(public_id))
 
 

@@ -28,6 +28,11 @@ BENCH_CAMERA = (
 )
 
 
+# As in production (bin/start, docker-compose.yml): a burst of connects may
+# queue longer than Daphne's default 5 s handshake timeout.
+DAPHNE_OPTIONS = ["--websocket_connect_timeout", "30"]
+
+
 def median_ms(values: list[float]) -> float:
     return statistics.median(values) * 1000
 
@@ -157,7 +162,8 @@ def running_stack(*, cameras: int = 1, users: int = 1, sources: int = 1, size: s
         port = free_port()
         log = open(logdir / "daphne.log", "ab")  # noqa: SIM115
         daphne = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "portal.asgi:application"],
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), *DAPHNE_OPTIONS,
+             "portal.asgi:application"],
             cwd=REPO_ROOT, env={**os.environ}, stdout=log, stderr=subprocess.STDOUT,
         )
         wait_for_port(port, timeout=30)

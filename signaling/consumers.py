@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from channels.db import database_sync_to_async
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 from django.http import Http404
 from websockets.asyncio.client import ClientConnection, connect
@@ -28,6 +29,17 @@ CLOSE_UPSTREAM = 4502
 UPSTREAM_OPEN_TIMEOUT = 5
 
 
+def pooled_db(func):  # type: ignore[no-untyped-def]
+    """Run ORM work on the shared thread pool rather than the single sync thread.
+
+    Channels runs every ``database_sync_to_async`` call of every connection
+    on one thread, so a burst of viewers would queue behind each other. These
+    calls are self-contained (no transaction spans them), so any pool thread,
+    each with its own persistent connection, may run them.
+    """
+    return database_sync_to_async(func, thread_sensitive=False)
+
+
 def _peer_ip(scope: dict[str, Any]) -> str | None:
     client = scope.get("client")
     return client[0] if client else None
@@ -42,6 +54,9 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
     filters: no database, no blocking call.
     """
 
+    # The relay needs no channel layer (no groups), so it opens no Redis
+    # channel per viewer.
+    channel_layer_alias = "no-layer-for-the-relay"
     upstream: ClientConnection | None = None
     pump: asyncio.Task | None = None
     audit_start: asyncio.Task | None = None
@@ -55,7 +70,7 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
             return
         kwargs = self.scope["url_route"]["kwargs"]
         try:
-            self.target = await database_sync_to_async(live.open_live_target)(
+            self.target = await pooled_db(live.open_live_target)(
                 self.user, kwargs["public_id"], kwargs.get("variant") or "main"
             )
         except Http404:
@@ -75,13 +90,23 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
             await self.accept()
             self.pump = asyncio.create_task(self._pump_upstream())
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels' dispatch hops to the database thread before *every*
+        # message (to close stale connections). The relay's frames never touch
+        # the database and the calls that do go through database_sync_to_async,
+        # which does that cleanup itself, so frames skip the hop.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"no handler for message type {message['type']}")
+        await handler(message)
+
     async def _refuse(self, code: str, text: str, close_code: int) -> None:
         await self.accept()
         await self.send(text_data=relay.error_frame(code, text))
         await self.close(code=close_code)
 
     async def _record(self, event: str, **detail: Any) -> None:
-        await database_sync_to_async(live.record_session)(
+        await pooled_db(live.record_session)(
             self.user, self.target, event, _peer_ip(self.scope), **detail
         )
 

@@ -33,7 +33,7 @@ class CameraNotLive(Exception):
 
 def open_live_target(user: Any, public_id: str, variant: str) -> LiveTarget:
     """Resolve what the user may watch; raises Http404 through the gate otherwise."""
-    camera = access_camera(user, public_id, Action.VIEW)
+    camera = access_camera(user, public_id, Action.VIEW, related=("gateway",))
     if not camera.enabled or camera.gateway is None:
         raise CameraNotLive("This camera is disabled." if not camera.enabled else "This camera has no gateway.")
     if variant == "sub" and not camera.sub_source:
