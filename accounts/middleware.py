@@ -60,5 +60,6 @@ class RequireMFAMiddleware:
 
     @staticmethod
     def _exempt(path: str) -> bool:
-        allowed = (reverse("mfa_index"), reverse("account_logout"), "/static/")
+        # Activating TOTP may first ask for the password again (allauth's reauthentication).
+        allowed = (reverse("mfa_index"), reverse("account_reauthenticate"), reverse("account_logout"), "/static/")
         return path.startswith(allowed)

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from accounts import audit
 from accounts.invitations import send_invitation
@@ -201,7 +201,26 @@ def update_organization(
     for field, value in changes.items():
         setattr(organization, field, value)
     organization.full_clean(validate_unique=False)
-    organization.save()
+    try:
+        with transaction.atomic():
+            organization.save()
+    except IntegrityError:
+        raise ValidationError({"name": ["Another organization already uses this name."]}) from None
     audit.record(actor, "organization.update", organization=organization, target=organization, ip=ip,
                  changed=changed)
+    return organization
+
+
+@transaction.atomic
+def create_organization(actor: Any, *, name: str, require_mfa: bool = False, ip: str | None = None) -> Organization:
+    """Create a tenant; platform superusers only (its first owner comes with ``add_member``).
+
+    Audit: ``organization.create``.
+    """
+    if not getattr(actor, "is_superuser", False):
+        raise PermissionDenied("Only platform administrators create organizations.")
+    organization = Organization(name=name.strip(), require_mfa=require_mfa)
+    organization.full_clean()
+    organization.save()
+    audit.record(actor, "organization.create", organization=organization, target=organization, ip=ip)
     return organization

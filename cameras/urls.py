@@ -1,1 +1,15 @@
-urlpatterns: list = []
+from django.urls import path
+
+from cameras import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("sites/", views.site_list, name="site_list"),
+    path("sites/new/", views.site_create, name="site_create"),
+    path("sites/<uuid:public_id>/edit/", views.site_edit, name="site_edit"),
+    path("sites/<uuid:public_id>/delete/", views.site_delete, name="site_delete"),
+    path("cameras/new/", views.camera_create, name="camera_create"),
+    path("cameras/<uuid:public_id>/", views.camera_detail, name="camera_detail"),
+    path("cameras/<uuid:public_id>/edit/", views.camera_edit, name="camera_edit"),
+    path("cameras/<uuid:public_id>/delete/", views.camera_delete, name="camera_delete"),
+]

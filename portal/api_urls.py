@@ -2,4 +2,13 @@
 
 from rest_framework.routers import DefaultRouter
 
+from accounts.api import APITokenViewSet, AuditEventViewSet, MemberViewSet, OrganizationViewSet
+from cameras.api import CameraViewSet, SiteViewSet
+
 router = DefaultRouter()
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("sites", SiteViewSet, basename="site")
+router.register("cameras", CameraViewSet, basename="camera")
+router.register("members", MemberViewSet, basename="member")
+router.register("tokens", APITokenViewSet, basename="token")
+router.register("audit-events", AuditEventViewSet, basename="audit-event")

@@ -1,0 +1,139 @@
+"""Forms for the member, API token, organization and audit log pages.
+
+Choices that name tenant data (sites, cameras, audit actors) come from
+querysets the views build through the access gate; the forms only narrow
+them further. Writes go through ``accounts.services``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+
+from accounts import services
+from accounts.models import Membership, Organization
+from accounts.roles import TOKEN_ROLES, Action, Role
+from cameras.models import Camera, Site
+
+T = TypeVar("T")
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError | PermissionDenied) -> None:
+    """Show an error raised by a service next to the field it names (or above the form)."""
+    if isinstance(exc, PermissionDenied):
+        form.add_error(None, str(exc) or "Your role does not allow this.")
+    elif hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def save_or_add_errors(form: forms.Form, save: Callable[[], T]) -> T | None:
+    """Run a service call for a valid form; its refusals become inline form errors."""
+    try:
+        return save()
+    except (ValidationError, PermissionDenied) as exc:
+        add_service_errors(form, exc)
+        return None
+
+
+class CameraChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Camera) -> str:
+        return f"{obj.site.name} / {obj.name}"
+
+
+class MemberForm(forms.Form):
+    """Add a member by e-mail, or change a member's role and restrictions."""
+
+    email = forms.EmailField(label="E-mail address", help_text="A person without an account gets an invitation.")
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
+    sites = forms.ModelMultipleChoiceField(
+        queryset=Site.objects.none(),
+        to_field_name="public_id",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Limit to sites",
+    )
+    cameras = CameraChoiceField(
+        queryset=Camera.objects.none(),
+        to_field_name="public_id",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Limit to cameras",
+    )
+
+    def __init__(
+        self, *args: Any, user: Any, organization: Organization, membership: Membership | None = None, **kwargs: Any
+    ) -> None:
+        self.user = user
+        self.organization = organization
+        self.membership = membership
+        if membership is not None:
+            kwargs.setdefault("initial", {
+                "role": membership.role,
+                "sites": [site.public_id for site in membership.sites.all()],
+                "cameras": [camera.public_id for camera in membership.cameras.all()],
+            })
+        super().__init__(*args, **kwargs)
+        self.fields["sites"].queryset = Site.objects.for_user(user, Action.MANAGE).filter(organization=organization)
+        self.fields["cameras"].queryset = (
+            Camera.objects.for_user(user, Action.MANAGE)
+            .filter(site__organization=organization)
+            .select_related("site")
+        )
+        if membership is not None:
+            del self.fields["email"]
+
+    def save(self, *, ip: str | None, invite_url_base: str | None = None) -> Membership:
+        data = self.cleaned_data
+        restrictions = {"sites": data["sites"], "cameras": data["cameras"]}
+        if self.membership is None:
+            return services.add_member(
+                self.user, self.organization, email=data["email"], role=data["role"], ip=ip,
+                invite_url_base=invite_url_base, **restrictions,
+            )
+        return services.change_member(self.user, self.membership, role=data["role"], ip=ip, **restrictions)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What uses this token, e.g. “VMS integration”.")
+    role = forms.ChoiceField(
+        choices=[(role.value, role.label) for role in TOKEN_ROLES],
+        initial=Role.VIEWER,
+        help_text="Tokens act with this role on the whole organization.",
+    )
+
+
+class OrganizationForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    require_mfa = forms.BooleanField(
+        label="Members must use two-factor authentication",
+        required=False,
+        help_text="Members without an authenticator app are sent to set one up before they can use the portal.",
+    )
+
+
+class AuditFilterForm(forms.Form):
+    """Narrows an audit queryset (already scoped by the view) by action and actor."""
+
+    action = forms.ChoiceField(required=False)
+    actor = forms.ChoiceField(required=False)
+
+    def __init__(self, *args: Any, events: QuerySet, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        actions = events.order_by("action").values_list("action", flat=True).distinct()
+        actors = events.order_by("actor_label").values_list("actor_label", flat=True).distinct()
+        self.fields["action"].choices = [("", "All actions"), *((a, a) for a in actions)]
+        self.fields["actor"].choices = [("", "Everyone"), *((a, a) for a in actors)]
+
+    def filter(self, events: QuerySet) -> QuerySet:
+        if self.cleaned_data.get("action"):
+            events = events.filter(action=self.cleaned_data["action"])
+        if self.cleaned_data.get("actor"):
+            events = events.filter(actor_label=self.cleaned_data["actor"])
+        return events

@@ -1,0 +1,104 @@
+"""Create (or refresh) the demo organization that bin/start shows a newcomer.
+
+Idempotent: rows that exist are kept (cameras get their demo source back if
+it changed). Every run gives the four demo users fresh random passwords and
+prints them; they are stored nowhere else.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from accounts.models import Membership, Organization, User
+from accounts.roles import Role
+from cameras import services as camera_services
+from cameras.models import Camera, Site
+
+ORGANIZATION = "Demo Org"
+USERS = [
+    # e-mail, role, staff (may open the Django admin)
+    ("owner@demo.local", Role.OWNER, False),
+    ("admin@demo.local", Role.ADMIN, True),
+    ("operator@demo.local", Role.OPERATOR, False),
+    ("viewer@demo.local", Role.VIEWER, False),
+]
+SITES = [
+    # site, address, time zone, [(camera, simulator stream)]
+    ("Head Office", "1 Demo Street", "UTC", [("Entrance", "demo1"), ("Reception", "demo2")]),
+    ("Warehouse", "2 Demo Yard", "UTC", [("Loading Dock", "demo3"), ("Aisle 3", "demo4")]),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo organization, sites, users and synthetic cameras; print the logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--camera-base",
+            default="rtsp://127.0.0.1:18554",
+            help="RTSP server of the camera simulator; streams demo1..demo4 live there (default: %(default)s).",
+        )
+        parser.add_argument(
+            "--url", default="http://127.0.0.1:8000/", help="Portal address to print (default: %(default)s)."
+        )
+        parser.add_argument(
+            "--password",
+            help="Give every demo user this password instead of a random one each.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        base = options["camera_base"].rstrip("/")
+        passwords: dict[str, str] = {}
+        with transaction.atomic():
+            organization, _ = Organization.objects.get_or_create(name=ORGANIZATION)
+            for email, role, staff in USERS:
+                passwords[email] = options["password"] or secrets.token_urlsafe(9)
+                self._user(organization, email, role, staff, passwords[email])
+            owner = User.objects.get(email=USERS[0][0])
+            for site_name, address, timezone, cameras in SITES:
+                site = Site.objects.filter(organization=organization, name=site_name).first()
+                if site is None:
+                    site = camera_services.create_site(
+                        owner, organization, name=site_name, address=address, timezone=timezone
+                    )
+                for camera_name, stream in cameras:
+                    self._camera(owner, site, camera_name, f"{base}/{stream}")
+        self._print(options["url"], passwords)
+
+    def _user(self, organization: Organization, email: str, role: str, staff: bool, password: str) -> None:
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = User.objects.create_user(email=email, password=password, is_staff=staff)
+        else:
+            user.set_password(password)
+            user.is_staff = staff
+            user.is_active = True
+            user.save()
+        Membership.objects.update_or_create(user=user, organization=organization, defaults={"role": role})
+
+    def _camera(self, owner: User, site: Site, name: str, source: str) -> None:
+        camera = Camera.objects.filter(site=site, name=name).first()
+        try:
+            if camera is None:
+                camera_services.create_camera(owner, site, name=name, main_source=source)
+            elif camera.main_source != source:
+                camera_services.update_camera(owner, camera, main_source=source)
+        except ValidationError as exc:
+            host = source.split("://", 1)[-1].split("/", 1)[0]
+            raise CommandError(
+                f"demo camera source refused: {'; '.join(exc.messages)} "
+                f"(allow the simulator with CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS={host}; bin/start does this)"
+            ) from None
+
+    def _print(self, url: str, passwords: dict[str, str]) -> None:
+        out = self.stdout
+        out.write(self.style.SUCCESS(f"Demo data ready in organization {ORGANIZATION!r}."))
+        out.write(f"Open {url} and log in as:")
+        for email, role, staff in USERS:
+            extra = " (+ Django admin)" if staff else ""
+            out.write(f"  {email:<22} {passwords[email]:<16} {role.label}{extra}")

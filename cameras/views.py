@@ -1,0 +1,148 @@
+"""Dashboard, site and camera pages.
+
+Tenant data comes through ``accounts.scoping`` (``for_user`` querysets and
+``access_*`` helpers) and changes go through ``cameras.services`` via the
+forms. Camera secrets never reach a template: pages show the masked source.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from accounts.audit import client_ip
+from accounts.forms import save_or_add_errors
+from accounts.models import Organization
+from accounts.roles import Action
+from accounts.scoping import access_camera, access_site, can
+from accounts.views import GET_POST, organization_page
+from cameras import services
+from cameras.forms import CameraForm, SiteForm
+from cameras.models import Camera, CameraStatus, Site
+
+STATUS_ORDER = (CameraStatus.ONLINE, CameraStatus.OFFLINE, CameraStatus.UNKNOWN)
+
+
+@organization_page()
+def dashboard(request: HttpRequest, organization: Organization) -> HttpResponse:
+    cameras = Camera.objects.for_user(request.user, Action.VIEW).filter(site__organization=organization)
+    sites = (
+        Site.objects.for_user(request.user, Action.VIEW)
+        .filter(organization=organization)
+        .prefetch_related(Prefetch("cameras", queryset=cameras, to_attr="visible_cameras"))
+    )
+    counts = dict(cameras.order_by().values_list("status").annotate(n=Count("pk")))
+    context = {
+        "organization": organization,
+        "sites": sites,
+        "camera_count": sum(counts.values()),
+        "status_counts": [(status, counts.get(status.value, 0)) for status in STATUS_ORDER],
+        "can_manage": can(request.user, Action.MANAGE, organization),
+    }
+    return render(request, "cameras/dashboard.html", context)
+
+
+# --- sites -------------------------------------------------------------------
+
+
+@organization_page()
+def site_list(request: HttpRequest, organization: Organization) -> HttpResponse:
+    visible_cameras = Camera.objects.for_user(request.user, Action.VIEW)
+    sites = (
+        Site.objects.for_user(request.user, Action.VIEW)
+        .filter(organization=organization)
+        .annotate(camera_count=Count("cameras", filter=Q(cameras__in=visible_cameras)))
+    )
+    can_manage = can(request.user, Action.MANAGE, organization)
+    context = {"organization": organization, "sites": sites, "can_manage": can_manage}
+    return render(request, "cameras/site_list.html", context)
+
+
+@organization_page(Action.MANAGE)
+@GET_POST
+def site_create(request: HttpRequest, organization: Organization) -> HttpResponse:
+    form = SiteForm(request.POST or None)
+    if form.is_valid():
+        site = save_or_add_errors(form, lambda: form.save_for(request.user, organization, ip=client_ip(request)))
+        if site is not None:
+            messages.success(request, f"Site “{site.name}” created. Add its cameras next.")
+            return redirect("site_list")
+    return render(request, "cameras/site_form.html", {"organization": organization, "form": form})
+
+
+@login_required
+@GET_POST
+def site_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    site = access_site(request.user, public_id, Action.MANAGE)
+    form = SiteForm(request.POST or None, instance=site)
+    if form.is_valid() and save_or_add_errors(form, lambda: form.save_for(request.user, ip=client_ip(request))):
+        messages.success(request, f"Site “{form.cleaned_data['name']}” saved.")
+        return redirect("site_list")
+    return render(request, "cameras/site_form.html", {"organization": site.organization, "form": form, "site": site})
+
+
+@login_required
+@GET_POST
+def site_delete(request: HttpRequest, public_id: str) -> HttpResponse:
+    site = access_site(request.user, public_id, Action.MANAGE)
+    if request.method == "POST":
+        services.delete_site(request.user, site, ip=client_ip(request))
+        messages.success(request, f"Site “{site.name}” and its cameras were deleted.")
+        return redirect("site_list")
+    return render(request, "cameras/site_confirm_delete.html", {"site": site, "camera_count": site.cameras.count()})
+
+
+# --- cameras -------------------------------------------------------------------
+
+
+def _camera_form(request: HttpRequest, organization_id: int, **kwargs: object) -> CameraForm:
+    """The camera form, its site choices narrowed to one organization."""
+    form = CameraForm(request.POST or None, user=request.user, **kwargs)
+    site_field = form.fields["site"]
+    site_field.queryset = site_field.queryset.filter(organization_id=organization_id)
+    return form
+
+
+@login_required
+def camera_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    camera = access_camera(request.user, public_id, Action.VIEW)
+    context = {"camera": camera, "can_manage": can(request.user, Action.MANAGE, camera)}
+    return render(request, "cameras/camera_detail.html", context)
+
+
+@organization_page(Action.MANAGE)
+@GET_POST
+def camera_create(request: HttpRequest, organization: Organization) -> HttpResponse:
+    form = _camera_form(request, organization.pk, initial={"site": request.GET.get("site")})
+    if form.is_valid():
+        camera = save_or_add_errors(form, lambda: form.save(ip=client_ip(request)))
+        if camera is not None:
+            messages.success(request, f"Camera “{camera.name}” added.")
+            return redirect("camera_detail", public_id=camera.public_id)
+    context = {"organization": organization, "form": form, "has_sites": form.fields["site"].queryset.exists()}
+    return render(request, "cameras/camera_form.html", context)
+
+
+@login_required
+@GET_POST
+def camera_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    camera = access_camera(request.user, public_id, Action.MANAGE)
+    form = _camera_form(request, camera.site.organization_id, instance=camera)
+    if form.is_valid() and save_or_add_errors(form, lambda: form.save(ip=client_ip(request))):
+        messages.success(request, f"Camera “{form.cleaned_data['name']}” saved.")
+        return redirect("camera_detail", public_id=camera.public_id)
+    return render(request, "cameras/camera_form.html", {"form": form, "camera": camera, "has_sites": True})
+
+
+@login_required
+@GET_POST
+def camera_delete(request: HttpRequest, public_id: str) -> HttpResponse:
+    camera = access_camera(request.user, public_id, Action.MANAGE)
+    if request.method == "POST":
+        services.delete_camera(request.user, camera, ip=client_ip(request))
+        messages.success(request, f"Camera “{camera.name}” was deleted.")
+        return redirect("dashboard")
+    return render(request, "cameras/camera_confirm_delete.html", {"camera": camera})

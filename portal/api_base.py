@@ -1,0 +1,197 @@
+"""Shared pieces of the API: the scoped viewset base, scoped relation fields, error shapes.
+
+Every viewset reaches tenant rows through ``ScopedViewSet.get_queryset()``,
+which asks the access gate (``Model.objects.for_user``). Objects a caller
+cannot see answer 404 whether they exist or not; objects a caller can see
+but not change answer 403. Related ids in request bodies are resolved
+through the gate as well, so a foreign id reads as "no such ...".
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import django_filters
+from django.db import models
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
+from rest_framework import exceptions, mixins, permissions, serializers, viewsets
+from rest_framework.generics import get_object_or_404
+from rest_framework.request import Request
+
+from accounts.audit import client_ip
+from accounts.roles import Action
+from accounts.scoping import ScopedQuerySet, organization_ids_for
+
+# --- error shapes, for the schema --------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, in words a person can act on.")
+
+
+class FieldErrorsSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="A summary; the field messages are next to it.")
+
+
+class FieldErrorsSchema(OpenApiSerializerExtension):
+    """Documents the ``{"detail": ..., "<field>": ["message", ...]}`` body of a 400."""
+
+    target_class = FieldErrorsSerializer
+
+    def map_serializer(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        schema["additionalProperties"] = {"type": "array", "items": {"type": "string"}}
+        return schema
+
+
+class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "accounts.api_auth.APITokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "An API token of one organization, sent as `Token <key>`.",
+        }
+
+
+_ERRORS = {
+    400: OpenApiResponse(FieldErrorsSerializer, description="The input is not valid; see the field messages."),
+    401: OpenApiResponse(ErrorSerializer, description="Not signed in, or the API token is invalid or revoked."),
+    403: OpenApiResponse(ErrorSerializer, description="Your role does not allow this."),
+    404: OpenApiResponse(ErrorSerializer, description="No such object among those you can see."),
+    409: OpenApiResponse(ErrorSerializer, description="This clashes with an existing record."),
+}
+
+
+def errors(*codes: int) -> dict[int, OpenApiResponse]:
+    """The documented error responses for the given status codes (401 and 403 always)."""
+    return {code: _ERRORS[code] for code in sorted({401, 403, *codes})}
+
+
+# Detail URLs of sites and cameras take any string, so a malformed id still
+# gets the API's JSON 404; the schema documents the id as a UUID all the same.
+PUBLIC_ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The object's id.")
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """Filter on a related row's integer id without looking the row up (no existence oracle)."""
+
+
+# --- relations resolved through the gate ---------------------------------------
+
+
+class _ScopedRelation:
+    """Mixin: the choices are the rows the caller may act on with ``action``."""
+
+    action: str
+
+    def get_queryset(self) -> ScopedQuerySet:
+        request = self.context["request"]  # type: ignore[attr-defined]
+        return self.queryset.model.objects.for_user(request.user, self.action)  # type: ignore[attr-defined]
+
+
+class ScopedPublicIdField(_ScopedRelation, serializers.SlugRelatedField):
+    """A related object named by its ``public_id``; foreign, missing and malformed ids read alike."""
+
+    def __init__(self, model: type[models.Model], *, action: str = Action.MANAGE, noun: str, **kwargs: Any) -> None:
+        self.action = action
+        message = f"No such {noun} among those you can manage."
+        kwargs["error_messages"] = {"does_not_exist": message, "invalid": message, **kwargs.get("error_messages", {})}
+        super().__init__(slug_field="public_id", queryset=model.objects.none(), **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        try:
+            uuid.UUID(str(data))
+        except ValueError:
+            self.fail("does_not_exist")
+        return super().to_internal_value(data)
+
+
+class ScopedPrimaryKeyField(_ScopedRelation, serializers.PrimaryKeyRelatedField):
+    """A related object named by its integer id, resolved through the gate."""
+
+    def __init__(self, model: type[models.Model], *, action: str = Action.MANAGE, noun: str, **kwargs: Any) -> None:
+        self.action = action
+        message = f"No such {noun} among those you can manage."
+        kwargs["error_messages"] = {"does_not_exist": message, "incorrect_type": message}
+        super().__init__(queryset=model.objects.none(), **kwargs)
+
+
+# --- the viewset base --------------------------------------------------------------
+
+
+class CanCreateSomewhere(permissions.BasePermission):
+    """Creating needs the write action in at least one organization.
+
+    Which organization or site is then checked on the body, through the gate;
+    this only gives a viewer a plain 403 instead of "no such site".
+    """
+
+    message = "Your role does not allow this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if view.action != "create":
+            return True
+        return bool(request.user.is_superuser or organization_ids_for(request.user, view.write_action))
+
+
+CRUD_MIXINS = (
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+)
+
+
+class ScopedViewSet(viewsets.GenericViewSet):
+    """Base of every tenant-data viewset.
+
+    ``queryset`` only names the model (it is empty on purpose). Lists hold
+    ``for_user(request.user, read_action)``. A detail URL first needs the
+    object to be visible (``view``), else 404; then ``read_action`` for safe
+    methods or ``write_action`` for unsafe ones, else 403.
+    """
+
+    queryset: models.QuerySet = None  # type: ignore[assignment]
+    read_action: str = Action.VIEW
+    write_action: str = Action.MANAGE
+    denied_message = "Your role does not allow this."
+    permission_classes = [permissions.IsAuthenticated, CanCreateSomewhere]
+
+    def base_queryset(self) -> ScopedQuerySet:
+        return self.queryset.model.objects.all()
+
+    def scoped(self, action: str) -> models.QuerySet:
+        return self.base_queryset().for_user(self.request.user, action)
+
+    def get_queryset(self) -> models.QuerySet:
+        return self.scoped(self.read_action)
+
+    def get_object(self) -> Any:
+        lookup_value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        obj = get_object_or_404(self.scoped(Action.VIEW), **{self.lookup_field: lookup_value})
+        needed = self.read_action if self.request.method in permissions.SAFE_METHODS else self.write_action
+        if needed != Action.VIEW and not self.scoped(needed).filter(pk=obj.pk).exists():
+            raise exceptions.PermissionDenied(self.denied_message)
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    def refetch(self, obj: models.Model) -> Any:
+        """The written object as the caller now sees it (annotations included).
+
+        A caller who just took their own right away (an admin demoting
+        themselves) no longer sees it; they get back what they wrote.
+        """
+        return self.get_queryset().filter(pk=obj.pk).first() or obj
+
+    @property
+    def ip(self) -> str | None:
+        return client_ip(self.request)

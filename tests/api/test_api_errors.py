@@ -1,0 +1,87 @@
+"""API errors are JSON with a readable ``detail``, never a 500."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.db import IntegrityError
+from rest_framework.test import APIClient
+
+from portal.api import exception_handler
+from tests.api.conftest import API, tenant_state
+from tests.conftest import World
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["cameras/not-a-uuid/", "cameras/123/", "cameras/a.b/", "sites/zzz/", "members/abc/", "tokens/1e9/",
+     "audit-events/x/", "organizations/-1/", "cameras/00000000-0000-0000-0000-000000000000/"],
+)  # fmt: skip
+def test_malformed_or_unknown_ids_are_a_json_404(path: str, world: World, admin_api: APIClient) -> None:
+    response = admin_api.get(f"{API}/{path}")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_malformed_id_on_write_is_a_404_and_changes_nothing(world: World, admin_api: APIClient) -> None:
+    before = tenant_state()
+
+    responses = [admin_api.patch(f"{API}/cameras/nope/", {"name": "X"}), admin_api.delete(f"{API}/sites/nope/")]
+
+    assert [response.status_code for response in responses] == [404, 404]
+    assert tenant_state() == before
+
+
+def test_field_errors_come_with_a_summary(world: World, admin_api: APIClient) -> None:
+    response = admin_api.post(f"{API}/cameras/", {"name": ""}, format="json")
+
+    body = response.json()
+    assert response.status_code == 400
+    assert body["detail"] == "Some fields are not valid; see the field messages."
+    assert set(body) == {"detail", "name", "site", "main_source"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [],
+        "just a string",
+        {"site": {"nested": True}, "name": ["a"], "main_source": 5},
+        {"site": None, "name": None, "main_source": None},
+        {"name": "x" * 10_000, "main_source": "rtsp://10.0.0.1/" + "y" * 10_000},
+        {"onvif_port": 10**20, "enabled": "perhaps"},
+        {"onvif_port": -1},
+    ],
+)
+def test_odd_camera_bodies_are_a_400(body: object, world: World, admin_api: APIClient) -> None:
+    before = tenant_state()
+
+    created = admin_api.post(f"{API}/cameras/", body, format="json")
+    updated = admin_api.patch(f"{API}/cameras/{world.camera_a1.public_id}/", body, format="json")
+
+    assert (created.status_code, updated.status_code) == (400, 400)
+    assert created.json()["detail"] and updated.json()["detail"]
+    assert tenant_state() == before
+
+
+def test_malformed_json_is_a_400(world: World, admin_api: APIClient) -> None:
+    response = admin_api.generic("POST", f"{API}/sites/", "{not json", content_type="application/json")
+
+    assert response.status_code == 400
+    assert "JSON" in response.json()["detail"]
+
+
+def test_unsupported_method_is_a_json_405(world: World, api_as: Callable[[str], APIClient]) -> None:
+    response = api_as("admin").put(f"{API}/tokens/1/", {})
+
+    assert response.status_code == 405
+    assert response.json()["detail"]
+
+
+def test_integrity_error_becomes_a_409() -> None:
+    response = exception_handler(IntegrityError("duplicate key value violates unique constraint"), {})
+
+    assert response is not None and response.status_code == 409
+    assert "conflicts" in response.data["detail"]

@@ -1,0 +1,214 @@
+"""Tenant isolation over every API endpoint, for every kind of caller.
+
+Org A is the victim. Callers outside it (``admin_b`` and ``token_b`` manage
+Org B; ``outsider`` belongs nowhere) must get the same 404 for Org A's rows
+as for rows that do not exist, and never see them in lists. Members of
+Org A without ``manage`` get 403 on writes, and nothing changes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import AuditEvent
+from tests.api.conftest import API, Tokens, rows, tenant_state
+from tests.conftest import World
+
+OUTSIDERS = ["admin_b", "outsider", "token_b"]
+NOT_MANAGERS = ["operator", "viewer", "restricted_viewer", "token_viewer"]
+LISTS = ["organizations", "sites", "cameras", "members", "tokens", "audit-events"]
+ADMIN_MATERIAL = {"members", "tokens", "audit-events"}
+
+
+def org_a_detail_url(kind: str, world: World, tokens: Tokens) -> str:
+    ids = {
+        "organizations": world.org_a.pk,
+        "sites": world.site_a1.public_id,
+        "cameras": world.camera_a1.public_id,
+        "members": world.membership(world.viewer).pk,
+        "tokens": tokens.viewer.pk,
+        "audit-events": AuditEvent.objects.filter(organization=world.org_a).latest("pk").pk,
+    }
+    return f"{API}/{kind}/{ids[kind]}/"
+
+
+def missing_detail_url(kind: str) -> str:
+    missing = uuid.uuid4() if kind in ("sites", "cameras") else 987654321
+    return f"{API}/{kind}/{missing}/"
+
+
+def org_a_ids(kind: str, world: World, tokens: Tokens) -> set[str]:
+    """How each list names Org A's rows."""
+    a = world.org_a.pk
+    ids = {
+        "organizations": {str(a)},
+        "sites": {str(world.site_a1.public_id), str(world.site_a2.public_id)},
+        "cameras": {str(camera.public_id) for camera in world.cameras_a},
+        "members": {str(m.pk) for m in world.org_a.memberships.all()},
+        "tokens": {str(tokens.viewer.pk), str(tokens.admin.pk)},
+        "audit-events": {str(pk) for pk in AuditEvent.objects.filter(organization=a).values_list("pk", flat=True)},
+    }
+    return ids[kind]
+
+
+UNSAFE = {
+    "organizations": [],
+    "sites": [("patch", "", {"name": "Taken over"}), ("put", "", {"name": "Taken over"}), ("delete", "", None)],
+    "cameras": [("patch", "", {"name": "Taken over"}), ("put", "", {"name": "X"}), ("delete", "", None)],
+    "members": [("patch", "", {"role": "admin"}), ("delete", "", None)],
+    "tokens": [("delete", "", None), ("post", "revoke/", None)],
+    "audit-events": [],
+}
+UNSAFE_CASES = [(kind, *op) for kind, ops in UNSAFE.items() for op in ops]
+
+
+@pytest.mark.parametrize("kind", LISTS)
+@pytest.mark.parametrize("who", OUTSIDERS)
+def test_outsider_gets_the_missing_object_404_for_org_a_detail_url(
+    who: str, kind: str, world: World, tokens: Tokens, api_as: Callable[[str], APIClient]
+) -> None:
+    client = api_as(who)
+
+    foreign = client.get(org_a_detail_url(kind, world, tokens))
+    missing = client.get(missing_detail_url(kind))
+
+    assert foreign.status_code == 404
+    assert foreign.json() == missing.json() == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize(("kind", "method", "suffix", "body"), UNSAFE_CASES)
+@pytest.mark.parametrize("who", OUTSIDERS)
+def test_outsider_cannot_change_org_a_rows(
+    who: str, kind: str, method: str, suffix: str, body: dict | None, world: World, tokens: Tokens,
+    api_as: Callable[[str], APIClient],
+) -> None:  # fmt: skip
+    client = api_as(who)
+    before = tenant_state()
+
+    response = getattr(client, method)(org_a_detail_url(kind, world, tokens) + suffix, body, format="json")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+    assert tenant_state() == before
+
+
+@pytest.mark.parametrize("kind", LISTS)
+@pytest.mark.parametrize("who", OUTSIDERS)
+def test_outsider_never_sees_org_a_rows_in_lists(
+    who: str, kind: str, world: World, tokens: Tokens, api_as: Callable[[str], APIClient]
+) -> None:
+    listed = {str(row["id"]) for row in rows(api_as(who).get(f"{API}/{kind}/"))}
+
+    assert not listed & org_a_ids(kind, world, tokens)
+
+
+@pytest.mark.parametrize("kind", LISTS)
+def test_manager_of_org_b_sees_org_b_rows_in_lists(
+    kind: str, world: World, tokens: Tokens, api_as: Callable[[str], APIClient]
+) -> None:
+    assert rows(api_as("admin_b").get(f"{API}/{kind}/"))
+
+
+@pytest.mark.parametrize("kind", LISTS)
+@pytest.mark.parametrize("who", ["owner", "admin", "token_admin"])
+def test_org_a_managers_see_every_org_a_row_in_lists(
+    who: str, kind: str, world: World, tokens: Tokens, api_as: Callable[[str], APIClient]
+) -> None:
+    listed = {str(row["id"]) for row in rows(api_as(who).get(f"{API}/{kind}/"))}
+
+    assert org_a_ids(kind, world, tokens) <= listed
+
+
+@pytest.mark.parametrize("kind", sorted(ADMIN_MATERIAL))
+@pytest.mark.parametrize("who", NOT_MANAGERS)
+def test_members_without_manage_see_no_admin_material(
+    who: str, kind: str, world: World, tokens: Tokens, api_as: Callable[[str], APIClient]
+) -> None:
+    client = api_as(who)
+
+    assert rows(client.get(f"{API}/{kind}/")) == []
+    detail = client.get(org_a_detail_url(kind, world, tokens))
+    # Unrestricted members know the row exists (403); a restricted viewer does not even see it (404).
+    assert detail.status_code == (404 if who == "restricted_viewer" else 403)
+
+
+def write_requests(world: World, tokens: Tokens) -> list[tuple[str, str, dict | None]]:
+    a1, cam = world.site_a1.public_id, world.camera_a1.public_id
+    member, token = world.membership(world.viewer).pk, tokens.viewer.pk
+    return [
+        ("post", f"{API}/sites/", {"organization": world.org_a.pk, "name": "New site"}),
+        ("patch", f"{API}/sites/{a1}/", {"name": "Renamed"}),
+        ("delete", f"{API}/sites/{a1}/", None),
+        ("post", f"{API}/cameras/", {"site": str(a1), "name": "New", "main_source": "rtsp://192.168.1.9/s"}),
+        ("patch", f"{API}/cameras/{cam}/", {"name": "Renamed", "main_source": "rtsp://192.168.1.9/x"}),
+        ("put", f"{API}/cameras/{cam}/", {"site": str(a1), "name": "Renamed"}),
+        ("delete", f"{API}/cameras/{cam}/", None),
+        ("post", f"{API}/members/", {"organization": world.org_a.pk, "email": "new@a.example.test", "role": "admin"}),
+        ("patch", f"{API}/members/{member}/", {"role": "admin"}),
+        ("delete", f"{API}/members/{member}/", None),
+        ("post", f"{API}/tokens/", {"organization": world.org_a.pk, "name": "Mine", "role": "admin"}),
+        ("delete", f"{API}/tokens/{token}/", None),
+        ("post", f"{API}/tokens/{token}/revoke/", None),
+    ]
+
+
+@pytest.mark.parametrize("who", NOT_MANAGERS)
+def test_members_without_manage_cannot_write_anything(
+    who: str, world: World, tokens: Tokens, api_as: Callable[[str], APIClient]
+) -> None:
+    client = api_as(who)
+    before = tenant_state()
+
+    for method, url, body in write_requests(world, tokens):
+        response = getattr(client, method)(url, body, format="json")
+        is_detail = url not in {f"{API}/{kind}/" for kind in LISTS}
+        hidden = who == "restricted_viewer" and is_detail and any(f"/{kind}/" in url for kind in ADMIN_MATERIAL)
+        expected = 404 if hidden else 403
+        assert response.status_code == expected, (method, url, response.content)
+        assert response.json()["detail"]
+
+    assert tenant_state() == before
+
+
+def test_anonymous_caller_is_refused_everywhere(world: World, tokens: Tokens) -> None:
+    client = APIClient()
+    before = tenant_state()
+    urls = [f"{API}/{kind}/" for kind in LISTS] + [org_a_detail_url(kind, world, tokens) for kind in LISTS]
+
+    responses = [client.get(url) for url in urls]
+    for method, url, body in write_requests(world, tokens):
+        responses.append(getattr(client, method)(url, body, format="json"))
+
+    assert {response.status_code for response in responses} == {401}
+    assert all(response.json()["detail"] for response in responses)
+    assert tenant_state() == before
+
+
+def test_restricted_viewer_sees_only_the_cameras_of_their_site(
+    world: World, api_as: Callable[[str], APIClient]
+) -> None:
+    client = api_as("restricted_viewer")
+
+    cameras = {row["id"] for row in rows(client.get(f"{API}/cameras/"))}
+    sites = rows(client.get(f"{API}/sites/"))
+
+    assert cameras == {str(world.camera_a1.public_id), str(world.camera_a1_sub.public_id)}
+    assert [(site["id"], site["camera_count"]) for site in sites] == [(str(world.site_a1.public_id), 2)]
+    assert client.get(f"{API}/cameras/{world.camera_a2.public_id}/").status_code == 404
+    assert client.get(f"{API}/sites/{world.site_a2.public_id}/").status_code == 404
+
+
+def test_org_a_token_sees_only_org_a(world: World, tokens: Tokens, api_as: Callable[[str], APIClient]) -> None:
+    client = api_as("token_admin")
+
+    cameras = {row["id"] for row in rows(client.get(f"{API}/cameras/"))}
+    organizations = [row["id"] for row in rows(client.get(f"{API}/organizations/"))]
+
+    assert cameras == {str(camera.public_id) for camera in world.cameras_a}
+    assert organizations == [world.org_a.pk]
+    assert client.get(f"{API}/cameras/{world.camera_b.public_id}/").status_code == 404
+    assert client.get(f"{API}/organizations/{world.org_b.pk}/").status_code == 404

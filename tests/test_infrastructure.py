@@ -1,0 +1,112 @@
+"""The suite itself runs on the real parts: PostgreSQL, Redis, the Redis cache and channel layer."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+import redis
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+from accounts.models import Membership, Organization
+from accounts.roles import Role
+from tests.services import REPO_ROOT, free_port, subprocess_env
+
+
+def test_database_is_postgresql(db: None) -> None:
+    assert connection.vendor == "postgresql"
+    assert connection.pg_version >= 150000
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        assert cursor.fetchone()[0].startswith("PostgreSQL ")
+
+
+def test_redis_answers_ping() -> None:
+    assert settings.REDIS_URL.startswith("redis://")
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5)
+    try:
+        assert client.ping() is True
+    finally:
+        client.close()
+
+
+def test_cache_round_trips_through_redis() -> None:
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    key, value = f"infra-{uuid.uuid4()}", {"answer": 42}
+    cache.set(key, value, timeout=30)
+    assert cache.get(key) == value
+    # The value really sits in Redis, not in some in-process stand-in.
+    raw = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"], socket_timeout=5)
+    try:
+        assert raw.exists(cache.make_key(key)) == 1
+    finally:
+        raw.close()
+    cache.delete(key)
+    assert cache.get(key) is None
+
+
+async def test_channel_layer_round_trips_through_redis() -> None:
+    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.send(channel, {"type": "infra.ping", "n": 1})
+    assert await layer.receive(channel) == {"type": "infra.ping", "n": 1}
+
+
+def test_celery_uses_the_redis_broker() -> None:
+    from portal.celery import app
+
+    assert app.conf.broker_url == settings.REDIS_URL
+    assert not app.conf.task_always_eager
+
+
+@pytest.mark.django_db(transaction=True)
+def test_subprocess_sees_the_test_database() -> None:
+    """A worker or server started by a test reaches the very database the test writes to."""
+    Organization.objects.create(name="Seen from a subprocess")
+    code = (
+        "import django; django.setup(); "
+        "from accounts.models import Organization; "
+        "print(Organization.objects.filter(name='Seen from a subprocess').count())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, env=subprocess_env(), capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "1"
+
+
+def test_free_port_is_bindable() -> None:
+    import socket
+
+    port = free_port()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", port))
+
+
+def test_media_goes_to_a_throwaway_directory() -> None:
+    assert str(settings.MEDIA_ROOT).startswith(os.environ["CCTV_DATA_DIR"])
+    assert not str(settings.MEDIA_ROOT).startswith(str(REPO_ROOT))
+
+
+def test_world_fixture(world, client_for) -> None:
+    assert world.org_a.sites.count() == 2
+    assert Membership.objects.filter(organization=world.org_a).count() == 5
+    assert list(world.membership(world.restricted_viewer).sites.all()) == [world.site_a1]
+    assert world.admin.is_staff and world.admin_b.is_staff
+    assert world.membership(world.admin_b, world.org_b).role == Role.ADMIN
+    assert world.viewer.check_password(world.password)
+    # Camera sources are encrypted at rest and decrypted on load.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT main_source FROM cameras_camera WHERE id = %s", [world.camera_a1.pk])
+        stored = cursor.fetchone()[0]
+    assert "Secr3tPass" not in stored
+    assert "Secr3tPass" in type(world.camera_a1).objects.get(pk=world.camera_a1.pk).main_source
+    client = client_for(world.operator)
+    assert client.session["_auth_user_id"] == str(world.operator.pk)

@@ -1,0 +1,78 @@
+"""manage.py seed_demo: the demo organization bin/start shows a newcomer."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from accounts.models import Membership, Organization, User
+from accounts.roles import Role
+from cameras.models import Camera, Site
+
+SIMULATOR = "127.0.0.1:18554"
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def allow_simulator(settings) -> None:
+    settings.CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS = [SIMULATOR]
+
+
+def logins(output: str) -> dict[str, str]:
+    rows = [line.split() for line in output.splitlines() if "@demo.local" in line]
+    return {row[0]: row[1] for row in rows}
+
+
+def test_seed_demo_creates_the_demo_organization(db, allow_simulator) -> None:
+    output = seed("--url", "http://127.0.0.1:8123/")
+
+    organization = Organization.objects.get(name="Demo Org")
+    assert sorted(Site.objects.filter(organization=organization).values_list("name", flat=True)) == [
+        "Head Office",
+        "Warehouse",
+    ]
+    cameras = Camera.objects.filter(site__organization=organization)
+    assert cameras.count() == 4
+    assert {camera.main_source for camera in cameras} == {f"rtsp://{SIMULATOR}/demo{i}" for i in range(1, 5)}
+    roles = dict(Membership.objects.filter(organization=organization).values_list("user__email", "role"))
+    assert roles == {
+        "owner@demo.local": Role.OWNER,
+        "admin@demo.local": Role.ADMIN,
+        "operator@demo.local": Role.OPERATOR,
+        "viewer@demo.local": Role.VIEWER,
+    }
+    assert User.objects.get(email="admin@demo.local").is_staff
+    assert not User.objects.get(email="viewer@demo.local").is_staff
+    assert "http://127.0.0.1:8123/" in output
+
+    printed = logins(output)
+    assert set(printed) == set(roles)
+    for email, password in printed.items():
+        assert User.objects.get(email=email).check_password(password)
+
+
+def test_seed_demo_is_idempotent_and_passwords_log_in(db, allow_simulator) -> None:
+    seed()
+    second = seed("--camera-base", f"rtsp://{SIMULATOR}/")
+    assert Organization.objects.filter(name="Demo Org").count() == 1
+    assert Site.objects.filter(organization__name="Demo Org").count() == 2
+    assert Camera.objects.filter(site__organization__name="Demo Org").count() == 4
+    assert Membership.objects.filter(organization__name="Demo Org").count() == 4
+    client = Client()
+    password = logins(second)["viewer@demo.local"]
+    response = client.post("/accounts/login/", {"login": "viewer@demo.local", "password": password})
+    assert response.status_code == 302
+    assert client.session.get("_auth_user_id") == str(User.objects.get(email="viewer@demo.local").pk)
+
+
+def test_seed_demo_explains_a_refused_simulator(db) -> None:
+    with pytest.raises(CommandError, match="CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS=127.0.0.1:18554"):
+        seed()
