@@ -82,7 +82,7 @@ class MembershipFilter(django_filters.FilterSet):
     ),
     update=extend_schema(
         summary="Replace a member's role",
-        description="Set the role and site/camera limits.",
+        description="Set the role and site/camera limits; limits not given are cleared.",
         responses={200: MembershipSerializer, **errors(400, 404)},
     ),
     partial_update=extend_schema(
@@ -120,8 +120,8 @@ class MemberViewSet(*CRUD_MIXINS, ScopedViewSet):
     def perform_update(self, serializer: MembershipSerializer) -> None:
         membership, data = serializer.instance, serializer.validated_data
         role = data.get("role", membership.role)
-        # Limits not mentioned are kept, unless the new role cannot carry them.
-        keep = role in RESTRICTABLE_ROLES
+        # PATCH keeps limits it does not mention, unless the new role cannot carry them; PUT replaces them.
+        keep = serializer.partial and role in RESTRICTABLE_ROLES
         sites = data.get("sites", list(membership.sites.all()) if keep else [])
         cameras = data.get("cameras", list(membership.cameras.all()) if keep else [])
         services.change_member(self.request.user, membership, role=role, sites=sites, cameras=cameras, ip=self.ip)

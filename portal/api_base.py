@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db import models
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
@@ -83,6 +84,8 @@ PUBLIC_ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter
 class IdFilter(django_filters.NumberFilter):
     """Filter on a related row's integer id without looking the row up (no existence oracle)."""
 
+    field_class = forms.IntegerField
+
 
 # --- relations resolved through the gate ---------------------------------------
 
@@ -122,6 +125,12 @@ class ScopedPrimaryKeyField(_ScopedRelation, serializers.PrimaryKeyRelatedField)
         message = f"No such {noun} among those you can manage."
         kwargs["error_messages"] = {"does_not_exist": message, "incorrect_type": message}
         super().__init__(queryset=model.objects.none(), **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        # The database would quietly read 1.5 or "1.0" as 1.
+        if isinstance(data, bool) or not (isinstance(data, int) or (isinstance(data, str) and data.isdigit())):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
 
 
 # --- the viewset base --------------------------------------------------------------

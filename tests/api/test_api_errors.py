@@ -66,6 +66,25 @@ def test_odd_camera_bodies_are_a_400(body: object, world: World, admin_api: APIC
     assert tenant_state() == before
 
 
+@pytest.mark.parametrize("organization", [1.5, "1.0", "1e3", True, -1, 10**20, [1], {"id": 1}])
+def test_odd_organization_ids_are_refused(organization: object, world: World, admin_api: APIClient) -> None:
+    before = tenant_state()
+
+    response = admin_api.post(f"{API}/sites/", {"organization": organization, "name": "Odd"}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["organization"] == ["No such organization among those you can manage."]
+    assert tenant_state() == before
+
+
+@pytest.mark.parametrize("value", ["1.5", "1e30", "abc", "-"])
+def test_odd_organization_filters_are_a_400(value: str, world: World, admin_api: APIClient) -> None:
+    response = admin_api.get(f"{API}/cameras/", {"organization": value})
+
+    assert response.status_code == 400
+    assert response.json()["organization"]
+
+
 def test_malformed_json_is_a_400(world: World, admin_api: APIClient) -> None:
     response = admin_api.generic("POST", f"{API}/sites/", "{not json", content_type="application/json")
 

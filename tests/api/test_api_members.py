@@ -115,6 +115,14 @@ def test_admin_sets_a_members_site_limits(world: World, admin_api: APIClient) ->
     assert list(world.membership(world.viewer).sites.all()) == [world.site_a2]
 
 
+def test_put_without_limits_clears_them(world: World, admin_api: APIClient) -> None:
+    membership = world.membership(world.restricted_viewer)
+
+    response = admin_api.put(f"{API}/members/{membership.pk}/", {"role": "viewer"}, format="json")
+
+    assert (response.json()["sites"], list(membership.sites.all())) == ([], [])
+
+
 def test_admin_removes_a_member_but_the_account_stays(world: World, admin_api: APIClient) -> None:
     response = admin_api.delete(f"{API}/members/{world.membership(world.operator).pk}/")
 

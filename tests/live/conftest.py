@@ -19,6 +19,9 @@ from tests.services import REPO_ROOT, free_port, subprocess_env, wait_for_port
 
 pytestmark = pytest.mark.integration
 
+# Low enough for a test to reach; a 2x2 grid plus one large view still fits.
+LIVE_SESSION_CAP = 5
+
 
 @pytest.fixture(scope="module")
 def camera_sim() -> Iterator[CameraSimulator]:
@@ -95,6 +98,7 @@ def daphne(transactional_db: None, camera_sim: CameraSimulator, tmp_path: Path) 
         log_path,
         DJANGO_SETTINGS_MODULE="tests.settings",
         CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS=camera_sim.host_port,
+        CCTV_LIVE_SESSIONS_PER_USER=str(LIVE_SESSION_CAP),
     )
     try:
         wait_for_port(port, timeout=30)

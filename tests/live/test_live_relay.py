@@ -89,3 +89,46 @@ def test_unknown_stream_becomes_a_clear_error(live_camera, daphne, session_cooki
 
     with pytest.raises(SignalingError, match="stream_unavailable"):
         asyncio.run(watch(url, headers=_headers(daphne, session_cookie(viewer)), timeout=10))
+
+
+def test_live_session_is_audited_with_start_and_end(live_camera, daphne, session_cookie) -> None:  # type: ignore[no-untyped-def]
+    from accounts.models import AuditEvent
+
+    camera, viewer = live_camera
+    url = f"{daphne.ws_url}/ws/cameras/{camera.public_id}/live/"
+    asyncio.run(watch(url, headers=_headers(daphne, session_cookie(viewer)), frames=2))
+    assert wait_until(lambda: AuditEvent.objects.filter(actor=viewer, action="live.end").exists(), timeout=5)
+    start = AuditEvent.objects.get(actor=viewer, action="live.start")
+    end = AuditEvent.objects.get(actor=viewer, action="live.end")
+    assert start.detail["camera"] == end.detail["camera"] == str(camera.public_id)
+    assert start.organization_id == camera.site.organization_id
+    assert start.created_at <= end.created_at
+
+
+def test_sessions_over_the_per_user_cap_are_refused_with_a_message(live_camera, daphne, session_cookie) -> None:  # type: ignore[no-untyped-def]
+    from tests.live.conftest import LIVE_SESSION_CAP
+
+    camera, viewer = live_camera
+    url = f"{daphne.ws_url}/ws/cameras/{camera.public_id}/live/"
+    headers = _headers(daphne, session_cookie(viewer))
+
+    async def scenario() -> tuple[str, int | None]:
+        held = [await connect(url, additional_headers=headers) for _ in range(LIVE_SESSION_CAP)]
+        try:
+            async with connect(url, additional_headers=headers) as extra:
+                message = await extra.recv()
+                try:
+                    await extra.recv()
+                except ConnectionClosed as closed:
+                    return message, closed.rcvd.code if closed.rcvd else None
+                return message, None
+        finally:
+            for ws in held:
+                await ws.close()
+
+    message, code = asyncio.run(scenario())
+    assert "too_many_sessions" in message
+    assert code == 4429
+    # Closing frees the slots: a new session works again.
+    result = asyncio.run(watch(url, headers=headers, frames=1))
+    assert result.width == 640
