@@ -26,7 +26,7 @@ from accounts.scoping import Grant, grants_for, require_visible
 from cameras.models import Camera, Site
 from signaling.events import publish_scope_changed
 
-TOKEN_PREFIX = "cctv"
+TOKEN_PREFIX = "cctv"  # noqa: S105  (a public marker at the start of every key, not a secret)
 
 
 def _grant_in(user: Any, organization: Organization) -> Grant | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import time
 from collections import Counter
@@ -79,10 +80,8 @@ async def _run_level(stack, headers: dict, sdp: str, sessions: int, direct: bool
     level = Level(sessions)
     url = stack.direct_url(stack.cameras[0]) if direct else stack.live_url(stack.cameras[0])
     tasks = [asyncio.create_task(_session(url, headers, sdp, level)) for _ in range(sessions)]
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(level.all_settled.wait(), LEVEL_TIMEOUT)
-    except TimeoutError:
-        pass
     rss = stack.daphne_rss_mb()
     level.release.set()
     outcomes = await asyncio.gather(*tasks, return_exceptions=True)

@@ -121,7 +121,8 @@ def _setup_django(extra_env: dict[str, str]) -> None:
 def _seed(stack_gateway: Gateway, simulator: CameraSimulator, cameras: int, users: int) -> tuple[list, list]:
     from accounts.roles import Role
     from cameras import sync
-    from cameras.models import Camera, Gateway as GatewayRow
+    from cameras.models import Camera
+    from cameras.models import Gateway as GatewayRow
     from tests.factories import make_member, make_organization, make_site, make_user
 
     row = GatewayRow.objects.create(

@@ -18,6 +18,17 @@ from cameras.sources import MAX_SOURCE_LENGTH, check_camera_source
 KEEP_HELP = "Leave blank to keep the current value ({current})."
 
 
+class WriteOnlyInput(forms.TextInput):
+    """A text box that never sends a value back to the browser.
+
+    Source URLs carry camera passwords; after a failed submit the person
+    retypes them rather than find them in the page's HTML.
+    """
+
+    def format_value(self, value: Any) -> None:
+        return None
+
+
 class CameraForm(forms.Form):
     """Create or edit a camera. ``save()`` goes through ``cameras.services``."""
 
@@ -27,21 +38,21 @@ class CameraForm(forms.Form):
         label="Main stream URL",
         max_length=MAX_SOURCE_LENGTH + 1,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "rtsp://user:password@192.168.1.20:554/stream1"}),
+        widget=WriteOnlyInput(attrs={"autocomplete": "off", "placeholder": "rtsp://user:password@192.168.1.20:554/stream1"}),
         help_text="rtsp:// or rtsps:// address of the camera's main stream, credentials included.",
     )
     sub_source = forms.CharField(
         label="Sub stream URL (optional)",
         max_length=MAX_SOURCE_LENGTH + 1,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        widget=WriteOnlyInput(attrs={"autocomplete": "off"}),
         help_text="A lower-resolution stream used in grids.",
     )
     remove_sub_source = forms.BooleanField(label="Remove the sub stream", required=False)
     onvif_host = forms.CharField(label="ONVIF host", max_length=253, required=False)
     onvif_port = forms.IntegerField(label="ONVIF port", min_value=1, max_value=65535, initial=80)
     onvif_username = forms.CharField(
-        label="ONVIF username", max_length=200, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"})
+        label="ONVIF username", max_length=200, required=False, widget=WriteOnlyInput(attrs={"autocomplete": "off"})
     )
     onvif_password = forms.CharField(
         label="ONVIF password",

@@ -9,8 +9,8 @@ import logging
 import uuid
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 from django.http import Http404
 from websockets.asyncio.client import ClientConnection, connect
@@ -111,14 +111,16 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
         )
 
     async def _open_upstream(self) -> bool:
-        assert self.target is not None
+        target = self.target
+        if target is None:
+            return False
         headers = {}
-        if self.target.upstream_auth:
-            token = base64.b64encode(":".join(self.target.upstream_auth).encode()).decode()
+        if target.upstream_auth:
+            token = base64.b64encode(":".join(target.upstream_auth).encode()).decode()
             headers["Authorization"] = f"Basic {token}"
         try:
             self.upstream = await connect(
-                self.target.upstream_url,
+                target.upstream_url,
                 additional_headers=headers,
                 open_timeout=UPSTREAM_OPEN_TIMEOUT,
                 max_size=8 * 1024 * 1024,
@@ -126,13 +128,14 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
             )
         except (OSError, TimeoutError, InvalidStatus, WebSocketException) as exc:
             logger.warning("live relay could not reach gateway for camera %s: %s",
-                           self.target.camera_public_id, type(exc).__name__)
+                           target.camera_public_id, type(exc).__name__)
             await self._refuse("gateway_unreachable", "The video gateway is not reachable.", CLOSE_UPSTREAM)
             return False
         return True
 
     async def _pump_upstream(self) -> None:
-        assert self.upstream is not None
+        if self.upstream is None:
+            return
         heartbeat_at = asyncio.get_running_loop().time() + HEARTBEAT_SECONDS
         try:
             async for frame in self.upstream:

@@ -51,7 +51,8 @@ async def test_status_change_reaches_exactly_the_users_allowed(scene: dict) -> N
     await sync_to_async(set_status)(scene["cam_2"].pk, CameraStatus.ONLINE)
 
     event = await owner.receive_json_from(timeout=3)
-    assert (event["type"], event["camera"], event["status"]) == ("camera.status", str(scene["cam_2"].public_id), "online")
+    expected = ("camera.status", str(scene["cam_2"].public_id), "online")
+    assert (event["type"], event["camera"], event["status"]) == expected
     assert await restricted.receive_nothing(timeout=0.5)
     assert await outsider.receive_nothing(timeout=0.2)
     for communicator in (owner, restricted, outsider):
