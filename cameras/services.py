@@ -68,7 +68,11 @@ def create_camera(user: Any, site: Site, *, ip: str | None = None, **fields: Any
     """Create a camera on a site the user manages. Audit: ``camera.create``."""
     fields = clean_camera_changes(fields)
     require_visible(user, site, Action.MANAGE)
-    camera = Camera(site=site, gateway=least_loaded_gateway(), **fields)
+    try:
+        gateway = least_loaded_gateway()
+    except Gateway.DoesNotExist:
+        raise ValidationError("No video gateway is available for new cameras; ask the platform operator.") from None
+    camera = Camera(site=site, gateway=gateway, **fields)
     _save_camera(camera)
     audit.record(user, "camera.create", organization=site.organization_id, target=camera, ip=ip)
     _after_camera_change(camera)
