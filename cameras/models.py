@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -135,3 +136,28 @@ class Camera(TimeStampedModel):
     @property
     def has_onvif(self) -> bool:
         return bool(self.onvif_host)
+
+
+class SavedView(TimeStampedModel):
+    """A person's named live grid: a layout and cameras in order, in one organization.
+
+    ``cameras`` holds camera public ids as strings. They are checked through
+    the access gate when saved and again when shown: a camera the person may
+    no longer view is left out, silently.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(max_length=80)
+    layout = models.CharField(max_length=8)
+    cameras = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization", "name"], name="unique_saved_view_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

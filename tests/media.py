@@ -41,7 +41,11 @@ class Go2RTCProcess:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        argv = [self.binary]
+        # go2rtc writes API changes into its *first* config file: give it a
+        # scratch one, so the repository's go2rtc.yaml is only ever read.
+        scratch = self.workdir / "runtime.yaml"
+        scratch.touch()
+        argv = [self.binary, "-c", str(scratch)]
         for path in self.config_files:
             argv += ["-c", path]
         argv += ["-c", json.dumps(self.overrides)]
