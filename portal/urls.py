@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("live/", include("cameras.live_urls")),
     path("", include("accounts.urls")),
     path("", include("cameras.urls")),
 ]
