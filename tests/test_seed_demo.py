@@ -37,11 +37,13 @@ def test_seed_demo_creates_the_demo_organization(db, allow_simulator) -> None:
     organization = Organization.objects.get(name="Demo Org")
     assert sorted(Site.objects.filter(organization=organization).values_list("name", flat=True)) == [
         "Head Office",
+        "Video Wall",
         "Warehouse",
     ]
     cameras = Camera.objects.filter(site__organization=organization)
-    assert cameras.count() == 4
+    assert cameras.count() == 100  # a full 10x10 grid
     assert {camera.main_source for camera in cameras} == {f"rtsp://{SIMULATOR}/demo{i}" for i in range(1, 5)}
+    assert {camera.sub_source for camera in cameras} == {f"rtsp://{SIMULATOR}/demo{i}-sub" for i in range(1, 5)}
     roles = dict(Membership.objects.filter(organization=organization).values_list("user__email", "role"))
     assert roles == {
         "owner@demo.local": Role.OWNER,
@@ -63,8 +65,8 @@ def test_seed_demo_is_idempotent_and_passwords_log_in(db, allow_simulator) -> No
     seed()
     second = seed("--camera-base", f"rtsp://{SIMULATOR}/")
     assert Organization.objects.filter(name="Demo Org").count() == 1
-    assert Site.objects.filter(organization__name="Demo Org").count() == 2
-    assert Camera.objects.filter(site__organization__name="Demo Org").count() == 4
+    assert Site.objects.filter(organization__name="Demo Org").count() == 3
+    assert Camera.objects.filter(site__organization__name="Demo Org").count() == 100
     assert Membership.objects.filter(organization__name="Demo Org").count() == 4
     client = Client()
     password = logins(second)["viewer@demo.local"]

@@ -27,10 +27,13 @@ USERS = [
     ("operator@demo.local", Role.OPERATOR, False),
     ("viewer@demo.local", Role.VIEWER, False),
 ]
+WALL_CAMERAS = 96  # with the four above: a full 10x10 grid
 SITES = [
-    # site, address, time zone, [(camera, simulator stream)]
+    # site, address, time zone, [(camera, simulator stream)]; "<stream>-sub" is its sub stream
     ("Head Office", "1 Demo Street", "UTC", [("Entrance", "demo1"), ("Reception", "demo2")]),
     ("Warehouse", "2 Demo Yard", "UTC", [("Loading Dock", "demo3"), ("Aisle 3", "demo4")]),
+    ("Video Wall", "3 Demo Hall", "UTC",
+     [(f"Wall {i:02d}", f"demo{(i - 1) % 4 + 1}") for i in range(1, WALL_CAMERAS + 1)]),
 ]
 
 
@@ -67,7 +70,7 @@ class Command(BaseCommand):
                         owner, organization, name=site_name, address=address, timezone=timezone
                     )
                 for camera_name, stream in cameras:
-                    self._camera(owner, site, camera_name, f"{base}/{stream}")
+                    self._camera(owner, site, camera_name, f"{base}/{stream}", f"{base}/{stream}-sub")
         self._print(options["url"], passwords)
 
     def _user(self, organization: Organization, email: str, role: str, staff: bool, password: str) -> None:
@@ -81,13 +84,13 @@ class Command(BaseCommand):
             user.save()
         Membership.objects.update_or_create(user=user, organization=organization, defaults={"role": role})
 
-    def _camera(self, owner: User, site: Site, name: str, source: str) -> None:
+    def _camera(self, owner: User, site: Site, name: str, source: str, sub_source: str) -> None:
         camera = Camera.objects.filter(site=site, name=name).first()
         try:
             if camera is None:
-                camera_services.create_camera(owner, site, name=name, main_source=source)
-            elif camera.main_source != source:
-                camera_services.update_camera(owner, camera, main_source=source)
+                camera_services.create_camera(owner, site, name=name, main_source=source, sub_source=sub_source)
+            elif (camera.main_source, camera.sub_source) != (source, sub_source):
+                camera_services.update_camera(owner, camera, main_source=source, sub_source=sub_source)
         except ValidationError as exc:
             host = source.split("://", 1)[-1].split("/", 1)[0]
             raise CommandError(
