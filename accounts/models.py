@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -48,6 +49,18 @@ class Organization(TimeStampedModel):
         "members must use MFA",
         default=False,
         help_text="Members without an authenticator app are sent to set one up before anything else.",
+    )
+    clip_retention_days = models.PositiveIntegerField(
+        "keep clips for (days)",
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text="Exported clips are deleted, file and record, this many days after they were requested.",
+    )
+    clip_storage_quota_bytes = models.PositiveBigIntegerField(
+        "clip storage cap (bytes)",
+        null=True,
+        blank=True,
+        help_text="Requests for clips are refused once the organization's clips would take more; empty means no cap.",
     )
 
     objects = OrganizationQuerySet.as_manager()

@@ -30,6 +30,7 @@ from accounts.roles import RESTRICTABLE_ROLES, Action, role_allows
 if TYPE_CHECKING:
     from accounts.models import Membership, Organization
     from cameras.models import Camera, Site
+    from recordings.models import Clip
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,16 @@ class CameraQuerySet(ScopedQuerySet):
         return _any_of(_camera_q(grant) for grant in grants)
 
 
+class ClipQuerySet(ScopedQuerySet):
+    """Clips follow their camera's scope (through the denormalised organization).
+
+    A clip whose camera was deleted stays visible to unrestricted members only.
+    """
+
+    def scope_filter(self, grants: list[Grant]) -> Q:
+        return _any_of(_clip_q(grant) for grant in grants)
+
+
 def _site_q(grant: Grant) -> Q:
     in_org = Q(organization_id=grant.organization_id)
     if grant.unrestricted:
@@ -163,6 +174,13 @@ def _camera_q(grant: Grant) -> Q:
     if grant.unrestricted:
         return in_org
     return in_org & (Q(site_id__in=grant.site_ids) | Q(pk__in=grant.camera_ids))
+
+
+def _clip_q(grant: Grant) -> Q:
+    in_org = Q(organization_id=grant.organization_id)
+    if grant.unrestricted:
+        return in_org
+    return in_org & (Q(camera__site_id__in=grant.site_ids) | Q(camera_id__in=grant.camera_ids))
 
 
 # --- access_* helpers ----------------------------------------------------------
@@ -193,6 +211,13 @@ def access_camera(user: Any, public_id: Any, action: str = Action.VIEW, related:
     from cameras.models import Camera
 
     qs = Camera.objects.select_related("site", "site__organization", *related)
+    return _access(qs, user, action, public_id=_as_uuid(public_id))
+
+
+def access_clip(user: Any, public_id: Any, action: str = Action.VIEW) -> Clip:
+    from recordings.models import Clip
+
+    qs = Clip.objects.select_related("camera", "camera__site", "organization")
     return _access(qs, user, action, public_id=_as_uuid(public_id))
 
 

@@ -146,11 +146,13 @@ def _seed(stack_gateway: Gateway, simulator: CameraSimulator, cameras: int, user
 
 @contextlib.contextmanager
 def running_stack(*, cameras: int = 1, users: int = 1, sources: int = 1, size: str = "640x360",
-                  env: dict[str, str] | None = None) -> Iterator[Stack]:
+                  env: dict[str, str] | None = None, gateway_overrides: dict | None = None) -> Iterator[Stack]:
     services = Services()
     simulator = CameraSimulator(count=sources, size=size)
     simulator.overrides["streams"] = {name: BENCH_CAMERA.format(size=size) for name in simulator.names}
     gateway = Gateway()
+    for section, values in (gateway_overrides or {}).items():  # merged per config section
+        gateway.overrides.setdefault(section, {}).update(values)
     daphne = None
     logdir = Path(tempfile.mkdtemp(prefix="cctv-bench-"))
     try:

@@ -9,8 +9,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 
-from accounts.scoping import CameraQuerySet, SiteQuerySet
+from accounts.scoping import CameraQuerySet, Grant, ScopedQuerySet, SiteQuerySet
 from cameras.sources import mask_source
 from portal.fields import EncryptedTextField
 from portal.models import TimeStampedModel
@@ -161,3 +162,82 @@ class SavedView(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PTZCapabilities(models.Model):
+    """What a camera's pan/tilt/zoom can do, as its ONVIF device last told a worker.
+
+    Written only by the capabilities task (``cameras.ptz.refresh_capabilities``);
+    the live view and the API offer only what is switched on here. Ranges are
+    the device's own spaces, ``[min, max]`` per axis.
+    """
+
+    camera = models.OneToOneField(Camera, on_delete=models.CASCADE, related_name="ptz")
+    continuous_pan_tilt = models.BooleanField(default=False)
+    continuous_zoom = models.BooleanField(default=False)
+    relative_pan_tilt = models.BooleanField(default=False)
+    relative_zoom = models.BooleanField(default=False)
+    absolute_pan_tilt = models.BooleanField(default=False)
+    absolute_zoom = models.BooleanField(default=False)
+    presets = models.BooleanField(default=False)
+    home = models.BooleanField(default=False)
+    max_presets = models.PositiveIntegerField(default=0)
+    ranges = models.JSONField(default=dict, blank=True)
+    timeout_range = models.JSONField(null=True, blank=True)
+    profile_token = models.CharField(max_length=64, blank=True)
+    device = models.JSONField(default=dict, blank=True, help_text="Manufacturer, model and firmware.")
+    checked_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True, help_text="Why the last check failed, if it did.")
+
+    class Meta:
+        verbose_name = "PTZ capabilities"
+        verbose_name_plural = "PTZ capabilities"
+
+    def __str__(self) -> str:
+        return f"PTZ of {self.camera_id}"
+
+    @property
+    def supported(self) -> bool:
+        return any((self.continuous_pan_tilt, self.continuous_zoom, self.relative_pan_tilt, self.relative_zoom,
+                    self.absolute_pan_tilt, self.absolute_zoom, self.presets, self.home))
+
+
+class PTZPresetQuerySet(ScopedQuerySet):
+    def scope_filter(self, grants: list[Grant]) -> Q:
+        cameras = Camera.objects.filter(Camera.objects.all().scope_filter(grants)).values("pk")
+        return Q(camera__in=cameras)
+
+
+class PTZPreset(TimeStampedModel):
+    """A named position stored on the camera itself (an ONVIF preset).
+
+    ``token`` is the device's name for it: empty while a worker is still
+    saving it on the camera. Created and removed only through ``cameras.ptz``.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    camera = models.ForeignKey(Camera, on_delete=models.CASCADE, related_name="ptz_presets")
+    name = models.CharField(max_length=64)
+    token = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = PTZPresetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "PTZ preset"
+        constraints = [
+            models.UniqueConstraint(fields=["camera", "name"], name="unique_ptz_preset_name"),
+            models.UniqueConstraint(
+                fields=["camera", "token"], condition=~Q(token=""), name="unique_ptz_preset_token"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.token)

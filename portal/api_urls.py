@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import APITokenViewSet, AuditEventViewSet, MemberViewSet, OrganizationViewSet
 from cameras.api import CameraViewSet, SiteViewSet
+from recordings.api import ClipViewSet
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
@@ -12,3 +13,4 @@ router.register("cameras", CameraViewSet, basename="camera")
 router.register("members", MemberViewSet, basename="member")
 router.register("tokens", APITokenViewSet, basename="token")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
+router.register("clips", ClipViewSet, basename="clip")

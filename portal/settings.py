@@ -172,12 +172,26 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = [Queue(name) for name in ("celery", "ptz", "exports", "motion")]
 # Tasks name their queue here; unlisted tasks go to "celery".
-CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {}
+CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
+    "recordings.tasks.export_clip": {"queue": "exports"},
+    # Moves, stops, presets and status reads: a fast lane of their own.
+    "cameras.tasks.ptz_*": {"queue": "ptz"},
+}
 CCTV_RECONCILE_SECONDS = env_int("CCTV_RECONCILE_SECONDS", 30)
 CCTV_HEALTH_SECONDS = env_int("CCTV_HEALTH_SECONDS", 30)
+CCTV_CLIP_CLEANUP_SECONDS = env_int("CCTV_CLIP_CLEANUP_SECONDS", 60)
+# Longest clip anyone may request. A Redis-broker message is handed to another
+# worker if not acknowledged within the visibility timeout, so that stays
+# well above the longest export.
+CCTV_CLIP_MAX_SECONDS = env_int("CCTV_CLIP_MAX_SECONDS", 1800)
+if CCTV_CLIP_MAX_SECONDS < 1:
+    raise ImproperlyConfigured("CCTV_CLIP_MAX_SECONDS must be at least 1")
+CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = max(3600, CCTV_CLIP_MAX_SECONDS + 900)
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "reconcile-gateways": {"task": "cameras.tasks.reconcile_gateways", "schedule": CCTV_RECONCILE_SECONDS},
     "refresh-camera-health": {"task": "cameras.tasks.refresh_camera_health", "schedule": CCTV_HEALTH_SECONDS},
+    "expire-clips": {"task": "recordings.tasks.expire_clips", "schedule": CCTV_CLIP_CLEANUP_SECONDS},
+    "sweep-clips": {"task": "recordings.tasks.sweep_clips", "schedule": CCTV_CLIP_CLEANUP_SECONDS},
 }
 
 # --- Auth, allauth and MFA -------------------------------------------------
@@ -252,6 +266,16 @@ GO2RTC_TIMEOUT_SECONDS = env_int("GO2RTC_TIMEOUT_SECONDS", 5)
 # synthetic cameras). Never filled from tenant input.
 CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS = env_list("CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS")
 
+# --- PTZ over ONVIF ------------------------------------------------------------
+# Timeout of every ONVIF call a worker makes (connecting included).
+CCTV_ONVIF_TIMEOUT_SECONDS = env_int("CCTV_ONVIF_TIMEOUT_SECONDS", 5)
+# Every continuous move stops by itself this long after the last move command
+# (the ONVIF Timeout, and a worker-side Stop for cameras that ignore it); the
+# live view renews a held move three times per period.
+CCTV_PTZ_MOVE_TIMEOUT_MS = env_int("CCTV_PTZ_MOVE_TIMEOUT_MS", 1500)
+# How long a camera stays with the person who last moved it.
+CCTV_PTZ_LOCK_SECONDS = env_int("CCTV_PTZ_LOCK_SECONDS", 15)
+
 # --- API -------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -295,6 +319,52 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(DATA_DIR / "media")))
+
+# --- Clips (recordings app) ------------------------------------------------------
+# "local": files under MEDIA_ROOT/clips, never served by a URL route (only the
+# permission-checked download view reads them). "s3": a private bucket of any
+# S3-compatible store, downloads through short-lived presigned URLs.
+CCTV_CLIP_STORAGE = env("CCTV_CLIP_STORAGE", "local").strip().lower()
+CCTV_CLIP_URL_EXPIRE_SECONDS = env_int("CCTV_CLIP_URL_EXPIRE_SECONDS", 300)
+# Bytes per second assumed for a clip being recorded, for storage caps.
+CCTV_CLIP_ESTIMATE_BYTES_PER_SECOND = env_int("CCTV_CLIP_ESTIMATE_BYTES_PER_SECOND", 500_000)
+CCTV_FFMPEG_BIN = env("CCTV_FFMPEG_BIN", "ffmpeg")
+# Exports are recorded here first, then streamed into the clip storage.
+CCTV_CLIP_TEMP_DIR = DATA_DIR / "tmp" / "clips"
+
+
+def _clip_storage() -> dict:
+    if CCTV_CLIP_STORAGE == "local":
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": MEDIA_ROOT, "allow_overwrite": True},
+        }
+    if CCTV_CLIP_STORAGE != "s3":
+        raise ImproperlyConfigured(f"CCTV_CLIP_STORAGE must be local or s3, not {CCTV_CLIP_STORAGE!r}")
+    bucket = env("CCTV_CLIP_S3_BUCKET")
+    if not bucket:
+        raise ImproperlyConfigured("CCTV_CLIP_S3_BUCKET is required when CCTV_CLIP_STORAGE is s3")
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": env("CCTV_CLIP_S3_ENDPOINT_URL") or None,
+        "region_name": env("CCTV_CLIP_S3_REGION") or None,
+        "access_key": env("CCTV_CLIP_S3_ACCESS_KEY_ID") or None,
+        "secret_key": env("CCTV_CLIP_S3_SECRET_ACCESS_KEY") or None,
+        "addressing_style": env("CCTV_CLIP_S3_ADDRESSING_STYLE") or None,
+        "signature_version": "s3v4",
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": CCTV_CLIP_URL_EXPIRE_SECONDS,
+        "file_overwrite": True,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "clips": _clip_storage(),
+}
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True

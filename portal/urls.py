@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("live/", include("cameras.live_urls")),
+    path("", include("recordings.urls")),
     path("", include("accounts.urls")),
     path("", include("cameras.urls")),
 ]

@@ -180,7 +180,7 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
 
 
 class EventStreamConsumer(AsyncJsonWebsocketConsumer):
-    """Pushes camera status (later: alerts, clips) to one signed-in user.
+    """Pushes camera status and clip status (later: alerts) to one signed-in user.
 
     It joins the group of every camera the gate lets the user view, and
     recomputes that set when told the scope changed.
@@ -215,6 +215,9 @@ class EventStreamConsumer(AsyncJsonWebsocketConsumer):
 
     async def camera_status(self, event: dict[str, Any]) -> None:
         await self.send_json({k: event[k] for k in ("type", "camera", "status", "changed_at")})
+
+    async def clip_status(self, event: dict[str, Any]) -> None:
+        await self.send_json({k: event.get(k) for k in ("type", "clip", "camera", "status", "reason")})
 
     async def scope_changed(self, event: dict[str, Any]) -> None:
         await self._follow()

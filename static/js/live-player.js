@@ -19,7 +19,9 @@
     "avc1.640029", "avc1.64002A", "avc1.640033", "hvc1.1.6.L153.B0",
     "mp4a.40.2", "mp4a.40.5", "flac", "opus",
   ];
-  var WEBRTC_CONNECT_MS = 6000;  // then give up on WebRTC and use MSE
+  var WEBRTC_CONNECT_MS = 6000;  // answered but not connected by then: use MSE
+  var ANSWER_TIMEOUT_MS = 20000;
+  var FIRST_FRAME_TIMEOUT_MS = 30000;
   var PAUSE_AFTER_MS = 5000;     // off-screen or hidden tab this long: disconnect
   var RETRY_MIN_MS = 1000;
   var RETRY_MAX_MS = 30000;
@@ -172,6 +174,7 @@
     }
 
     _setState(state, text) {
+      console.debug("DBG", this.getAttribute("camera").slice(0, 8), state, text || "", this._mode);  // DEBUG
       this.setAttribute("data-state", state);
       this._badge.textContent = LABELS[state] || state;
       this._badge.className = "live-badge live-badge-" + state;
@@ -230,7 +233,7 @@
     // Closes everything of the current session; its late callbacks are ignored.
     _stop() {
       this._session += 1;
-      ["retry", "webrtc", "check"].forEach(this._clearTimer, this);
+      ["retry", "answer", "webrtc", "check"].forEach(this._clearTimer, this);
       if (this._ws) {
         this._ws.onopen = this._ws.onmessage = this._ws.onclose = this._ws.onerror = null;
         this._ws.close();
@@ -283,8 +286,9 @@
       } catch (err) {
         return;
       }
+      console.debug("DBG msg", this.getAttribute("camera").slice(0, 8), text.slice(0, 120));  // DEBUG
       switch (message.type) {
-        case "webrtc/answer": this._onAnswer(message.value); break;
+        case "webrtc/answer": this._onAnswer(session, message.value); break;
         case "webrtc/candidate": this._onRemoteCandidate(message.value); break;
         case "mse": this._onMseType(session, message.value); break;
         case "error": this._onError(session, String(message.value || "")); break;
@@ -396,6 +400,8 @@
         }
       } else if (this.state === "live" && now - this._lastProgress > STALL_MS) {
         this._retryLater("connecting", "The picture froze; reconnecting.");
+      } else if (this.state !== "live" && now - this._lastProgress > FIRST_FRAME_TIMEOUT_MS) {
+        this._retryLater("offline", "No picture from the camera.");
       }
       if (this._mode === "mse") this._chaseLiveEdge();
     }
@@ -445,10 +451,12 @@
         }
       };
       this._webrtcConnected = false;
-      this._timers.webrtc = setTimeout(function () {
-        delete self._timers.webrtc;
-        if (session === self._session && pc.connectionState !== "connected") self._fallBackToMse(session);
-      }, WEBRTC_CONNECT_MS);
+      // The gateway answers once it has the camera's stream; a camera that
+      // cannot be reached is reported as an error, this is only a safety net.
+      this._timers.answer = setTimeout(function () {
+        delete self._timers.answer;
+        if (session === self._session) self._retryLater("offline", "The video gateway did not answer.");
+      }, ANSWER_TIMEOUT_MS);
       pc.createOffer().then(function (offer) {
         return pc.setLocalDescription(offer);
       }).then(function () {
@@ -465,9 +473,17 @@
 
     // Remote descriptions and candidates are applied strictly in order: a
     // candidate must not be added before the answer it belongs to.
-    _onAnswer(sdp) {
+    _onAnswer(session, sdp) {
+      var self = this;
       var pc = this._pc;
       if (!pc) return;
+      this._clearTimer("answer");
+      // From here on only the media path is left: if it does not connect
+      // soon, the browser probably cannot reach the gateway's WebRTC port.
+      this._timers.webrtc = setTimeout(function () {
+        delete self._timers.webrtc;
+        if (session === self._session && pc.connectionState !== "connected") self._fallBackToMse(session);
+      }, WEBRTC_CONNECT_MS);
       this._remoteChain = this._remoteChain.then(function () {
         return pc.setRemoteDescription({ type: "answer", sdp: sdp });
       }).catch(function (err) { console.warn("cctv-player: bad answer", err); });
@@ -492,6 +508,8 @@
 
     _fallBackToMse(session) {
       if (session !== this._session || this._mode === "mse") return;
+      console.debug("DBG fallback", this.getAttribute("camera").slice(0, 8), this._pc && this._pc.connectionState, this._pc && this._pc.iceConnectionState);  // DEBUG
+      this._clearTimer("answer");
       this._clearTimer("webrtc");
       this._closePeer();
       this._video.srcObject = null;

@@ -1,0 +1,88 @@
+"""Housekeeping for clips: retention deletes and the sweeper of rows whose worker died.
+
+Both work in bounded batches (the tasks re-enqueue themselves while a batch
+comes back full) and are safe to run twice at once: every row change is a
+conditional UPDATE or DELETE, and deleting a missing file is not an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db.models import F, Q
+
+from recordings import retention, storage
+from recordings.exports import publish_status
+from recordings.models import Clip, ClipStatus
+
+logger = logging.getLogger(__name__)
+
+
+def expire_clips(now: datetime, batch_size: int) -> int:
+    """Delete up to ``batch_size`` expired clips, each file first and then its row.
+
+    Files go first so that a crash in between leaves a row whose file is
+    missing (deleted again on the next run), never a file nobody knows about.
+    """
+    batch = list(
+        Clip.objects.expired(now).exclude(status=ClipStatus.RECORDING)
+        .order_by("expires_at", "pk").values_list("pk", "file")[:batch_size]
+    )
+    deleted = []
+    for pk, name in batch:
+        try:
+            storage.delete(name)
+        except Exception:
+            logger.exception("could not delete the file of expired clip %s; will try again", pk)
+            continue
+        deleted.append(pk)
+    count, _ = Clip.objects.filter(pk__in=deleted, expires_at__lte=now).delete()
+    if count:
+        logger.info("retention deleted %d expired clips", count)
+    return len(batch)
+
+
+def reapply_retention(organization_id: int, days: int) -> int:
+    """After an organization changes its retention period, move every clip's expiry to match."""
+    return Clip.objects.filter(organization_id=organization_id).update(
+        expires_at=F("created_at") + timedelta(days=days)
+    )
+
+
+def _stuck_candidates(now: datetime, batch_size: int) -> list[Clip]:
+    late_recording = Q(status=ClipStatus.RECORDING, started_at__lt=now - retention.RECORDING_MARGIN)
+    late_queued = Q(status=ClipStatus.QUEUED, created_at__lt=now - retention.QUEUED_TIMEOUT)
+    return list(
+        Clip.objects.filter(late_recording | late_queued).select_related("camera").order_by("pk")[:batch_size]
+    )
+
+
+def sweep_stuck(now: datetime, batch_size: int) -> int:
+    """Fail rows that no live worker will finish, removing any partial file they left in storage."""
+    swept = 0
+    for clip in _stuck_candidates(now, batch_size):
+        if not retention.is_stuck(clip.status, created_at=clip.created_at, started_at=clip.started_at,
+                                  duration=clip.duration, now=now):
+            continue
+        reason = retention.stuck_reason(clip.status)
+        changed = Clip.objects.filter(pk=clip.pk, status=clip.status, started_at=clip.started_at).update(
+            status=ClipStatus.FAILED, reason=reason, finished_at=now, updated_at=now
+        )
+        if not changed:
+            continue
+        storage.delete(storage.clip_name(clip.organization_id, clip.public_id))
+        clip.status, clip.reason = ClipStatus.FAILED, reason
+        publish_status(clip)
+        swept += 1
+        logger.warning("clip %s was stuck; marked failed", clip.public_id)
+    return swept
+
+
+def sweep_temp_files() -> int:
+    """Remove this machine's temporary recordings that belong to no running export."""
+    files_first = list(storage.temp_dir().glob("*.partial.mp4"))
+    if not files_first:
+        return 0
+    active = set(Clip.objects.filter(status=ClipStatus.RECORDING).values_list("public_id", flat=True))
+    return storage.sweep_temp_files(active)

@@ -1,0 +1,54 @@
+"""Background work for clips. Tasks take ids, call one service and decide only about retries.
+
+``export_clip`` runs on the ``exports`` queue and is idempotent (the service
+claims the row with a conditional UPDATE), so it is acknowledged late: a
+worker lost before the claim gets the clip recorded by another worker, and
+one lost after it leaves a row that ``sweep_clips`` fails. Retention and
+the sweeper work in bounded batches and re-enqueue themselves, up to a cap.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+from recordings import cleanup, exports
+
+logger = logging.getLogger(__name__)
+
+EXPORT_RETRIES = 4
+RETRY_BACKOFF_SECONDS = 5
+RETRY_BACKOFF_MAX = 60
+BATCH_SIZE = 200
+MAX_INVOCATIONS = 20
+
+
+def backoff(retries: int) -> int:
+    return min(RETRY_BACKOFF_SECONDS * 2**retries, RETRY_BACKOFF_MAX)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=EXPORT_RETRIES)
+def export_clip(self, clip_id: int) -> None:  # type: ignore[no-untyped-def]
+    cleanup.sweep_temp_files()
+    last_try = self.request.retries >= self.max_retries
+    try:
+        exports.record_clip(clip_id, task_id=self.request.id or "", last_try=last_try)
+    except exports.RetryLater as exc:
+        raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
+
+
+@shared_task(bind=True)
+def expire_clips(self, invocation: int = 0) -> None:  # type: ignore[no-untyped-def]
+    handled = cleanup.expire_clips(timezone.now(), BATCH_SIZE)
+    if handled >= BATCH_SIZE and invocation + 1 < MAX_INVOCATIONS:
+        self.apply_async(kwargs={"invocation": invocation + 1})
+
+
+@shared_task(bind=True)
+def sweep_clips(self, invocation: int = 0) -> None:  # type: ignore[no-untyped-def]
+    swept = cleanup.sweep_stuck(timezone.now(), BATCH_SIZE)
+    cleanup.sweep_temp_files()
+    if swept >= BATCH_SIZE and invocation + 1 < MAX_INVOCATIONS:
+        self.apply_async(kwargs={"invocation": invocation + 1})

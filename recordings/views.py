@@ -1,0 +1,118 @@
+"""Clip pages: the organization's clip list, the record form, download and delete.
+
+Clips come through the access gate (``for_user`` and ``access_clip``);
+requests and deletes go through ``recordings.exports``, files through
+``recordings.downloads``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.audit import client_ip
+from accounts.models import Organization
+from accounts.roles import Action
+from accounts.scoping import access_clip, can
+from accounts.views import organization_page
+from cameras.models import Camera
+from recordings import downloads, exports
+from recordings.forms import ClipFilterForm, ClipRequestForm
+from recordings.models import Clip, ClipStatus
+
+PAGE_SIZE = 25
+URL_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
+
+
+def _storage_use(organization: Organization) -> dict[str, int | None]:
+    used = Clip.objects.filter(organization=organization, status=ClipStatus.READY).aggregate(n=Sum("size"))["n"]
+    return {"used": used or 0, "cap": organization.clip_storage_quota_bytes}
+
+
+def client_config() -> dict[str, str]:
+    """URL patterns for clips.js ({clip} stands for a clip's id)."""
+    def pattern(name: str, **kwargs: str) -> str:
+        return reverse(name, kwargs=kwargs).replace(URL_PLACEHOLDER, "{clip}")
+
+    return {
+        "apiUrl": reverse("clip-list"),
+        "clipApiUrl": pattern("clip-detail", id=URL_PLACEHOLDER),
+        "downloadUrl": pattern("clip_download", public_id=URL_PLACEHOLDER),
+        "clipsPage": reverse("clip_list"),
+    }
+
+
+@require_GET
+@organization_page()
+def clip_list(request: HttpRequest, organization: Organization) -> HttpResponse:
+    clips = Clip.objects.for_user(request.user, Action.VIEW).filter(organization=organization).select_related("camera")
+    cameras = Camera.objects.for_user(request.user, Action.VIEW).filter(site__organization=organization)
+    form = ClipFilterForm(request.GET or None, cameras=cameras)
+    if form.is_valid():
+        clips = form.filter(clips)
+    page = Paginator(clips, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "organization": organization,
+        "form": form,
+        "page": page,
+        "can_delete": can(request.user, Action.MANAGE, organization),
+        "storage": _storage_use(organization),
+        "clips_config": json.dumps(client_config()),
+    }
+    return render(request, "recordings/clip_list.html", context)
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("clip_list")
+
+
+@login_required
+@require_POST
+def clip_request(request: HttpRequest) -> HttpResponse:
+    """The record form without JavaScript (clips.js posts to the API instead)."""
+    form = ClipRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a camera and one of the offered lengths.")
+        return _back(request)
+    try:
+        clip = exports.request_clip(request.user, form.cleaned_data["camera"], form.cleaned_data["duration"],
+                                    ip=client_ip(request))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+        return _back(request)
+    messages.success(request, f"Recording {exports.label_seconds(clip.duration)} of “{clip.camera_name}”. "
+                              "It appears in Clips when ready.")
+    return _back(request)
+
+
+@login_required
+@require_GET
+def clip_download(request: HttpRequest, public_id: str) -> HttpResponse:
+    clip = access_clip(request.user, public_id, Action.VIEW)
+    inline = request.GET.get("inline") == "1"
+    try:
+        return downloads.file_response(request, request.user, clip, inline=inline, ip=client_ip(request))
+    except ValidationError:
+        return HttpResponse("This clip has no file yet (it is not ready).", status=409, content_type="text/plain")
+
+
+@login_required
+@require_POST
+def clip_delete(request: HttpRequest, public_id: str) -> HttpResponse:
+    clip = access_clip(request.user, public_id, Action.MANAGE)
+    exports.delete_clip(request.user, clip, ip=client_ip(request))
+    messages.success(request, f"Clip of “{clip.camera_name}” deleted.")
+    return _back(request)

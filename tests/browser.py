@@ -1,0 +1,119 @@
+"""Debian's Chromium under Playwright, for browser tests and the grid benchmark.
+
+Playwright cannot download its own browser on these machines, so it drives
+``/usr/bin/chromium`` with a fresh profile. Plain Daphne serves no static
+files (nginx does in production), so ``serve_static`` answers ``/static/``
+requests inside the browser context from the same files collectstatic would
+publish.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import time
+from pathlib import Path
+from typing import Any
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+    # A wall of muted videos must play without a click.
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+# Per player: its state and mode, and how far its video has got.
+PLAYERS_JS = """() => Array.from(document.querySelectorAll('cctv-player')).map(el => {
+  const v = el.querySelector('video');
+  const q = v && v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality() : null;
+  return {camera: el.getAttribute('camera'), state: el.dataset.state || '', mode: el.dataset.mode || '',
+          frames: q ? q.totalVideoFrames : 0, time: v ? v.currentTime : 0, ready: v ? v.readyState : 0};
+})"""
+
+# The same for every <video> on a page (go2rtc's own stream page).
+VIDEOS_JS = """() => Array.from(document.querySelectorAll('video')).map(v => {
+  const q = v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality() : null;
+  return {frames: q ? q.totalVideoFrames : 0, time: v.currentTime, ready: v.readyState};
+})"""
+
+
+def launch(playwright: Any, profile_dir: Path, **context_options: Any) -> Any:
+    """A headless Chromium context on a fresh profile; close it to end the browser."""
+    return playwright.chromium.launch_persistent_context(
+        str(profile_dir), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, **context_options
+    )
+
+
+def serve_static(context: Any) -> None:
+    from django.contrib.staticfiles import finders
+
+    def handle(route: Any) -> None:
+        path = route.request.url.split("/static/", 1)[1].split("?", 1)[0]
+        found = finders.find(path)
+        if not found:
+            route.fulfill(status=404, body="not found")
+            return
+        kind = mimetypes.guess_type(found)[0] or "application/octet-stream"
+        route.fulfill(status=200, body=Path(found).read_bytes(), content_type=kind)
+
+    context.route("**/static/**", handle)
+
+
+def log_in(page: Any, base_url: str, email: str, password: str) -> None:
+    """Sign in through the real login form."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("form button[type=submit]")
+    if "/accounts/login/" in page.url:
+        raise AssertionError(f"login failed for {email}: still on {page.url}")
+
+
+def _advanced(before: list[dict], after: list[dict]) -> list[bool]:
+    return [b["frames"] > a["frames"] and b["time"] > a["time"] for a, b in zip(before, after, strict=True)]
+
+
+def players(page: Any) -> list[dict]:
+    return page.evaluate(PLAYERS_JS)
+
+
+def wait_players_live(page: Any, count: int, timeout: float, mode: str | None = None) -> float:
+    """Seconds until ``count`` players are live (and in ``mode``) with frames advancing."""
+    started = time.monotonic()
+    deadline = started + timeout
+    while time.monotonic() < deadline:
+        before = players(page)
+        ready = len(before) == count and all(p["state"] == "live" and (mode is None or p["mode"] == mode)
+                                             for p in before)
+        if ready:
+            page.wait_for_timeout(300)
+            if all(_advanced(before, players(page))):
+                return time.monotonic() - started
+        page.wait_for_timeout(200)
+    raise AssertionError(f"players not all live after {timeout:.0f} s: {players(page)}")
+
+
+def wait_videos_playing(page: Any, count: int, timeout: float) -> float:
+    """Seconds until ``count`` <video> elements have data and advancing frames."""
+    started = time.monotonic()
+    deadline = started + timeout
+    while time.monotonic() < deadline:
+        before = page.evaluate(VIDEOS_JS)
+        if len(before) == count and all(v["ready"] >= 2 for v in before):
+            page.wait_for_timeout(300)
+            if all(_advanced(before, page.evaluate(VIDEOS_JS))):
+                return time.monotonic() - started
+        page.wait_for_timeout(200)
+    raise AssertionError(f"videos not all playing after {timeout:.0f} s: {page.evaluate(VIDEOS_JS)}")
+
+
+def frames_advance(page: Any, seconds: float = 2.0) -> list[dict]:
+    """Each player's frame and time gain over ``seconds`` of playback."""
+    before = players(page)
+    page.wait_for_timeout(seconds * 1000)
+    after = players(page)
+    return [
+        {"camera": b["camera"], "frames": b["frames"] - a["frames"], "time": b["time"] - a["time"]}
+        for a, b in zip(before, after, strict=True)
+    ]

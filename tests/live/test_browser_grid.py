@@ -1,0 +1,172 @@
+"""The live grid in a real Chromium: login form, players, WebRTC and the MSE fallback.
+
+Everything is real: the camera simulator, go2rtc, the portal under Daphne,
+PostgreSQL and Redis. Playwright's sync API runs an event loop in this
+thread, so Django's ORM needs DJANGO_ALLOW_ASYNC_UNSAFE here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from accounts.roles import Role
+from cameras import services, sync
+from tests.browser import frames_advance, launch, log_in, players, serve_static, wait_players_live
+from tests.factories import PASSWORD, make_member, make_organization, make_site, make_user
+from tests.services import REPO_ROOT
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+LIVE_TIMEOUT = 30
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _orm_beside_playwright() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture
+def browser(daphne, tmp_path: Path) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    """Chromium, started after the test data exists.
+
+    Playwright's sync API keeps an event loop running in this thread, and
+    with it running, the channel-layer publish that membership changes make
+    (async_to_sync) refuses to run: so test data comes first, in fixtures
+    listed before this one.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        context = launch(driver, tmp_path / "chromium-profile", viewport={"width": 1280, "height": 800})
+        serve_static(context)
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def wall(gateway_row, camera_sim):  # type: ignore[no-untyped-def]
+    """Four cameras on the gateway; the first also has a sub stream.
+
+    Each simulated source feeds one tile: two gateway streams dialling the
+    same simulator source in the same instant can stall the simulator's
+    on-demand encoder (a go2rtc exec-source race), which says nothing about
+    the portal.
+    """
+    org = make_organization("Wall Org")
+    admin, viewer = make_user(), make_user()
+    make_member(admin, org, Role.ADMIN)
+    make_member(viewer, org, Role.VIEWER)
+    site = make_site(org, "Depot")
+    cameras = []
+    for number in range(1, 5):
+        extra = {"sub_source": camera_sim.source("cam1")} if number == 1 else {}
+        camera = services.create_camera(
+            admin, site, name=f"Cam {number}", main_source=camera_sim.source(f"cam{number}"), **extra
+        )
+        sync.push_camera(camera)
+        cameras.append(camera)
+    return cameras, viewer
+
+
+def _page_as(browser, daphne, user):  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    page.on("console", lambda msg: print("CONSOLE", msg.type, msg.text))  # DEBUG
+    log_in(page, daphne.http_url, user.email, PASSWORD)
+    return page
+
+
+def test_two_by_two_grid_plays_all_four_cameras(wall, daphne, browser, gateway_process, camera_sim) -> None:  # type: ignore[no-untyped-def]
+    cameras, viewer = wall
+    page = _page_as(browser, daphne, viewer)
+    response = page.goto(f"{daphne.http_url}/live/?layout=2x2")
+    assert response.status == 200
+    assert "rtsp://" not in page.content()  # sources (and their credentials) never reach the page
+
+    try:
+        wait_players_live(page, 4, LIVE_TIMEOUT)
+    except AssertionError:
+        print("GATEWAY LOG", gateway_process.log_text()[-6000:])
+        open("/tmp/simlog.txt", "w").write(camera_sim.log_text())
+        raise
+    tiles = {p["camera"]: p for p in players(page)}
+    assert set(tiles) == {str(c.public_id) for c in cameras}
+    variants = page.eval_on_selector_all("cctv-player", "els => els.map(e => e.getAttribute('variant'))")
+    assert variants == ["sub", "main", "main", "main"]
+    assert {p["mode"] for p in tiles.values()} == {"webrtc"}
+
+    gains = frames_advance(page, 2.0)
+    assert all(g["frames"] >= 10 and g["time"] > 1.0 for g in gains), gains
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "grid-2x2.png"))
+
+    # A click opens the camera's main stream large, in its own player; Esc closes it.
+    page.click(f"cctv-player[camera='{cameras[0].public_id}']")
+    large = page.locator(".live-overlay cctv-player")
+    assert large.get_attribute("variant") == "main"
+    page.wait_for_function("() => document.querySelector('.live-overlay cctv-player').dataset.state === 'live'",
+                           timeout=LIVE_TIMEOUT * 1000)
+    page.keyboard.press("Escape")
+    assert page.locator(".live-overlay").is_hidden()
+    assert page.locator(".live-overlay cctv-player").count() == 0
+
+
+def test_forced_mse_plays_through_the_relay(wall, daphne, browser) -> None:  # type: ignore[no-untyped-def]
+    cameras, viewer = wall
+    page = _page_as(browser, daphne, viewer)
+    page.goto(f"{daphne.http_url}/live/cameras/{cameras[1].public_id}/?force_mse=1")
+
+    wait_players_live(page, 1, LIVE_TIMEOUT, mode="mse")
+    [gain] = frames_advance(page, 2.0)
+    assert gain["frames"] >= 10 and gain["time"] > 1.0, gain
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "single-mse.png"))
+
+
+@pytest.fixture
+def outsider(db: None):  # type: ignore[no-untyped-def]
+    user = make_user()
+    make_member(user, make_organization("Elsewhere"), Role.OWNER)
+    return user
+
+
+def test_outsider_gets_404_and_a_denied_player(wall, outsider, daphne, browser) -> None:  # type: ignore[no-untyped-def]
+    cameras, _ = wall
+    page = _page_as(browser, daphne, outsider)
+
+    response = page.goto(f"{daphne.http_url}/live/cameras/{cameras[0].public_id}/")
+    assert response.status == 404
+
+    page.goto(f"{daphne.http_url}/live/")
+    assert page.locator(".live-grid cctv-player").count() == 0
+    page.evaluate(
+        """(camera) => {
+            const el = document.createElement('cctv-player');
+            el.setAttribute('camera', camera);
+            el.setAttribute('label', 'Foreign');
+            document.getElementById('live-stage').appendChild(el);
+        }""",
+        str(cameras[0].public_id),
+    )
+    page.wait_for_function("() => document.querySelector('cctv-player').dataset.state === 'denied'",
+                           timeout=LIVE_TIMEOUT * 1000)
+    # Denied is final: no retries keep knocking.
+    page.wait_for_timeout(2500)
+    assert players(page)[0]["state"] == "denied"
+
+
+@pytest.fixture(scope="module")
+def camera_sim():  # DEBUG
+    from tests.media import CameraSimulator
+    sim = CameraSimulator(count=4)
+    sim.overrides["log"] = {"level": "trace"}
+    sim.start()
+    yield sim
+    sim.cleanup()
