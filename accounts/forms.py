@@ -8,6 +8,7 @@ them further. Writes go through ``accounts.services``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django import forms
@@ -109,6 +110,13 @@ class TokenForm(forms.Form):
     )
 
 
+class GigabytesField(forms.DecimalField):
+    """Typed in GB (10^9 bytes); the form's ``clean_*`` turns it into bytes."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return Decimal(value) / 10**9 if isinstance(value, int) else value
+
+
 class OrganizationForm(forms.Form):
     name = forms.CharField(max_length=120)
     require_mfa = forms.BooleanField(
@@ -116,6 +124,24 @@ class OrganizationForm(forms.Form):
         required=False,
         help_text="Members without an authenticator app are sent to set one up before they can use the portal.",
     )
+    clip_retention_days = forms.IntegerField(
+        label="Keep clips for (days)", min_value=1, max_value=3650, required=False,
+        help_text="Exported clips are deleted, file and record, this many days after they were requested.",
+    )
+    clip_storage_quota_bytes = GigabytesField(
+        label="Clip storage cap (GB)", required=False, min_value=Decimal("0.1"), decimal_places=1, max_digits=9,
+        help_text="New clips are refused once the organization's clips would take more. Empty: no cap.",
+    )
+
+    def clean_clip_storage_quota_bytes(self) -> int | None:
+        gigabytes = self.cleaned_data["clip_storage_quota_bytes"]
+        return None if gigabytes is None else int(gigabytes * 10**9)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("clip_retention_days") is None:
+            cleaned.pop("clip_retention_days", None)  # not sent: keep the current period
+        return cleaned
 
 
 class AuditFilterForm(forms.Form):

@@ -26,6 +26,7 @@ from accounts.scoping import Grant, grants_for, require_visible
 from cameras.models import Camera, Site
 from signaling.events import publish_scope_changed
 
+ORGANIZATION_FIELDS = frozenset({"name", "require_mfa", "clip_retention_days", "clip_storage_quota_bytes"})
 TOKEN_PREFIX = "cctv"  # noqa: S105  (a public marker at the start of every key, not a secret)
 
 
@@ -192,9 +193,12 @@ def revoke_token(actor: Any, token: APIToken, *, ip: str | None = None) -> APITo
 def update_organization(
     actor: Any, organization: Organization, *, ip: str | None = None, **changes: Any
 ) -> Organization:
-    """Rename the organization or change its MFA rule. Audit: ``organization.update``."""
-    if set(changes) - {"name", "require_mfa"}:
-        raise ValueError(f"unknown organization fields: {sorted(set(changes) - {'name', 'require_mfa'})}")
+    """Change the organization's name, MFA rule or clip policy. Audit: ``organization.update``.
+
+    A new clip retention period applies to the clips already stored too.
+    """
+    if set(changes) - ORGANIZATION_FIELDS:
+        raise ValueError(f"unknown organization fields: {sorted(set(changes) - ORGANIZATION_FIELDS)}")
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     require_visible(actor, organization, "manage")
     changed = sorted(f for f, v in changes.items() if getattr(organization, f) != v)
@@ -206,6 +210,10 @@ def update_organization(
             organization.save()
     except IntegrityError:
         raise ValidationError({"name": ["Another organization already uses this name."]}) from None
+    if "clip_retention_days" in changed:
+        from recordings.cleanup import reapply_retention
+
+        reapply_retention(organization.pk, organization.clip_retention_days)
     audit.record(actor, "organization.update", organization=organization, target=organization, ip=ip,
                  changed=changed)
     return organization

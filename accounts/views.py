@@ -210,7 +210,8 @@ def audit_log(request: HttpRequest, organization: Organization) -> HttpResponse:
 @organization_page(Action.MANAGE)
 @GET_POST
 def organization_settings(request: HttpRequest, organization: Organization) -> HttpResponse:
-    initial = {"name": organization.name, "require_mfa": organization.require_mfa}
+    fields = ("name", "require_mfa", "clip_retention_days", "clip_storage_quota_bytes")
+    initial = {field: getattr(organization, field) for field in fields}
     form = OrganizationForm(request.POST or None, initial=initial)
     if form.is_valid():
         ip = client_ip(request)

@@ -1,17 +1,21 @@
 """Benchmark 2: a 10x10 live wall in Chromium, the portal's grid versus go2rtc's own page.
 
-    .venv/bin/python -m bench.grid_100 [--tiles 100] [--sources 4] [--steady 60]
+    .venv/bin/python -m bench.grid_100 [--tiles 100] [--sources 4] [--runs 3] [--steady 60]
 
-One run, one stack (bench.stack: PostgreSQL, Redis, camera simulator, one
-go2rtc gateway, Daphne), one headless Chromium:
+One stack (bench.stack: PostgreSQL, Redis, camera simulator, one go2rtc
+gateway, Daphne) and one headless Chromium, in one run:
 
-1. the portal's grid (``/live/?layout=10x10``, signed in with a session
-   cookie): seconds from navigation until every tile is live (its player
-   says ``data-state=live`` and its frames and play time advance);
-2. Daphne's CPU over ``--steady`` seconds of that grid playing;
-3. go2rtc's own multi-stream page (``/stream.html?src=...`` per stream, HTTP
-   basic credentials) for the same streams: seconds until every <video> has
-   data (readyState >= 2) and advances.
+- the portal's grid (``/live/?layout=10x10``, signed in with a session
+  cookie): seconds from navigation until every tile is live (its player says
+  ``data-state=live`` and its frames and play time advance);
+- go2rtc's own multi-stream page (``/stream.html?src=...`` per stream, HTTP
+  basic credentials) for the same streams: seconds until every <video> has
+  data (readyState >= 2) and its frames and play time advance;
+- the two alternate ``--runs`` times, each on a fresh browser profile and
+  after the gateway has dropped the previous page's viewers; medians are
+  reported;
+- finally the portal's grid once more, and Daphne's CPU over ``--steady``
+  seconds of it playing.
 
 The hardened go2rtc.yaml registers no web UI (``api.allow_paths`` lists
 API paths only, and go2rtc serves its pages from ``/``), so this benchmark's
@@ -26,7 +30,7 @@ from __future__ import annotations
 
 import argparse
 import math
-import subprocess
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -35,6 +39,7 @@ from typing import Any
 import yaml
 
 from bench.stack import Stack, running_stack
+from tests.media import keep_sources_open, stop_processes
 from tests.services import REPO_ROOT
 
 VIEWPORT = {"width": 1280, "height": 800}
@@ -54,28 +59,6 @@ def _layout_for(tiles: int) -> str:
     raise SystemExit(f"no layout holds {tiles} tiles (at most {max(LAYOUTS.values()) ** 2})")
 
 
-def _keep_sources_open(stack: Stack) -> list[subprocess.Popen]:
-    return [
-        subprocess.Popen(  # noqa: S603
-            ["ffmpeg", "-nostdin", "-loglevel", "quiet", "-rtsp_transport", "tcp", "-i",  # noqa: S607
-             stack.simulator.source(name), "-c", "copy", "-f", "null", "-"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        for name in stack.simulator.names
-    ]
-
-
-def _stop(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-
 def _wait_idle_gateway(stack: Stack, timeout: float = 30) -> None:
     """Until go2rtc has let go of the previous page's viewers."""
     deadline = time.monotonic() + timeout
@@ -87,32 +70,43 @@ def _wait_idle_gateway(stack: Stack, timeout: float = 30) -> None:
         time.sleep(0.5)
 
 
-def _portal(driver: Any, stack: Stack, cookie: str, args: argparse.Namespace, figures: dict) -> None:
-    from tests.browser import launch, players, serve_static, wait_players_live
+def _open_portal(driver: Any, stack: Stack, cookie: str, profile: str) -> Any:
+    from tests.browser import launch, serve_static
 
+    context = launch(driver, Path(profile), viewport=VIEWPORT)
+    serve_static(context)
+    context.add_cookies([{"name": "sessionid", "value": cookie, "url": stack.http_url}])
+    return context
+
+
+def _portal(driver: Any, stack: Stack, cookie: str, args: argparse.Namespace, steady: bool = False) -> dict:
+    """Seconds until the portal's wall plays; with ``steady``, also Daphne's CPU while it keeps playing."""
+    from tests.browser import players, wait_players_live
+
+    figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="cctv-bench-chromium-") as profile:
-        context = launch(driver, Path(profile), viewport=VIEWPORT)
+        context = _open_portal(driver, stack, cookie, profile)
         try:
-            serve_static(context)
-            context.add_cookies([{"name": "sessionid", "value": cookie, "url": stack.http_url}])
             page = context.new_page()
             started = time.monotonic()
             page.goto(f"{stack.http_url}/live/?layout={_layout_for(args.tiles)}")
             wait_players_live(page, args.tiles, args.timeout)
-            figures["portal_all_playing_s"] = (time.monotonic() - started, "s")
-            modes = [p["mode"] for p in players(page)]
-            figures["portal_tiles_webrtc"] = (modes.count("webrtc"), "tiles")
-            cpu_before, wall_before = stack.daphne_cpu_seconds(), time.monotonic()
-            page.wait_for_timeout(args.steady * 1000)
-            cpu = (stack.daphne_cpu_seconds() - cpu_before) / (time.monotonic() - wall_before) * 100
-            figures["portal_cpu_percent_steady"] = (cpu, "%")
-            still_live = sum(p["state"] == "live" for p in players(page))
-            figures["portal_tiles_live_after_steady"] = (still_live, "tiles")
+            figures["seconds"] = time.monotonic() - started
+            figures["webrtc"] = [p["mode"] for p in players(page)].count("webrtc")
+            if steady:
+                cpu_before, wall_before = stack.daphne_cpu_seconds(), time.monotonic()
+                page.wait_for_timeout(args.steady * 1000)
+                elapsed = time.monotonic() - wall_before
+                figures["cpu_percent"] = (stack.daphne_cpu_seconds() - cpu_before) / elapsed * 100
+                figures["live_after"] = sum(p["state"] == "live" for p in players(page))
         finally:
             context.close()
+    _wait_idle_gateway(stack)
+    return figures
 
 
-def _go2rtc(driver: Any, stack: Stack, args: argparse.Namespace, figures: dict) -> None:
+def _go2rtc(driver: Any, stack: Stack, args: argparse.Namespace) -> float:
+    """Seconds until go2rtc's own stream page plays every stream."""
     from cameras.streams import stream_name
     from tests.browser import launch, wait_videos_playing
 
@@ -129,9 +123,39 @@ def _go2rtc(driver: Any, stack: Stack, args: argparse.Namespace, figures: dict) 
             if response is None or response.status != 200:
                 raise SystemExit(f"go2rtc's stream page answered {response and response.status}")
             wait_videos_playing(page, args.tiles, args.timeout)
-            figures["go2rtc_all_playing_s"] = (time.monotonic() - started, "s")
+            seconds = time.monotonic() - started
         finally:
             context.close()
+    _wait_idle_gateway(stack)
+    return seconds
+
+
+def _measure(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
+    from playwright.sync_api import sync_playwright
+
+    cookie = stack.portal_headers(stack.users[0])["Cookie"].split("=", 1)[1]
+    portal, go2rtc = [], []
+    with sync_playwright() as driver:
+        for _ in range(args.runs):  # alternated, so drift over the run hits both alike
+            portal.append(_portal(driver, stack, cookie, args))
+            go2rtc.append(_go2rtc(driver, stack, args))
+        steady = _portal(driver, stack, cookie, args, steady=True)
+    return {"portal": portal, "go2rtc": go2rtc, "steady": steady}
+
+
+def _report(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    portal = statistics.median(r["seconds"] for r in results["portal"])
+    go2rtc = statistics.median(results["go2rtc"])
+    steady = results["steady"]
+    print(f"tiles: {args.tiles} ({args.sources} sources at {args.size}), runs: {args.runs}, medians")
+    print(f"portal_all_playing_s: {portal:.2f} s")
+    print(f"go2rtc_all_playing_s: {go2rtc:.2f} s")
+    print(f"ratio: {portal / go2rtc:.2f} x")
+    print(f"portal_cpu_percent_steady: {steady['cpu_percent']:.1f} %")
+    print("portal_runs_s: " + ", ".join(f"{r['seconds']:.2f}" for r in results["portal"]) + " s")
+    print("go2rtc_runs_s: " + ", ".join(f"{seconds:.2f}" for seconds in results["go2rtc"]) + " s")
+    print(f"portal_tiles_webrtc: {min(r['webrtc'] for r in results['portal'])} tiles")
+    print(f"portal_tiles_live_after_steady: {steady['live_after']} tiles")
 
 
 def main() -> None:
@@ -139,31 +163,19 @@ def main() -> None:
     parser.add_argument("--tiles", type=int, default=100, help="cameras on the wall (default 100)")
     parser.add_argument("--sources", type=int, default=4, help="simulated camera sources they share")
     parser.add_argument("--size", default="320x180", help="simulated picture size")
+    parser.add_argument("--runs", type=int, default=3, help="measurements of each page (median reported)")
     parser.add_argument("--steady", type=float, default=60, help="seconds of steady playback for the CPU figure")
     parser.add_argument("--timeout", type=float, default=180, help="seconds to wait for a wall to play")
     args = parser.parse_args()
-    figures: dict[str, tuple[float, str]] = {}
     with running_stack(cameras=args.tiles, users=1, sources=args.sources, size=args.size,
                        env={"CCTV_LIVE_SESSIONS_PER_USER": str(args.tiles + 10)},
                        gateway_overrides=_gateway_overrides()) as stack:
-        cookie = stack.portal_headers(stack.users[0])["Cookie"].split("=", 1)[1]
-        keepers = _keep_sources_open(stack)
+        keepers = keep_sources_open(stack.simulator)
         try:
-            from playwright.sync_api import sync_playwright
-
-            time.sleep(3)  # the simulator's encoders are up
-            with sync_playwright() as driver:
-                _portal(driver, stack, cookie, args, figures)
-                _wait_idle_gateway(stack)
-                _go2rtc(driver, stack, args, figures)
+            results = _measure(stack, args)
         finally:
-            _stop(keepers)
-    figures["ratio"] = (figures["portal_all_playing_s"][0] / figures["go2rtc_all_playing_s"][0], "x")
-    print(f"tiles: {args.tiles} ({args.sources} sources at {args.size})")
-    for name in ("portal_all_playing_s", "go2rtc_all_playing_s", "ratio", "portal_cpu_percent_steady",
-                 "portal_tiles_webrtc", "portal_tiles_live_after_steady"):
-        value, unit = figures[name]
-        print(f"{name}: {value:.2f} {unit}" if isinstance(value, float) else f"{name}: {value} {unit}")
+            stop_processes(keepers)
+    _report(args, results)
 
 
 if __name__ == "__main__":

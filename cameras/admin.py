@@ -18,9 +18,9 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from accounts.models import Organization
-from cameras import services
+from cameras import ptz, services
 from cameras.forms import KEEP_HELP
-from cameras.models import Camera, Gateway, Site
+from cameras.models import Camera, Gateway, PTZPreset, Site
 from cameras.services import SECRET_CAMERA_FIELDS
 from cameras.sources import MAX_SOURCE_LENGTH
 from portal.admin_base import ServiceForm, SuperuserOnlyAdmin, TenantScopedAdmin, WriteOnlyTextInput
@@ -219,3 +219,37 @@ class GatewayAdmin(SuperuserOnlyAdmin):
         if form.cleaned_data.get("api_password"):
             obj.api_password = form.cleaned_data["api_password"]
         super().save_model(request, obj, form, change)
+
+
+@admin.register(PTZPreset)
+class PTZPresetAdmin(TenantScopedAdmin):
+    """Presets are saved from the live view or the API (the camera stores the position).
+
+    Here they can be looked at and removed (through ``cameras.ptz``, which
+    also removes them from the camera); nothing else is editable.
+    """
+
+    list_display = ("name", "camera", "site", "ready", "created_by", "created_at")
+    list_filter = (("camera__site__organization", admin.RelatedOnlyFieldListFilter),)
+    list_select_related = ("camera", "camera__site", "created_by")
+    search_fields = ("name", "camera__name", "camera__site__name")
+    ordering = ("camera__site__name", "camera__name", "name")
+    fields = ("name", "camera", "token", "public_id", "created_by", *TIMESTAMPS)
+    readonly_fields = fields
+
+    @admin.display(description="site", ordering="camera__site__name")
+    def site(self, preset: PTZPreset) -> Site:
+        return preset.camera.site
+
+    @admin.display(description="stored on the camera", boolean=True)
+    def ready(self, preset: PTZPreset) -> bool:
+        return preset.ready
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def delete_through_service(self, request: HttpRequest, obj: PTZPreset) -> None:
+        ptz.do_delete_preset(request.user, obj, ip=self.ip(request))

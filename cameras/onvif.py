@@ -38,7 +38,9 @@ import aiohttp
 import zeep.exceptions
 from django.conf import settings
 from django.core.cache import cache
-from onvif import ONVIFCamera
+import onvif
+from onvif import ONVIFCamera, ONVIFService
+from onvif.definition import SERVICES
 from onvif.exceptions import ONVIFAuthError, ONVIFError, ONVIFTimeoutError
 
 from cameras.sources import scrub
@@ -237,7 +239,10 @@ def read_moving(move_status: Any) -> bool | None:
     """MOVING/IDLE per axis, or one plain string as some cameras send; None when absent or UNKNOWN."""
     if move_status is None:
         return None
-    values = [move_status] if isinstance(move_status, str) else [_get(move_status, "PanTilt"), _get(move_status, "Zoom")]
+    if isinstance(move_status, str):
+        values = [move_status]
+    else:
+        values = [_get(move_status, "PanTilt"), _get(move_status, "Zoom")]
     states = {str(value).strip().upper() for value in values if value is not None}
     if "MOVING" in states:
         return True
@@ -359,14 +364,15 @@ class Backoff:
         remaining = (state or {}).get("until", 0) - time.time()
         if remaining > 0:
             raise OnvifBackedOff(
-                f"The camera at {address.label} failed {state['failures']} times in a row; "
-                f"the portal tries again in {remaining:.0f} s.",
+                f"{state.get('reason', '')} It failed {state['failures']} times in a row; "
+                f"the portal tries again in {max(1, round(remaining))} s.".strip(),
                 retry_after=remaining,
             )
 
-    def failed(self, address: OnvifAddress) -> None:
+    def failed(self, address: OnvifAddress, reason: OnvifError | None = None) -> None:
         state = cache.get(address.backoff_key) or {"failures": 0, "until": 0}
         state["failures"] += 1
+        state["reason"] = str(reason or f"The camera at {address.label} failed.")
         over = state["failures"] - BACKOFF_AFTER_FAILURES
         if over >= 0:
             state["until"] = time.time() + min(BACKOFF_BASE_SECONDS * 2**over, BACKOFF_MAX_SECONDS)
@@ -443,10 +449,12 @@ class OnvifAdapter:
         return self._call(address, PTZCommand.STOP, self._op("Stop", {"PanTilt": pan_tilt, "Zoom": zoom}))
 
     def relative_move(self, address: OnvifAddress, pan: float | None, tilt: float | None, zoom: float | None) -> bool:
-        return self._call(address, PTZCommand.RELATIVE, self._op("RelativeMove", {"Translation": _vector(pan, tilt, zoom)}))
+        request = {"Translation": _vector(pan, tilt, zoom)}
+        return self._call(address, PTZCommand.RELATIVE, self._op("RelativeMove", request))
 
     def absolute_move(self, address: OnvifAddress, pan: float | None, tilt: float | None, zoom: float | None) -> bool:
-        return self._call(address, PTZCommand.ABSOLUTE, self._op("AbsoluteMove", {"Position": _vector(pan, tilt, zoom)}))
+        request = {"Position": _vector(pan, tilt, zoom)}
+        return self._call(address, PTZCommand.ABSOLUTE, self._op("AbsoluteMove", request))
 
     def goto_preset(self, address: OnvifAddress, token: str) -> bool:
         return self._call(address, PTZCommand.GOTO_PRESET, self._op("GotoPreset", {"PresetToken": token}))
@@ -480,6 +488,10 @@ class OnvifAdapter:
             if (token := _get(item, "token"))
         ]
 
+    def warm_up(self) -> None:
+        """Parse the Device, Media and PTZ WSDLs now rather than during the first command."""
+        self._thread.run(_parse_wsdls(), timeout=60)
+
     def close(self) -> None:
         """Close every session (tests, worker shutdown)."""
         with contextlib.suppress(Exception):
@@ -501,7 +513,7 @@ class OnvifAdapter:
         except Exception as exc:
             error = translate(exc, address.label, self.timeout)
             if isinstance(error, OnvifUnreachable | OnvifTimeout | OnvifAuthFailed):
-                self.backoff.failed(address)
+                self.backoff.failed(address, error)
             raise error from exc
         self.backoff.succeeded(address)
         return result
@@ -606,6 +618,18 @@ async def _open_session(address: OnvifAddress) -> _Session:
     config = _get(profile, "PTZConfiguration")
     return _Session(camera, ptz, str(_get(profile, "token")), str(_get(config, "token") or ""),
                     str(_get(config, "NodeToken") or ""))
+
+
+async def _parse_wsdls() -> None:
+    """The library keeps parsed WSDLs for every later session; a throwaway client fills that cache."""
+    wsdl_dir = os.path.join(os.path.dirname(onvif.__file__), "wsdl")
+    for name in ("devicemgmt", "media", "ptz"):
+        definition = SERVICES[name]
+        binding = f"{{{definition['ns']}}}{definition['binding']}"
+        service = ONVIFService("http://127.0.0.1/", "", "", os.path.join(wsdl_dir, definition["wsdl"]),
+                               no_cache=True, binding_name=binding)
+        await service.setup()
+        await service.close()
 
 
 async def _close(camera: ONVIFCamera) -> None:

@@ -8,8 +8,11 @@ audit event in the same transaction.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -21,7 +24,7 @@ from accounts.scoping import require_visible
 from cameras import tasks
 from cameras.gateways import least_loaded_gateway
 from cameras.models import Camera, Gateway, Site
-from cameras.sources import check_camera_source
+from cameras.sources import check_camera_source, reserved_gateway_hosts
 from signaling.events import publish_scope_changed
 
 SECRET_CAMERA_FIELDS = frozenset({"main_source", "sub_source", "onvif_username", "onvif_password"})
@@ -29,10 +32,20 @@ CAMERA_FIELDS = frozenset(
     {"name", "main_source", "sub_source", "onvif_host", "onvif_port", "onvif_username", "onvif_password", "enabled"}
 )
 SITE_FIELDS = frozenset({"name", "address", "timezone"})
+ONVIF_FIELDS = frozenset({"onvif_host", "onvif_port", "onvif_username", "onvif_password"})
+DEFAULT_ONVIF_PORT = 80
+# RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens;
+# the last label is not all digits (that would be a malformed IP address).
+_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+_HOSTNAME_RE = re.compile(rf"^({_LABEL}\.)*(?![0-9]+$){_LABEL}$")
 
 
-def clean_camera_changes(changes: dict[str, Any]) -> dict[str, Any]:
-    """Validate camera fields given by any entry point; returns them normalised."""
+def clean_camera_changes(changes: dict[str, Any], current: Camera | None = None) -> dict[str, Any]:
+    """Validate camera fields given by any entry point; returns them normalised.
+
+    ``current`` is the camera being changed: a new ONVIF port is checked
+    together with the host it already has, and the other way round.
+    """
     unknown = set(changes) - CAMERA_FIELDS
     if unknown:
         raise ValueError(f"unknown camera fields: {sorted(unknown)}")
@@ -45,9 +58,56 @@ def clean_camera_changes(changes: dict[str, Any]) -> dict[str, Any]:
             cleaned[field] = check_camera_source(cleaned[field])
         except ValidationError as exc:
             errors[field] = exc.error_list
+    if {"onvif_host", "onvif_port"} & set(cleaned):
+        host = cleaned.get("onvif_host", current.onvif_host if current else "")
+        port = cleaned.get("onvif_port", current.onvif_port if current else DEFAULT_ONVIF_PORT)
+        try:
+            if host:
+                cleaned["onvif_host"] = check_onvif_host(host, port)
+        except ValidationError as exc:
+            errors["onvif_host"] = exc.error_list
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def check_onvif_host(host: str, port: int) -> str:
+    """A bare host name or IP address a worker may send ONVIF requests to; returned lower-cased.
+
+    Like camera sources (``cameras.sources``): no loopback, unspecified,
+    multicast or gateway address unless the operator allows exactly that
+    ``host`` or ``host:port`` in ``CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS``, since a
+    tenant must not make workers talk to services on their own machine.
+    """
+    value = host.strip("[]").lower() if isinstance(host, str) else ""
+    if not value or len(value) > 253 or any(ch.isspace() for ch in host):
+        raise ValidationError("Enter the camera's host name or IP address, without spaces.", code="onvif_host")
+    if any(mark in value for mark in ("/", "@", "?", "#")):
+        raise ValidationError("Enter only the host name or IP address, without http:// or a path.", code="onvif_host")
+    address = _ip_address(value)
+    if address is None and not _HOSTNAME_RE.match(value):
+        hint = " Put the port in the ONVIF port field." if ":" in value else ""
+        raise ValidationError("This is not a valid host name or IP address." + hint, code="onvif_host")
+    allowed = {entry.lower() for entry in settings.CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS}
+    if value in allowed or f"{value}:{port}" in allowed or f"[{value}]:{port}" in allowed:
+        return value
+    local = value == "localhost" or value.endswith(".localhost")
+    if local or (address is not None and (address.is_loopback or address.is_unspecified or address.is_multicast)):
+        raise ValidationError("The ONVIF host cannot be this machine, a loopback or a multicast address.",
+                              code="onvif_loopback")
+    if value in reserved_gateway_hosts():
+        raise ValidationError("The ONVIF host cannot be a video gateway of this portal.", code="onvif_gateway")
+    return value
+
+
+def _ip_address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
 
 
 def _save_camera(camera: Camera) -> None:
@@ -76,6 +136,8 @@ def create_camera(user: Any, site: Site, *, ip: str | None = None, **fields: Any
     _save_camera(camera)
     audit.record(user, "camera.create", organization=site.organization_id, target=camera, ip=ip)
     _after_camera_change(camera)
+    if camera.has_onvif:
+        tasks.refresh_ptz_capabilities.delay_on_commit(camera.pk)
     return camera
 
 
@@ -100,7 +162,7 @@ def update_camera(
     Moving to another site needs ``manage`` on both sites; secret fields are
     named in the audit detail but their values never are.
     """
-    changes = clean_camera_changes(changes)
+    changes = clean_camera_changes(changes, current=camera)
     camera = Camera.objects.select_for_update().get(pk=camera.pk)
     require_visible(user, camera, Action.MANAGE)
     changed = _changed_fields(camera, changes)
@@ -114,6 +176,8 @@ def update_camera(
     audit.record(user, "camera.update", organization=camera.site.organization_id, target=camera, ip=ip,
                  changed=changed)
     _after_camera_change(camera)
+    if ONVIF_FIELDS.intersection(changed):
+        tasks.refresh_ptz_capabilities.delay_on_commit(camera.pk)
     return camera
 
 

@@ -4,12 +4,15 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import APITokenViewSet, AuditEventViewSet, MemberViewSet, OrganizationViewSet
 from cameras.api import CameraViewSet, SiteViewSet
+from cameras.ptz_api import CameraPTZViewSet, PTZPresetViewSet
 from recordings.api import ClipViewSet
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("sites", SiteViewSet, basename="site")
 router.register("cameras", CameraViewSet, basename="camera")
+router.register(r"cameras/(?P<id>[^/.]+)/ptz/presets", PTZPresetViewSet, basename="camera-ptz-preset")
+router.register(r"cameras/(?P<id>[^/.]+)/ptz", CameraPTZViewSet, basename="camera-ptz")
 router.register("members", MemberViewSet, basename="member")
 router.register("tokens", APITokenViewSet, basename="token")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from django.db.models import F, Q
+from django.db.models import DateTimeField, ExpressionWrapper, F, Q, Value
 
 from recordings import retention, storage
 from recordings.exports import publish_status
@@ -51,10 +51,15 @@ def reapply_retention(organization_id: int, days: int) -> int:
 
 
 def _stuck_candidates(now: datetime, batch_size: int) -> list[Clip]:
-    late_recording = Q(status=ClipStatus.RECORDING, started_at__lt=now - retention.RECORDING_MARGIN)
+    deadline = ExpressionWrapper(
+        F("started_at") + F("duration") * Value(timedelta(seconds=1)) + Value(retention.RECORDING_MARGIN),
+        output_field=DateTimeField(),
+    )
+    late_recording = Q(status=ClipStatus.RECORDING) & (Q(started_at__isnull=True) | Q(deadline__lt=now))
     late_queued = Q(status=ClipStatus.QUEUED, created_at__lt=now - retention.QUEUED_TIMEOUT)
     return list(
-        Clip.objects.filter(late_recording | late_queued).select_related("camera").order_by("pk")[:batch_size]
+        Clip.objects.alias(deadline=deadline).filter(late_recording | late_queued)
+        .select_related("camera").order_by("pk")[:batch_size]
     )
 
 

@@ -63,7 +63,8 @@ def check_duration(duration: Any) -> int:
 
 
 def duration_choices() -> list[tuple[int, str]]:
-    return [(seconds, label_seconds(seconds)) for seconds in DURATION_CHOICES if seconds <= settings.CCTV_CLIP_MAX_SECONDS]
+    limit = settings.CCTV_CLIP_MAX_SECONDS
+    return [(seconds, label_seconds(seconds)) for seconds in DURATION_CHOICES if seconds <= limit]
 
 
 def label_seconds(seconds: int) -> str:
@@ -105,7 +106,7 @@ def request_clip(user: Any, camera_public_id: Any, duration: Any, *, ip: str | N
     clip = Clip.objects.create(
         organization=organization, camera=camera, camera_name=camera.name, duration=duration,
         requested_by=user if getattr(user, "api_token", None) is None else None,
-        requested_by_label=actor_label(user)[:200], task_id=str(uuid.uuid4()),
+        requested_by_label=actor_label(user)[:200], task_id=str(uuid.uuid4()), created_at=now,
         expires_at=retention.expiry(now, organization.clip_retention_days),
     )
     audit.record(user, "clip.request", organization=organization, target=clip, ip=ip,
@@ -254,7 +255,7 @@ def _record(clip: Clip, camera: Camera) -> Outcome | None:
 @transaction.atomic
 def delete_clip(user: Any, clip: Clip, *, ip: str | None = None) -> None:
     """Delete a clip and, after commit, its file. Needs ``manage``. Audit: ``clip.delete``."""
-    clip = Clip.objects.select_for_update().select_related("camera").get(pk=clip.pk)
+    clip = Clip.objects.select_for_update(of=("self",)).select_related("camera").get(pk=clip.pk)
     require_visible(user, clip, Action.MANAGE)
     audit.record(user, "clip.delete", organization=clip.organization_id, target=clip, ip=ip,
                  camera=clip.camera_name, status=clip.status)

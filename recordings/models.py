@@ -8,6 +8,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.scoping import ClipQuerySet
 from portal.models import TimeStampedModel
@@ -59,6 +60,8 @@ class Clip(TimeStampedModel):
     size = models.PositiveBigIntegerField(null=True, blank=True, help_text="Bytes.")
     sha256 = models.CharField(max_length=64, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    # Given by the service (not auto_now_add) so the expiry is computed from the very same instant.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField()
 
     objects = ClipLifecycleQuerySet.as_manager()

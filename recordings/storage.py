@@ -10,6 +10,7 @@ into storage chunk by chunk, hashing as they go.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import time
@@ -113,10 +114,8 @@ def delete(name: str) -> None:
     """Remove a stored clip; a missing file is fine (deletes are retried)."""
     if not name:
         return
-    try:
+    with contextlib.suppress(FileNotFoundError):
         clip_storage().delete(name)
-    except FileNotFoundError:
-        pass
 
 
 def open_clip(name: str) -> File:

@@ -70,42 +70,46 @@ def log_in(page: Any, base_url: str, email: str, password: str) -> None:
         raise AssertionError(f"login failed for {email}: still on {page.url}")
 
 
-def _advanced(before: list[dict], after: list[dict]) -> list[bool]:
-    return [b["frames"] > a["frames"] and b["time"] > a["time"] for a, b in zip(before, after, strict=True)]
-
-
 def players(page: Any) -> list[dict]:
     return page.evaluate(PLAYERS_JS)
 
 
-def wait_players_live(page: Any, count: int, timeout: float, mode: str | None = None) -> float:
-    """Seconds until ``count`` players are live (and in ``mode``) with frames advancing."""
+def _wait_all_advancing(page: Any, script: str, count: int, timeout: float, ok: Any, window: float = 1.0) -> float:
+    """Seconds until ``count`` items all pass ``ok`` and each advanced (frames and time) in the last ``window`` s.
+
+    Polled every 0.2 s; an item need not show a new frame in every poll (a
+    busy renderer skips some), only within the window.
+    """
     started = time.monotonic()
     deadline = started + timeout
+    previous: list[dict] = []
+    advanced_at: list[float] = []
     while time.monotonic() < deadline:
-        before = players(page)
-        ready = len(before) == count and all(p["state"] == "live" and (mode is None or p["mode"] == mode)
-                                             for p in before)
-        if ready:
-            page.wait_for_timeout(300)
-            if all(_advanced(before, players(page))):
-                return time.monotonic() - started
+        now_items, now = page.evaluate(script), time.monotonic()
+        if len(now_items) != len(previous):
+            advanced_at = [float("-inf")] * len(now_items)
+        else:
+            for i, (before, after) in enumerate(zip(previous, now_items, strict=True)):
+                if after["frames"] > before["frames"] and after["time"] > before["time"]:
+                    advanced_at[i] = now
+        previous = now_items
+        if len(now_items) == count and all(ok(item) for item in now_items) and \
+                all(now - at <= window for at in advanced_at):
+            return now - started
         page.wait_for_timeout(200)
-    raise AssertionError(f"players not all live after {timeout:.0f} s: {players(page)}")
+    raise AssertionError(f"not all {count} playing after {timeout:.0f} s: {page.evaluate(script)}")
+
+
+def wait_players_live(page: Any, count: int, timeout: float, mode: str | None = None) -> float:
+    """Seconds until ``count`` players are live (and in ``mode``) with frames advancing."""
+    return _wait_all_advancing(
+        page, PLAYERS_JS, count, timeout, lambda p: p["state"] == "live" and mode in (None, p["mode"])
+    )
 
 
 def wait_videos_playing(page: Any, count: int, timeout: float) -> float:
     """Seconds until ``count`` <video> elements have data and advancing frames."""
-    started = time.monotonic()
-    deadline = started + timeout
-    while time.monotonic() < deadline:
-        before = page.evaluate(VIDEOS_JS)
-        if len(before) == count and all(v["ready"] >= 2 for v in before):
-            page.wait_for_timeout(300)
-            if all(_advanced(before, page.evaluate(VIDEOS_JS))):
-                return time.monotonic() - started
-        page.wait_for_timeout(200)
-    raise AssertionError(f"videos not all playing after {timeout:.0f} s: {page.evaluate(VIDEOS_JS)}")
+    return _wait_all_advancing(page, VIDEOS_JS, count, timeout, lambda v: v["ready"] >= 2)
 
 
 def frames_advance(page: Any, seconds: float = 2.0) -> list[dict]:

@@ -167,3 +167,42 @@ def wait_until(predicate, timeout: float = 20.0, interval: float = 0.2) -> bool:
             return True
         time.sleep(interval)
     return False
+
+
+def _simulator_source_running(simulator: CameraSimulator, name: str) -> bool:
+    response = httpx.get(f"http://127.0.0.1:{simulator.api_port}/api/streams", timeout=5)
+    producers = ((response.json() or {}).get(name) or {}).get("producers") or []
+    return any(set(p) - {"url"} for p in producers)
+
+
+def keep_sources_open(simulator: CameraSimulator, names: list[str] | None = None) -> list[subprocess.Popen]:
+    """Hold each simulated source open with a cheap reader, started one at a time.
+
+    Real cameras are always on; the simulator's encoders start on demand, and
+    go2rtc (1.9.14) can wedge a source for good when several of its exec
+    encoders start in the same instant. Opening them one by one up front
+    avoids that. Stop the returned processes with ``stop_processes``.
+    """
+    readers = []
+    for name in names or simulator.names:
+        readers.append(subprocess.Popen(  # noqa: S603
+            ["ffmpeg", "-nostdin", "-loglevel", "quiet", "-rtsp_transport", "tcp",  # noqa: S607
+             "-i", simulator.source(name), "-c", "copy", "-f", "null", "-"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ))
+        if not wait_until(lambda name=name: _simulator_source_running(simulator, name), timeout=15):
+            stop_processes(readers)
+            raise RuntimeError(f"simulated source {name} did not start:\n{simulator.log_text()[-2000:]}")
+    return readers
+
+
+def stop_processes(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)

@@ -92,7 +92,9 @@ class X:
         prefix, name = self.tag.split(":", 1)
         tag = f"{prefixes[prefix]}:{name}"
         attrs = "".join(f" {key}={quoteattr(_text(value))}" for key, value in self.attrs.items() if value is not None)
-        inner = "".join(c.write(prefixes) if isinstance(c, X) else escape(_text(c)) for c in self.children if c is not None)
+        inner = "".join(
+            c.write(prefixes) if isinstance(c, X) else escape(_text(c)) for c in self.children if c is not None
+        )
         return f"<{tag}{attrs}>{inner}</{tag}>"
 
 
@@ -477,7 +479,8 @@ class OnvifDevice:
         name = None if self.options.minimal_replies else X("tt:Name", "PTZ node")
         return X(
             tag, name, self._spaces("tt:SupportedPTZSpaces"),
-            X("tt:MaximumNumberOfPresets", self.options.max_presets), X("tt:HomeSupported", self.options.home_supported),
+            X("tt:MaximumNumberOfPresets", self.options.max_presets),
+            X("tt:HomeSupported", self.options.home_supported),
             token=self.node_token,
         )
 

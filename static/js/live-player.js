@@ -92,6 +92,32 @@
     players.forEach(function (player) { player._visibilityChanged(); });
   });
 
+  // At most this many players of a page set up a session at once. A 100-tile
+  // wall opening every socket, peer connection and decoder in the same
+  // second starves a small machine until handshakes time out (and fall back
+  // to MSE, which costs the portal more); in waves, each one is quick.
+  var MAX_STARTING = 12;
+  var starting = new Set();
+  var waiting = [];
+  function startWhenFree(player) {
+    if (starting.size < (pageConfig().maxStarting || MAX_STARTING)) {
+      starting.add(player);
+      player._open();
+    } else if (waiting.indexOf(player) < 0) {
+      waiting.push(player);
+    }
+  }
+  function startDone(player) {
+    var at = waiting.indexOf(player);
+    if (at >= 0) waiting.splice(at, 1);
+    if (!starting.delete(player)) return;
+    while (waiting.length && starting.size < (pageConfig().maxStarting || MAX_STARTING)) {
+      var next = waiting.shift();
+      starting.add(next);
+      next._open();
+    }
+  }
+
   function videoFrames(video) {
     if (video.getVideoPlaybackQuality) return video.getVideoPlaybackQuality().totalVideoFrames;
     if ("webkitDecodedFrameCount" in video) return video.webkitDecodedFrameCount;
@@ -174,7 +200,6 @@
     }
 
     _setState(state, text) {
-      console.debug("DBG", this.getAttribute("camera").slice(0, 8), state, text || "", this._mode);  // DEBUG
       this.setAttribute("data-state", state);
       this._badge.textContent = LABELS[state] || state;
       this._badge.className = "live-badge live-badge-" + state;
@@ -227,11 +252,13 @@
     _restart() {
       this._stop();
       if (!this._connected || this._paused || this._final) return;
-      this._open();
+      this._setState("connecting");
+      startWhenFree(this);
     }
 
     // Closes everything of the current session; its late callbacks are ignored.
     _stop() {
+      startDone(this);
       this._session += 1;
       ["retry", "answer", "webrtc", "check"].forEach(this._clearTimer, this);
       if (this._ws) {
@@ -286,7 +313,6 @@
       } catch (err) {
         return;
       }
-      console.debug("DBG msg", this.getAttribute("camera").slice(0, 8), text.slice(0, 120));  // DEBUG
       switch (message.type) {
         case "webrtc/answer": this._onAnswer(session, message.value); break;
         case "webrtc/candidate": this._onRemoteCandidate(message.value); break;
@@ -397,6 +423,7 @@
         if (this.state !== "live") {
           this._attempts = 0;
           this._setState("live");
+          startDone(this);
         }
       } else if (this.state === "live" && now - this._lastProgress > STALL_MS) {
         this._retryLater("connecting", "The picture froze; reconnecting.");
@@ -508,7 +535,6 @@
 
     _fallBackToMse(session) {
       if (session !== this._session || this._mode === "mse") return;
-      console.debug("DBG fallback", this.getAttribute("camera").slice(0, 8), this._pc && this._pc.connectionState, this._pc && this._pc.iceConnectionState);  // DEBUG
       this._clearTimer("answer");
       this._clearTimer("webrtc");
       this._closePeer();

@@ -1,0 +1,578 @@
+"""PTZ services: who may move a camera, its control lease, commands, presets, capabilities.
+
+Web side (API and live view), Zulip style: ``access_ptz_camera`` fetches
+through the access gate (404 unseen, 403 without ``control``), ``check_*``
+validates against what the camera supports, ``do_*`` takes or renews the
+caller's lease, numbers the command, writes the audit trail and queues the
+work on the ``ptz`` queue after commit. Nothing here talks to a camera.
+
+Worker side (called by ``cameras.tasks``): ``run_command``,
+``stop_if_idle``, ``refresh_capabilities``, ``refresh_status``,
+``save_preset`` and ``remove_preset``, which speak ONVIF through the one
+adapter and leave results where the API can read them (``ptz_lock``).
+
+Moves always end: a continuous move carries the ONVIF Timeout, and the
+worker schedules ``ptz_stop_if_idle`` for the same moment, which sends Stop
+unless a newer command came (cameras that ignore the Timeout exist).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import audit
+from accounts.roles import Action
+from accounts.scoping import access_camera, can
+from cameras import tasks
+from cameras.models import Camera, PTZCapabilities, PTZPreset
+from cameras.onvif import OnvifAddress, OnvifError, OnvifFault, OnvifNotSupported, get_adapter
+from cameras.ptz_lock import Holder, get_store
+
+logger = logging.getLogger(__name__)
+
+MOVE, STOP, RELATIVE, ABSOLUTE, GOTO_PRESET, HOME, RELEASE = (
+    "move", "stop", "relative", "absolute", "goto_preset", "home", "release"
+)
+ACTIONS = (MOVE, STOP, RELATIVE, ABSOLUTE, GOTO_PRESET, HOME, RELEASE)
+AXES = ("pan", "tilt", "zoom")
+# A worker-side stop fires this long after the move's own timeout, so that a
+# renewal arriving just in time wins.
+STOP_GRACE_SECONDS = 0.25
+COMMAND_EXPIRES_SECONDS = 30
+STATUS_MAX_AGE_SECONDS = 0.8
+PENDING_PRESET_SECONDS = 120
+
+
+class PTZLocked(Exception):
+    """Someone else controls the camera; ``holder`` says who and for how long."""
+
+    def __init__(self, holder: Holder, can_take_over: bool) -> None:
+        wait = f" for up to {math.ceil(holder.expires_in)} more s" if holder.expires_in else ""
+        hint = "; an owner or admin can take over" if not can_take_over else "; you can take over"
+        super().__init__(f"{holder.label} is controlling this camera{wait}{hint}.")
+        self.holder = holder
+        self.can_take_over = can_take_over
+
+
+@dataclass(frozen=True)
+class Command:
+    """One validated command, in the camera's own units."""
+
+    action: str
+    pan: float | None = None
+    tilt: float | None = None
+    zoom: float | None = None
+    preset_token: str = ""
+    preset_name: str = ""
+
+    def payload(self, timeout: float) -> dict[str, Any]:
+        return {**asdict(self), "timeout": timeout}
+
+    def detail(self) -> dict[str, Any]:
+        """What the audit trail keeps about it."""
+        values = {axis: getattr(self, axis) for axis in AXES if getattr(self, axis) is not None}
+        return {**values, **({"preset": self.preset_name} if self.preset_name else {})}
+
+
+@dataclass(frozen=True)
+class Accepted:
+    seq: int
+    holder: Holder
+
+
+def camera_key(camera: Camera) -> str:
+    return camera.public_id.hex
+
+
+def principal_of(user: Any) -> str:
+    token = getattr(user, "api_token", None)
+    return f"token:{token.pk}" if token is not None else f"user:{user.pk}"
+
+
+def move_timeout(capabilities: PTZCapabilities | None) -> float:
+    """The move timeout in seconds, inside the range the camera accepts."""
+    wanted = settings.CCTV_PTZ_MOVE_TIMEOUT_MS / 1000
+    low, high = (capabilities.timeout_range or (None, None)) if capabilities else (None, None)
+    if low is not None:
+        wanted = max(wanted, float(low))
+    if high is not None and float(high) > 0:
+        wanted = min(wanted, float(high))
+    return wanted
+
+
+# --- access and validation ------------------------------------------------------------------
+
+
+def access_ptz_camera(user: Any, public_id: Any) -> Camera:
+    """The camera, if the user may move it: 404 when not visible, 403 without ``control``."""
+    return access_camera(user, public_id, Action.CONTROL)
+
+
+def capabilities_of(camera: Camera) -> PTZCapabilities | None:
+    return PTZCapabilities.objects.filter(camera=camera).first()
+
+
+def _require_ptz(camera: Camera) -> PTZCapabilities:
+    if not camera.has_onvif:
+        raise ValidationError("This camera has no ONVIF settings, so it cannot pan, tilt or zoom.")
+    capabilities = capabilities_of(camera)
+    if capabilities is None or capabilities.checked_at is None:
+        raise ValidationError("The camera's PTZ capabilities have not been read yet; try again in a moment.")
+    if not capabilities.supported:
+        reason = f" ({capabilities.error})" if capabilities.error else ""
+        raise ValidationError(f"This camera reports no pan, tilt or zoom{reason}.")
+    return capabilities
+
+
+def _number(field: str, value: Any, low: float, high: float, errors: dict[str, list[str]]) -> float | None:
+    if value is None:
+        return None
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        errors.setdefault(field, []).append("Enter a number.")
+        return None
+    if not low <= value <= high:
+        errors.setdefault(field, []).append(f"Must be between {low:g} and {high:g} for this camera.")
+        return None
+    return float(value)
+
+
+_SUPPORT = {
+    MOVE: ("continuous_pan_tilt", "continuous_zoom", "_velocity", "continuous"),
+    RELATIVE: ("relative_pan_tilt", "relative_zoom", "_translation", "relative"),
+    ABSOLUTE: ("absolute_pan_tilt", "absolute_zoom", "", "absolute"),
+}
+
+
+def _axes(action: str, capabilities: PTZCapabilities, values: dict[str, Any]) -> dict[str, float | None]:
+    pan_tilt, zoom, suffix, label = _SUPPORT[action]
+    given = {axis: values.get(axis) for axis in AXES if values.get(axis) is not None}
+    if not given:
+        raise ValidationError({"pan": ["Give at least one of pan, tilt and zoom."]})
+    errors: dict[str, list[str]] = {}
+    result: dict[str, float | None] = {}
+    for axis, value in given.items():
+        if not getattr(capabilities, zoom if axis == "zoom" else pan_tilt):
+            part = "zoom" if axis == "zoom" else "pan/tilt"
+            errors.setdefault(axis, []).append(f"This camera has no {label} {part}.")
+            continue
+        low, high = (-1.0, 1.0) if action == MOVE else capabilities.ranges.get(axis + suffix, (-1.0, 1.0))
+        result[axis] = _number(axis, value, low, high, errors)
+    if errors:
+        raise ValidationError(errors)
+    return result
+
+
+def _scale_velocity(capabilities: PTZCapabilities, axis: str, value: float | None) -> float | None:
+    """-1..1 from the caller onto the camera's velocity space."""
+    if value is None:
+        return None
+    low, high = capabilities.ranges.get(axis + "_velocity", (-1.0, 1.0))
+    return value * (high if value >= 0 else -low)
+
+
+def check_command(camera: Camera, action: str, values: dict[str, Any]) -> Command:
+    """Validate a command against what this camera supports; raises ``ValidationError`` (400)."""
+    if action not in ACTIONS:
+        raise ValidationError({"action": [f"Choose one of {', '.join(ACTIONS)}."]})
+    capabilities = _require_ptz(camera)
+    if action in (STOP, RELEASE):
+        return Command(action)
+    if action == HOME:
+        if not capabilities.home:
+            raise ValidationError({"action": ["This camera has no home position."]})
+        return Command(action)
+    if action == GOTO_PRESET:
+        preset = _ready_preset(camera, values.get("preset"))
+        return Command(action, preset_token=preset.token, preset_name=preset.name)
+    axes = _axes(action, capabilities, values)
+    if action == MOVE:
+        axes = {axis: _scale_velocity(capabilities, axis, value) for axis, value in axes.items()}
+    return Command(action, **axes)
+
+
+def _ready_preset(camera: Camera, public_id: Any) -> PTZPreset:
+    try:
+        preset = PTZPreset.objects.filter(camera=camera, public_id=uuid.UUID(str(public_id))).first()
+    except (ValueError, TypeError):
+        preset = None
+    if preset is None:
+        raise ValidationError({"preset": ["No such preset on this camera."]})
+    if not preset.ready:
+        raise ValidationError({"preset": ["This preset is still being saved on the camera."]})
+    return preset
+
+
+# --- the lease --------------------------------------------------------------------------------
+
+
+def _take_lease(user: Any, camera: Camera, takeover: bool, ip: str | None) -> Holder:
+    """The caller's lease on the camera (new, renewed or taken over), or ``PTZLocked``.
+
+    Taking over someone else's lease needs ``manage`` (owners and admins).
+    """
+    store, key, ttl = get_store(), camera_key(camera), settings.CCTV_PTZ_LOCK_SECONDS
+    mine = Holder(principal_of(user), audit.actor_label(user)[:120], uuid.uuid4().hex, time.time())
+    result = store.acquire(key, mine, ttl, False)
+    if not result.granted:
+        manager = can(user, Action.MANAGE, camera)
+        if not takeover:
+            raise PTZLocked(result.holder, manager)
+        if not manager:
+            raise PermissionDenied("Only owners and admins can take over a camera someone else controls.")
+        result = store.acquire(key, mine, ttl, True)
+    if result.outcome != "renewed":
+        detail = {"session": result.holder.lease[:12]}
+        if result.previous is not None:
+            detail["taken_from"] = result.previous.label
+        action = "ptz.takeover" if result.previous is not None else "ptz.session"
+        audit.record(user, action, organization=camera.site.organization_id, target=camera, ip=ip, **detail)
+    return result.holder
+
+
+def lock_state(user: Any, camera: Camera) -> dict[str, Any]:
+    holder = get_store().holder(camera_key(camera))
+    if holder is None:
+        return {"held": False, "holder": None, "mine": False, "expires_in": None}
+    return {"held": True, "holder": holder.label, "mine": holder.principal == principal_of(user),
+            "expires_in": holder.expires_in}
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+
+def do_command(user: Any, camera: Camera, command: Command, *, takeover: bool = False,
+               ip: str | None = None) -> Accepted:
+    """Take or renew the lease, number the command, audit it and queue it on ``ptz``.
+
+    ``camera`` comes from ``access_ptz_camera``. Raises ``PTZLocked`` when
+    someone else holds the camera. Audit: ``ptz.session`` / ``ptz.takeover``
+    when a lease starts, then ``ptz.<action>`` per command; renewals of a held
+    move (same velocity) are not new commands.
+    """
+    holder = _take_lease(user, camera, takeover, ip)
+    store, key = get_store(), camera_key(camera)
+    if command.action == RELEASE:
+        return _release(user, camera, holder, ip)
+    seq = store.next_seq(key)
+    if _is_new_command(command, holder, key):
+        audit.record(user, f"ptz.{command.action}", organization=camera.site.organization_id, target=camera,
+                     ip=ip, session=holder.lease[:12], **command.detail())
+    timeout = move_timeout(capabilities_of(camera)) if command.action == MOVE else 0.0
+    expires = None if command.action == STOP else (timeout or COMMAND_EXPIRES_SECONDS)
+    tasks.ptz_command.apply_async_on_commit(
+        (camera.pk, camera.site.organization_id, command.payload(timeout), seq, holder.lease), expires=expires
+    )
+    return Accepted(seq, holder)
+
+
+def _is_new_command(command: Command, holder: Holder, key: str) -> bool:
+    store = get_store()
+    if command.action == MOVE:
+        signature = f"{holder.lease}|{command.pan}|{command.tilt}|{command.zoom}"
+        return store.note_move(key, signature, settings.CCTV_PTZ_LOCK_SECONDS)
+    ended_a_move = store.end_move(key)
+    return command.action != STOP or ended_a_move
+
+
+def _release(user: Any, camera: Camera, holder: Holder, ip: str | None) -> Accepted:
+    store, key = get_store(), camera_key(camera)
+    if store.end_move(key):  # let go while moving: stop first
+        tasks.ptz_command.apply_async_on_commit(
+            (camera.pk, camera.site.organization_id, Command(STOP).payload(0), store.next_seq(key), holder.lease)
+        )
+    store.release(key, holder.principal)
+    audit.record(user, "ptz.release", organization=camera.site.organization_id, target=camera, ip=ip,
+                 session=holder.lease[:12])
+    return Accepted(store.latest_seq(key), holder)
+
+
+def ptz_state(user: Any, camera: Camera) -> dict[str, Any]:
+    """What the live view shows: capabilities, lease, last position and error.
+
+    Asks a worker for a fresh position when the stored one is older than
+    ``STATUS_MAX_AGE_SECONDS`` (at most one request in flight per camera).
+    """
+    capabilities = capabilities_of(camera)
+    store, key = get_store(), camera_key(camera)
+    state = store.get_state(key)
+    fresh = time.time() - state.get("status_at", 0) < STATUS_MAX_AGE_SECONDS
+    if capabilities is not None and capabilities.supported and not fresh and store.claim(key, "status", 2.0):
+        tasks.ptz_refresh_status.apply_async_on_commit((camera.pk, camera.site.organization_id), expires=5)
+    return {
+        "capabilities": capabilities,
+        "lock": lock_state(user, camera),
+        "status": {**state.get("position", {}), "moving": state.get("moving"),
+                   "updated_at": state.get("status_at")},
+        "error": state.get("error") or None,
+        "move_timeout_ms": int(move_timeout(capabilities) * 1000),
+    }
+
+
+def request_capabilities(camera: Camera) -> None:
+    """Read the camera's PTZ capabilities again, on a worker, once committed."""
+    tasks.refresh_ptz_capabilities.delay_on_commit(camera.pk)
+
+
+# --- presets ----------------------------------------------------------------------------------
+
+
+def presets_of(camera: Camera) -> list[PTZPreset]:
+    return list(PTZPreset.objects.filter(camera=camera).order_by("name"))
+
+
+def access_preset(camera: Camera, public_id: Any) -> PTZPreset:
+    """A preset of a camera that came through the gate; the same 404 for foreign and missing ones."""
+    from django.http import Http404
+
+    try:
+        return PTZPreset.objects.get(camera=camera, public_id=uuid.UUID(str(public_id)))
+    except (PTZPreset.DoesNotExist, ValueError, TypeError):
+        raise Http404("Not found.") from None
+
+
+def check_preset_name(camera: Camera, name: Any) -> str:
+    capabilities = _require_ptz(camera)
+    if not capabilities.presets:
+        raise ValidationError("This camera does not store presets.")
+    cleaned = name.strip() if isinstance(name, str) else ""
+    if not cleaned or len(cleaned) > 64 or any(not ch.isprintable() for ch in cleaned):
+        raise ValidationError({"name": ["Give the preset a name of 1 to 64 printable characters."]})
+    if PTZPreset.objects.filter(camera=camera, name=cleaned).exists():
+        raise ValidationError({"name": ["This camera already has a preset with this name."]})
+    if capabilities.max_presets and PTZPreset.objects.filter(camera=camera).count() >= capabilities.max_presets:
+        raise ValidationError(f"This camera holds at most {capabilities.max_presets} presets; remove one first.")
+    return cleaned
+
+
+def _require_manage(user: Any, camera: Camera) -> None:
+    if not can(user, Action.MANAGE, camera):
+        raise PermissionDenied("Only owners and admins can save or remove presets.")
+
+
+@transaction.atomic
+def do_create_preset(user: Any, camera: Camera, name: str, *, ip: str | None = None) -> PTZPreset:
+    """Save the camera's current position as a preset. Needs ``manage`` and the lease.
+
+    The row is created at once without a token; a worker asks the camera to
+    store the position and fills the token in (or deletes the row if the
+    camera refuses). Audit: ``ptz.preset.create``.
+    """
+    _require_manage(user, camera)
+    name = check_preset_name(camera, name)
+    _take_lease(user, camera, False, ip)
+    try:
+        with transaction.atomic():
+            preset = PTZPreset.objects.create(camera=camera, name=name, created_by=_real_user(user))
+    except IntegrityError:
+        raise ValidationError({"name": ["This camera already has a preset with this name."]}) from None
+    audit.record(user, "ptz.preset.create", organization=camera.site.organization_id, target=camera, ip=ip,
+                 preset=name)
+    tasks.ptz_set_preset.delay_on_commit(preset.pk)
+    return preset
+
+
+@transaction.atomic
+def do_delete_preset(user: Any, preset: PTZPreset, *, ip: str | None = None) -> None:
+    """Forget a preset here and on the camera. Needs ``manage``. Audit: ``ptz.preset.delete``."""
+    camera = preset.camera
+    _require_manage(user, camera)
+    audit.record(user, "ptz.preset.delete", organization=camera.site.organization_id, target=camera, ip=ip,
+                 preset=preset.name)
+    if preset.token:
+        tasks.ptz_remove_preset.delay_on_commit(camera.pk, preset.token)
+    preset.delete()
+
+
+def _real_user(user: Any) -> Any:
+    return user if getattr(user, "pk", None) and getattr(user, "api_token", None) is None else None
+
+
+# --- the live view --------------------------------------------------------------------------------
+
+
+def panel_context(user: Any, camera: Camera) -> dict[str, Any] | None:
+    """What the live view's PTZ controls need, or None: no PTZ, or no ``control`` for this user."""
+    capabilities = capabilities_of(camera) if camera.has_onvif and camera.enabled else None
+    if capabilities is None or not capabilities.supported or not can(user, Action.CONTROL, camera):
+        return None
+    manage = can(user, Action.MANAGE, camera)
+    timeout_ms = int(move_timeout(capabilities) * 1000)
+    names = ("continuous_pan_tilt", "continuous_zoom", "relative_pan_tilt", "relative_zoom", "absolute_pan_tilt",
+             "absolute_zoom", "presets", "home")
+    return {
+        "api": reverse("camera-ptz-list", kwargs={"id": camera.public_id}),
+        "presets_api": reverse("camera-ptz-preset-list", kwargs={"id": camera.public_id}),
+        "capabilities": {name: getattr(capabilities, name) for name in names},
+        "can_manage_presets": manage,
+        "can_take_over": manage,
+        "move_timeout_ms": timeout_ms,
+        "keepalive_ms": max(100, timeout_ms // 3),
+    }
+
+
+# --- worker side ----------------------------------------------------------------------------------
+
+
+def _record(camera: Camera, **changes: Any) -> None:
+    store, key = get_store(), camera_key(camera)
+    state = store.get_state(key)
+    state.update(changes)
+    store.set_state(key, state)
+
+
+def _record_error(camera: Camera, action: str, error: OnvifError) -> None:
+    _record(camera, error=f"{action}: {error}", error_at=time.time())
+
+
+def run_command(camera: Camera, command: dict[str, Any], seq: int, lease: str) -> None:
+    """Send one command to the camera (a task calls this). Raises ``OnvifError`` after recording it.
+
+    Dropped without a word to the camera: anything but Stop once the lease
+    it was issued under is gone (someone took over), and a continuous move
+    once a newer command exists.
+    """
+    store, key, action = get_store(), camera_key(camera), command["action"]
+    holder = store.holder(key)
+    if action != STOP and (holder is None or holder.lease != lease):
+        logger.info("ptz %s for camera %s dropped: its lease is over", action, camera.pk)
+        return
+    try:
+        sent = _send(camera, command, lambda: store.latest_seq(key) == seq)
+    except OnvifError as exc:
+        _record_error(camera, action, exc)
+        raise
+    _record(camera, error="")
+    if sent and action == MOVE and command["timeout"]:
+        tasks.ptz_stop_if_idle.apply_async((camera.pk, camera.site.organization_id, seq),
+                                           countdown=command["timeout"] + STOP_GRACE_SECONDS)
+    elif sent and action != MOVE:
+        refresh_status(camera)
+
+
+def _send(camera: Camera, command: dict[str, Any], still_wanted: Any) -> bool:
+    adapter, address, action = get_adapter(), OnvifAddress.of(camera), command["action"]
+    pan, tilt, zoom = command.get("pan"), command.get("tilt"), command.get("zoom")
+    if action == MOVE:
+        return adapter.continuous_move(address, pan, tilt, zoom, command["timeout"] or None, still_wanted)
+    if action == STOP:
+        return adapter.stop(address)
+    if action == RELATIVE:
+        return adapter.relative_move(address, pan, tilt, zoom)
+    if action == ABSOLUTE:
+        return adapter.absolute_move(address, pan, tilt, zoom)
+    if action == GOTO_PRESET:
+        return adapter.goto_preset(address, command["preset_token"])
+    if action == HOME:
+        return adapter.home(address)
+    raise ValueError(f"unknown PTZ action {action!r}")
+
+
+def stop_if_idle(camera: Camera, seq: int) -> bool:
+    """The worker-side move timeout: Stop, unless a command newer than ``seq`` came."""
+    store, key = get_store(), camera_key(camera)
+    if store.latest_seq(key) != seq:
+        return False
+    store.end_move(key)
+    try:
+        get_adapter().stop(OnvifAddress.of(camera))
+    except OnvifError as exc:
+        _record_error(camera, STOP, exc)
+        raise
+    logger.info("ptz camera %s stopped: no command within its move timeout", camera.pk)
+    refresh_status(camera)
+    return True
+
+
+def refresh_status(camera: Camera) -> None:
+    """Read position and movement into the shared state (a task calls this)."""
+    try:
+        status = get_adapter().status(OnvifAddress.of(camera))
+    except OnvifError as exc:
+        _record(camera, error=f"status: {exc}", error_at=time.time(), status_at=time.time())
+        return
+    position = {axis: getattr(status.position, axis) for axis in AXES}
+    _record(camera, position=position, moving=status.moving, status_at=time.time())
+
+
+def refresh_capabilities(camera: Camera) -> PTZCapabilities | None:
+    """Ask the camera what its PTZ can do; store it and mirror its presets.
+
+    A camera without ONVIF settings loses its capabilities and presets. On a
+    failure the previous capabilities stay, with the error next to them, and
+    the ``OnvifError`` is raised for the task to retry or not.
+    """
+    if not camera.has_onvif:
+        PTZCapabilities.objects.filter(camera=camera).delete()
+        PTZPreset.objects.filter(camera=camera).delete()
+        return None
+    adapter, address = get_adapter(), OnvifAddress.of(camera)
+    row, _ = PTZCapabilities.objects.get_or_create(camera=camera)
+    try:
+        features = adapter.capabilities(address)
+        device_presets = adapter.presets(address) if features.presets else []
+    except OnvifError as exc:
+        row.error, row.checked_at = str(exc)[:300], timezone.now()
+        row.save(update_fields=["error", "checked_at"])
+        raise
+    for name in ("continuous_pan_tilt", "continuous_zoom", "relative_pan_tilt", "relative_zoom",
+                 "absolute_pan_tilt", "absolute_zoom", "presets", "home", "max_presets", "profile_token", "device"):
+        setattr(row, name, getattr(features, name))
+    row.ranges = {name: list(value) for name, value in features.ranges.items()}
+    row.timeout_range = list(features.timeout_range) if features.timeout_range else None
+    row.error, row.checked_at = "", timezone.now()
+    with transaction.atomic():  # presets and "checked" become visible together
+        _mirror_presets(camera, {p.token: p.name for p in device_presets})
+        row.save()
+    return row
+
+
+@transaction.atomic
+def _mirror_presets(camera: Camera, on_device: dict[str, str]) -> None:
+    """Presets as the camera has them: new ones added, vanished ones removed, pending ones kept."""
+    stale = timezone.now() - timezone.timedelta(seconds=PENDING_PRESET_SECONDS)
+    rows = list(PTZPreset.objects.select_for_update().filter(camera=camera))
+    for row in rows:
+        if (row.token and row.token not in on_device) or (not row.token and row.created_at < stale):
+            row.delete()
+    known = {row.token for row in rows if row.token}
+    names = {row.name for row in rows}
+    for token, name in on_device.items():
+        if token not in known:
+            unique = name[:64] if name[:64] not in names else f"{name[:40]} ({token[:20]})"
+            PTZPreset.objects.create(camera=camera, name=unique, token=token)
+            names.add(unique)
+
+
+def save_preset(preset: PTZPreset) -> None:
+    """Store the camera's current position under the preset's name; fill in the token."""
+    camera = preset.camera
+    try:
+        token = get_adapter().set_preset(OnvifAddress.of(camera), preset.name)
+    except OnvifError as exc:
+        _record_error(camera, "save preset", exc)
+        preset.delete()
+        raise
+    preset.token = token
+    preset.save(update_fields=["token", "updated_at"])
+
+
+def remove_preset(camera: Camera, token: str) -> None:
+    """Remove a preset from the camera; one it no longer has is fine."""
+    try:
+        get_adapter().remove_preset(OnvifAddress.of(camera), token)
+    except (OnvifFault, OnvifNotSupported) as exc:
+        logger.info("camera %s kept no preset %s: %s", camera.pk, token, exc)
+    except OnvifError as exc:
+        _record_error(camera, "remove preset", exc)
+        raise
