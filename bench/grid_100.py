@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -79,36 +78,44 @@ def _open_portal(driver: Any, stack: Stack, cookie: str, profile: str) -> Any:
     return context
 
 
-def _portal(driver: Any, stack: Stack, cookie: str, args: argparse.Namespace, steady: bool = False) -> dict:
-    """Seconds until the portal's wall plays; with ``steady``, also Daphne's CPU while it keeps playing."""
-    from tests.browser import players, wait_players_live
+def _page_result(started: float, loaded: float, progress: Any) -> dict[str, Any]:
+    """Seconds from navigation to 50/90/100 % of the wall playing (None: not reached)."""
+    offset = loaded - started
+    return {
+        "reached": {pct: offset + seconds for pct, seconds in progress.reached.items()},
+        "all": None if progress.all_at is None else offset + progress.all_at,
+        "last": progress.last,
+    }
 
-    figures: dict[str, Any] = {}
+
+def _portal(driver: Any, stack: Stack, cookie: str, args: argparse.Namespace, steady: bool = False) -> dict:
+    """The portal's wall; with ``steady``, also Daphne's CPU while it keeps playing."""
+    from tests.browser import PLAYERS_JS, player_ok, players, track
+
     with tempfile.TemporaryDirectory(prefix="cctv-bench-chromium-") as profile:
         context = _open_portal(driver, stack, cookie, profile)
         try:
             page = context.new_page()
             started = time.monotonic()
             page.goto(f"{stack.http_url}/live/?layout={_layout_for(args.tiles)}")
-            wait_players_live(page, args.tiles, args.timeout)
-            figures["seconds"] = time.monotonic() - started
-            figures["webrtc"] = [p["mode"] for p in players(page)].count("webrtc")
+            loaded = time.monotonic()
+            result = _page_result(started, loaded, track(page, PLAYERS_JS, args.tiles, args.timeout, player_ok()))
             if steady:
                 cpu_before, wall_before = stack.daphne_cpu_seconds(), time.monotonic()
                 page.wait_for_timeout(args.steady * 1000)
                 elapsed = time.monotonic() - wall_before
-                figures["cpu_percent"] = (stack.daphne_cpu_seconds() - cpu_before) / elapsed * 100
-                figures["live_after"] = sum(p["state"] == "live" for p in players(page))
+                result["cpu_percent"] = (stack.daphne_cpu_seconds() - cpu_before) / elapsed * 100
+                result["last"] = players(page)
         finally:
             context.close()
     _wait_idle_gateway(stack)
-    return figures
+    return result
 
 
-def _go2rtc(driver: Any, stack: Stack, args: argparse.Namespace) -> float:
-    """Seconds until go2rtc's own stream page plays every stream."""
+def _go2rtc(driver: Any, stack: Stack, args: argparse.Namespace) -> dict:
+    """go2rtc's own stream page with every stream."""
     from cameras.streams import stream_name
-    from tests.browser import launch, wait_videos_playing
+    from tests.browser import VIDEOS_JS, launch, track, video_ok
 
     columns = math.ceil(math.sqrt(args.tiles))
     width = VIEWPORT["width"] // (columns + 1) + 1  # flex basis: exactly `columns` per row
@@ -122,12 +129,12 @@ def _go2rtc(driver: Any, stack: Stack, args: argparse.Namespace) -> float:
             response = page.goto(f"{stack.gateway.api_url}/stream.html?{query}&width={width}px")
             if response is None or response.status != 200:
                 raise SystemExit(f"go2rtc's stream page answered {response and response.status}")
-            wait_videos_playing(page, args.tiles, args.timeout)
-            seconds = time.monotonic() - started
+            loaded = time.monotonic()
+            result = _page_result(started, loaded, track(page, VIDEOS_JS, args.tiles, args.timeout, video_ok))
         finally:
             context.close()
     _wait_idle_gateway(stack)
-    return seconds
+    return result
 
 
 def _measure(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
@@ -143,19 +150,33 @@ def _measure(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
     return {"portal": portal, "go2rtc": go2rtc, "steady": steady}
 
 
+def _median(values: list[float | None]) -> float | None:
+    """Median, counting a wall that never fully played as slower than any that did."""
+    ordered = sorted(values, key=lambda v: math.inf if v is None else v)
+    return ordered[len(ordered) // 2]
+
+
+def _seconds(value: float | None, timeout: float) -> str:
+    return f"{value:.2f} s" if value is not None else f"not reached in {timeout:.0f} s"
+
+
 def _report(args: argparse.Namespace, results: dict[str, Any]) -> None:
-    portal = statistics.median(r["seconds"] for r in results["portal"])
-    go2rtc = statistics.median(results["go2rtc"])
+    portal = _median([r["all"] for r in results["portal"]])
+    go2rtc = _median([r["all"] for r in results["go2rtc"]])
     steady = results["steady"]
     print(f"tiles: {args.tiles} ({args.sources} sources at {args.size}), runs: {args.runs}, medians")
-    print(f"portal_all_playing_s: {portal:.2f} s")
-    print(f"go2rtc_all_playing_s: {go2rtc:.2f} s")
-    print(f"ratio: {portal / go2rtc:.2f} x")
+    print(f"portal_all_playing_s: {_seconds(portal, args.timeout)}")
+    print(f"go2rtc_all_playing_s: {_seconds(go2rtc, args.timeout)}")
+    print(f"ratio: {portal / go2rtc:.2f} x" if portal and go2rtc else "ratio: n/a (a wall never fully played)")
     print(f"portal_cpu_percent_steady: {steady['cpu_percent']:.1f} %")
-    print("portal_runs_s: " + ", ".join(f"{r['seconds']:.2f}" for r in results["portal"]) + " s")
-    print("go2rtc_runs_s: " + ", ".join(f"{seconds:.2f}" for seconds in results["go2rtc"]) + " s")
-    print(f"portal_tiles_webrtc: {min(r['webrtc'] for r in results['portal'])} tiles")
-    print(f"portal_tiles_live_after_steady: {steady['live_after']} tiles")
+    for name in ("portal", "go2rtc"):
+        for pct in (50, 90):
+            value = _median([r["reached"].get(pct) for r in results[name]])
+            print(f"{name}_{pct}pct_playing_s: {_seconds(value, args.timeout)}")
+        print(f"{name}_runs_all_playing_s: " + ", ".join(_seconds(r["all"], args.timeout) for r in results[name]))
+    last = steady["last"]
+    print(f"portal_steady_end: {sum(p['state'] == 'live' for p in last)} live, "
+          f"{sum(p['mode'] == 'webrtc' for p in last)} webrtc, {sum(p['mode'] == 'mse' for p in last)} mse tiles")
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access_camera, access_site
 from accounts.views import organization_page
-from cameras import saved_views
+from cameras import ptz, saved_views
 from cameras.models import Camera, SavedView, Site
 
 URL_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
@@ -165,7 +165,8 @@ def live_view_delete(request: HttpRequest, organization: Organization, public_id
 @login_required
 def live_camera(request: HttpRequest, public_id: str) -> HttpResponse:
     camera = access_camera(request.user, public_id, Action.VIEW)
-    context = {"camera": camera, "tile": _tile(camera), "live_config": live_config()}
+    context = {"camera": camera, "tile": _tile(camera), "live_config": live_config(),
+               "ptz": ptz.panel_context(request.user, camera)}
     return render(request, "cameras/live_single.html", context)
 
 

@@ -35,10 +35,10 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import aiohttp
+import onvif
 import zeep.exceptions
 from django.conf import settings
 from django.core.cache import cache
-import onvif
 from onvif import ONVIFCamera, ONVIFService
 from onvif.definition import SERVICES
 from onvif.exceptions import ONVIFAuthError, ONVIFError, ONVIFTimeoutError

@@ -88,7 +88,14 @@ class Command:
 @dataclass(frozen=True)
 class Accepted:
     seq: int
-    holder: Holder
+    holder: Holder | None  # None once released
+
+    @property
+    def lock(self) -> dict[str, Any]:
+        """The lease as the caller now has it (``lock_state`` without asking Redis again)."""
+        if self.holder is None:
+            return {"held": False, "holder": None, "mine": False, "expires_in": None}
+        return {"held": True, "holder": self.holder.label, "mine": True, "expires_in": self.holder.expires_in}
 
 
 def camera_key(camera: Camera) -> str:
@@ -116,11 +123,15 @@ def move_timeout(capabilities: PTZCapabilities | None) -> float:
 
 def access_ptz_camera(user: Any, public_id: Any) -> Camera:
     """The camera, if the user may move it: 404 when not visible, 403 without ``control``."""
-    return access_camera(user, public_id, Action.CONTROL)
+    return access_camera(user, public_id, Action.CONTROL, related=("ptz",))
 
 
 def capabilities_of(camera: Camera) -> PTZCapabilities | None:
-    return PTZCapabilities.objects.filter(camera=camera).first()
+    """The camera's capabilities row (loaded with it by ``access_ptz_camera``), or None."""
+    try:
+        return camera.ptz
+    except PTZCapabilities.DoesNotExist:
+        return None
 
 
 def _require_ptz(camera: Camera) -> PTZCapabilities:
@@ -265,14 +276,15 @@ def do_command(user: Any, camera: Camera, command: Command, *, takeover: bool = 
     if command.action == RELEASE:
         return _release(user, camera, holder, ip)
     seq = store.next_seq(key)
-    if _is_new_command(command, holder, key):
-        audit.record(user, f"ptz.{command.action}", organization=camera.site.organization_id, target=camera,
-                     ip=ip, session=holder.lease[:12], **command.detail())
     timeout = move_timeout(capabilities_of(camera)) if command.action == MOVE else 0.0
     expires = None if command.action == STOP else (timeout or COMMAND_EXPIRES_SECONDS)
     tasks.ptz_command.apply_async_on_commit(
         (camera.pk, camera.site.organization_id, command.payload(timeout), seq, holder.lease), expires=expires
     )
+    # Written once the command is on its way: the database is not in the move's path.
+    if _is_new_command(command, holder, key):
+        audit.record(user, f"ptz.{command.action}", organization=camera.site.organization_id, target=camera,
+                     ip=ip, session=holder.lease[:12], **command.detail())
     return Accepted(seq, holder)
 
 
@@ -294,7 +306,7 @@ def _release(user: Any, camera: Camera, holder: Holder, ip: str | None) -> Accep
     store.release(key, holder.principal)
     audit.record(user, "ptz.release", organization=camera.site.organization_id, target=camera, ip=ip,
                  session=holder.lease[:12])
-    return Accepted(store.latest_seq(key), holder)
+    return Accepted(store.latest_seq(key), None)
 
 
 def ptz_state(user: Any, camera: Camera) -> dict[str, Any]:

@@ -177,7 +177,7 @@ class CameraPTZViewSet(_CameraPTZBase):
             accepted = ptz.do_command(request.user, camera, command, takeover=data["takeover"], ip=self.ip)
         except ptz.PTZLocked as exc:
             return _conflict(exc, request.user, camera)
-        body = {"detail": "Queued.", "command": accepted.seq, "lock": ptz.lock_state(request.user, camera)}
+        body = {"detail": "Queued.", "command": accepted.seq, "lock": accepted.lock}
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
     @action(detail=False, methods=["post"], url_path="capabilities")

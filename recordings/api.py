@@ -61,7 +61,10 @@ INLINE_PARAMETER = OpenApiParameter(
         responses={200: ClipSerializer, **errors(400)},
     ),
     retrieve=extend_schema(
-        summary="Get a clip", parameters=[PUBLIC_ID_PARAMETER], responses={200: ClipSerializer, **errors(404)}
+        summary="Get a clip",
+        description="One clip you can see, with its status and, once ready, its size and SHA-256.",
+        parameters=[PUBLIC_ID_PARAMETER],
+        responses={200: ClipSerializer, **errors(404)},
     ),
     create=extend_schema(
         summary="Request a clip",

@@ -160,9 +160,12 @@ def _fail(clip: Clip, reason: str) -> None:
 
 def _release(clip: Clip, reason: str) -> None:
     """Give the row back to the queue for a retry of the same task."""
-    Clip.objects.filter(pk=clip.pk, status=ClipStatus.RECORDING, task_id=clip.task_id).update(
+    released = Clip.objects.filter(pk=clip.pk, status=ClipStatus.RECORDING, task_id=clip.task_id).update(
         status=ClipStatus.QUEUED, started_at=None, reason=reason[:300], updated_at=timezone.now()
     )
+    if released:
+        clip.status, clip.reason = ClipStatus.QUEUED, reason[:300]
+        publish_status(clip)
 
 
 def _precheck(camera: Camera | None) -> Outcome | None:

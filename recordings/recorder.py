@@ -9,6 +9,7 @@ wall-clock limit of the clip's length plus a margin.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import dataclass
 from enum import Enum
@@ -58,14 +59,21 @@ def ffmpeg_argv(source: str, duration: int, output: Path) -> list[str]:
     ]  # fmt: skip
 
 
+# ffmpeg reports an RTSP answer as "method DESCRIBE failed: 404 Not Found" or "Server returned 404 ...".
+# Match those phrases only: URLs in the same text carry port numbers and ids with any digits.
+_STATUS_RE = re.compile(r"(?:failed:|server returned)\s*(\d{3})")
+_UNREACHABLE = ("connection refused", "no route to host", "network is unreachable", "name or service not known",
+                "connection reset")
+
+
 def classify(stderr: str) -> Failure:
     text = stderr.lower()
-    if any(word in text for word in ("connection refused", "no route to host", "network is unreachable",
-                                     "name or service not known", "connection reset")):
+    if any(phrase in text for phrase in _UNREACHABLE):
         return Failure.UNREACHABLE
-    if "401" in text or "403" in text or "unauthorized" in text:
+    statuses = set(_STATUS_RE.findall(text))
+    if statuses & {"401", "403"}:
         return Failure.REFUSED
-    if "404" in text or "not found" in text:
+    if "404" in statuses:
         return Failure.NOT_FOUND
     if "timed out" in text or "timeout" in text or "end of file" in text:
         return Failure.STALLED

@@ -74,42 +74,72 @@ def players(page: Any) -> list[dict]:
     return page.evaluate(PLAYERS_JS)
 
 
-def _wait_all_advancing(page: Any, script: str, count: int, timeout: float, ok: Any, window: float = 1.0) -> float:
-    """Seconds until ``count`` items all pass ``ok`` and each advanced (frames and time) in the last ``window`` s.
+class Progress:
+    """How many items of a page are playing, polled until all are or time runs out."""
 
-    Polled every 0.2 s; an item need not show a new frame in every poll (a
-    busy renderer skips some), only within the window.
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.reached: dict[int, float] = {}  # percent of items -> seconds when first reached
+        self.all_at: float | None = None
+        self.last: list[dict] = []
+
+    def note(self, playing: int, seconds: float) -> None:
+        for pct in (50, 90, 100):
+            if pct not in self.reached and playing * 100 >= pct * self.count:
+                self.reached[pct] = seconds
+
+
+def track(page: Any, script: str, count: int, timeout: float, ok: Any, window: float = 1.0) -> Progress:
+    """Poll every 0.2 s until ``count`` items all pass ``ok`` and advanced (frames and time) in the last ``window`` s.
+
+    An item need not show a new frame in every poll (a busy renderer skips
+    some), only within the window. Returns the progress, complete or not.
     """
+    progress = Progress(count)
     started = time.monotonic()
-    deadline = started + timeout
     previous: list[dict] = []
     advanced_at: list[float] = []
-    while time.monotonic() < deadline:
-        now_items, now = page.evaluate(script), time.monotonic()
-        if len(now_items) != len(previous):
-            advanced_at = [float("-inf")] * len(now_items)
+    while time.monotonic() - started < timeout:
+        items, now = page.evaluate(script), time.monotonic()
+        if len(items) != len(previous):
+            advanced_at = [float("-inf")] * len(items)
         else:
-            for i, (before, after) in enumerate(zip(previous, now_items, strict=True)):
+            for i, (before, after) in enumerate(zip(previous, items, strict=True)):
                 if after["frames"] > before["frames"] and after["time"] > before["time"]:
                     advanced_at[i] = now
-        previous = now_items
-        if len(now_items) == count and all(ok(item) for item in now_items) and \
-                all(now - at <= window for at in advanced_at):
-            return now - started
+        previous = progress.last = items
+        playing = sum(ok(item) and now - at <= window for item, at in zip(items, advanced_at, strict=True))
+        progress.note(playing, now - started)
+        if len(items) == count and playing == count:
+            progress.all_at = now - started
+            return progress
         page.wait_for_timeout(200)
-    raise AssertionError(f"not all {count} playing after {timeout:.0f} s: {page.evaluate(script)}")
+    return progress
+
+
+def _wait_all_advancing(page: Any, script: str, count: int, timeout: float, ok: Any) -> float:
+    progress = track(page, script, count, timeout, ok)
+    if progress.all_at is None:
+        raise AssertionError(f"not all {count} playing after {timeout:.0f} s: {progress.last}")
+    return progress.all_at
+
+
+def player_ok(mode: str | None = None) -> Any:
+    return lambda p: p["state"] == "live" and mode in (None, p["mode"])
+
+
+def video_ok(v: dict) -> bool:
+    return v["ready"] >= 2
 
 
 def wait_players_live(page: Any, count: int, timeout: float, mode: str | None = None) -> float:
     """Seconds until ``count`` players are live (and in ``mode``) with frames advancing."""
-    return _wait_all_advancing(
-        page, PLAYERS_JS, count, timeout, lambda p: p["state"] == "live" and mode in (None, p["mode"])
-    )
+    return _wait_all_advancing(page, PLAYERS_JS, count, timeout, player_ok(mode))
 
 
 def wait_videos_playing(page: Any, count: int, timeout: float) -> float:
     """Seconds until ``count`` <video> elements have data and advancing frames."""
-    return _wait_all_advancing(page, VIDEOS_JS, count, timeout, lambda v: v["ready"] >= 2)
+    return _wait_all_advancing(page, VIDEOS_JS, count, timeout, video_ok)
 
 
 def frames_advance(page: Any, seconds: float = 2.0) -> list[dict]:

@@ -20,6 +20,7 @@
     "mp4a.40.2", "mp4a.40.5", "flac", "opus",
   ];
   var WEBRTC_CONNECT_MS = 6000;  // answered but not connected by then: use MSE
+  var WEBRTC_PATIENCE_MS = 20000; // ...unless the gateway answers ICE checks: then up to this
   var ANSWER_TIMEOUT_MS = 20000;
   var FIRST_FRAME_TIMEOUT_MS = 30000;
   var PAUSE_AFTER_MS = 5000;     // off-screen or hidden tab this long: disconnect
@@ -116,6 +117,17 @@
       starting.add(next);
       next._open();
     }
+  }
+
+  // Whether any ICE candidate pair got a reply from the gateway.
+  function gatewayAnswersIce(pc) {
+    return pc.getStats().then(function (report) {
+      var answered = false;
+      report.forEach(function (stat) {
+        if (stat.type === "candidate-pair" && (stat.responsesReceived > 0 || stat.state === "succeeded")) answered = true;
+      });
+      return answered;
+    }, function () { return false; });
   }
 
   function videoFrames(video) {
@@ -507,10 +519,22 @@
       this._clearTimer("answer");
       // From here on only the media path is left: if it does not connect
       // soon, the browser probably cannot reach the gateway's WebRTC port.
-      this._timers.webrtc = setTimeout(function () {
+      var answeredAt = performance.now();
+      var judge = function () {
         delete self._timers.webrtc;
-        if (session === self._session && pc.connectionState !== "connected") self._fallBackToMse(session);
-      }, WEBRTC_CONNECT_MS);
+        if (session !== self._session || pc.connectionState === "connected") return;
+        gatewayAnswersIce(pc).then(function (reachable) {
+          if (session !== self._session || pc.connectionState === "connected") return;
+          // Answers to our connectivity checks prove the port is reachable:
+          // the machine is merely busy (a big wall starting), so be patient.
+          if (reachable && performance.now() - answeredAt < WEBRTC_PATIENCE_MS) {
+            self._timers.webrtc = setTimeout(judge, 1000);
+          } else {
+            self._fallBackToMse(session);
+          }
+        });
+      };
+      this._timers.webrtc = setTimeout(judge, WEBRTC_CONNECT_MS);
       this._remoteChain = this._remoteChain.then(function () {
         return pc.setRemoteDescription({ type: "answer", sdp: sdp });
       }).catch(function (err) { console.warn("cctv-player: bad answer", err); });

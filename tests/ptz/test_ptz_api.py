@@ -160,6 +160,7 @@ def test_velocities_are_scaled_to_the_cameras_space(world: World, camera: Camera
 
     give_capabilities(camera, ranges={"pan_velocity": [-100, 100], "tilt_velocity": [-100, 100],
                                       "zoom_velocity": [-8, 8]})
+    camera = ptz.access_ptz_camera(world.operator, camera.public_id)
     command = ptz.check_command(camera, "move", {"pan": 0.5, "tilt": -0.25, "zoom": 1})
 
     assert (command.pan, command.tilt, command.zoom) == (50, -25, 8)
@@ -296,3 +297,38 @@ def test_goto_an_unsaved_preset_is_refused(world: World, camera: Camera, client_
 
     assert response.status_code == 400
     assert response.json()["preset"] == ["This preset is still being saved on the camera."]
+
+
+# --- the live page ----------------------------------------------------------------------------------
+
+
+def live_page(client: Client, camera: Camera) -> str:
+    response = client.get(f"/live/cameras/{camera.public_id}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_live_page_shows_controls_to_those_who_may_move(world: World, camera: Camera,
+                                                            client_for: Callable) -> None:
+    operator_page = live_page(client_for(world.operator), camera)
+    admin_page = live_page(client_for(world.admin), camera)
+    viewer_page = live_page(client_for(world.viewer), camera)
+
+    assert "data-ptz-dir=\"left\"" in operator_page and "ptz-controls.js" in operator_page
+    assert f"/api/v1/cameras/{camera.public_id}/ptz/" in operator_page
+    assert "data-ptz-preset-form" not in operator_page and "data-ptz-preset-form" in admin_page
+    assert "data-ptz" not in viewer_page and "ptz-controls.js" not in viewer_page
+    assert "secret" not in operator_page  # ONVIF credentials never reach a page
+
+
+def test_the_live_page_offers_only_what_the_camera_supports(world: World, camera: Camera,
+                                                            client_for: Callable) -> None:
+    give_capabilities(camera, continuous_zoom=False, presets=False)
+    page = live_page(client_for(world.operator), camera)
+
+    assert "data-ptz-dir=\"up\"" in page and "data-ptz-dir=\"in\"" not in page
+    assert "data-ptz-presets" not in page
+
+
+def test_no_controls_without_ptz(world: World, client_for: Callable) -> None:
+    assert "data-ptz" not in live_page(client_for(world.operator), world.camera_a2)

@@ -19,7 +19,7 @@ from cameras import services
 from cameras.models import Camera, PTZCapabilities, PTZPreset
 from tests.conftest import World
 from tests.live.conftest import Server
-from tests.onvif_device import OnvifDevice
+from tests.onvif_device import OnvifDevice, Preset
 from tests.ptz.conftest import DEVICE_PASSWORD, DEVICE_USER, MOVE_TIMEOUT_MS, point_at, read_capabilities, wait_until
 from tests.services import free_port
 
@@ -214,9 +214,7 @@ def test_a_silent_camera_does_not_hang_the_worker(live: Server, world: World, pt
 def test_saving_onvif_settings_reads_the_capabilities(live: Server, world: World, device: OnvifDevice,
                                                       settings: Any) -> None:
     settings.CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS = [f"{device.host}:{device.port}"]
-    device.presets["preset_9"] = __import__("tests.onvif_device", fromlist=["Preset"]).Preset(
-        "preset_9", "Existing", {"pan": 0.1, "tilt": 0.1, "zoom": 0.1}
-    )
+    device.presets["preset_9"] = Preset("preset_9", "Existing", {"pan": 0.1, "tilt": 0.1, "zoom": 0.1})
 
     services.update_camera(world.admin, world.camera_a1, onvif_host=device.host, onvif_port=device.port,
                            onvif_username=DEVICE_USER, onvif_password=DEVICE_PASSWORD)

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from accounts.models import Membership, Organization, User
 from accounts.roles import Role
+from cameras import ptz
 from cameras import services as camera_services
 from cameras.models import Camera, Site
 
@@ -27,6 +28,8 @@ USERS = [
     ("operator@demo.local", Role.OPERATOR, False),
     ("viewer@demo.local", Role.VIEWER, False),
 ]
+# The demo's PTZ camera (site, camera): it gets the ONVIF settings given with --onvif.
+PTZ_CAMERA = ("Head Office", "Entrance")
 WALL_CAMERAS = 96  # with the four above: a full 10x10 grid
 SITES = [
     # site, address, time zone, [(camera, simulator stream)]; "<stream>-sub" is its sub stream
@@ -53,6 +56,12 @@ class Command(BaseCommand):
             "--password",
             help="Give every demo user this password instead of a random one each.",
         )
+        parser.add_argument(
+            "--onvif", metavar="HOST:PORT",
+            help="ONVIF PTZ device for the Entrance camera (bin/start runs a simulated one).",
+        )
+        parser.add_argument("--onvif-username", default="admin", help="Its ONVIF user (default: %(default)s).")
+        parser.add_argument("--onvif-password", default="", help="Its ONVIF password.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         base = options["camera_base"].rstrip("/")
@@ -71,6 +80,8 @@ class Command(BaseCommand):
                     )
                 for camera_name, stream in cameras:
                     self._camera(owner, site, camera_name, f"{base}/{stream}", f"{base}/{stream}-sub")
+            if options["onvif"]:
+                self._ptz(owner, organization, options)
         self._print(options["url"], passwords)
 
     def _user(self, organization: Organization, email: str, role: str, staff: bool, password: str) -> None:
@@ -96,6 +107,26 @@ class Command(BaseCommand):
             raise CommandError(
                 f"demo camera source refused: {'; '.join(exc.messages)} "
                 f"(allow the simulator with CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS={host}; bin/start does this)"
+            ) from None
+
+    def _ptz(self, owner: User, organization: Organization, options: dict[str, Any]) -> None:
+        """ONVIF settings for the PTZ camera; its capabilities and presets are read again on every run."""
+        host, _, port = options["onvif"].rpartition(":")
+        if not host or not port.isdigit():
+            raise CommandError("--onvif takes HOST:PORT, e.g. 127.0.0.1:18080")
+        site_name, camera_name = PTZ_CAMERA
+        camera = Camera.objects.get(site__organization=organization, site__name=site_name, name=camera_name)
+        wanted = {"onvif_host": host, "onvif_port": int(port), "onvif_username": options["onvif_username"],
+                  "onvif_password": options["onvif_password"]}
+        if all(getattr(camera, field) == value for field, value in wanted.items()):
+            ptz.request_capabilities(camera)  # a restarted device: read its presets again
+            return
+        try:
+            camera_services.update_camera(owner, camera, **wanted)  # reads the capabilities too
+        except ValidationError as exc:
+            raise CommandError(
+                f"demo ONVIF device refused: {'; '.join(exc.messages)} "
+                f"(allow it with CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS={options['onvif']}; bin/start does this)"
             ) from None
 
     def _print(self, url: str, passwords: dict[str, str]) -> None:

@@ -1,0 +1,42 @@
+"""manage.py seed_demo --onvif: the demo's PTZ camera."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from cameras import tasks
+from cameras.models import Camera
+
+pytestmark = pytest.mark.django_db
+SIMULATOR, DEVICE = "127.0.0.1:18554", "127.0.0.1:18080"
+
+
+def seed(*args: str) -> None:
+    call_command("seed_demo", *args, stdout=StringIO())
+
+
+def test_the_entrance_camera_gets_the_onvif_device(settings: Any) -> None:
+    settings.CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS = [SIMULATOR, DEVICE]
+
+    with mock.patch.object(tasks.refresh_ptz_capabilities, "delay_on_commit", autospec=True) as refresh:
+        seed("--onvif", DEVICE, "--onvif-password", "demo-pass")
+        seed("--onvif", DEVICE, "--onvif-password", "demo-pass")  # a restart reads the device again
+
+    camera = Camera.objects.get(name="Entrance", site__name="Head Office")
+    assert (camera.onvif_host, camera.onvif_port, camera.onvif_username, camera.onvif_password) == (
+        "127.0.0.1", 18080, "admin", "demo-pass",
+    )
+    assert refresh.call_count == 2
+    assert Camera.objects.exclude(onvif_host="").count() == 1
+
+
+def test_a_refused_device_is_explained(settings: Any) -> None:
+    settings.CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS = [SIMULATOR]
+
+    with pytest.raises(CommandError, match=f"CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS={DEVICE}"):
+        seed("--onvif", DEVICE)
