@@ -39,7 +39,7 @@ WARMUP = 5
 
 def _seed(device: OnvifDevice) -> tuple[Any, Any]:
     from accounts.roles import Role
-    from cameras import ptz
+    from cameras import ptz_device
     from cameras.models import Camera
     from cameras.onvif import get_adapter
     from tests.factories import make_member, make_organization, make_site, make_user
@@ -51,7 +51,7 @@ def _seed(device: OnvifDevice) -> tuple[Any, Any]:
         site=make_site(organization), name="PTZ", main_source="rtsp://192.0.2.1/ptz",
         onvif_host=device.host, onvif_port=device.port, onvif_username=DEVICE_USER, onvif_password=DEVICE_PASSWORD,
     )
-    ptz.refresh_capabilities(camera)
+    ptz_device.refresh_capabilities(camera)
     get_adapter().close()
     return operator, camera
 
@@ -121,7 +121,7 @@ def measure(runs: int) -> dict[str, list[float]]:
     services = Services()
     device = OnvifDevice(username=DEVICE_USER, password=DEVICE_PASSWORD).start()
     logdir = Path(tempfile.mkdtemp(prefix="cctv-bench-ptz-"))
-    results: dict[str, list[float]] = {"move": [], "move_api": [], "stop": []}
+    results: dict[str, list[float]] = {"move": [], "move_api": [], "move_after_api": [], "stop": []}
     try:
         services.start()
         _setup_django({"CCTV_PTZ_MOVE_TIMEOUT_MS": "1500"})
@@ -134,6 +134,7 @@ def measure(runs: int) -> dict[str, list[float]]:
                 if run >= WARMUP:
                     results["move"].append(move)
                     results["move_api"].append(answered)
+                    results["move_after_api"].append(move - answered)
                     results["stop"].append(stop)
                 time.sleep(0.05)
     finally:
@@ -148,8 +149,9 @@ def main() -> None:
     args = parser.parse_args()
     results = measure(args.runs)
     print(f"runs: {args.runs} count")
+    print(f"load_average_1m: {os.getloadavg()[0]:.1f} processes")
     for name, label in (("move", "ptz_move_api_to_device"), ("move_api", "ptz_move_api_response"),
-                        ("stop", "ptz_stop_api_to_device")):
+                        ("move_after_api", "ptz_move_broker_worker_to_device"), ("stop", "ptz_stop_api_to_device")):
         print(f"{label}_p50: {percentile_ms(results[name], 50):.1f} ms")
         print(f"{label}_p95: {percentile_ms(results[name], 95):.1f} ms")
 

@@ -167,7 +167,7 @@ class SavedView(TimeStampedModel):
 class PTZCapabilities(models.Model):
     """What a camera's pan/tilt/zoom can do, as its ONVIF device last told a worker.
 
-    Written only by the capabilities task (``cameras.ptz.refresh_capabilities``);
+    Written only by the capabilities task (``cameras.ptz_device.refresh_capabilities``);
     the live view and the API offer only what is switched on here. Ranges are
     the device's own spaces, ``[min, max]`` per axis.
     """

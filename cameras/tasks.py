@@ -1,4 +1,4 @@
-"""Background work for cameras: stream sync, reconcile, health.
+"""Background work for cameras: stream sync, reconcile, health, PTZ (see the PTZ section below).
 
 Tasks take ids, re-fetch, and call one service. A retryable gateway error
 (unreachable, timeout) is retried with backoff; a permanent one is logged.
@@ -13,10 +13,10 @@ import uuid
 from celery import shared_task
 from celery.signals import worker_init, worker_process_shutdown, worker_shutdown
 
-from cameras import health, ptz, sync
+from cameras import health, onvif, ptz, ptz_device, sync
 from cameras.go2rtc import Go2RTCError
 from cameras.models import Camera, Gateway, PTZPreset
-from cameras.onvif import OnvifError, get_adapter
+from cameras.onvif import OnvifError
 
 logger = logging.getLogger(__name__)
 RETRY = {"max_retries": 5, "retry_backoff": True, "retry_backoff_max": 60, "retry_jitter": True}
@@ -87,7 +87,7 @@ def ptz_command(self, camera_id: int, organization_id: int, command: dict, seq: 
     if camera is None:
         return
     try:
-        ptz.run_command(camera, command, seq, lease)
+        ptz_device.run_command(camera, command, seq, lease)
     except OnvifError as exc:
         if command["action"] == ptz.STOP and exc.retryable and self.request.retries < self.max_retries:
             raise self.retry(exc=exc, countdown=0.2) from exc
@@ -100,7 +100,7 @@ def ptz_stop_if_idle(self, camera_id: int, organization_id: int, seq: int) -> No
     if camera is None:
         return
     try:
-        ptz.stop_if_idle(camera, seq)
+        ptz_device.stop_if_idle(camera, seq)
     except OnvifError as exc:
         if exc.retryable and self.request.retries < self.max_retries:
             raise self.retry(exc=exc, countdown=0.2) from exc
@@ -111,7 +111,7 @@ def ptz_stop_if_idle(self, camera_id: int, organization_id: int, seq: int) -> No
 def ptz_refresh_status(camera_id: int, organization_id: int) -> None:
     camera = _ptz_camera(camera_id, organization_id)
     if camera is not None:
-        ptz.refresh_status(camera)
+        ptz_device.refresh_status(camera)
 
 
 @shared_task
@@ -120,7 +120,7 @@ def ptz_set_preset(preset_id: int) -> None:
     if preset is None or not preset.camera.has_onvif:
         return
     try:
-        ptz.save_preset(preset)
+        ptz_device.save_preset(preset)
     except OnvifError as exc:
         logger.warning("saving preset %s on camera %s failed: %s", preset_id, preset.camera_id, exc)
 
@@ -131,7 +131,7 @@ def ptz_remove_preset(camera_id: int, token: str) -> None:
     if camera is None or not camera.has_onvif:
         return
     try:
-        ptz.remove_preset(camera, token)
+        ptz_device.remove_preset(camera, token)
     except OnvifError as exc:
         logger.warning("removing preset %s from camera %s failed: %s", token, camera_id, exc)
 
@@ -142,7 +142,7 @@ def refresh_ptz_capabilities(self, camera_id: int) -> None:  # type: ignore[no-u
     if camera is None:
         return
     try:
-        ptz.refresh_capabilities(camera)
+        ptz_device.refresh_capabilities(camera)
     except OnvifError as exc:
         _retry_or_log(self, exc)
 
@@ -151,7 +151,7 @@ def refresh_ptz_capabilities(self, camera_id: int) -> None:  # type: ignore[no-u
 def _warm_up_onvif(**_: object) -> None:
     """Parsing ONVIF's WSDLs takes about half a second: not during someone's first move."""
     try:
-        get_adapter().warm_up()
+        onvif.warm_up()
     except Exception:  # a worker without PTZ still starts
         logger.exception("could not prepare the ONVIF client")
 
@@ -159,4 +159,4 @@ def _warm_up_onvif(**_: object) -> None:
 @worker_process_shutdown.connect
 @worker_shutdown.connect
 def _close_onvif(**_: object) -> None:
-    get_adapter().close()
+    onvif.close_adapter()

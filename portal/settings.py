@@ -139,7 +139,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # channels_redis waits on Redis with 5 s blocking pops; redis-py's own
+            # default read timeout is 5 s too, and under load it fired first and
+            # killed event-stream consumers. Reads wait longer than the pops.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}]},
         }
     }
     CACHES = {

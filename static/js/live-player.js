@@ -9,6 +9,11 @@
 //   data-state: connecting | live | offline | denied | error | paused
 //   data-mode:  webrtc | mse
 // "live" means frames are really being presented, not just "connected".
+//
+// It retries on its own (exponential backoff, 1 s to 30 s) except when access
+// is denied or the error cannot go away by waiting (too many sessions, an
+// unplayable format). Off-screen or in a hidden tab for 5 s, it disconnects
+// ("paused") and reconnects when seen again.
 (function () {
   "use strict";
 
@@ -22,11 +27,13 @@
   var WEBRTC_CONNECT_MS = 6000;  // answered but not connected by then: use MSE
   var WEBRTC_PATIENCE_MS = 20000; // ...unless the gateway answers ICE checks: then up to this
   var ANSWER_TIMEOUT_MS = 20000;
-  var FIRST_FRAME_TIMEOUT_MS = 30000;
+  var FIRST_FRAME_TIMEOUT_MS = 40000;
+  var MSE_PREFERENCE_MS = 10 * 60 * 1000;
   var PAUSE_AFTER_MS = 5000;     // off-screen or hidden tab this long: disconnect
   var RETRY_MIN_MS = 1000;
   var RETRY_MAX_MS = 30000;
-  var STALL_MS = 6000;           // no new frame this long while live: reconnect
+  var STALL_SHOW_MS = 3000;      // no new frame this long: not "live" any more
+  var STALL_RECONNECT_MS = 15000; // ...and this long: start over
   var CHECK_MS = 1000;
   var MSE_LIVE_LAG_S = 2;        // further behind the newest frame than this: jump
   var MSE_KEEP_S = 4;            // media kept behind the play position
@@ -93,11 +100,13 @@
     players.forEach(function (player) { player._visibilityChanged(); });
   });
 
-  // At most this many players of a page set up a session at once. A 100-tile
-  // wall opening every socket, peer connection and decoder in the same
-  // second starves a small machine until handshakes time out (and fall back
-  // to MSE, which costs the portal more); in waves, each one is quick.
-  var MAX_STARTING = 12;
+  // At most this many players of a page set up a session at once (until
+  // their first frame or failure); the rest wait their turn, showing
+  // "connecting". A 100-tile wall opening every socket, peer connection and
+  // decoder in the same second starves a small machine until handshakes time
+  // out, and each timeout costs a retry (or an MSE fallback, which loads the
+  // portal). The live config may set "maxStarting".
+  var MAX_STARTING = 24;
   var starting = new Set();
   var waiting = [];
   function startWhenFree(player) {
@@ -152,7 +161,7 @@
       this._inView = null;     // unknown until the observer reports
       this._paused = false;
       this._final = false;     // denied or a hard error: no retry
-      this._preferMse = false; // WebRTC already failed once for this element
+      this._mseUntil = 0;      // WebRTC failed lately for this tile: MSE until then
       this._mode = "";
     }
 
@@ -175,7 +184,7 @@
     attributeChangedCallback(name, oldValue, newValue) {
       if (!this._connected || oldValue === newValue) return;
       this._final = false;
-      this._preferMse = false;
+      this._mseUntil = 0;
       this._attempts = 0;
       this._restart();
     }
@@ -298,7 +307,7 @@
       this._ws = ws;
       ws.onopen = function () {
         opened = true;
-        if (self._preferMse || forcedMse(self)) self._startMse(session);
+        if (performance.now() < self._mseUntil || forcedMse(self)) self._startMse(session);
         else self._startWebRTC(session);
       };
       ws.onmessage = function (event) {
@@ -415,6 +424,7 @@
       var video = this._video;
       this._lastFrames = -1;
       this._lastProgress = performance.now();
+      this._hadFrames = false;
       if (video.requestVideoFrameCallback) {
         // Flip to "live" on the first presented frame rather than up to a
         // check interval later.
@@ -432,14 +442,20 @@
       if (frames > 0 && frames !== this._lastFrames && !this._video.paused) {
         this._lastFrames = frames;
         this._lastProgress = now;
+        this._hadFrames = true;
         if (this.state !== "live") {
           this._attempts = 0;
           this._setState("live");
           startDone(this);
         }
-      } else if (this.state === "live" && now - this._lastProgress > STALL_MS) {
-        this._retryLater("connecting", "The picture froze; reconnecting.");
-      } else if (this.state !== "live" && now - this._lastProgress > FIRST_FRAME_TIMEOUT_MS) {
+      } else if (this._hadFrames) {
+        // A frozen picture is no longer "live", but a busy machine or a
+        // network blip often recovers by itself: tearing down every tile of
+        // a wall at once would only add load. Reconnect only if it lasts.
+        var frozen = now - this._lastProgress;
+        if (frozen > STALL_SHOW_MS && this.state === "live") this._setState("connecting", "The picture froze.");
+        if (frozen > STALL_RECONNECT_MS) this._retryLater("connecting", "The picture froze; reconnecting.");
+      } else if (now - this._lastProgress > FIRST_FRAME_TIMEOUT_MS) {
         this._retryLater("offline", "No picture from the camera.");
       }
       if (this._mode === "mse") this._chaseLiveEdge();
@@ -563,9 +579,10 @@
       this._clearTimer("webrtc");
       this._closePeer();
       this._video.srcObject = null;
-      // Remembered for this tile's later reconnects: whatever blocked WebRTC
-      // (a firewall, a codec) is unlikely to have gone away.
-      this._preferMse = true;
+      // Remembered for this tile's reconnects for a while: whatever blocked
+      // WebRTC (a firewall, a codec) is unlikely to go away soon, but a
+      // passing overload is, and WebRTC costs the portal nothing.
+      this._mseUntil = performance.now() + MSE_PREFERENCE_MS;
       if (this._ws && this._ws.readyState === WebSocket.OPEN) this._startMse(session);
       else this._retryLater("connecting", "Switching to the fallback stream.");
     }

@@ -13,6 +13,7 @@
   var KEYS = { ArrowLeft: "left", ArrowRight: "right", ArrowUp: "up", ArrowDown: "down", "+": "in", "=": "in",
                "-": "out", PageUp: "in", PageDown: "out" };
   var POLL_MS = 1000;
+  var POLL_MOVING_MS = 400;
   var PRESET_POLL_MS = 2000;
 
   function onReady(fn) {
@@ -79,8 +80,14 @@
     if (home) home.addEventListener("click", function () { self.send({ action: "home" }); });
     this.el("takeover").addEventListener("click", function () { self.send({ action: "stop", takeover: true }); });
     this.el("collapse").addEventListener("click", function () { self.toggle(); });
-    this.poll();
-    setInterval(function () { if (!document.hidden) self.poll(); }, POLL_MS);
+    this.pollLoop();
+  };
+
+  PTZPanel.prototype.pollLoop = function () {
+    var self = this;
+    if (!document.hidden) this.poll();
+    // Faster while moving, so the position follows the hold.
+    setTimeout(function () { self.pollLoop(); }, this.moving ? POLL_MOVING_MS : POLL_MS);
   };
 
   // --- holding -----------------------------------------------------------------------------
@@ -190,7 +197,9 @@
       if (!reply.ok) { self.say(firstError(reply.body)); return; }
       self.showLock(reply.body.lock);
       self.showStatus(reply.body.status);
-      if (reply.body.error && !self.moving) self.say(reply.body.error);
+      // The worker's last failure (the camera is unreachable, refused a preset, ...), while it lasts.
+      if (reply.body.error && !self.moving) { self.say(reply.body.error); self.fromState = true; }
+      else if (!reply.body.error && self.fromState) { self.say(""); self.fromState = false; }
     }).catch(function () { /* the next poll tries again */ });
   };
 

@@ -133,7 +133,8 @@ def test_org_admin_sees_tenant_models_but_not_people_or_gateways(admin_a: Client
     response = admin_a.get(reverse("admin:index"))
 
     models_shown = {m["object_name"] for app in response.context["app_list"] for m in app["models"]}
-    assert models_shown == {"Organization", "Site", "Camera", "Membership", "APIToken", "AuditEvent", "Clip"}
+    assert models_shown == {"Organization", "Site", "Camera", "Membership", "APIToken", "AuditEvent", "Clip",
+                           "PTZPreset"}
     for url in (reverse("admin:accounts_user_changelist"), reverse("admin:cameras_gateway_changelist")):
         assert admin_a.get(url).status_code == 403
 

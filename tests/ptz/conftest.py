@@ -74,9 +74,9 @@ def point_at(camera: Camera, device: OnvifDevice, **extra: Any) -> Camera:
 
 def read_capabilities(camera: Camera) -> PTZCapabilities:
     """What the capabilities task stores, read in this process."""
-    from cameras import ptz
+    from cameras import ptz_device
 
-    row = ptz.refresh_capabilities(camera)
+    row = ptz_device.refresh_capabilities(camera)
     assert row is not None and row.supported, row and row.error
     return row
 

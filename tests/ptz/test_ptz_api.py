@@ -332,3 +332,17 @@ def test_the_live_page_offers_only_what_the_camera_supports(world: World, camera
 
 def test_no_controls_without_ptz(world: World, client_for: Callable) -> None:
     assert "data-ptz" not in live_page(client_for(world.operator), world.camera_a2)
+
+
+def test_capabilities_can_be_read_again_on_demand(world: World, camera: Camera, client_for: Callable) -> None:
+    from unittest import mock
+
+    from cameras import tasks
+
+    with mock.patch.object(tasks.refresh_ptz_capabilities, "delay_on_commit", autospec=True) as refresh:
+        queued = post(client_for(world.operator), url(camera, "capabilities/"), {})
+        refused = post(client_for(world.viewer), url(camera, "capabilities/"), {})
+        no_onvif = post(client_for(world.operator), url(world.camera_a2, "capabilities/"), {})
+
+    assert (queued.status_code, refused.status_code, no_onvif.status_code) == (202, 403, 400)
+    refresh.assert_called_once_with(camera.pk)

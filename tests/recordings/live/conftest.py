@@ -9,4 +9,9 @@ from tests.live.conftest import (  # noqa: F401  (fixtures)
     gateway_row,
     session_cookie,
 )
-from tests.recordings.live.fixtures import s3_server, scene, worker_with  # noqa: F401  (fixtures)
+from tests.recordings.live.fixtures import (  # noqa: F401  (fixtures)
+    camera_always_on,
+    s3_server,
+    scene,
+    worker_with,
+)

@@ -17,6 +17,7 @@ from cameras import services, sync
 from cameras.models import Camera
 from tests.factories import make_member, make_organization, make_site, make_user
 from tests.live.conftest import Server, _start, _stop
+from tests.media import keep_sources_open, stop_processes
 from tests.services import free_port, wait_for_port
 
 
@@ -30,7 +31,7 @@ class Scene:
 
 
 @pytest.fixture
-def scene(gateway_row, camera_sim) -> Scene:  # type: ignore[no-untyped-def]
+def scene(gateway_row, camera_sim, camera_always_on) -> Scene:  # type: ignore[no-untyped-def]
     """An organization with one live camera (already on the gateway) and people of every kind."""
     org = make_organization("Clip Org")
     admin, operator, viewer, outsider = make_user(), make_user(), make_user(), make_user()
@@ -41,6 +42,14 @@ def scene(gateway_row, camera_sim) -> Scene:  # type: ignore[no-untyped-def]
     camera = services.create_camera(admin, make_site(org, "Yard"), name="Gate", main_source=camera_sim.source("cam1"))
     sync.push_camera(camera)
     return Scene(admin, operator, viewer, outsider, camera)
+
+
+@pytest.fixture(scope="module")
+def camera_always_on(camera_sim) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Keep the simulated camera's encoder running, as a real camera is (see ``keep_sources_open``)."""
+    readers = keep_sources_open(camera_sim, ["cam1"])
+    yield
+    stop_processes(readers)
 
 
 def ffprobe(path: Path) -> dict:

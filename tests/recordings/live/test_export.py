@@ -32,7 +32,7 @@ def _status(clip: Clip) -> str:
     return Clip.objects.get(pk=clip.pk).status
 
 
-def _wait_done(clip: Clip, worker, timeout: float = 60) -> Clip:  # type: ignore[no-untyped-def]
+def _wait_done(clip: Clip, worker, timeout: float = 90) -> Clip:  # type: ignore[no-untyped-def]
     done = wait_until(lambda: _status(clip) in (ClipStatus.READY, ClipStatus.FAILED), timeout=timeout)
     assert done, f"clip still {_status(clip)}:\n{worker.log_text()[-3000:]}"
     return Clip.objects.get(pk=clip.pk)
