@@ -24,6 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.urls import reverse
 
 from accounts import audit
@@ -303,7 +304,7 @@ def ptz_state(user: Any, camera: Camera) -> dict[str, Any]:
     """What the live view shows: capabilities, lease, last position and error.
 
     Asks a worker for a fresh position when the stored one is older than
-    ``STATUS_MAX_AGE_SECONDS`` (at most one request in flight per camera).
+    ``STATUS_MAX_AGE_SECONDS`` (at most one such request per camera every half second).
     """
     capabilities = capabilities_of(camera)
     store, key = get_store(), camera_key(camera)
@@ -335,8 +336,6 @@ def presets_of(camera: Camera) -> list[PTZPreset]:
 
 def access_preset(camera: Camera, public_id: Any) -> PTZPreset:
     """A preset of a camera that came through the gate; the same 404 for foreign and missing ones."""
-    from django.http import Http404
-
     try:
         return PTZPreset.objects.get(camera=camera, public_id=uuid.UUID(str(public_id)))
     except (PTZPreset.DoesNotExist, ValueError, TypeError):
