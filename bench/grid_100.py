@@ -106,6 +106,8 @@ def _portal(driver: Any, stack: Stack, cookie: str, args: argparse.Namespace, st
                 elapsed = time.monotonic() - wall_before
                 result["cpu_percent"] = (stack.daphne_cpu_seconds() - cpu_before) / elapsed * 100
                 result["last"] = players(page)
+                if args.screenshot:
+                    page.screenshot(path=args.screenshot)
         finally:
             context.close()
     _wait_idle_gateway(stack)
@@ -187,6 +189,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="measurements of each page (median reported)")
     parser.add_argument("--steady", type=float, default=60, help="seconds of steady playback for the CPU figure")
     parser.add_argument("--timeout", type=float, default=180, help="seconds to wait for a wall to play")
+    parser.add_argument("--screenshot", help="save the portal's wall at the end of the steady period here (PNG)")
     args = parser.parse_args()
     with running_stack(cameras=args.tiles, users=1, sources=args.sources, size=args.size,
                        env={"CCTV_LIVE_SESSIONS_PER_USER": str(args.tiles + 10)},
