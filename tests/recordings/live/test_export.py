@@ -161,4 +161,5 @@ def test_sweeper_task_fails_a_row_whose_worker_died(scene: Scene, celery_worker)
     assert wait_until(lambda: _status(stuck) == ClipStatus.FAILED, timeout=30), celery_worker.log_text()[-3000:]
     assert "request it again" in Clip.objects.get(pk=stuck.pk).reason
     assert not storage.clip_storage().exists(partial)
-    assert not orphan.exists()
+    # The same task sweeps temporary files after it commits the row, so wait for that step too.
+    assert wait_until(lambda: not orphan.exists(), timeout=10), celery_worker.log_text()[-3000:]
