@@ -15,12 +15,13 @@ class Action(models.TextChoices):
     CONTROL = "control", "Move PTZ cameras"
     EXPORT = "export", "Request clips"
     MANAGE = "manage", "Edit cameras, sites and members"
+    ACKNOWLEDGE = "acknowledge", "Acknowledge motion alerts"
 
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.OWNER: frozenset({Action.VIEW, Action.CONTROL, Action.EXPORT, Action.MANAGE}),
-    Role.ADMIN: frozenset({Action.VIEW, Action.CONTROL, Action.EXPORT, Action.MANAGE}),
-    Role.OPERATOR: frozenset({Action.VIEW, Action.CONTROL, Action.EXPORT}),
+    Role.OWNER: frozenset({Action.VIEW, Action.CONTROL, Action.EXPORT, Action.MANAGE, Action.ACKNOWLEDGE}),
+    Role.ADMIN: frozenset({Action.VIEW, Action.CONTROL, Action.EXPORT, Action.MANAGE, Action.ACKNOWLEDGE}),
+    Role.OPERATOR: frozenset({Action.VIEW, Action.CONTROL, Action.EXPORT, Action.ACKNOWLEDGE}),
     Role.VIEWER: frozenset({Action.VIEW}),
 }
 

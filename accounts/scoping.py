@@ -30,7 +30,7 @@ from accounts.roles import RESTRICTABLE_ROLES, Action, role_allows
 if TYPE_CHECKING:
     from accounts.models import Membership, Organization
     from cameras.models import Camera, Site
-    from recordings.models import Clip
+    from recordings.models import Clip, MotionEvent, NotificationRule, WebhookEndpoint
 
 
 @dataclass(frozen=True)
@@ -158,6 +158,10 @@ class ClipQuerySet(ScopedQuerySet):
         return _any_of(_clip_q(grant) for grant in grants)
 
 
+class MotionEventQuerySet(ClipQuerySet):
+    """Motion events follow their camera's scope exactly as clips do."""
+
+
 def _site_q(grant: Grant) -> Q:
     in_org = Q(organization_id=grant.organization_id)
     if grant.unrestricted:
@@ -221,6 +225,13 @@ def access_clip(user: Any, public_id: Any, action: str = Action.VIEW) -> Clip:
     return _access(qs, user, action, public_id=_as_uuid(public_id))
 
 
+def access_motion_event(user: Any, public_id: Any, action: str = Action.VIEW) -> MotionEvent:
+    from recordings.models import MotionEvent
+
+    qs = MotionEvent.objects.select_related("camera", "camera__site", "organization")
+    return _access(qs, user, action, public_id=_as_uuid(public_id))
+
+
 def access_site(user: Any, public_id: Any, action: str = Action.VIEW) -> Site:
     from cameras.models import Site
 
@@ -232,6 +243,44 @@ def access_organization(user: Any, organization_id: Any, action: str = Action.VI
     from accounts.models import Organization
 
     return _access(Organization.objects.all(), user, action, pk=organization_id)
+
+
+def access_webhook(user: Any, public_id: Any, action: str = Action.MANAGE) -> WebhookEndpoint:
+    """A webhook endpoint of an organization the user belongs to without restriction (else 404)."""
+    from recordings.models import WebhookEndpoint
+
+    qs = WebhookEndpoint.objects.select_related("organization")
+    return _access(qs, user, action, public_id=_as_uuid(public_id))
+
+
+def notification_rules_for(user: Any) -> models.QuerySet:
+    """Notification rules a user may see and change, whatever the HTTP method.
+
+    Personal rules are their owner's alone, in organizations the owner still
+    belongs to (admins do not read other people's rules). Organization rules
+    need ``manage`` on the whole organization. API tokens own no personal rules.
+    """
+    from recordings.models import NotificationRule
+
+    rules = NotificationRule.objects.all()
+    if not is_signed_in(user):
+        return rules.none()
+    shared = rules.for_user(user, Action.MANAGE).filter(user__isnull=True)
+    if getattr(user, "api_token", None) is not None or user.pk is None:
+        return shared
+    own = rules.filter(user_id=user.pk, organization_id__in=organization_ids_for(user, Action.VIEW))
+    return shared | own
+
+
+def access_notification_rule(user: Any, public_id: Any) -> NotificationRule:
+    """One rule of ``notification_rules_for``; any other is the same 404."""
+    from recordings.models import NotificationRule
+
+    qs = notification_rules_for(user).select_related("organization", "user", "webhook")
+    try:
+        return qs.get(public_id=_as_uuid(public_id))
+    except NotificationRule.DoesNotExist:
+        raise Http404("Not found.") from None
 
 
 def access_membership(user: Any, membership_id: Any, action: str = Action.MANAGE) -> Membership:

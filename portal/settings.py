@@ -170,19 +170,30 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
-# Every queue is declared here, so a worker started without -Q serves them
+# These queues are declared here, so a worker started without -Q serves them
 # all (development, tests); production can dedicate workers with -Q ptz etc.
+# "motion" is left out on purpose: a motion watch holds its worker slot for
+# minutes, so only workers started with -Q motion (thread pool) take them.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES = [Queue(name) for name in ("celery", "ptz", "exports", "motion")]
+CELERY_TASK_QUEUES = [Queue(name) for name in ("celery", "ptz", "exports")]
 # Tasks name their queue here; unlisted tasks go to "celery".
 CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
     "recordings.tasks.export_clip": {"queue": "exports"},
     # Moves, stops, presets and status reads: a fast lane of their own.
     "cameras.tasks.ptz_*": {"queue": "ptz"},
+    "recordings.tasks.watch_camera": {"queue": "motion"},
 }
 CCTV_RECONCILE_SECONDS = env_int("CCTV_RECONCILE_SECONDS", 30)
 CCTV_HEALTH_SECONDS = env_int("CCTV_HEALTH_SECONDS", 30)
 CCTV_CLIP_CLEANUP_SECONDS = env_int("CCTV_CLIP_CLEANUP_SECONDS", 60)
+# Motion: how often beat hands unwatched cameras to the motion workers, how
+# long a worker's lease on a camera lives without a heartbeat (a dead
+# worker's cameras are taken over within lease + dispatch seconds), and how
+# long one watch runs before it hands the camera back (spreads cameras over
+# workers that joined later).
+CCTV_MOTION_DISPATCH_SECONDS = env_int("CCTV_MOTION_DISPATCH_SECONDS", 5)
+CCTV_MOTION_LEASE_SECONDS = env_int("CCTV_MOTION_LEASE_SECONDS", 15)
+CCTV_MOTION_SESSION_SECONDS = env_int("CCTV_MOTION_SESSION_SECONDS", 900)
 # Longest clip anyone may request. A Redis-broker message is handed to another
 # worker if not acknowledged within the visibility timeout, so that stays
 # well above the longest export.
@@ -195,6 +206,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "refresh-camera-health": {"task": "cameras.tasks.refresh_camera_health", "schedule": CCTV_HEALTH_SECONDS},
     "expire-clips": {"task": "recordings.tasks.expire_clips", "schedule": CCTV_CLIP_CLEANUP_SECONDS},
     "sweep-clips": {"task": "recordings.tasks.sweep_clips", "schedule": CCTV_CLIP_CLEANUP_SECONDS},
+    "dispatch-motion-watchers": {
+        "task": "recordings.tasks.dispatch_motion_watchers", "schedule": CCTV_MOTION_DISPATCH_SECONDS,
+    },
 }
 
 # --- Auth, allauth and MFA -------------------------------------------------
@@ -419,4 +433,8 @@ LOGGING = {
 # The address people use to reach the portal, for links in e-mails sent
 # outside a request (invitations made through the API or the admin).
 CCTV_PUBLIC_URL = env("CCTV_PUBLIC_URL", "http://localhost:8000")
+# Webhook receivers on loopback, private, link-local or reserved addresses are
+# refused (a tenant must not make the portal call into its own network) unless
+# the platform operator allows them here, e.g. for a receiver on the same host.
+CCTV_WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("CCTV_WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
 CCTV_LIVE_SESSIONS_PER_USER = env_int("CCTV_LIVE_SESSIONS_PER_USER", 120)

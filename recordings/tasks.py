@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from celery.signals import worker_shutting_down
 from django.utils import timezone
 
 from recordings import cleanup, exports
@@ -52,3 +53,42 @@ def sweep_clips(self, invocation: int = 0) -> None:  # type: ignore[no-untyped-d
     cleanup.sweep_temp_files()
     if swept >= BATCH_SIZE and invocation + 1 < MAX_INVOCATIONS:
         self.apply_async(kwargs={"invocation": invocation + 1})
+
+
+# --- motion detection (recordings.watch) ------------------------------------------------
+
+# A queued watch that no motion worker took within this long is dropped; the
+# dispatcher queues a fresh one (so a deployment without motion workers does
+# not pile up messages).
+WATCH_PENDING_SECONDS = 30
+
+
+@shared_task(bind=True, ignore_result=True)
+def watch_camera(self, camera_id: int) -> None:  # type: ignore[no-untyped-def]
+    """Watch one camera for motion for one session (``motion`` queue, thread pool)."""
+    from recordings import watch
+
+    watch.watch(camera_id, owner=self.request.hostname or "worker")
+
+
+@shared_task
+def dispatch_motion_watchers() -> int:
+    """Beat: queue a watch for every armed camera that no worker holds."""
+    from recordings import watch
+
+    camera_ids = watch.cameras_to_dispatch(timezone.now(), WATCH_PENDING_SECONDS)
+    for camera_id in camera_ids:
+        watch_camera.apply_async((camera_id,), expires=WATCH_PENDING_SECONDS)
+    return len(camera_ids)
+
+
+@worker_shutting_down.connect
+def _stop_motion_watches(**kwargs: object) -> None:
+    from recordings import watch
+
+    watch.STOPPING.set()
+
+
+# --- notifications (recordings.notifications) ---------------------------------------------
+
+# (notification tasks: notify_motion_event, deliver_notification)

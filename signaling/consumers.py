@@ -179,8 +179,13 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
             await limiter().release(self.user.pk, self.session_id)
 
 
+# What a dashboard learns of an alert: ids, names, time, score, boxes and links; never a source.
+MOTION_ALERT_FIELDS = ("type", "event", "camera", "camera_name", "site_name", "started_at", "peak_score",
+                       "boxes", "snapshot_url", "url")
+
+
 class EventStreamConsumer(AsyncJsonWebsocketConsumer):
-    """Pushes camera status and clip status (later: alerts) to one signed-in user.
+    """Pushes camera status, clip status and motion alerts to one signed-in user.
 
     It joins the group of every camera the gate lets the user view, and
     recomputes that set when told the scope changed.
@@ -218,6 +223,15 @@ class EventStreamConsumer(AsyncJsonWebsocketConsumer):
 
     async def clip_status(self, event: dict[str, Any]) -> None:
         await self.send_json({k: event.get(k) for k in ("type", "clip", "camera", "status", "reason")})
+
+    async def motion_alert(self, event: dict[str, Any]) -> None:
+        await self.send_json({k: event.get(k) for k in MOTION_ALERT_FIELDS})
+
+    async def motion_ended(self, event: dict[str, Any]) -> None:
+        await self.send_json({k: event.get(k) for k in ("type", "event", "camera", "ended_at")})
+
+    async def motion_acknowledged(self, event: dict[str, Any]) -> None:
+        await self.send_json({k: event.get(k) for k in ("type", "event", "camera", "by", "at")})
 
     async def scope_changed(self, event: dict[str, Any]) -> None:
         await self._follow()

@@ -41,7 +41,7 @@ def _member(org: Organization, role: str, **restrictions: object):
 
 def test_role_table_is_the_documented_one() -> None:
     assert ROLE_ACTIONS[Role.VIEWER] == {Action.VIEW}
-    assert ROLE_ACTIONS[Role.OPERATOR] == {Action.VIEW, Action.CONTROL, Action.EXPORT}
+    assert ROLE_ACTIONS[Role.OPERATOR] == {Action.VIEW, Action.CONTROL, Action.EXPORT, Action.ACKNOWLEDGE}
     assert ROLE_ACTIONS[Role.ADMIN] == ROLE_ACTIONS[Role.OWNER] == set(Action.values)
 
 

@@ -1,0 +1,24 @@
+"""The recordings app's models: clips, motion detection and notifications."""
+
+from recordings.models.clips import Clip, ClipLifecycleQuerySet, ClipStatus
+from recordings.models.motion import MotionEvent, MotionSettings
+from recordings.models.notifications import (
+    DeliveryStatus,
+    NotificationChannel,
+    NotificationDelivery,
+    NotificationRule,
+    WebhookEndpoint,
+)
+
+__all__ = [
+    "Clip",
+    "ClipLifecycleQuerySet",
+    "ClipStatus",
+    "DeliveryStatus",
+    "MotionEvent",
+    "MotionSettings",
+    "NotificationChannel",
+    "NotificationDelivery",
+    "NotificationRule",
+    "WebhookEndpoint",
+]
