@@ -438,3 +438,6 @@ CCTV_PUBLIC_URL = env("CCTV_PUBLIC_URL", "http://localhost:8000")
 # the platform operator allows them here, e.g. for a receiver on the same host.
 CCTV_WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("CCTV_WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
 CCTV_LIVE_SESSIONS_PER_USER = env_int("CCTV_LIVE_SESSIONS_PER_USER", 120)
+# Open live sessions renew their slot in the cap and re-check access this often:
+# a member removed or restricted loses their live views within this time.
+CCTV_LIVE_HEARTBEAT_SECONDS = env_int("CCTV_LIVE_HEARTBEAT_SECONDS", 30)

@@ -12,12 +12,13 @@ from typing import Any
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
+from django.conf import settings
 from django.http import Http404
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 from signaling import events, live, relay
-from signaling.limits import HEARTBEAT_SECONDS, limiter
+from signaling.limits import limiter
 from signaling.scopes import followed_camera_groups
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
     channel_layer_alias = "no-layer-for-the-relay"
     upstream: ClientConnection | None = None
     pump: asyncio.Task | None = None
+    keepalive: asyncio.Task | None = None
     audit_start: asyncio.Task | None = None
     target: live.LiveTarget | None = None
     slot_held = False
@@ -89,6 +91,7 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
         if await self._open_upstream():
             await self.accept()
             self.pump = asyncio.create_task(self._pump_upstream())
+            self.keepalive = asyncio.create_task(self._keep_session())
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels' dispatch hops to the database thread before *every*
@@ -136,7 +139,6 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
     async def _pump_upstream(self) -> None:
         if self.upstream is None:
             return
-        heartbeat_at = asyncio.get_running_loop().time() + HEARTBEAT_SECONDS
         try:
             async for frame in self.upstream:
                 if isinstance(frame, bytes):
@@ -146,12 +148,22 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
                 if self.audit_start is None:
                     # Written once the answer is out, so it never delays signaling.
                     self.audit_start = asyncio.create_task(self._record("start"))
-                if asyncio.get_running_loop().time() > heartbeat_at:
-                    heartbeat_at += HEARTBEAT_SECONDS
-                    await limiter().heartbeat(self.user.pk, self.session_id)
         except ConnectionClosed:
             pass
         await self.close()
+
+    async def _keep_session(self) -> None:
+        """On a timer, not on frames (a WebRTC session is quiet once media flows):
+        renew the session's slot in the cap and end it if the user lost access."""
+        target = self.target
+        while target is not None:
+            await asyncio.sleep(settings.CCTV_LIVE_HEARTBEAT_SECONDS)
+            await limiter().heartbeat(self.user.pk, self.session_id)
+            if not await pooled_db(live.still_allowed)(self.user, target.camera_public_id):
+                revoked = relay.error_frame("access_revoked", "You no longer have access to this camera.")
+                await self.send(text_data=revoked)
+                await self.close(code=CLOSE_NOT_FOUND)
+                return
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.upstream is None or text_data is None:
@@ -164,8 +176,9 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
             await self.close()
 
     async def disconnect(self, code: int) -> None:
-        if self.pump is not None and self.pump is not asyncio.current_task():
-            self.pump.cancel()
+        for task in (self.pump, self.keepalive):
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
         if self.upstream is not None:
             with contextlib.suppress(Exception):
                 await self.upstream.close()

@@ -14,13 +14,14 @@ from collections import defaultdict
 from django.conf import settings
 from redis import asyncio as aioredis
 
-SESSION_TTL_SECONDS = 90
-HEARTBEAT_SECONDS = 30
+# A session's slot outlives three missed heartbeats (CCTV_LIVE_HEARTBEAT_SECONDS, 30 s by default).
+SESSION_TTL_FACTOR = 3
 
 
 class LiveSessionLimiter:
-    def __init__(self, redis_url: str, limit: int) -> None:
+    def __init__(self, redis_url: str, limit: int, heartbeat_seconds: float = 30) -> None:
         self.limit = limit
+        self.ttl = heartbeat_seconds * SESSION_TTL_FACTOR
         self._redis = aioredis.from_url(redis_url) if redis_url else None
         self._local: dict[str, dict[str, float]] = defaultdict(dict)
 
@@ -33,7 +34,7 @@ class LiveSessionLimiter:
         now = time.time()
         if self._redis is None:
             sessions = self._local[self._key(user_id)]
-            for sid in [s for s, seen in sessions.items() if seen < now - SESSION_TTL_SECONDS]:
+            for sid in [s for s, seen in sessions.items() if seen < now - self.ttl]:
                 del sessions[sid]
             if len(sessions) >= self.limit:
                 return False
@@ -41,10 +42,10 @@ class LiveSessionLimiter:
             return True
         key = self._key(user_id)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.zremrangebyscore(key, 0, now - SESSION_TTL_SECONDS)
+            pipe.zremrangebyscore(key, 0, now - self.ttl)
             pipe.zadd(key, {session_id: now})
             pipe.zcard(key)
-            pipe.expire(key, SESSION_TTL_SECONDS * 2)
+            pipe.expire(key, int(self.ttl * 2))
             _, _, count, _ = await pipe.execute()
         if count > self.limit:
             await self._redis.zrem(key, session_id)
@@ -70,5 +71,7 @@ _limiter: LiveSessionLimiter | None = None
 def limiter() -> LiveSessionLimiter:
     global _limiter
     if _limiter is None or _limiter.limit != settings.CCTV_LIVE_SESSIONS_PER_USER:
-        _limiter = LiveSessionLimiter(settings.REDIS_URL, settings.CCTV_LIVE_SESSIONS_PER_USER)
+        _limiter = LiveSessionLimiter(
+            settings.REDIS_URL, settings.CCTV_LIVE_SESSIONS_PER_USER, settings.CCTV_LIVE_HEARTBEAT_SECONDS
+        )
     return _limiter

@@ -49,6 +49,22 @@ def open_live_target(user: Any, public_id: str, variant: str) -> LiveTarget:
     )
 
 
+def still_allowed(user: Any, camera_public_id: str) -> bool:
+    """Whether an open session may go on: the user is still active and still may view the enabled camera.
+
+    Asked on the session's heartbeat (not per frame), so removing a member or
+    a restriction, deactivating a user or disabling a camera ends live views
+    within one heartbeat.
+    """
+    from accounts.models import User
+    from cameras.models import Camera
+
+    if not User.objects.filter(pk=user.pk, is_active=True).exists():
+        return False
+    visible = Camera.objects.for_user(user, Action.VIEW)
+    return visible.filter(public_id=camera_public_id, enabled=True).exists()
+
+
 def record_session(user: Any, target: LiveTarget, event: str, ip: str | None, **detail: Any) -> None:
     audit.record(
         user, f"live.{event}", organization=target.organization_id, ip=ip,

@@ -352,6 +352,9 @@
           if (this._mode === "webrtc") this._fallBackToMse(session);
           else this._giveUp("error", text);
           break;
+        case "access_revoked":
+          this._giveUp("denied", text);
+          break;
         case "too_many_sessions":
         case "refused":
           this._giveUp("error", text);

@@ -21,6 +21,8 @@ pytestmark = pytest.mark.integration
 
 # Low enough for a test to reach; a 2x2 grid plus one large view still fits.
 LIVE_SESSION_CAP = 5
+# Short, so tests see slots renewed and revoked access cut within seconds.
+LIVE_HEARTBEAT_SECONDS = 1
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +101,7 @@ def daphne(transactional_db: None, camera_sim: CameraSimulator, tmp_path: Path) 
         DJANGO_SETTINGS_MODULE="tests.settings",
         CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS=camera_sim.host_port,
         CCTV_LIVE_SESSIONS_PER_USER=str(LIVE_SESSION_CAP),
+        CCTV_LIVE_HEARTBEAT_SECONDS=str(LIVE_HEARTBEAT_SECONDS),
     )
     try:
         wait_for_port(port, timeout=30)

@@ -132,3 +132,47 @@ def test_sessions_over_the_per_user_cap_are_refused_with_a_message(live_camera, 
     # Closing frees the slots: a new session works again.
     result = asyncio.run(watch(url, headers=headers, frames=1))
     assert result.width == 640
+
+
+def test_quiet_sessions_keep_their_slot_past_the_cap_ttl(live_camera, daphne, session_cookie) -> None:  # type: ignore[no-untyped-def]
+    """Once WebRTC media flows the socket is silent; the slot must still be renewed on a timer."""
+    from tests.live.conftest import LIVE_HEARTBEAT_SECONDS, LIVE_SESSION_CAP
+
+    camera, viewer = live_camera
+    url = f"{daphne.ws_url}/ws/cameras/{camera.public_id}/live/"
+    headers = _headers(daphne, session_cookie(viewer))
+
+    async def scenario() -> str:
+        held = [await connect(url, additional_headers=headers) for _ in range(LIVE_SESSION_CAP)]
+        try:
+            await asyncio.sleep(LIVE_HEARTBEAT_SECONDS * 5)  # beyond the slots' 3-heartbeat lifetime
+            async with connect(url, additional_headers=headers) as extra:
+                return await extra.recv()
+        finally:
+            for ws in held:
+                await ws.close()
+
+    assert "too_many_sessions" in asyncio.run(scenario())
+
+
+def test_removing_a_member_ends_their_open_live_view(live_camera, daphne, session_cookie) -> None:  # type: ignore[no-untyped-def]
+    from accounts.models import Membership
+
+    camera, viewer = live_camera
+    url = f"{daphne.ws_url}/ws/cameras/{camera.public_id}/live/"
+    headers = _headers(daphne, session_cookie(viewer))
+
+    async def scenario() -> tuple[str, int | None]:
+        async with connect(url, additional_headers=headers) as ws:
+            await asyncio.sleep(0.5)
+            await asyncio.to_thread(Membership.objects.filter(user=viewer).delete)
+            message = await asyncio.wait_for(ws.recv(), timeout=15)
+            try:
+                await asyncio.wait_for(ws.recv(), timeout=5)
+            except ConnectionClosed as closed:
+                return message, closed.rcvd.code if closed.rcvd else None
+            return message, None
+
+    message, code = asyncio.run(scenario())
+    assert "access_revoked" in message
+    assert code == 4404
