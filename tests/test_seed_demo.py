@@ -42,8 +42,12 @@ def test_seed_demo_creates_the_demo_organization(db, allow_simulator) -> None:
     ]
     cameras = Camera.objects.filter(site__organization=organization)
     assert cameras.count() == 100  # a full 10x10 grid
-    assert {camera.main_source for camera in cameras} == {f"rtsp://{SIMULATOR}/demo{i}" for i in range(1, 5)}
-    assert {camera.sub_source for camera in cameras} == {f"rtsp://{SIMULATOR}/demo{i}-sub" for i in range(1, 5)}
+    back_yard = cameras.get(name="Back Yard")
+    assert back_yard.main_source == f"rtsp://{SIMULATOR}/motion"
+    assert back_yard.motion_settings.enabled  # the motion demo
+    others = cameras.exclude(pk=back_yard.pk)
+    assert {camera.main_source for camera in others} == {f"rtsp://{SIMULATOR}/demo{i}" for i in range(1, 5)}
+    assert {camera.sub_source for camera in others} == {f"rtsp://{SIMULATOR}/demo{i}-sub" for i in range(1, 5)}
     roles = dict(Membership.objects.filter(organization=organization).values_list("user__email", "role"))
     assert roles == {
         "owner@demo.local": Role.OWNER,

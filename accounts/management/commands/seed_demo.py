@@ -19,6 +19,7 @@ from accounts.roles import Role
 from cameras import ptz
 from cameras import services as camera_services
 from cameras.models import Camera, Site
+from recordings import motion
 
 ORGANIZATION = "Demo Org"
 USERS = [
@@ -30,10 +31,12 @@ USERS = [
 ]
 # The demo's PTZ camera (site, camera): it gets the ONVIF settings given with --onvif.
 PTZ_CAMERA = ("Head Office", "Entrance")
-WALL_CAMERAS = 96  # with the four above: a full 10x10 grid
+# The demo's motion camera: a still yard someone walks across every 30 s (no sub stream).
+MOTION_CAMERA, MOTION_STREAM = ("Head Office", "Back Yard"), "motion"
+WALL_CAMERAS = 95  # with the five above: a full 10x10 grid
 SITES = [
     # site, address, time zone, [(camera, simulator stream)]; "<stream>-sub" is its sub stream
-    ("Head Office", "1 Demo Street", "UTC", [("Entrance", "demo1"), ("Reception", "demo2")]),
+    ("Head Office", "1 Demo Street", "UTC", [("Entrance", "demo1"), ("Reception", "demo2"), ("Back Yard", "motion")]),
     ("Warehouse", "2 Demo Yard", "UTC", [("Loading Dock", "demo3"), ("Aisle 3", "demo4")]),
     ("Video Wall", "3 Demo Hall", "UTC",
      [(f"Wall {i:02d}", f"demo{(i - 1) % 4 + 1}") for i in range(1, WALL_CAMERAS + 1)]),
@@ -79,7 +82,9 @@ class Command(BaseCommand):
                         owner, organization, name=site_name, address=address, timezone=timezone
                     )
                 for camera_name, stream in cameras:
-                    self._camera(owner, site, camera_name, f"{base}/{stream}", f"{base}/{stream}-sub")
+                    sub = "" if stream == MOTION_STREAM else f"{base}/{stream}-sub"
+                    self._camera(owner, site, camera_name, f"{base}/{stream}", sub)
+            self._motion(owner, organization)
             if options["onvif"]:
                 self._ptz(owner, organization, options)
         self._print(options["url"], passwords)
@@ -108,6 +113,12 @@ class Command(BaseCommand):
                 f"demo camera source refused: {'; '.join(exc.messages)} "
                 f"(allow the simulator with CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS={host}; bin/start does this)"
             ) from None
+
+    def _motion(self, owner: User, organization: Organization) -> None:
+        """Switch motion detection on for the motion camera (a short cooldown, so every walk alerts)."""
+        site_name, camera_name = MOTION_CAMERA
+        camera = Camera.objects.get(site__organization=organization, site__name=site_name, name=camera_name)
+        motion.update_settings(owner, camera.public_id, enabled=True, cooldown_seconds=20)
 
     def _ptz(self, owner: User, organization: Organization, options: dict[str, Any]) -> None:
         """ONVIF settings for the PTZ camera; its capabilities and presets are read again on every run."""
