@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from django.db.models import DateTimeField, ExpressionWrapper, F, Q, Value
+from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
 
 from recordings import retention, storage
 from recordings.exports import publish_status
-from recordings.models import Clip, ClipStatus
+from recordings.models import Clip, ClipStatus, MotionEvent
 
 logger = logging.getLogger(__name__)
 
@@ -91,3 +91,30 @@ def sweep_temp_files() -> int:
         return 0
     active = set(Clip.objects.filter(status=ClipStatus.RECORDING).values_list("public_id", flat=True))
     return storage.sweep_temp_files(active)
+
+
+def expire_motion_events(now: datetime, batch_size: int) -> int:
+    """Delete closed motion events older than their organization's retention, snapshot first.
+
+    Motion events keep as long as clips do (the organization's retention days).
+    """
+    from accounts.models import Organization
+
+    days = Subquery(Organization.objects.filter(pk=OuterRef("organization_id")).values("clip_retention_days")[:1])
+    expires = ExpressionWrapper(F("started_at") + days * Value(timedelta(days=1)), output_field=DateTimeField())
+    batch = list(
+        MotionEvent.objects.alias(expires=expires).filter(expires__lte=now, ended_at__isnull=False)
+        .order_by("started_at", "pk").values_list("pk", "snapshot")[:batch_size]
+    )
+    deleted = []
+    for pk, name in batch:
+        try:
+            storage.delete(name)
+        except Exception:
+            logger.exception("could not delete the snapshot of motion event %s; will try again", pk)
+            continue
+        deleted.append(pk)
+    count, _ = MotionEvent.objects.filter(pk__in=deleted).delete()
+    if count:
+        logger.info("retention deleted %d old motion events", count)
+    return len(batch)

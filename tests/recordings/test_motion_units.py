@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from recordings import leases, schedules, watch
+from recordings import leases, schedules, storage, watch
 from recordings.models import MotionSettings
 from recordings.tracker import MotionTracker, Step
 
@@ -169,3 +169,90 @@ def test_dispatch_queues_armed_unleased_cameras_once(world, free_lease_ids: list
     assert watch.cameras_to_dispatch(now, 30) == []  # watched already
     lease.release()
     held.release()
+
+
+# --- retention -------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_old_motion_events_go_with_their_snapshot_after_the_retention_days(world) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from recordings import cleanup, motion
+    from recordings.models import MotionEvent
+
+    world.org_a.clip_retention_days = 7
+    world.org_a.save()
+    now = timezone.now()
+
+    def event(age_days: float, ended: bool = True) -> MotionEvent:
+        started = now - timedelta(days=age_days)
+        row = MotionEvent(organization=world.org_a, camera=world.camera_a1, camera_name="A1", started_at=started,
+                          ended_at=started + timedelta(seconds=5) if ended else None)
+        name = motion.snapshot_name(world.org_a.pk, row)
+        row.snapshot.name = storage.clip_storage().save(name, ContentFile(b"\xff\xd8\xff"))
+        row.save()
+        return row
+
+    old, recent, still_open = event(8), event(6), event(9, ended=False)
+
+    cleanup.expire_motion_events(now, 100)
+
+    assert set(MotionEvent.objects.values_list("pk", flat=True)) == {recent.pk, still_open.pk}
+    assert not storage.clip_storage().exists(old.snapshot.name)
+    assert storage.clip_storage().exists(recent.snapshot.name)
+
+
+# --- event lifecycle ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_events_in_the_cooldown_are_recorded_without_an_alert(world) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from recordings import motion
+
+    start = timezone.now()
+    first = motion.open_event(world.camera_a1, at=start, score=0.1, boxes=[[0, 0, 0.1, 0.1]], snapshot=b"\xff\xd8\xff",
+                              cooldown_seconds=60)
+    motion.close_event(first, at=start + timedelta(seconds=4))
+    second = motion.open_event(world.camera_a1, at=start + timedelta(seconds=30), score=0.1, boxes=[], snapshot=None,
+                               cooldown_seconds=60)
+    third = motion.open_event(world.camera_a1, at=start + timedelta(seconds=61), score=0.1, boxes=[], snapshot=None,
+                              cooldown_seconds=60)
+    other_camera = motion.open_event(world.camera_a2, at=start + timedelta(seconds=30), score=0.1, boxes=[],
+                                     snapshot=None, cooldown_seconds=60)
+
+    assert [first.alerted, second.alerted, third.alerted, other_camera.alerted] == [True, False, True, True]
+    first.refresh_from_db()
+    assert first.ended_at == start + timedelta(seconds=4)
+    assert first.snapshot.name == f"motion/{world.org_a.pk}/{first.public_id.hex}.jpg"
+
+
+@pytest.mark.django_db
+def test_the_peak_keeps_the_strongest_moment_and_abandoned_events_are_closed(world) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from recordings import motion
+    from recordings.models import MotionEvent
+
+    start = timezone.now()
+    event = motion.open_event(world.camera_a1, at=start, score=0.1, boxes=[[0, 0, 0.1, 0.1]], snapshot=None,
+                              cooldown_seconds=0)
+    motion.raise_peak(event, at=start + timedelta(seconds=1), score=0.3, boxes=[[0.5, 0.5, 0.2, 0.2]],
+                      snapshot=b"\xff\xd8\xffpeak")
+    motion.raise_peak(event, at=start + timedelta(seconds=2), score=0.2, boxes=[[0, 0, 0.1, 0.1]], snapshot=None)
+
+    assert motion.close_abandoned(world.camera_a1.pk) == 1  # as a new watch does after a worker died
+    event = MotionEvent.objects.get(pk=event.pk)
+    assert (event.peak_score, event.boxes) == (0.3, [[0.5, 0.5, 0.2, 0.2]])
+    assert event.ended_at == start + timedelta(seconds=1)
+    with storage.clip_storage().open(event.snapshot.name, "rb") as handle:
+        assert handle.read() == b"\xff\xd8\xffpeak"
