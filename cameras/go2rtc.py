@@ -92,6 +92,18 @@ class Go2RTCClient:
         if response.status_code >= 400 and response.status_code not in (400, 404):
             raise Go2RTCError(f"gateway could not delete {name}: {response.text[:200]}", retryable=False)
 
+    def snapshot(self, stream: str) -> bytes:
+        """One JPEG frame of a stream (``/api/frame.jpeg``); waits for the stream's next keyframe."""
+        response = self._request("GET", "/api/frame.jpeg", {"src": stream})
+        if response.status_code == 404:
+            raise Go2RTCError(f"gateway has no stream {stream}", retryable=False)
+        if response.status_code >= 400:
+            raise Go2RTCError(f"gateway refused a frame of {stream}: {response.status_code}", retryable=False)
+        # go2rtc answers 200 with an empty body when the source cannot be reached.
+        if not response.content.startswith(b"\xff\xd8"):
+            raise Go2RTCError(f"gateway sent no frame of {stream} (is the camera reachable?)", retryable=True)
+        return response.content
+
     def probe(self, name: str) -> StreamState | None:
         """Attach a probe consumer (starts the source) and report what it saw; None if unknown."""
         try:

@@ -12,4 +12,5 @@ urlpatterns = [
     path("cameras/<uuid:public_id>/", views.camera_detail, name="camera_detail"),
     path("cameras/<uuid:public_id>/edit/", views.camera_edit, name="camera_edit"),
     path("cameras/<uuid:public_id>/delete/", views.camera_delete, name="camera_delete"),
+    path("cameras/<uuid:public_id>/snapshot.jpg", views.camera_snapshot, name="camera_snapshot"),
 ]

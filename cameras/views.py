@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
 from accounts.audit import client_ip
 from accounts.forms import save_or_add_errors
@@ -19,7 +20,7 @@ from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access_camera, access_site, can
 from accounts.views import GET_POST, organization_page
-from cameras import services
+from cameras import services, snapshots
 from cameras.forms import CameraForm, SiteForm
 from cameras.models import Camera, CameraStatus, Site
 
@@ -146,3 +147,17 @@ def camera_delete(request: HttpRequest, public_id: str) -> HttpResponse:
         messages.success(request, f"Camera “{camera.name}” was deleted.")
         return redirect("dashboard")
     return render(request, "cameras/camera_confirm_delete.html", {"camera": camera})
+
+
+@login_required
+@require_GET
+def camera_snapshot(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The camera's current picture, fetched from its gateway by the server (view right)."""
+    camera = access_camera(request.user, public_id, Action.VIEW, related=("gateway",))
+    try:
+        jpeg = snapshots.live_snapshot(camera)
+    except snapshots.SnapshotUnavailable as exc:
+        return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(jpeg, content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response

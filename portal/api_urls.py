@@ -6,6 +6,8 @@ from accounts.api import APITokenViewSet, AuditEventViewSet, MemberViewSet, Orga
 from cameras.api import CameraViewSet, SiteViewSet
 from cameras.ptz_api import CameraPTZViewSet, PTZPresetViewSet
 from recordings.api import ClipViewSet
+from recordings.motion_api import CameraMotionViewSet, MotionEventViewSet
+from recordings.notifications_api import NotificationDeliveryViewSet, NotificationRuleViewSet, WebhookViewSet
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
@@ -17,3 +19,9 @@ router.register("members", MemberViewSet, basename="member")
 router.register("tokens", APITokenViewSet, basename="token")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("clips", ClipViewSet, basename="clip")
+router.register("motion-events", MotionEventViewSet, basename="motion-event")
+# Only the "motion" action of this viewset is routed: /cameras/<id>/motion/ (GET, PUT, PATCH).
+router.register(r"cameras/(?P<id>[^/.]+)", CameraMotionViewSet, basename="camera-motion")
+router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("notification-rules", NotificationRuleViewSet, basename="notification-rule")
+router.register("notification-deliveries", NotificationDeliveryViewSet, basename="notification-delivery")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from portal.admin_base import TenantScopedAdmin
-from recordings import exports
-from recordings.models import Clip
+from recordings import exports, notification_setup
+from recordings.models import Clip, NotificationDelivery, NotificationRule, WebhookEndpoint
 
 
 @admin.register(Clip)
@@ -40,3 +41,77 @@ class ClipAdmin(TenantScopedAdmin):
 
     def delete_through_service(self, request: HttpRequest, obj: Clip) -> None:
         exports.delete_clip(request.user, obj, ip=self.ip(request))
+
+
+# --- notifications: endpoints through the services, rules and the delivery log read-only --------
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(TenantScopedAdmin):
+    """The signing secret is never shown or edited here: rotate it on the Notifications page to see one."""
+
+    list_display = ("name", "organization", "url", "enabled", "created_at")
+    list_filter = ("enabled",)
+    search_fields = ("name", "url")
+    list_select_related = ("organization",)
+    fields = ("organization", "name", "url", "enabled")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("organization",) if obj is not None else ()
+
+    def save_through_service(self, request: HttpRequest, form: Any, change: bool) -> WebhookEndpoint:
+        data = {field: form.cleaned_data[field] for field in ("name", "url", "enabled")}
+        if change:
+            return notification_setup.update_webhook(request.user, form.instance, ip=self.ip(request), **data)
+        webhook, _secret = notification_setup.create_webhook(
+            request.user, form.cleaned_data["organization"], ip=self.ip(request), **data
+        )
+        self.message_user(request, "The signing secret is not shown here: rotate it on the Notifications page "
+                                   "and give the new one to the receiver.")
+        return webhook
+
+    def delete_through_service(self, request: HttpRequest, obj: WebhookEndpoint) -> None:
+        notification_setup.delete_webhook(request.user, obj, ip=self.ip(request))
+
+
+@admin.register(NotificationRule)
+class NotificationRuleAdmin(TenantScopedAdmin):
+    list_display = ("name", "organization", "user", "channel", "webhook", "email_to", "enabled")
+    list_filter = ("channel", "enabled")
+    search_fields = ("name", "user__email", "email_to")
+    list_select_related = ("organization", "user", "webhook")
+    fields = ("organization", "user", "name", "channel", "webhook", "email_to", "sites", "cameras", "schedule",
+              "enabled", "created_at", "updated_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # rules are made on the Notifications page or through the API
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def delete_through_service(self, request: HttpRequest, obj: NotificationRule) -> None:
+        notification_setup.delete_rule(request.user, obj, ip=self.ip(request))
+
+
+@admin.register(NotificationDelivery)
+class NotificationDeliveryAdmin(TenantScopedAdmin):
+    list_display = ("created_at", "organization", "channel", "recipient", "is_test", "status", "attempts",
+                    "response_code", "last_error")
+    list_filter = ("status", "channel", "is_test")
+    search_fields = ("recipient", "last_error")
+    list_select_related = ("organization",)
+    ordering = ("-created_at",)
+    fields = ("organization", "event", "rule", "webhook", "channel", "recipient", "is_test", "status", "attempts",
+              "response_code", "last_error", "created_at", "delivered_at", "updated_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the log is a record; rows go with their event

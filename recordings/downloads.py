@@ -13,9 +13,10 @@ import re
 from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.utils.text import slugify
 
 from recordings import exports, storage
-from recordings.models import Clip
+from recordings.models import Clip, MotionEvent
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 STREAM_CHUNK = 256 * 1024
@@ -98,3 +99,34 @@ def file_response(request: HttpRequest, user: Any, clip: Clip, *, inline: bool, 
         response["Cache-Control"] = "private, no-store"
         return response
     return _local_response(request, clip, inline)
+
+
+# --- motion snapshots ---------------------------------------------------------------
+
+
+def snapshot_filename(event: MotionEvent) -> str:
+    slug = slugify(event.camera_name)[:60].strip("-") or "camera"
+    return f"motion-{slug}-{event.started_at:%Y%m%d-%H%M%S}.jpg"
+
+
+def snapshot_response(event: MotionEvent) -> HttpResponse:
+    """A motion event's JPEG (local) or a redirect to it (S3). The caller checked access.
+
+    The picture of an open event may still be replaced by a stronger moment,
+    so only a closed event's picture may be kept by the browser for a while.
+    """
+    if not event.snapshot:
+        raise Http404("This alert has no snapshot.")
+    filename = snapshot_filename(event)
+    if storage.is_remote():
+        url = storage.presigned_url(event.snapshot.name, filename, inline=True, content_type="image/jpeg")
+        response: HttpResponse = HttpResponseRedirect(url)
+        response["Cache-Control"] = "private, no-store"
+        return response
+    try:
+        handle = storage.open_clip(event.snapshot.name)
+    except FileNotFoundError:
+        raise Http404("The snapshot's file is gone (it may have just expired).") from None
+    response = FileResponse(handle, filename=filename, content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-cache" if event.is_open else "private, max-age=300"
+    return response

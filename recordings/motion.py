@@ -225,7 +225,9 @@ def acknowledge(user: Any, event_public_id: Any, note: str = "", *, ip: str | No
     if len(note) > 500:
         raise ValidationError({"note": ["Keep the note under 500 characters."]})
     event = access_motion_event(user, event_public_id, Action.ACKNOWLEDGE)
-    event = MotionEvent.objects.select_for_update().select_related("camera", "camera__site").get(pk=event.pk)
+    event = MotionEvent.objects.select_for_update(of=("self",)).select_related("camera", "camera__site").get(
+        pk=event.pk
+    )
     if event.acknowledged_at is not None:
         raise AlreadyAcknowledged(
             f"{event.acknowledged_by_label or 'Someone'} acknowledged this alert "

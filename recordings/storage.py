@@ -126,12 +126,12 @@ def url_lifetime() -> int:
     return settings.CCTV_CLIP_URL_EXPIRE_SECONDS
 
 
-def presigned_url(name: str, filename: str, *, inline: bool) -> str:
+def presigned_url(name: str, filename: str, *, inline: bool, content_type: str = "video/mp4") -> str:
     """A short-lived GET URL of a private S3 object (only for ``CCTV_CLIP_STORAGE=s3``)."""
     disposition = "inline" if inline else "attachment"
     parameters = {
         "ResponseContentDisposition": f'{disposition}; filename="{filename}"',
-        "ResponseContentType": "video/mp4",
+        "ResponseContentType": content_type,
     }
     return clip_storage().url(name, parameters=parameters, expire=url_lifetime())
 

@@ -42,7 +42,8 @@ def export_clip(self, clip_id: int) -> None:  # type: ignore[no-untyped-def]
 
 @shared_task(bind=True)
 def expire_clips(self, invocation: int = 0) -> None:  # type: ignore[no-untyped-def]
-    handled = cleanup.expire_clips(timezone.now(), BATCH_SIZE)
+    now = timezone.now()
+    handled = max(cleanup.expire_clips(now, BATCH_SIZE), cleanup.expire_motion_events(now, BATCH_SIZE))
     if handled >= BATCH_SIZE and invocation + 1 < MAX_INVOCATIONS:
         self.apply_async(kwargs={"invocation": invocation + 1})
 
@@ -91,4 +92,28 @@ def _stop_motion_watches(**kwargs: object) -> None:
 
 # --- notifications (recordings.notifications) ---------------------------------------------
 
-# (notification tasks: notify_motion_event, deliver_notification)
+# Both are idempotent (deliveries are unique per event and rule; an attempt is
+# claimed with a conditional UPDATE), so both are acknowledged late. A retry
+# waits 5 s, doubling, at most 5 min; after the last one the row is failed.
+NOTIFY_RETRIES = 6
+NOTIFY_BACKOFF_MAX = 300
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def notify_motion_event(event_id: int) -> int:
+    """Write and queue the deliveries of one alert; returns how many are new."""
+    from recordings import notifications
+
+    return len(notifications.queue_deliveries(event_id))
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=NOTIFY_RETRIES)
+def deliver_notification(self, delivery_id: int) -> None:  # type: ignore[no-untyped-def]
+    from recordings import notifications
+
+    last_try = self.request.retries >= self.max_retries
+    try:
+        notifications.deliver(delivery_id, last_try=last_try)
+    except notifications.RetryLater as exc:
+        countdown = min(RETRY_BACKOFF_SECONDS * 2**self.request.retries, NOTIFY_BACKOFF_MAX)
+        raise self.retry(exc=exc, countdown=countdown) from exc

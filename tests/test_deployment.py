@@ -73,14 +73,14 @@ def test_compose_publishes_only_the_proxy_and_webrtc(compose_project: Path) -> N
     result = compose(compose_project, "config")
     assert result.returncode == 0, result.stderr
     services = yaml.safe_load(result.stdout)["services"]
-    assert set(services) == {"postgres", "redis", "go2rtc", "migrate", "web", "worker", "beat", "nginx"}
+    assert set(services) == {"postgres", "redis", "go2rtc", "migrate", "web", "worker", "motion-worker", "beat", "nginx"}
 
     def published(name: str) -> set[str]:
         return {f"{port['published']}/{port.get('protocol', 'tcp')}" for port in services[name].get("ports", [])}
 
     assert published("nginx") == {"80/tcp", "443/tcp"}
     assert published("go2rtc") == {"8555/tcp", "8555/udp"}
-    for name in ("postgres", "redis", "migrate", "web", "worker", "beat"):
+    for name in ("postgres", "redis", "migrate", "web", "worker", "motion-worker", "beat"):
         assert not published(name), f"{name} must not publish ports"
     # The proxy cannot reach go2rtc, PostgreSQL or Redis at all.
     assert set(services["nginx"]["networks"]) == {"frontend"}

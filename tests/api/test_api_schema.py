@@ -39,7 +39,8 @@ def test_every_api_operation_is_described_tagged_and_lists_its_errors(schema: di
     ops = operations(schema)
     kinds = {path.split("/")[3] for path, _, _ in ops}
 
-    assert kinds == {"organizations", "sites", "cameras", "members", "tokens", "audit-events", "clips"}
+    assert kinds == {"organizations", "sites", "cameras", "members", "tokens", "audit-events", "clips",
+                     "motion-events", "webhooks", "notification-rules", "notification-deliveries"}
     for path, method, operation in ops:
         where = f"{method.upper()} {path}"
         assert operation.get("description") and operation.get("summary") and operation.get("tags"), where

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
-from recordings import leases, storage
-from recordings.models import MotionEvent
+from recordings import leases, notification_setup, storage, webhooks
+from recordings.models import DeliveryStatus, MotionEvent, NotificationDelivery
 from signaling.routing import websocket_urlpatterns
 from tests.media import wait_until
 from tests.motion_scene import background, lights_up
@@ -146,3 +148,51 @@ def test_a_dead_workers_cameras_are_taken_over_and_new_workers_get_a_share(  # t
     taken_over = wait_until(lambda: {_holder(c) for c in cameras} == {"m2@test"}, timeout=30, interval=0.5)
     assert taken_over, ({c.name: _holder(c) for c in cameras}, _logs(second, beat_and_worker))
     assert time.monotonic() - killed_at <= 30
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    received: list[tuple[dict[str, str], bytes]] = []
+
+    def do_POST(self) -> None:  # noqa: N802  (http.server's naming)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.received.append((dict(self.headers), body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        return
+
+
+def test_an_alert_reaches_a_webhook_with_a_valid_signature(  # type: ignore[no-untyped-def]
+    watched: Watched, scene_camera, motion_workers, beat_and_worker
+) -> None:
+    server = HTTPServer(("127.0.0.1", 0), _Receiver)
+    _Receiver.received = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        org = watched.cameras["scene1"].site.organization
+        webhook, secret = notification_setup.create_webhook(
+            watched.admin, org, name="Control room", url=f"http://127.0.0.1:{server.server_port}/hook"
+        )
+        notification_setup.create_rule(watched.admin, org, personal=False, name="All to control room",
+                                       channel="webhook", webhook=webhook.public_id)
+        camera = arm(watched, "scene1")
+        worker = motion_workers("m1")
+        assert wait_until(lambda: _watching(camera), timeout=30), _logs(worker, beat_and_worker)
+        _settle()
+
+        scene_camera.walk("scene1", seconds=3)
+
+        assert wait_until(lambda: _Receiver.received, timeout=30), _logs(worker, beat_and_worker)
+    finally:
+        server.shutdown()
+    headers, body = _Receiver.received[0]
+    assert headers["X-CCTV-Event"] == "motion.alert"
+    assert webhooks.verify(secret, headers["X-CCTV-Timestamp"], body, headers["X-CCTV-Signature"])
+    assert not webhooks.verify("another secret", headers["X-CCTV-Timestamp"], body, headers["X-CCTV-Signature"])
+    payload = json.loads(body)
+    event = MotionEvent.objects.get(camera=camera)
+    assert str(event.public_id) in body.decode()
+    assert "rtsp" not in body.decode() and payload
+    delivery = NotificationDelivery.objects.get(event=event)
+    assert delivery.status == DeliveryStatus.DELIVERED and delivery.response_code == 204

@@ -1,0 +1,42 @@
+"""A camera's current picture, fetched by the portal from the camera's gateway.
+
+The browser asks the portal (``camera_snapshot``); the portal builds the
+stream name itself and asks go2rtc's ``/api/frame.jpeg``. The gateway's
+address and the camera's source never reach the browser, and a failure is
+reported as a short, source-free reason.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from cameras.gateways import client_for
+from cameras.go2rtc import Go2RTCError
+from cameras.models import Camera
+from cameras.streams import stream_name
+
+logger = logging.getLogger(__name__)
+
+
+class SnapshotUnavailable(Exception):
+    """The gateway could not give a frame right now; the message is safe to show."""
+
+
+def snapshot_variant(camera: Camera) -> str:
+    """The sub stream when the camera has one (smaller, cheaper to decode), else the main stream."""
+    return "sub" if camera.sub_source else "main"
+
+
+def live_snapshot(camera: Camera) -> bytes:
+    """One JPEG of what the camera sees now. Raises ``SnapshotUnavailable``."""
+    if not camera.enabled:
+        raise SnapshotUnavailable("The camera is switched off in the portal.")
+    if camera.gateway is None:
+        raise SnapshotUnavailable("The camera is not on a video gateway yet.")
+    stream = stream_name(camera.public_id, snapshot_variant(camera))
+    try:
+        with client_for(camera.gateway) as client:
+            return client.snapshot(stream)
+    except Go2RTCError as exc:
+        logger.info("no snapshot of camera %s: %s", camera.public_id, exc)
+        raise SnapshotUnavailable("The camera gave no picture just now; try again in a moment.") from exc

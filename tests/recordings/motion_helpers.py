@@ -1,0 +1,39 @@
+"""Builders for motion event rows (and their snapshots) in tests that run no motion worker."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from cameras.models import Camera
+from recordings import motion, storage
+from recordings.models import MotionEvent
+
+JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4 + b"\xff\xd9"
+
+
+def make_event(camera: Camera, *, started_at: datetime | None = None, seconds: float | None = 12,
+               snapshot: bytes | None = JPEG_BYTES, **fields: Any) -> MotionEvent:
+    """A motion event of ``camera``; its snapshot is saved through clip storage like the workers do."""
+    start = started_at or timezone.now() - timedelta(minutes=5)
+    event = MotionEvent(
+        organization_id=camera.site.organization_id, camera=camera, camera_name=camera.name,
+        started_at=start, ended_at=start + timedelta(seconds=seconds) if seconds is not None else None,
+        peak_at=start, peak_score=0.123, boxes=[[0.1, 0.2, 0.3, 0.4]],
+    )
+    if snapshot is not None:
+        name = motion.snapshot_name(event.organization_id, event)
+        event.snapshot.name = storage.clip_storage().save(name, ContentFile(snapshot))
+    for field, value in fields.items():
+        setattr(event, field, value)
+    event.save()
+    return event
+
+
+def acknowledged(event: MotionEvent, by: str = "someone@a.example.test", note: str = "") -> MotionEvent:
+    event.acknowledged_at, event.acknowledged_by_label, event.acknowledgement_note = timezone.now(), by, note
+    event.save()
+    return event
