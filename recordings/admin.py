@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from portal.admin_base import TenantScopedAdmin
 from recordings import exports, notification_setup
-from recordings.models import Clip, NotificationDelivery, NotificationRule, WebhookEndpoint
+from recordings.models import Clip, MotionEvent, NotificationDelivery, NotificationRule, WebhookEndpoint
 
 
 @admin.register(Clip)
@@ -41,6 +41,30 @@ class ClipAdmin(TenantScopedAdmin):
 
     def delete_through_service(self, request: HttpRequest, obj: Clip) -> None:
         exports.delete_clip(request.user, obj, ip=self.ip(request))
+
+
+@admin.register(MotionEvent)
+class MotionEventAdmin(TenantScopedAdmin):
+    """Motion events as recorded by the workers: read-only (acknowledge on the Alerts page or the API)."""
+
+    list_display = ("camera_name", "organization", "started_at", "ended_at", "peak_score", "alerted",
+                    "acknowledged_by_label", "acknowledged_at")
+    list_filter = ("alerted", ("acknowledged_at", admin.EmptyFieldListFilter))
+    search_fields = ("camera_name", "acknowledged_by_label", "acknowledgement_note")
+    ordering = ("-started_at",)
+    list_select_related = ("organization",)
+    fields = ("public_id", "organization", "camera", "camera_name", "started_at", "ended_at", "peak_score",
+              "peak_at", "boxes", "alerted", "acknowledged_by_label", "acknowledged_at", "acknowledgement_note")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # retention removes events together with their snapshots
 
 
 # --- notifications: endpoints through the services, rules and the delivery log read-only --------

@@ -207,6 +207,7 @@ ALREADY = OpenApiResponse(ErrorSerializer, description="Someone acknowledged it 
     ),
     retrieve=extend_schema(
         summary="Get a motion event",
+        description="One motion event: camera, start and end, peak score and moving regions, acknowledgement.",
         parameters=[PUBLIC_ID_PARAMETER],
         responses={200: MotionEventSerializer, **errors(404)},
     ),

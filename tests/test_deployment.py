@@ -73,7 +73,9 @@ def test_compose_publishes_only_the_proxy_and_webrtc(compose_project: Path) -> N
     result = compose(compose_project, "config")
     assert result.returncode == 0, result.stderr
     services = yaml.safe_load(result.stdout)["services"]
-    assert set(services) == {"postgres", "redis", "go2rtc", "migrate", "web", "worker", "motion-worker", "beat", "nginx"}
+    assert set(services) == {
+        "postgres", "redis", "go2rtc", "migrate", "web", "worker", "motion-worker", "beat", "nginx",
+    }
 
     def published(name: str) -> set[str]:
         return {f"{port['published']}/{port.get('protocol', 'tcp')}" for port in services[name].get("ports", [])}

@@ -286,7 +286,9 @@ def test_put_needs_every_field(world: World, api_as: Callable[[str], APIClient])
 
 
 @pytest.mark.parametrize(("who", "status"), [("viewer", 403), ("operator", 403), ("token_viewer", 403)])
-def test_changing_settings_needs_manage(world: World, api_as: Callable[[str], APIClient], who: str, status: int) -> None:
+def test_changing_settings_needs_manage(
+    world: World, api_as: Callable[[str], APIClient], who: str, status: int
+) -> None:
     response = api_as(who).patch(_motion(world.camera_a1), {"enabled": True}, format="json")
     assert response.status_code == status
     assert not MotionSettings.objects.exists()

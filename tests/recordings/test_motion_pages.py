@@ -394,7 +394,8 @@ def test_motion_settings_need_the_manage_right(world: World, client_for: Callabl
 def test_camera_pages_link_to_motion_settings(world: World, client_for: Callable) -> None:
     url = reverse("camera_motion", args=[world.camera_a1.public_id])
     assert url in client_for(world.admin).get(reverse("camera_edit", args=[world.camera_a1.public_id])).content.decode()
-    assert url in client_for(world.admin).get(reverse("camera_detail", args=[world.camera_a1.public_id])).content.decode()
+    page = client_for(world.admin).get(reverse("camera_detail", args=[world.camera_a1.public_id]))
+    assert url in page.content.decode()
     assert url not in client_for(world.viewer).get(
         reverse("camera_detail", args=[world.camera_a1.public_id])
     ).content.decode()
