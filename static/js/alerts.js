@@ -64,7 +64,11 @@
   function formatTime(iso) {
     var date = new Date(iso);
     if (isNaN(date.getTime())) return "";
-    return date.toLocaleString([], { dateStyle: "short", timeStyle: "medium", timeZoneName: "short" });
+    // dateStyle/timeStyle may not be combined with timeZoneName: spell the parts out.
+    return date.toLocaleString([], {
+      year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short",
+    });
   }
 
   function el(tag, className, text) {

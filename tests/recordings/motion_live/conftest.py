@@ -15,7 +15,15 @@ from cameras import services, sync
 from cameras.models import Camera
 from recordings import motion
 from tests.factories import make_member, make_organization, make_site, make_user
-from tests.live.conftest import Server, _start, _stop, gateway_process, gateway_row  # noqa: F401  (fixtures)
+from tests.live.conftest import (  # noqa: F401  (fixtures)
+    Server,
+    _start,
+    _stop,
+    camera_sim,
+    daphne,
+    gateway_process,
+    gateway_row,
+)
 from tests.motion_scene import SceneCamera
 
 pytestmark = pytest.mark.integration
