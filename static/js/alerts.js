@@ -64,11 +64,14 @@
   function formatTime(iso) {
     var date = new Date(iso);
     if (isNaN(date.getTime())) return "";
-    // dateStyle/timeStyle may not be combined with timeZoneName: spell the parts out.
-    return date.toLocaleString([], {
-      year: "numeric", month: "2-digit", day: "2-digit",
-      hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short",
-    });
+    // The same shape as the server's rows ("2026-03-01 10:00:00 CET"), in the browser's time zone.
+    var parts = {};
+    new Intl.DateTimeFormat([], {
+      year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+      hourCycle: "h23", timeZoneName: "short",
+    }).formatToParts(date).forEach(function (part) { parts[part.type] = part.value; });
+    return parts.year + "-" + parts.month + "-" + parts.day + " " + parts.hour + ":" + parts.minute + ":" +
+      parts.second + " " + (parts.timeZoneName || "");
   }
 
   function el(tag, className, text) {
