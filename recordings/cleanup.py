@@ -29,18 +29,24 @@ def expire_clips(now: datetime, batch_size: int) -> int:
         Clip.objects.expired(now).exclude(status=ClipStatus.RECORDING)
         .order_by("expires_at", "pk").values_list("pk", "file")[:batch_size]
     )
+    deleted = _delete_files(batch, "expired clip")
+    count, _ = Clip.objects.filter(pk__in=deleted, expires_at__lte=now).delete()
+    if count:
+        logger.info("retention deleted %d expired clips", count)
+    return len(batch)
+
+
+def _delete_files(batch: list[tuple[int, str]], what: str) -> list[int]:
+    """Delete each row's stored file; return the rows whose file is gone (the others wait for the next run)."""
     deleted = []
     for pk, name in batch:
         try:
             storage.delete(name)
         except Exception:
-            logger.exception("could not delete the file of expired clip %s; will try again", pk)
+            logger.exception("could not delete the file of %s %s; will try again", what, pk)
             continue
         deleted.append(pk)
-    count, _ = Clip.objects.filter(pk__in=deleted, expires_at__lte=now).delete()
-    if count:
-        logger.info("retention deleted %d expired clips", count)
-    return len(batch)
+    return deleted
 
 
 def reapply_retention(organization_id: int, days: int) -> int:
@@ -106,14 +112,7 @@ def expire_motion_events(now: datetime, batch_size: int) -> int:
         MotionEvent.objects.alias(expires=expires).filter(expires__lte=now, ended_at__isnull=False)
         .order_by("started_at", "pk").values_list("pk", "snapshot")[:batch_size]
     )
-    deleted = []
-    for pk, name in batch:
-        try:
-            storage.delete(name)
-        except Exception:
-            logger.exception("could not delete the snapshot of motion event %s; will try again", pk)
-            continue
-        deleted.append(pk)
+    deleted = _delete_files(batch, "motion event")
     count, _ = MotionEvent.objects.filter(pk__in=deleted).delete()
     if count:
         logger.info("retention deleted %d old motion events", count)
