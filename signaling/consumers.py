@@ -11,9 +11,11 @@ from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 from django.conf import settings
 from django.http import Http404
+from redis.exceptions import RedisError
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
@@ -27,6 +29,7 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
 CLOSE_LIMIT = 4429
 CLOSE_UPSTREAM = 4502
+CLOSE_TRY_LATER = 1013
 UPSTREAM_OPEN_TIMEOUT = 5
 
 
@@ -55,37 +58,53 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
     filters: no database, no blocking call.
     """
 
-    # The relay needs no channel layer (no groups), so it opens no Redis
-    # channel per viewer.
-    channel_layer_alias = "no-layer-for-the-relay"
     upstream: ClientConnection | None = None
     pump: asyncio.Task | None = None
     keepalive: asyncio.Task | None = None
-    audit_start: asyncio.Task | None = None
     target: live.LiveTarget | None = None
     slot_held = False
+
+    async def __call__(self, scope, receive, send):  # type: ignore[no-untyped-def]
+        # A relay socket has no channel layer, so it needs none of Channels'
+        # general dispatcher (a task and an asyncio.wait per frame, built to
+        # multiplex a layer): a plain receive loop saves loop turns per frame.
+        self.scope = scope
+        self.channel_layer = None
+        self.base_send = send
+        with contextlib.suppress(StopConsumer):
+            while True:
+                await self.dispatch(await receive())
 
     async def connect(self) -> None:
         self.user = self.scope.get("user")
         if not (self.user and self.user.is_authenticated):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
+        self.session_id = uuid.uuid4().hex
+        try:
+            acquired = await limiter().acquire(self.user.pk, self.session_id)
+        except RedisError as exc:
+            logger.warning("live relay could not reach the session store: %s", type(exc).__name__)
+            await self._refuse("live_unavailable", "Live video is briefly unavailable; try again.", CLOSE_TRY_LATER)
+            return
+        if not acquired:
+            await self._refuse("too_many_sessions", "You have too many live views open; close some first.", CLOSE_LIMIT)
+            return
+        self.slot_held = True
         kwargs = self.scope["url_route"]["kwargs"]
         try:
-            self.target = await pooled_db(live.open_live_target)(
-                self.user, kwargs["public_id"], kwargs.get("variant") or "main"
+            # One trip to the database: the gate, and the audit log's "start",
+            # so nothing is written while the browser is signaling.
+            self.target = await pooled_db(live.begin_session)(
+                self.user, kwargs["public_id"], kwargs.get("variant") or "main", _peer_ip(self.scope)
             )
         except Http404:
+            await self._release_slot()  # a refused handshake may never see disconnect()
             await self.close(code=CLOSE_NOT_FOUND)
             return
         except live.CameraNotLive as exc:
             await self._refuse("camera_unavailable", str(exc), CLOSE_NOT_FOUND)
             return
-        self.session_id = uuid.uuid4().hex
-        if not await limiter().acquire(self.user.pk, self.session_id):
-            await self._refuse("too_many_sessions", "You have too many live views open; close some first.", CLOSE_LIMIT)
-            return
-        self.slot_held = True
         # Dial the gateway before accepting, so the browser's offer (sent as
         # soon as the socket opens) finds the upstream ready.
         if await self._open_upstream():
@@ -145,9 +164,6 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
                     await self.send(bytes_data=frame)
                 elif (text := relay.gateway_to_client(frame)) is not None:
                     await self.send(text_data=text)
-                if self.audit_start is None:
-                    # Written once the answer is out, so it never delays signaling.
-                    self.audit_start = asyncio.create_task(self._record("start"))
         except ConnectionClosed:
             pass
         await self.close()
@@ -176,6 +192,9 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
             await self.close()
 
     async def disconnect(self, code: int) -> None:
+        # The slot first: the view is over for the user even while the
+        # gateway is still answering the upstream close handshake.
+        await self._release_slot()
         for task in (self.pump, self.keepalive):
             if task is not None and task is not asyncio.current_task():
                 task.cancel()
@@ -183,13 +202,17 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
             with contextlib.suppress(Exception):
                 await self.upstream.close()
             self.upstream = None
-            if self.audit_start is None:
-                self.audit_start = asyncio.create_task(self._record("start"))
-            await self.audit_start  # "start" is written before "end"
+        if self.target is not None:  # "start" was written in connect
             await self._record("end", close_code=code)
+            self.target = None
+
+    async def _release_slot(self) -> None:
         if self.slot_held:
             self.slot_held = False
-            await limiter().release(self.user.pk, self.session_id)
+            try:
+                await limiter().release(self.user.pk, self.session_id)
+            except RedisError as exc:  # the slot then expires with its TTL; the rest of the cleanup goes on
+                logger.warning("live relay could not release a session slot: %s", type(exc).__name__)
 
 
 # What a dashboard learns of an alert: ids, names, time, score, boxes and links; never a source.

@@ -16,13 +16,25 @@ from redis import asyncio as aioredis
 
 # A session's slot outlives three missed heartbeats (CCTV_LIVE_HEARTBEAT_SECONDS, 30 s by default).
 SESSION_TTL_FACTOR = 3
+# Hundreds of viewers may connect or leave in the same instant (a wall of
+# tiles, a network blip). Each call is one short round trip, so they wait
+# for one of a few connections rather than opening one each; redis-py's
+# default pool raises "Too many connections" past 100 instead.
+REDIS_CONNECTIONS = 32
+REDIS_WAIT_SECONDS = 10
 
 
 class LiveSessionLimiter:
     def __init__(self, redis_url: str, limit: int, heartbeat_seconds: float = 30) -> None:
         self.limit = limit
         self.ttl = heartbeat_seconds * SESSION_TTL_FACTOR
-        self._redis = aioredis.from_url(redis_url) if redis_url else None
+        self._redis = None
+        if redis_url:
+            pool = aioredis.BlockingConnectionPool.from_url(
+                redis_url, max_connections=REDIS_CONNECTIONS, timeout=REDIS_WAIT_SECONDS,
+                socket_timeout=REDIS_WAIT_SECONDS, socket_connect_timeout=REDIS_WAIT_SECONDS,
+            )
+            self._redis = aioredis.Redis(connection_pool=pool)
         self._local: dict[str, dict[str, float]] = defaultdict(dict)
 
     @staticmethod

@@ -49,6 +49,17 @@ def open_live_target(user: Any, public_id: str, variant: str) -> LiveTarget:
     )
 
 
+def begin_session(user: Any, public_id: str, variant: str, ip: str | None) -> LiveTarget:
+    """The gate, then the audit log's "start": one trip to the database per session.
+
+    A session the gateway then refuses is still recorded, and its "end"
+    carries the close code.
+    """
+    target = open_live_target(user, public_id, variant)
+    record_session(user, target, "start", ip)
+    return target
+
+
 def still_allowed(user: Any, camera_public_id: str) -> bool:
     """Whether an open session may go on: the user is still active and still may view the enabled camera.
 

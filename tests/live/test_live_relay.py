@@ -105,6 +105,39 @@ def test_live_session_is_audited_with_start_and_end(live_camera, daphne, session
     assert start.created_at <= end.created_at
 
 
+def test_unreachable_gateway_is_a_clear_refusal_that_is_audited_and_frees_its_slot(  # type: ignore[no-untyped-def]
+    live_camera, daphne, session_cookie
+) -> None:
+    from accounts.models import AuditEvent
+    from cameras.models import Gateway
+    from tests.live.conftest import LIVE_SESSION_CAP
+    from tests.services import free_port
+
+    camera, viewer = live_camera
+    Gateway.objects.filter(pk=camera.gateway_id).update(api_url=f"http://127.0.0.1:{free_port()}")
+    url = f"{daphne.ws_url}/ws/cameras/{camera.public_id}/live/"
+    headers = _headers(daphne, session_cookie(viewer))
+
+    async def attempt() -> tuple[str, int | None]:
+        async with connect(url, additional_headers=headers) as ws:
+            message = await ws.recv()
+            try:
+                await ws.recv()
+            except ConnectionClosed as closed:
+                return str(message), closed.rcvd.code if closed.rcvd else None
+        return str(message), None
+
+    # More attempts than the cap: each one's slot must be given back.
+    outcomes = [asyncio.run(attempt()) for _ in range(LIVE_SESSION_CAP + 2)]
+    assert all("gateway_unreachable" in message and code == 4502 for message, code in outcomes), outcomes
+    assert wait_until(
+        lambda: AuditEvent.objects.filter(actor=viewer, action="live.end").count() == len(outcomes), timeout=5
+    )
+    ends = AuditEvent.objects.filter(actor=viewer, action="live.end")
+    assert {end.detail["close_code"] for end in ends} == {4502}
+    assert AuditEvent.objects.filter(actor=viewer, action="live.start").count() == len(outcomes)
+
+
 def test_sessions_over_the_per_user_cap_are_refused_with_a_message(live_camera, daphne, session_cookie) -> None:  # type: ignore[no-untyped-def]
     from tests.live.conftest import LIVE_SESSION_CAP
 
