@@ -147,6 +147,10 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
                 open_timeout=UPSTREAM_OPEN_TIMEOUT,
                 max_size=8 * 1024 * 1024,
                 compression=None,
+                # Gateways sit on the private network: an HTTP(S)_PROXY meant
+                # for the outside world must not carry this (and looking it
+                # up from the environment costs every connect).
+                proxy=None,
             )
         except (OSError, TimeoutError, InvalidStatus, WebSocketException) as exc:
             logger.warning("live relay could not reach gateway for camera %s: %s",
