@@ -147,7 +147,7 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache.SharedPoolRedisCache",
             "LOCATION": REDIS_URL,
         }
     }

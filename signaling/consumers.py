@@ -7,6 +7,7 @@ import base64
 import contextlib
 import logging
 import uuid
+import weakref
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -42,6 +43,22 @@ def pooled_db(func):  # type: ignore[no-untyped-def]
     each with its own persistent connection, may run them.
     """
     return database_sync_to_async(func, thread_sensitive=False)
+
+
+# How many live sockets of one process may be past authentication and still
+# opening (cap, gate, audit, gateway dial) at once. A burst of hundreds of
+# tiles then queues cheaply here instead of crowding the event loop, so the
+# frames of sessions already open (signaling, MSE video) keep flowing.
+CONNECTS_IN_FLIGHT = 8
+_admissions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+
+
+def connect_admission() -> asyncio.Semaphore:
+    """The running loop's admission semaphore (a semaphore is bound to one loop)."""
+    loop = asyncio.get_running_loop()
+    if loop not in _admissions:
+        _admissions[loop] = asyncio.Semaphore(CONNECTS_IN_FLIGHT)
+    return _admissions[loop]
 
 
 def _peer_ip(scope: dict[str, Any]) -> str | None:
@@ -80,6 +97,10 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
         if not (self.user and self.user.is_authenticated):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
+        async with connect_admission():
+            await self._open_session()
+
+    async def _open_session(self) -> None:
         self.session_id = uuid.uuid4().hex
         try:
             acquired = await limiter().acquire(self.user.pk, self.session_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import os
 import subprocess
 import sys
@@ -37,7 +39,7 @@ def test_redis_answers_ping() -> None:
 
 
 def test_cache_round_trips_through_redis() -> None:
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "portal.cache.SharedPoolRedisCache"
     key, value = f"infra-{uuid.uuid4()}", {"answer": 42}
     cache.set(key, value, timeout=30)
     assert cache.get(key) == value
@@ -49,6 +51,35 @@ def test_cache_round_trips_through_redis() -> None:
         raw.close()
     cache.delete(key)
     assert cache.get(key) is None
+
+
+def test_cache_reads_from_many_async_contexts_share_a_few_redis_connections() -> None:
+    """Django makes a cache object per async context; the stock backend opened a connection for each."""
+    from asgiref.sync import sync_to_async
+    from django.core.cache import caches
+
+    contexts = 60
+    key = f"infra-{uuid.uuid4()}"
+    cache.set(key, "shared", timeout=30)
+    raw = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5)
+
+    def connections_made() -> int:
+        return int(raw.info("stats")["total_connections_received"])
+
+    async def read_in_fresh_contexts() -> list[str]:
+        # Each task is its own context, so ``caches["default"]`` is a new object in each.
+        read = sync_to_async(lambda: caches["default"].get(key), thread_sensitive=False)
+        return await asyncio.gather(*(asyncio.create_task(read()) for _ in range(contexts)))
+
+    try:
+        before = connections_made()
+        # Started from an empty context, like Daphne's connections (nothing inherited from this test's own).
+        assert contextvars.Context().run(asyncio.run, read_in_fresh_contexts()) == ["shared"] * contexts
+        # At most one connection per pool thread that ran a read (asgiref's pool is small).
+        assert connections_made() - before <= 10
+    finally:
+        raw.close()
+        cache.delete(key)
 
 
 async def test_channel_layer_round_trips_through_redis() -> None:
