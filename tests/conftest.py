@@ -6,6 +6,7 @@ logged-in test client. Builders for anything else are in ``tests.factories``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,39 @@ from tests.factories import (
 def _clear_cache() -> None:
     """Every test starts with an empty cache (login rate limits live there)."""
     cache.clear()
+
+
+FLUSH_ATTEMPTS = 5
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_survives_a_deadlock() -> Iterator[None]:
+    """Retry the end-of-test TRUNCATE when PostgreSQL picks it as a deadlock victim.
+
+    Transactional tests end by truncating every table, one lock after
+    another. A live server or Celery worker still running that test's last
+    query may take its locks in the other order; PostgreSQL then aborts the
+    TRUNCATE, the other side finishes at once, and the next attempt succeeds.
+    """
+    import psycopg
+    from django.db import OperationalError
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self: DatabaseOperations, sql_list: list[str]) -> None:
+        for attempt in range(1, FLUSH_ATTEMPTS + 1):
+            try:
+                original(self, sql_list)
+                return
+            except OperationalError as exc:
+                if not isinstance(exc.__cause__, psycopg.errors.DeadlockDetected) or attempt == FLUSH_ATTEMPTS:
+                    raise
+                time.sleep(0.2 * attempt)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "execute_sql_flush", execute_sql_flush)
+        yield
 
 
 @pytest.fixture(scope="session")
