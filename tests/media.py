@@ -98,12 +98,12 @@ class Gateway(Go2RTCProcess):
             "webrtc": {
                 "listen": f"127.0.0.1:{self.webrtc_port}",
                 "candidates": [f"127.0.0.1:{self.webrtc_port}"],
-                "filters": {"loopback": True},
-                "ice_servers": [],
             },
         }
         env = {"GO2RTC_API_USERNAME": self.username, "GO2RTC_API_PASSWORD": self.password}
-        super().__init__("gateway", [str(REPO_ROOT / "go2rtc.yaml")], overrides, env)
+        # The same files as bin/start's gateway, so the browser tests prove what the demo runs.
+        configs = [str(REPO_ROOT / "go2rtc.yaml"), str(REPO_ROOT / "go2rtc.single-host.yaml")]
+        super().__init__("gateway", configs, overrides, env)
 
     @property
     def api_url(self) -> str:
