@@ -148,6 +148,13 @@ class CameraQuerySet(ScopedQuerySet):
         return _any_of(_camera_q(grant) for grant in grants)
 
 
+class CameraSettingsQuerySet(ScopedQuerySet):
+    """Per-camera configuration rows (one-to-one with a camera): exactly the camera's scope."""
+
+    def scope_filter(self, grants: list[Grant]) -> Q:
+        return _any_of(_camera_q(grant, prefix="camera__") for grant in grants)
+
+
 class ClipQuerySet(ScopedQuerySet):
     """Clips follow their camera's scope (through the denormalised organization).
 
@@ -173,11 +180,12 @@ def _site_q(grant: Grant) -> Q:
     return in_org & (Q(pk__in=grant.site_ids) | Q(pk__in=sites_of_cameras))
 
 
-def _camera_q(grant: Grant) -> Q:
-    in_org = Q(site__organization_id=grant.organization_id)
+def _camera_q(grant: Grant, prefix: str = "") -> Q:
+    """Cameras the grant reaches; ``prefix`` (e.g. ``"camera__"``) applies it through a relation."""
+    in_org = Q(**{f"{prefix}site__organization_id": grant.organization_id})
     if grant.unrestricted:
         return in_org
-    return in_org & (Q(site_id__in=grant.site_ids) | Q(pk__in=grant.camera_ids))
+    return in_org & (Q(**{f"{prefix}site_id__in": grant.site_ids}) | Q(**{f"{prefix}pk__in": grant.camera_ids}))
 
 
 def _clip_q(grant: Grant) -> Q:

@@ -1,4 +1,4 @@
-"""Admin for clips: read-only rows of the user's organizations; deletes go through the service."""
+"""Admin for clips, motion and notifications: rows of the user's organizations, writes through the services."""
 
 from __future__ import annotations
 
@@ -8,9 +8,16 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
-from portal.admin_base import TenantScopedAdmin
-from recordings import exports, notification_setup
-from recordings.models import Clip, MotionEvent, NotificationDelivery, NotificationRule, WebhookEndpoint
+from portal.admin_base import ServiceForm, TenantScopedAdmin
+from recordings import exports, motion, notification_setup
+from recordings.models import (
+    Clip,
+    MotionEvent,
+    MotionSettings,
+    NotificationDelivery,
+    NotificationRule,
+    WebhookEndpoint,
+)
 
 
 @admin.register(Clip)
@@ -65,6 +72,50 @@ class MotionEventAdmin(TenantScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # retention removes events together with their snapshots
+
+
+class MotionSettingsForm(ServiceForm):
+    class Meta:
+        model = MotionSettings
+        fields = ("camera", *motion.SETTING_FIELDS)
+        help_texts = {
+            "masks": "Polygons to ignore, as JSON: [[[x, y], ...], ...] with x and y from 0 to 1 across the picture. "
+                     "The camera's settings page has an editor that draws them over a snapshot.",
+            "schedule": 'When detection runs, as JSON: [{"days": [0, 1, 2, 3, 4], "start": "18:00", "end": "07:00"}] '
+                        "in the site's time zone, Monday is 0; empty means always.",
+        }
+
+
+@admin.register(MotionSettings)
+class MotionSettingsAdmin(TenantScopedAdmin):
+    """Per-camera motion detection, saved through ``recordings.motion.update_settings`` (checked and audited).
+
+    No delete: switching detection off is ``enabled``; a row goes with its camera.
+    """
+
+    form = MotionSettingsForm
+    list_display = ("camera", "site", "enabled", "sensitivity", "min_area", "analysis_fps", "cooldown_seconds",
+                    "updated_at")
+    list_filter = ("enabled", ("camera__site", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("camera", "camera__site")
+    search_fields = ("camera__name", "camera__site__name")
+    ordering = ("camera__site__name", "camera__name")
+    autocomplete_fields = ("camera",)
+
+    @admin.display(description="site", ordering="camera__site__name")
+    def site(self, settings: MotionSettings) -> str:
+        return settings.camera.site.name
+
+    def get_readonly_fields(self, request: HttpRequest, obj: MotionSettings | None = None) -> tuple[str, ...]:
+        return ("camera", "updated_at") if obj is not None else ("updated_at",)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_through_service(self, request: HttpRequest, form: ServiceForm, change: bool) -> MotionSettings:
+        camera = form.instance.camera if change else form.cleaned_data["camera"]
+        values = {name: form.cleaned_data[name] for name in motion.SETTING_FIELDS if name in form.cleaned_data}
+        return motion.update_settings(request.user, camera.public_id, ip=self.ip(request), **values)
 
 
 # --- notifications: endpoints through the services, rules and the delivery log read-only --------

@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from accounts.scoping import MotionEventQuerySet
+from accounts.scoping import CameraSettingsQuerySet, MotionEventQuerySet
 from recordings.storage import clip_storage
 
 
@@ -46,6 +46,8 @@ class MotionSettings(models.Model):
     masks = models.JSONField(default=list, blank=True)
     schedule = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CameraSettingsQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "motion settings"
