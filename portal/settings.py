@@ -209,6 +209,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "dispatch-motion-watchers": {
         "task": "recordings.tasks.dispatch_motion_watchers", "schedule": CCTV_MOTION_DISPATCH_SECONDS,
     },
+    # Pending notification deliveries whose task was lost; see recordings.notifications.STALE_PENDING.
+    "requeue-stale-deliveries": {"task": "recordings.tasks.requeue_stale_deliveries", "schedule": 300},
 }
 
 # --- Auth, allauth and MFA -------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -206,6 +207,42 @@ def _send_email(delivery: NotificationDelivery) -> None:
     except (smtplib.SMTPException, OSError) as exc:
         raise webhooks.DeliveryError(f"The mail server could not take the message ({type(exc).__name__}).",
                                      retryable=True) from None
+
+
+# --- rows whose task was lost ---------------------------------------------------------------
+
+# A series of attempts touches its row at least every 5 minutes (the task's
+# longest back-off), so a pending row untouched for this long has lost its
+# task: a worker killed between retries, a broker emptied by hand.
+STALE_PENDING = timedelta(minutes=15)
+# Three full series of the task's seven attempts; a row still pending after
+# that keeps losing its task, and is failed rather than queued for ever.
+GIVE_UP_AFTER_ATTEMPTS = 21
+
+
+def requeue_stale_deliveries(now: datetime, limit: int) -> int:
+    """Queue again pending rows whose task was lost (or fail those that keep losing it); returns how many.
+
+    The row's ``updated_at`` is moved forward in the same conditional UPDATE
+    that picks it, so two sweeps at once queue a row only once.
+    """
+    from recordings.tasks import deliver_notification
+
+    cutoff = now - STALE_PENDING
+    stale = NotificationDelivery.objects.filter(status=DeliveryStatus.PENDING, updated_at__lt=cutoff)
+    handled = 0
+    for pk, attempts in stale.order_by("updated_at").values_list("pk", "attempts")[:limit]:
+        this_row = stale.filter(pk=pk)
+        if attempts >= GIVE_UP_AFTER_ATTEMPTS:
+            handled += this_row.update(
+                status=DeliveryStatus.FAILED, updated_at=now,
+                last_error=f"Given up after {attempts} attempts: its delivery task kept being lost.",
+            )
+        elif this_row.update(updated_at=now):
+            logger.info("delivery %s lost its task after %s attempts; queued again", pk, attempts)
+            deliver_notification.delay_on_commit(pk)
+            handled += 1
+    return handled
 
 
 def deliver(delivery_id: int, *, last_try: bool) -> NotificationDelivery | None:

@@ -107,6 +107,16 @@ def notify_motion_event(event_id: int) -> int:
     return len(notifications.queue_deliveries(event_id))
 
 
+@shared_task(bind=True)
+def requeue_stale_deliveries(self, invocation: int = 0) -> None:  # type: ignore[no-untyped-def]
+    """Beat: pending deliveries whose task was lost are queued again (see notifications.STALE_PENDING)."""
+    from recordings import notifications
+
+    handled = notifications.requeue_stale_deliveries(timezone.now(), BATCH_SIZE)
+    if handled >= BATCH_SIZE and invocation + 1 < MAX_INVOCATIONS:
+        self.apply_async(kwargs={"invocation": invocation + 1})
+
+
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=NOTIFY_RETRIES)
 def deliver_notification(self, delivery_id: int) -> None:  # type: ignore[no-untyped-def]
     from recordings import notifications

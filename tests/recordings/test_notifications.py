@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -363,6 +363,57 @@ def test_target_is_checked_again_when_delivering(world: World, receiver: Receive
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.FAILED and "loopback" in delivery.last_error
     assert receiver.requests == []
+
+
+def _two_deliveries(world: World, receiver: Receiver) -> tuple[NotificationDelivery, NotificationDelivery]:
+    make_rule(world, webhook=make_webhook(world, url=receiver.url))
+    (first,) = notifications.queue_deliveries(make_event(world.camera_a1).pk)
+    (second,) = notifications.queue_deliveries(make_event(world.camera_a2).pk)
+    return first, second
+
+
+def _age(delivery: NotificationDelivery, minutes: float, **fields: Any) -> None:
+    """Pretend nobody has touched the row for ``minutes``."""
+    NotificationDelivery.objects.filter(pk=delivery.pk).update(
+        updated_at=timezone.now() - timedelta(minutes=minutes), **fields
+    )
+
+
+def test_a_pending_delivery_whose_task_was_lost_is_queued_again_once(
+    world: World, receiver: Receiver, dispatch: mock.MagicMock
+) -> None:
+    lost, busy = _two_deliveries(world, receiver)
+    _age(lost, 20, attempts=2)
+    _age(busy, 4, attempts=3)  # between two retries of a live series
+    dispatch.reset_mock()
+
+    first = notifications.requeue_stale_deliveries(timezone.now(), limit=100)
+    second = notifications.requeue_stale_deliveries(timezone.now(), limit=100)
+
+    assert (first, second) == (1, 0)
+    assert [call.args[0] for call in dispatch.call_args_list] == [lost.pk]
+    lost.refresh_from_db()
+    assert lost.status == DeliveryStatus.PENDING and lost.attempts == 2
+    # The requeued task then delivers it like any other.
+    notifications.deliver(lost.pk, last_try=False)
+    lost.refresh_from_db()
+    assert lost.status == DeliveryStatus.DELIVERED and len(receiver.requests) == 1
+
+
+def test_a_delivery_that_keeps_losing_its_task_is_failed_and_finished_ones_are_left_alone(
+    world: World, receiver: Receiver, dispatch: mock.MagicMock
+) -> None:
+    hopeless, done = _two_deliveries(world, receiver)
+    _age(hopeless, 60, attempts=notifications.GIVE_UP_AFTER_ATTEMPTS)
+    _age(done, 60, status=DeliveryStatus.DELIVERED)
+    dispatch.reset_mock()
+
+    assert notifications.requeue_stale_deliveries(timezone.now(), limit=100) == 1
+
+    hopeless.refresh_from_db()
+    assert hopeless.status == DeliveryStatus.FAILED and "kept being lost" in hopeless.last_error
+    assert NotificationDelivery.objects.get(pk=done.pk).status == DeliveryStatus.DELIVERED
+    assert dispatch.call_count == 0
 
 
 def test_delivered_rows_are_not_sent_twice(world: World, receiver: Receiver) -> None:
