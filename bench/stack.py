@@ -73,17 +73,22 @@ class Stack:
         return {"Authorization": f"Basic {token}"}
 
     def portal_headers(self, user) -> dict[str, str]:  # type: ignore[no-untyped-def]
-        from django.test import Client
-
-        client = Client()
-        client.force_login(user)
-        return {"Origin": self.http_url, "Cookie": f"sessionid={client.cookies['sessionid'].value}"}
+        return session_headers(self.http_url, user)
 
     def daphne_rss_mb(self) -> float:
         return process_rss_mb(self.daphne.pid)
 
     def daphne_cpu_seconds(self) -> float:
         return process_cpu_seconds(self.daphne.pid)
+
+
+def session_headers(http_url: str, user) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Headers a signed-in browser on ``http_url`` sends with a WebSocket upgrade."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return {"Origin": http_url, "Cookie": f"sessionid={client.cookies['sessionid'].value}"}
 
 
 def process_rss_mb(pid: int) -> float:
@@ -144,6 +149,31 @@ def _seed(stack_gateway: Gateway, simulator: CameraSimulator, cameras: int, user
     return rows, people
 
 
+def start_process_logged(python_args: list[str], log_path: Path) -> tuple[int, subprocess.Popen]:
+    """Start ``python <args>`` with this environment, output to ``log_path``.
+
+    ``{port}`` in the arguments becomes a free port, which is waited for and returned.
+    """
+    port = free_port()
+    log = open(log_path, "ab")  # noqa: SIM115  (the child owns it)
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, *(arg.replace("{port}", str(port)) for arg in python_args)],
+        cwd=REPO_ROOT, env={**os.environ}, stdout=log, stderr=subprocess.STDOUT,
+    )
+    if any("{port}" in arg for arg in python_args):
+        wait_for_port(port, timeout=30)
+    return port, process
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
 @contextlib.contextmanager
 def running_stack(*, cameras: int = 1, users: int = 1, sources: int = 1, size: str = "640x360",
                   env: dict[str, str] | None = None, gateway_overrides: dict | None = None) -> Iterator[Stack]:
@@ -162,19 +192,14 @@ def running_stack(*, cameras: int = 1, users: int = 1, sources: int = 1, size: s
         simulator.start()
         gateway.start()
         rows, people = _seed(gateway, simulator, cameras, users)
-        port = free_port()
-        log = open(logdir / "daphne.log", "ab")  # noqa: SIM115
-        daphne = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), *DAPHNE_OPTIONS,
-             "portal.asgi:application"],
-            cwd=REPO_ROOT, env={**os.environ}, stdout=log, stderr=subprocess.STDOUT,
+        port, daphne = start_process_logged(
+            ["-m", "daphne", "-b", "127.0.0.1", "-p", "{port}", *DAPHNE_OPTIONS, "portal.asgi:application"],
+            logdir / "daphne.log",
         )
-        wait_for_port(port, timeout=30)
         yield Stack(services, simulator, gateway, port, daphne, rows, people)
     finally:
         if daphne is not None:
-            daphne.terminate()
-            daphne.wait(timeout=10)
+            stop_process(daphne)
         gateway.cleanup()
         simulator.cleanup()
         services.stop()

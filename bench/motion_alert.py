@@ -1,0 +1,165 @@
+"""Benchmark: motion alert latency, from a change in the picture to the alert on a viewer's socket.
+
+    .venv/bin/python -m bench.motion_alert [--runs 12]
+
+The real path, on free loopback ports: a scene camera (ffmpeg looping a still
+picture that this benchmark replaces, 640x360 at 15 fps, H.264) behind a
+go2rtc gateway with the project's config; a Celery motion worker
+(``-Q motion``, thread pool) and beat, which hands it the camera; Daphne; a
+viewer's event socket (``/ws/events/``) opened with a signed-in session.
+Detection runs at the default 5 analysed frames a second with no cooldown.
+
+Each run puts a person-sized object into the still scene and times, from the
+moment the new picture is in place, until ``motion.alert`` arrives on the
+socket; then it clears the scene and lets the event close. That time holds
+ffmpeg picking up the picture, encoding, the gateway's restream, decoding,
+the two analysed frames that open an event, the database write and the push
+through Redis and Daphne. Prints the median, p95 and extremes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.stack import _setup_django, percentile_ms, session_headers, start_process_logged, stop_process
+from tests.media import Gateway
+from tests.motion_scene import SceneCamera, background, with_object
+from tests.services import Services
+
+SCENE = "scene1"
+ALERT_TIMEOUT = 20
+# An event closes after 3 s without motion; this leaves room for it and for
+# the alert of the object leaving the scene.
+CLEAR_SECONDS = 6
+WATCH_TIMEOUT = 60
+
+
+@dataclass
+class Rig:
+    scene: SceneCamera
+    events_url: str
+    headers: dict[str, str]
+
+
+def _seed(gateway: Gateway, scene: SceneCamera):  # type: ignore[no-untyped-def]
+    from accounts.roles import Role
+    from cameras import services, sync
+    from cameras.models import Gateway as GatewayRow
+    from recordings import motion
+    from tests.factories import make_member, make_organization, make_site, make_user
+
+    GatewayRow.objects.create(name="bench", api_url=gateway.api_url, api_username=gateway.username,
+                              api_password=gateway.password, rtsp_url=gateway.rtsp_url)
+    org = make_organization("Bench Org")
+    admin, viewer = make_user(), make_user()
+    make_member(admin, org, Role.ADMIN)
+    make_member(viewer, org, Role.VIEWER)
+    camera = services.create_camera(admin, make_site(org, "Yard"), name="Yard", main_source=scene.source(SCENE))
+    sync.push_camera(camera)
+    motion.update_settings(admin, camera.public_id, enabled=True, cooldown_seconds=0)
+    return camera, viewer
+
+
+def _wait_for_watch(camera) -> None:  # type: ignore[no-untyped-def]
+    from recordings import leases
+
+    deadline = time.monotonic() + WATCH_TIMEOUT
+    while not leases.holders([camera.pk])[camera.pk]:
+        if time.monotonic() > deadline:
+            raise RuntimeError("no motion worker took the camera")
+        time.sleep(0.2)
+
+
+@contextlib.contextmanager
+def running_rig() -> Iterator[Rig]:
+    services, scene, gateway = Services(), SceneCamera(count=1), Gateway()
+    logdir = Path(tempfile.mkdtemp(prefix="cctv-bench-"))
+    processes = []
+    try:
+        services.start()
+        _setup_django({"CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS": scene.host_port, "CCTV_MOTION_DISPATCH_SECONDS": "2"})
+        scene.start()
+        gateway.start()
+        camera, viewer = _seed(gateway, scene)
+        celery = ["-m", "celery", "-A", "portal", "worker", "--without-mingle", "--without-gossip",
+                  "--without-heartbeat", "-l", "info"]
+        port, daphne = start_process_logged(
+            ["-m", "daphne", "-b", "127.0.0.1", "-p", "{port}", "portal.asgi:application"], logdir / "daphne.log"
+        )
+        processes.append(daphne)
+        processes.append(start_process_logged(
+            [*celery, "-Q", "motion", "--pool=threads", "--concurrency=4", "-n", "motion@bench"],
+            logdir / "motion.log")[1])
+        processes.append(start_process_logged(
+            [*celery, "-B", "--pool=solo", "-n", "beat@bench", "--schedule", str(logdir / "beat-schedule")],
+            logdir / "beat.log")[1])
+        _wait_for_watch(camera)
+        time.sleep(3)  # the watch learns the still background
+        http_url = f"http://127.0.0.1:{port}"
+        yield Rig(scene, f"ws://127.0.0.1:{port}/ws/events/", session_headers(http_url, viewer))
+    finally:
+        for process in processes:
+            stop_process(process)
+        gateway.cleanup()
+        scene.cleanup()
+        services.stop()
+
+
+async def _alert(socket, timeout: float) -> None:  # type: ignore[no-untyped-def]
+    async with asyncio.timeout(timeout):
+        while json.loads(await socket.recv()).get("type") != "motion.alert":
+            pass
+
+
+async def _drain(socket) -> None:  # type: ignore[no-untyped-def]
+    with contextlib.suppress(TimeoutError):
+        while True:
+            await asyncio.wait_for(socket.recv(), 0.05)
+
+
+async def _measure(rig: Rig, runs: int) -> list[float]:
+    from websockets.asyncio.client import connect
+
+    still = background()
+    latencies = []
+    async with connect(rig.events_url, additional_headers=rig.headers) as socket:
+        for run in range(runs):
+            await _drain(socket)
+            # Somewhere new each time, so no run relies on what the model kept from the last.
+            rig.scene.show(SCENE, with_object(still, 0.2 + 0.6 * (run % 5) / 4, 0.6))
+            changed = time.perf_counter()
+            await _alert(socket, ALERT_TIMEOUT)
+            latencies.append(time.perf_counter() - changed)
+            await asyncio.sleep(1)
+            rig.scene.show(SCENE, still)
+            await asyncio.sleep(CLEAR_SECONDS)
+    return latencies
+
+
+def main() -> None:
+    logging.getLogger("websockets").setLevel(logging.WARNING)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=12)
+    args = parser.parse_args()
+    with running_rig() as rig:
+        latencies = asyncio.run(_measure(rig, args.runs))
+    print(f"runs: {len(latencies)}")
+    print(f"alert_latency_median: {statistics.median(latencies) * 1000:.0f} ms")
+    print(f"alert_latency_p95: {percentile_ms(latencies, 95):.0f} ms")
+    print(f"alert_latency_min: {min(latencies) * 1000:.0f} ms")
+    print(f"alert_latency_max: {max(latencies) * 1000:.0f} ms")
+    print("# each run, in order: " + ", ".join(f"{value * 1000:.0f}" for value in latencies) + " ms")
+
+
+if __name__ == "__main__":
+    main()
