@@ -60,7 +60,6 @@ def live_config() -> dict[str, Any]:
         "iceServers": list(getattr(settings, "CCTV_WEBRTC_ICE_SERVERS", [])),
         "accessUrl": pattern("live_access"),
         "cameraPageUrl": pattern("live_camera"),
-        "eventsPath": "/ws/events/",
     }
 
 

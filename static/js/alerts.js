@@ -1,6 +1,8 @@
 // Live motion alerts on every page: toasts, the "Alerts" badge, and live rows on the alert list.
 // It opens the user's event stream (/ws/events/) once per page and shares it as window.cctvEvents
-// (subscribe(fn) gets every message) for other scripts. Event data is only ever set as text.
+// for other scripts (clips.js, live-grid.js): subscribe(fn) gets every message, onOpen(fn) runs on
+// every (re)connection and at once if the stream is already open, onReconnect(fn) on reconnections
+// only, isOpen() tells whether messages flow now. Event data is only ever set as text.
 (function () {
   "use strict";
 
@@ -19,7 +21,9 @@
 
   var listeners = [];
   var reconnectListeners = [];
+  var openListeners = [];
   var socket = null;
+  var open = false;
   var retryMs = 1000;
   var everOpened = false;
 
@@ -29,8 +33,10 @@
     socket = new WebSocket(scheme + location.host + "/ws/events/");
     socket.onopen = function () {
       retryMs = 1000;
+      open = true;
       if (everOpened) reconnectListeners.forEach(function (fn) { fn(); });
       everOpened = true;
+      openListeners.forEach(function (fn) { fn(); });
     };
     socket.onmessage = function (message) {
       var data;
@@ -42,6 +48,7 @@
     };
     socket.onclose = function (event) {
       socket = null;
+      open = false;
       if (event.code === CLOSE_UNAUTHENTICATED) return; // signed out: a reload shows the login page
       var wait = retryMs + Math.floor(Math.random() * 500);
       retryMs = Math.min(retryMs * 2, 30000);
@@ -52,6 +59,8 @@
   window.cctvEvents = {
     subscribe: function (fn) { listeners.push(fn); connect(); },
     onReconnect: function (fn) { reconnectListeners.push(fn); },
+    onOpen: function (fn) { openListeners.push(fn); if (open) fn(); },
+    isOpen: function () { return open; },
   };
 
   // --- helpers -----------------------------------------------------------------------------

@@ -50,9 +50,7 @@
 
   var listeners = [];
   var watched = {}; // clip id -> clip API URL, for clips not yet ready or failed
-  var socket = null;
-  var socketUp = false;
-  var retryMs = 1000;
+  var connected = false;
 
   function dispatch(event) { listeners.forEach(function (fn) { fn(event); }); }
 
@@ -70,26 +68,20 @@
   function resync() { Object.keys(watched).forEach(check); }
 
   function connect() {
-    if (socket) return;
-    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    socket = new WebSocket(scheme + location.host + "/ws/events/");
-    socket.onopen = function () { socketUp = true; retryMs = 1000; resync(); };
-    socket.onmessage = function (message) {
-      var data;
-      try { data = JSON.parse(message.data); } catch (e) { return; }
+    // The page's one event stream, opened by alerts.js (base.html loads it first).
+    var events = window.cctvEvents;
+    if (!events || connected) return;
+    connected = true;
+    events.onOpen(resync);
+    events.subscribe(function (data) {
       if (data.type !== "clip.status") return;
       if (FINAL[data.status]) delete watched[data.clip];
       dispatch(data);
-    };
-    socket.onclose = function () {
-      socket = null;
-      socketUp = false;
-      setTimeout(connect, retryMs);
-      retryMs = Math.min(retryMs * 2, 30000);
-    };
+    });
   }
 
-  setInterval(function () { if (!socketUp) resync(); }, POLL_MS);
+  // While the stream is down (or absent), clips in progress are polled instead.
+  setInterval(function () { if (!(window.cctvEvents && window.cctvEvents.isOpen())) resync(); }, POLL_MS);
 
   // --- the "Record clip" control ---------------------------------------------------------
 

@@ -4,8 +4,6 @@
 (function () {
   "use strict";
 
-  var RETRY_MIN_MS = 1000;
-  var RETRY_MAX_MS = 30000;
   var STATUS_LABELS = { online: "Camera online", offline: "Camera offline", unknown: "Camera status unknown" };
 
   function config() {
@@ -134,32 +132,11 @@
   }
 
   function followEvents() {
-    if (!document.querySelector("[data-camera-status]")) return;
-    var path = config().eventsPath || "/ws/events/";
-    var attempts = 0;
-
-    function connect() {
-      var scheme = location.protocol === "https:" ? "wss:" : "ws:";
-      var ws = new WebSocket(scheme + "//" + location.host + path);
-      ws.onopen = function () { attempts = 0; };
-      ws.onmessage = function (event) {
-        var message;
-        try {
-          message = JSON.parse(event.data);
-        } catch (err) {
-          return;
-        }
-        if (message.type === "camera.status" && message.camera) showStatus(message.camera, message.status);
-      };
-      ws.onclose = function (event) {
-        if (event.code === 4401) return;  // signed out: reloading the page will say so
-        var delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * Math.pow(2, Math.min(attempts, 10)));
-        attempts += 1;
-        setTimeout(connect, delay * (0.8 + Math.random() * 0.4));
-      };
-    }
-
-    connect();
+    // The page's one event stream, opened by alerts.js (base.html loads it first).
+    if (!document.querySelector("[data-camera-status]") || !window.cctvEvents) return;
+    window.cctvEvents.subscribe(function (message) {
+      if (message.type === "camera.status" && message.camera) showStatus(message.camera, message.status);
+    });
   }
 
   function onReady(fn) {

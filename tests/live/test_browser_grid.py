@@ -108,6 +108,9 @@ def _page_as(browser, daphne, user):  # type: ignore[no-untyped-def]
 def test_two_by_two_grid_plays_all_four_cameras(wall, daphne, browser) -> None:  # type: ignore[no-untyped-def]
     cameras, viewer = wall
     page = _page_as(browser, daphne, viewer)
+    page.goto("about:blank")  # the sign-in's landing page (and its event socket) is gone before counting
+    event_sockets: list[str] = []
+    page.on("websocket", lambda ws: event_sockets.append(ws.url) if ws.url.endswith("/ws/events/") else None)
     response = page.goto(f"{daphne.http_url}/live/?layout=2x2")
     assert response.status == 200
     assert "rtsp://" not in page.content()  # sources (and their credentials) never reach the page
@@ -130,6 +133,8 @@ def test_two_by_two_grid_plays_all_four_cameras(wall, daphne, browser) -> None: 
     assert "status-unknown" in page.get_attribute(dot, "class")
     assert _publish_until(page, lambda: "status-offline" in page.get_attribute(dot, "class"),
                           cameras[2].public_id, "offline")
+    # Status, alerts and clips share the page's one event stream.
+    assert len(event_sockets) == 1, event_sockets
 
     # A click opens the camera's main stream large, in its own player; Esc closes it.
     page.click(f"cctv-player[camera='{cameras[0].public_id}']")
