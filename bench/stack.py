@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.media import CameraSimulator, Gateway
-from tests.services import REPO_ROOT, Services, free_port, wait_for_port
+from tests.services import REPO_ROOT, Services, free_port, stop_process, wait_for_port
 
 # A short GOP (1 s at 15 fps) so "first frame" measures signaling and transport,
 # not mostly the wait for the next keyframe.
@@ -163,15 +163,6 @@ def start_process_logged(python_args: list[str], log_path: Path) -> tuple[int, s
     if any("{port}" in arg for arg in python_args):
         wait_for_port(port, timeout=30)
     return port, process
-
-
-def stop_process(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ from cameras.models import Gateway
 from tests.media import CameraSimulator
 from tests.media import Gateway as GatewayProcess
 from tests.services import REPO_ROOT, free_port, subprocess_env, wait_for_port
+from tests.services import stop_process as _stop  # the name the fixtures below and other suites use
 
 pytestmark = pytest.mark.integration
 
@@ -79,15 +80,6 @@ class Server:
 def _start(argv: list[str], log_path: Path, **env: str) -> subprocess.Popen:
     log = open(log_path, "ab")  # noqa: SIM115  (the child owns it; closed when we stop it)
     return subprocess.Popen(argv, cwd=REPO_ROOT, env=subprocess_env(**env), stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
 
 
 @pytest.fixture
