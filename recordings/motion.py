@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -24,9 +24,11 @@ from accounts.roles import Action
 from accounts.scoping import access_camera, access_motion_event, require_visible
 from cameras.models import Camera
 from recordings import schedules, storage
-from recordings.detector import DetectorSettings
 from recordings.models import MotionEvent, MotionSettings
 from signaling.events import camera_group, send_on_commit
+
+if TYPE_CHECKING:
+    from recordings.detector import DetectorSettings
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +107,9 @@ def update_settings(user: Any, camera_public_id: Any, *, ip: str | None = None, 
 
 
 def detector_settings(motion: MotionSettings) -> DetectorSettings:
+    # Imported here: web processes use this module too and never need OpenCV.
+    from recordings.detector import DetectorSettings
+
     masks = tuple(tuple((float(x), float(y)) for x, y in polygon) for polygon in motion.masks or [])
     return DetectorSettings(sensitivity=motion.sensitivity, min_area=motion.min_area, masks=masks)
 
