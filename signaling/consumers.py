@@ -45,8 +45,8 @@ def pooled_db(func):  # type: ignore[no-untyped-def]
     return database_sync_to_async(func, thread_sensitive=False)
 
 
-# How many live sockets of one process may be past authentication and still
-# opening (cap, gate, audit, gateway dial) at once. A burst of hundreds of
+# How many live sockets of one process may be past authentication and in the
+# CPU-bound part of opening (cap, gate, audit) at once. A burst of hundreds of
 # tiles then queues cheaply here instead of crowding the event loop, so the
 # frames of sessions already open (signaling, MSE video) keep flowing.
 CONNECTS_IN_FLIGHT = 8
@@ -98,19 +98,28 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         async with connect_admission():
-            await self._open_session()
+            admitted = await self._open_session()
+        # The dial waits on the network, not the CPU, so it runs outside the
+        # admission: a gateway that never answers holds up only its own
+        # viewers. It comes before accepting, so the browser's offer (sent as
+        # soon as the socket opens) finds the upstream ready.
+        if admitted and await self._open_upstream():
+            await self.accept()
+            self.pump = asyncio.create_task(self._pump_upstream())
+            self.keepalive = asyncio.create_task(self._keep_session())
 
-    async def _open_session(self) -> None:
+    async def _open_session(self) -> bool:
+        """The cap, the gate and the audit log's "start"; False once the socket is refused."""
         self.session_id = uuid.uuid4().hex
         try:
             acquired = await limiter().acquire(self.user.pk, self.session_id)
         except RedisError as exc:
             logger.warning("live relay could not reach the session store: %s", type(exc).__name__)
             await self._refuse("live_unavailable", "Live video is briefly unavailable; try again.", CLOSE_TRY_LATER)
-            return
+            return False
         if not acquired:
             await self._refuse("too_many_sessions", "You have too many live views open; close some first.", CLOSE_LIMIT)
-            return
+            return False
         self.slot_held = True
         kwargs = self.scope["url_route"]["kwargs"]
         try:
@@ -122,16 +131,11 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
         except Http404:
             await self._release_slot()  # a refused handshake may never see disconnect()
             await self.close(code=CLOSE_NOT_FOUND)
-            return
+            return False
         except live.CameraNotLive as exc:
             await self._refuse("camera_unavailable", str(exc), CLOSE_NOT_FOUND)
-            return
-        # Dial the gateway before accepting, so the browser's offer (sent as
-        # soon as the socket opens) finds the upstream ready.
-        if await self._open_upstream():
-            await self.accept()
-            self.pump = asyncio.create_task(self._pump_upstream())
-            self.keepalive = asyncio.create_task(self._keep_session())
+            return False
+        return True
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels' dispatch hops to the database thread before *every*
