@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 from websockets.asyncio.client import connect
@@ -136,6 +137,68 @@ def test_unreachable_gateway_is_a_clear_refusal_that_is_audited_and_frees_its_sl
     ends = AuditEvent.objects.filter(actor=viewer, action="live.end")
     assert {end.detail["close_code"] for end in ends} == {4502}
     assert AuditEvent.objects.filter(actor=viewer, action="live.start").count() == len(outcomes)
+
+
+def test_a_silent_gateway_holds_up_only_its_own_viewers(live_camera, daphne, session_cookie) -> None:  # type: ignore[no-untyped-def]
+    """Sessions stuck dialing a gateway that never answers must not hold the connect admission."""
+    import socket
+    import threading
+
+    from cameras.models import Camera, Gateway
+    from signaling.consumers import CONNECTS_IN_FLIGHT
+
+    camera, viewer = live_camera
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)
+    accepted: list[socket.socket] = []
+
+    def accept_and_say_nothing() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                accepted.append(silent.accept()[0])
+
+    threading.Thread(target=accept_and_say_nothing, daemon=True).start()
+    (dead,) = Gateway.objects.bulk_create([Gateway(  # bulk: no sync task for a gateway that cannot answer
+        name="silent", api_url=f"http://127.0.0.1:{silent.getsockname()[1]}", rtsp_url="rtsp://127.0.0.1:9"
+    )])
+    stuck_camera = services.create_camera(
+        camera.site.organization.memberships.get(role=Role.ADMIN).user, camera.site, name="Stuck",
+        main_source=camera.main_source,
+    )
+    Camera.objects.filter(pk=stuck_camera.pk).update(gateway=dead)
+    # The per-user cap is small in these tests: the stuck sessions come from several people.
+    stuck_viewers = [make_user() for _ in range(2)]
+    for person in stuck_viewers:
+        make_member(person, camera.site.organization, Role.VIEWER)
+    stuck_url = f"{daphne.ws_url}/ws/cameras/{stuck_camera.public_id}/live/"
+    live_url = f"{daphne.ws_url}/ws/cameras/{camera.public_id}/live/"
+    cookies = [session_cookie(person) for person in stuck_viewers]
+    viewer_headers = _headers(daphne, session_cookie(viewer))
+    per_person = CONNECTS_IN_FLIGHT // len(stuck_viewers)
+
+    async def scenario() -> tuple[int, list[bool]]:
+        async def stuck(cookie: str) -> None:
+            with contextlib.suppress(Exception):
+                async with connect(stuck_url, additional_headers=_headers(daphne, cookie), open_timeout=30) as ws:
+                    await ws.recv()
+
+        pending = [asyncio.create_task(stuck(c)) for c in cookies for _ in range(per_person)]
+        while len(accepted) < len(pending):  # every one of them is in its dial now
+            await asyncio.sleep(0.05)
+        result = await watch(live_url, headers=viewer_headers, frames=1, timeout=30)
+        still_stuck = [not task.done() for task in pending]
+        await asyncio.gather(*pending)
+        return result.width, still_stuck
+
+    try:
+        width, still_stuck = asyncio.run(scenario())
+    finally:
+        silent.close()
+        for conn in accepted:
+            conn.close()
+    assert width == 640
+    assert len(still_stuck) == CONNECTS_IN_FLIGHT and all(still_stuck)
 
 
 def test_sessions_over_the_per_user_cap_are_refused_with_a_message(live_camera, daphne, session_cookie) -> None:  # type: ignore[no-untyped-def]
