@@ -18,13 +18,11 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import os
-import subprocess
-import sys
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
-from bench.stack import Stack, median_ms, running_stack
-from tests.services import REPO_ROOT, free_port, wait_for_port
+from bench.stack import Stack, median_ms, running_stack, start_process_logged, stop_process
 
 PATHS = ("direct", "portal", "reference_relay")
 
@@ -32,18 +30,15 @@ PATHS = ("direct", "portal", "reference_relay")
 @contextlib.contextmanager
 def reference_relay(stack: Stack) -> Iterator[str]:
     """A bare relay to the first camera's stream on the gateway; yields its URL."""
-    port = free_port()
-    upstream = stack.direct_url(stack.cameras[0])
-    env = {**os.environ, "REFERENCE_RELAY_AUTH": stack.direct_headers()["Authorization"]}
-    process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "bench.reference_relay", str(port), upstream], cwd=REPO_ROOT, env=env,
+    port, process = start_process_logged(
+        ["-m", "bench.reference_relay", "{port}", stack.direct_url(stack.cameras[0])],
+        Path(tempfile.mkdtemp(prefix="cctv-bench-")) / "reference-relay.log",
+        env={"REFERENCE_RELAY_AUTH": stack.direct_headers()["Authorization"]},
     )
     try:
-        wait_for_port(port, timeout=20)
         yield f"ws://127.0.0.1:{port}/"
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop_process(process)
 
 
 async def _measure(stack: Stack, reference_url: str, runs: int) -> dict[str, list]:

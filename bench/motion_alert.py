@@ -11,12 +11,12 @@ Detection runs at the default 5 analysed frames a second with no cooldown.
 
 Each run puts a person-sized object into the still scene and times, from the
 moment the new picture is in place, until ``motion.alert`` arrives on the
-socket; then it clears the scene and lets the event close. One warm-up run
-comes first and is printed on its own line, outside the statistics: it pays
-for the worker's first event (connections, the watch still settling). That time holds
+socket; then it clears the scene and lets the event close. That time holds
 ffmpeg picking up the picture, encoding, the gateway's restream, decoding,
 the two analysed frames that open an event, the database write and the push
-through Redis and Daphne. Prints the median, p95 and extremes.
+through Redis and Daphne. Prints the median, p95 and extremes. One warm-up
+run comes first and is printed on its own line, outside the statistics: it
+pays for the worker's first event.
 """
 
 from __future__ import annotations
@@ -33,7 +33,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.stack import _setup_django, percentile_ms, session_headers, start_process_logged, stop_process
+from bench.stack import (
+    create_gateway_row,
+    percentile_ms,
+    session_headers,
+    setup_django,
+    start_process_logged,
+    stop_process,
+)
 from tests.media import Gateway
 from tests.motion_scene import SceneCamera, background, with_object
 from tests.services import Services
@@ -56,12 +63,10 @@ class Rig:
 def _seed(gateway: Gateway, scene: SceneCamera):  # type: ignore[no-untyped-def]
     from accounts.roles import Role
     from cameras import services, sync
-    from cameras.models import Gateway as GatewayRow
     from recordings import motion
     from tests.factories import make_member, make_organization, make_site, make_user
 
-    GatewayRow.objects.create(name="bench", api_url=gateway.api_url, api_username=gateway.username,
-                              api_password=gateway.password, rtsp_url=gateway.rtsp_url)
+    create_gateway_row(gateway)
     org = make_organization("Bench Org")
     admin, viewer = make_user(), make_user()
     make_member(admin, org, Role.ADMIN)
@@ -89,7 +94,7 @@ def running_rig() -> Iterator[Rig]:
     processes = []
     try:
         services.start()
-        _setup_django({"CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS": scene.host_port, "CCTV_MOTION_DISPATCH_SECONDS": "2"})
+        setup_django({"CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS": scene.host_port, "CCTV_MOTION_DISPATCH_SECONDS": "2"})
         scene.start()
         gateway.start()
         camera, viewer = _seed(gateway, scene)

@@ -29,7 +29,7 @@ from typing import Any
 
 import httpx
 
-from bench.stack import DAPHNE_OPTIONS, _setup_django, percentile_ms
+from bench.stack import DAPHNE_OPTIONS, percentile_ms, setup_django
 from tests.onvif_device import OnvifDevice
 from tests.services import REPO_ROOT, Services, free_port, wait_for_port
 
@@ -124,7 +124,7 @@ def measure(runs: int) -> dict[str, list[float]]:
     results: dict[str, list[float]] = {"move": [], "move_api": [], "move_after_api": [], "stop": []}
     try:
         services.start()
-        _setup_django({"CCTV_PTZ_MOVE_TIMEOUT_MS": "1500"})
+        setup_django({"CCTV_PTZ_MOVE_TIMEOUT_MS": "1500"})
         operator, camera = _seed(device)
         with _processes(logdir) as port, _client(port, operator) as client:
             url = f"/api/v1/cameras/{camera.public_id}/ptz/"

@@ -111,7 +111,7 @@ def _create_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def _setup_django(extra_env: dict[str, str]) -> None:
+def setup_django(extra_env: dict[str, str]) -> None:
     _create_database(os.environ["DATABASE_URL"])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
     os.environ.update(extra_env)
@@ -127,13 +127,9 @@ def _seed(stack_gateway: Gateway, simulator: CameraSimulator, cameras: int, user
     from accounts.roles import Role
     from cameras import sync
     from cameras.models import Camera
-    from cameras.models import Gateway as GatewayRow
     from tests.factories import make_member, make_organization, make_site, make_user
 
-    row = GatewayRow.objects.create(
-        name="bench", api_url=stack_gateway.api_url, api_username=stack_gateway.username,
-        api_password=stack_gateway.password, rtsp_url=stack_gateway.rtsp_url,
-    )
+    row = create_gateway_row(stack_gateway)
     org = make_organization("Bench Org")
     site = make_site(org, "Bench Site")
     people = [make_user() for _ in range(users)]
@@ -149,8 +145,19 @@ def _seed(stack_gateway: Gateway, simulator: CameraSimulator, cameras: int, user
     return rows, people
 
 
-def start_process_logged(python_args: list[str], log_path: Path) -> tuple[int, subprocess.Popen]:
-    """Start ``python <args>`` with this environment, output to ``log_path``.
+def create_gateway_row(gateway: Gateway):  # type: ignore[no-untyped-def]
+    """The database's record of a running gateway process."""
+    from cameras.models import Gateway as GatewayRow
+
+    return GatewayRow.objects.create(
+        name="bench", api_url=gateway.api_url, api_username=gateway.username,
+        api_password=gateway.password, rtsp_url=gateway.rtsp_url,
+    )
+
+
+def start_process_logged(python_args: list[str], log_path: Path,
+                         env: dict[str, str] | None = None) -> tuple[int, subprocess.Popen]:
+    """Start ``python <args>`` with this environment (plus ``env``), output to ``log_path``.
 
     ``{port}`` in the arguments becomes a free port, which is waited for and returned.
     """
@@ -158,7 +165,7 @@ def start_process_logged(python_args: list[str], log_path: Path) -> tuple[int, s
     log = open(log_path, "ab")  # noqa: SIM115  (the child owns it)
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, *(arg.replace("{port}", str(port)) for arg in python_args)],
-        cwd=REPO_ROOT, env={**os.environ}, stdout=log, stderr=subprocess.STDOUT,
+        cwd=REPO_ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT,
     )
     if any("{port}" in arg for arg in python_args):
         wait_for_port(port, timeout=30)
@@ -179,7 +186,7 @@ def running_stack(*, cameras: int = 1, users: int = 1, sources: int = 1, size: s
     try:
         services.start()
         extra = {"CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS": simulator.host_port, **(env or {})}
-        _setup_django(extra)
+        setup_django(extra)
         simulator.start()
         gateway.start()
         rows, people = _seed(gateway, simulator, cameras, users)

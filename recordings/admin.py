@@ -103,8 +103,8 @@ class MotionSettingsAdmin(TenantScopedAdmin):
     autocomplete_fields = ("camera",)
 
     @admin.display(description="site", ordering="camera__site__name")
-    def site(self, settings: MotionSettings) -> str:
-        return settings.camera.site.name
+    def site(self, row: MotionSettings) -> str:
+        return row.camera.site.name
 
     def get_readonly_fields(self, request: HttpRequest, obj: MotionSettings | None = None) -> tuple[str, ...]:
         return ("camera", "updated_at") if obj is not None else ("updated_at",)

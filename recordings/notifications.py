@@ -33,6 +33,7 @@ from recordings.models import (
     NotificationDelivery,
     NotificationRule,
 )
+from recordings.tasks import NOTIFY_RETRIES
 
 logger = logging.getLogger(__name__)
 
@@ -215,9 +216,9 @@ def _send_email(delivery: NotificationDelivery) -> None:
 # longest back-off), so a pending row untouched for this long has lost its
 # task: a worker killed between retries, a broker emptied by hand.
 STALE_PENDING = timedelta(minutes=15)
-# Three full series of the task's seven attempts; a row still pending after
-# that keeps losing its task, and is failed rather than queued for ever.
-GIVE_UP_AFTER_ATTEMPTS = 21
+# Three full series of the task's attempts; a row still pending after that
+# keeps losing its task, and is failed rather than queued for ever.
+GIVE_UP_AFTER_ATTEMPTS = 3 * (NOTIFY_RETRIES + 1)
 
 
 def requeue_stale_deliveries(now: datetime, limit: int) -> int:
