@@ -263,8 +263,10 @@ class EventStreamConsumer(AsyncJsonWebsocketConsumer):
         if not (self.user and self.user.is_authenticated):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        await self.accept()
+        # Join the groups first: a client that sees the socket open must not
+        # miss an event published right after (pages refresh state on open).
         await self._follow()
+        await self.accept()
 
     async def _follow(self) -> None:
         wanted = frozenset(await database_sync_to_async(followed_camera_groups)(self.user))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -60,6 +61,24 @@ async def test_status_change_reaches_exactly_the_users_allowed(scene: dict) -> N
 
 
 async def test_restricted_viewer_gets_their_own_camera(scene: dict) -> None:
+    restricted = await _open(scene["restricted"])
+    await sync_to_async(set_status)(scene["cam_1"].pk, CameraStatus.OFFLINE)
+    event = await restricted.receive_json_from(timeout=3)
+    assert event["camera"] == str(scene["cam_1"].public_id)
+    await restricted.disconnect()
+
+
+async def test_an_event_right_after_the_socket_opens_is_delivered(scene: dict, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # A slow group lookup widens the window between connect and subscription:
+    # the consumer must not report the socket open until it is subscribed.
+    from signaling import consumers
+
+    def slow_lookup(user):  # type: ignore[no-untyped-def]
+        time.sleep(0.5)
+        return real_lookup(user)
+
+    real_lookup = consumers.followed_camera_groups
+    monkeypatch.setattr(consumers, "followed_camera_groups", slow_lookup)
     restricted = await _open(scene["restricted"])
     await sync_to_async(set_status)(scene["cam_1"].pk, CameraStatus.OFFLINE)
     event = await restricted.receive_json_from(timeout=3)
