@@ -20,6 +20,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 
@@ -169,13 +170,24 @@ def wait_until(predicate, timeout: float = 20.0, interval: float = 0.2) -> bool:
     return False
 
 
-def _simulator_source_running(simulator: CameraSimulator, name: str) -> bool:
+class SourceServer(Protocol):
+    """A go2rtc serving synthetic RTSP sources: ``CameraSimulator`` or ``SceneCamera``."""
+
+    api_port: int
+    names: list[str]
+
+    def source(self, name: str) -> str: ...
+
+    def log_text(self) -> str: ...
+
+
+def _simulator_source_running(simulator: SourceServer, name: str) -> bool:
     response = httpx.get(f"http://127.0.0.1:{simulator.api_port}/api/streams", timeout=5)
     producers = ((response.json() or {}).get(name) or {}).get("producers") or []
     return any(set(p) - {"url"} for p in producers)
 
 
-def keep_sources_open(simulator: CameraSimulator, names: list[str] | None = None) -> list[subprocess.Popen]:
+def keep_sources_open(simulator: SourceServer, names: list[str] | None = None) -> list[subprocess.Popen]:
     """Hold each simulated source open with a cheap reader, started one at a time.
 
     Real cameras are always on; the simulator's encoders start on demand, and
