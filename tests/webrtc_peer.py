@@ -28,7 +28,7 @@ class ViewResult:
     frames: int
 
 
-async def _await_answer(ws) -> str:  # type: ignore[no-untyped-def]
+async def await_answer(ws) -> str:  # type: ignore[no-untyped-def]
     async for raw in ws:
         if isinstance(raw, bytes):
             continue
@@ -51,7 +51,7 @@ async def watch(url: str, *, headers: dict[str, str] | None = None, frames: int 
                 await pc.setLocalDescription(await pc.createOffer())
                 sent = time.perf_counter()
                 await ws.send(json.dumps({"type": "webrtc/offer", "value": pc.localDescription.sdp}))
-                answer = await _await_answer(ws)
+                answer = await await_answer(ws)
                 answered = time.perf_counter()
                 await pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
                 track = next(t.receiver.track for t in pc.getTransceivers() if t.kind == "video")
