@@ -28,17 +28,6 @@ LEVEL_TIMEOUT = 180
 WARMUP_SESSIONS = 20
 
 
-async def _offer_sdp() -> str:
-    from aiortc import RTCConfiguration, RTCPeerConnection
-
-    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-    pc.addTransceiver("video", direction="recvonly")
-    await pc.setLocalDescription(await pc.createOffer())
-    sdp = pc.localDescription.sdp
-    await pc.close()
-    return sdp
-
-
 @dataclass
 class Level:
     sessions: int
@@ -103,8 +92,10 @@ async def _run_level(stack, headers: dict, sdp: str, sessions: int, direct: bool
 async def _measure(stack, levels: list[int], direct: bool) -> dict[int, dict]:  # type: ignore[no-untyped-def]
     from asgiref.sync import sync_to_async
 
+    from tests.webrtc_peer import prepared_offer
+
     headers = stack.direct_headers() if direct else await sync_to_async(stack.portal_headers)(stack.users[0])
-    sdp = await _offer_sdp()
+    sdp = await prepared_offer()
     await _run_level(stack, headers, sdp, WARMUP_SESSIONS, direct)  # first-use costs, not measured
     await asyncio.sleep(3)
     report = {}

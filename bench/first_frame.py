@@ -96,17 +96,6 @@ async def _measure(stack: Stack, reference_url: str, runs: int) -> dict[str, lis
     return results
 
 
-async def _prepared_offer() -> str:
-    from aiortc import RTCConfiguration, RTCPeerConnection
-
-    peer = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-    peer.addTransceiver("video", direction="recvonly")
-    await peer.setLocalDescription(await peer.createOffer())
-    sdp = peer.localDescription.sdp
-    await peer.close()
-    return sdp
-
-
 async def _offer_to_answer(url: str, headers: dict[str, str], offer: str) -> float:
     from websockets.asyncio.client import connect
 
@@ -123,8 +112,10 @@ async def _offer_to_answer(url: str, headers: dict[str, str], offer: str) -> flo
 
 
 async def _measure_signaling(stack: Stack, reference_url: str, runs: int) -> dict[str, list]:
+    from tests.webrtc_peer import prepared_offer
+
     targets = await _targets(stack, reference_url)
-    offer = json.dumps({"type": "webrtc/offer", "value": await _prepared_offer()})
+    offer = json.dumps({"type": "webrtc/offer", "value": await prepared_offer()})
     results: dict[str, list] = {path: [] for path in PATHS}
     for _ in range(runs):
         for path in PATHS:

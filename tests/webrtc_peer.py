@@ -28,6 +28,16 @@ class ViewResult:
     frames: int
 
 
+async def prepared_offer() -> str:
+    """A recvonly video offer's SDP, made once and sent many times by the signaling benchmarks."""
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    pc.addTransceiver("video", direction="recvonly")
+    await pc.setLocalDescription(await pc.createOffer())
+    sdp = pc.localDescription.sdp
+    await pc.close()
+    return sdp
+
+
 async def await_answer(ws) -> str:  # type: ignore[no-untyped-def]
     async for raw in ws:
         if isinstance(raw, bytes):
