@@ -17,14 +17,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.forms import add_service_errors
 from cameras.models import Camera, Site
-from recordings import schedules
 from recordings.forms import CameraChoiceField
 from recordings.models import MotionSettings
+from recordings.schedule_forms import ScheduleWindowsMixin
 
 ACKNOWLEDGED_CHOICES = [("", "Any"), ("no", "Not acknowledged"), ("yes", "Acknowledged")]
-DAY_CHOICES = [(str(number), name) for number, name in enumerate(schedules.DAY_NAMES)]
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -85,8 +83,8 @@ def _json_list(value: str, what: str) -> list[Any]:
     return parsed
 
 
-class MotionSettingsForm(forms.Form):
-    """One schedule window is edited here; further windows (set through the API) are carried along."""
+class MotionSettingsForm(ScheduleWindowsMixin, forms.Form):
+    """The detector's settings, masks (drawn in the page) and the schedule's windows (``form.windows``)."""
 
     enabled = forms.BooleanField(label="Detect motion on this camera", required=False)
     sensitivity = forms.IntegerField(
@@ -105,44 +103,28 @@ class MotionSettingsForm(forms.Form):
         label="Cooldown (seconds)", widget=forms.NumberInput(attrs={"min": 0, "max": 86400}),
         help_text="After an alert, further motion is recorded but not alerted for this long.",
     )
-    schedule_days = forms.MultipleChoiceField(
-        label="Days", choices=DAY_CHOICES, required=False, widget=forms.CheckboxSelectMultiple,
-    )
-    schedule_start = forms.CharField(label="From", required=False, widget=forms.TimeInput(attrs={"type": "time"}))
-    schedule_end = forms.CharField(label="Until", required=False, widget=forms.TimeInput(attrs={"type": "time"}))
-    schedule_more = forms.CharField(required=False, widget=forms.HiddenInput)
     masks = forms.CharField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, data: Any = None, *, current: MotionSettings, **kwargs: Any) -> None:
+        """Bound to ``data`` when given; otherwise showing ``current``."""
+        if data is None:
+            kwargs.setdefault("initial", self._initial(current))
+        super().__init__(data, **kwargs)
+        self.init_windows(data, current.schedule)
+
     @staticmethod
-    def initial_for(current: MotionSettings) -> dict[str, Any]:
-        schedule = list(current.schedule or [])
-        first = schedule[0] if schedule else {"days": [], "start": "", "end": ""}
+    def _initial(current: MotionSettings) -> dict[str, Any]:
         return {
             "enabled": current.enabled,
             "sensitivity": current.sensitivity,
             "min_area": current.min_area,
             "analysis_fps": current.analysis_fps,
             "cooldown_seconds": current.cooldown_seconds,
-            "schedule_days": [str(day) for day in first["days"]],
-            "schedule_start": first["start"],
-            "schedule_end": first["end"],
-            "schedule_more": json.dumps(schedule[1:]) if len(schedule) > 1 else "",
             "masks": json.dumps(current.masks or []),
         }
 
     def clean_masks(self) -> list[Any]:
         return _json_list(self.cleaned_data["masks"], "masks")
-
-    def clean_schedule_more(self) -> list[Any]:
-        return _json_list(self.cleaned_data["schedule_more"], "further schedule windows")
-
-    def schedule(self) -> list[dict[str, Any]]:
-        data = self.cleaned_data
-        days, start, end = data.get("schedule_days") or [], data.get("schedule_start", ""), data.get("schedule_end", "")
-        first = []
-        if days or start or end:
-            first = [{"days": [int(day) for day in days], "start": start, "end": end}]
-        return first + data.get("schedule_more", [])
 
     def values(self) -> dict[str, Any]:
         """What ``motion.update_settings`` takes; call after ``is_valid``."""
@@ -150,18 +132,3 @@ class MotionSettingsForm(forms.Form):
         names = ("enabled", "sensitivity", "min_area", "analysis_fps", "cooldown_seconds", "masks")
         return {**{name: data[name] for name in names}, "schedule": self.schedule()}
 
-    def add_service_errors(self, exc: ValidationError) -> None:
-        """The service's refusal, shown next to the fields (schedule messages next to the days)."""
-        if hasattr(exc, "error_dict"):
-            renamed = {("schedule_days" if key == "schedule" else key): value for key, value in exc.error_dict.items()}
-            exc = ValidationError(renamed)
-        add_service_errors(self, exc)
-
-    def more_windows(self) -> str:
-        """The extra windows carried along, described ("Sat Sun 00:00-23:59"), or ""."""
-        raw = self["schedule_more"].value() or ""
-        try:
-            windows = schedules.clean_schedule(json.loads(raw)) if raw else []
-        except (ValueError, ValidationError):
-            return ""
-        return schedules.describe(windows) if windows else ""

@@ -22,6 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audit import client_ip
+from accounts.forms import add_service_errors
 from accounts.roles import Action
 from accounts.scoping import access_camera, access_motion_event
 from accounts.views import GET_POST
@@ -147,16 +148,16 @@ def camera_motion(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     camera = access_camera(request.user, public_id, Action.MANAGE)
     current = motion.settings_for(camera)
     if request.method == "POST":
-        form = MotionSettingsForm(request.POST)
+        form = MotionSettingsForm(request.POST, current=current)
         if form.is_valid():
             try:
                 motion.update_settings(request.user, camera.public_id, ip=client_ip(request), **form.values())
             except ValidationError as exc:
-                form.add_service_errors(exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"Motion detection settings of “{camera.name}” saved.")
                 return redirect("camera_motion", public_id=camera.public_id)
     else:
-        form = MotionSettingsForm(initial=MotionSettingsForm.initial_for(current))
+        form = MotionSettingsForm(current=current)
     context = {"camera": camera, "form": form, "motion": current}
     return render(request, "recordings/camera_motion.html", context)

@@ -1,12 +1,10 @@
 """Forms of the notifications page. Choices come from querysets built through the access gate.
 
-The schedule is one window here (ticked days, a start and an end time);
-rules with several windows are made through the API.
+A rule's schedule is edited as rows of time windows (``recordings.schedule_forms``).
 """
 
 from __future__ import annotations
 
-from datetime import time
 from typing import Any
 
 from django import forms
@@ -17,13 +15,10 @@ from accounts.roles import Action
 from cameras.models import Camera, Site
 from recordings import notification_setup as setup
 from recordings.models import NotificationChannel, NotificationRule, WebhookEndpoint
-from recordings.schedules import DAY_NAMES
-
-DAY_CHOICES = [(number, name) for number, name in enumerate(DAY_NAMES)]
-TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+from recordings.schedule_forms import ScheduleWindowsMixin
 
 
-class RuleForm(forms.Form):
+class RuleForm(ScheduleWindowsMixin, forms.Form):
     name = forms.CharField(max_length=120, help_text="e.g. “Warehouse after hours”.")
     channel = forms.ChoiceField(choices=NotificationChannel.choices, label="Send by")
     webhook = forms.ModelChoiceField(queryset=WebhookEndpoint.objects.none(), to_field_name="public_id",
@@ -38,14 +33,6 @@ class RuleForm(forms.Form):
         widget=forms.CheckboxSelectMultiple, label="And these cameras",
         help_text="Tick nothing in either list for every camera.",
     )
-    days = forms.TypedMultipleChoiceField(
-        choices=DAY_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
-        label="Only on these days", help_text="Tick nothing for every day.",
-    )
-    start = forms.TimeField(required=False, widget=TIME_INPUT, label="From",
-                            help_text="In each camera's site time zone. Empty: all day.")
-    end = forms.TimeField(required=False, widget=TIME_INPUT, label="Until",
-                          help_text="Before the start time: runs past midnight.")
     enabled = forms.BooleanField(required=False, initial=True, label="Enabled")
 
     def __init__(self, *args: Any, user: Any, organization: Organization, personal: bool,
@@ -54,6 +41,7 @@ class RuleForm(forms.Form):
         if rule is not None:
             kwargs.setdefault("initial", _initial(rule))
         super().__init__(*args, **kwargs)
+        self.init_windows(self.data if self.is_bound else None, rule.schedule if rule is not None else [])
         # A personal rule names what its owner can view; an organization rule what the admin manages.
         action = Action.VIEW if personal else Action.MANAGE
         self.fields["sites"].queryset = Site.objects.for_user(user, action).filter(organization=organization)
@@ -67,26 +55,6 @@ class RuleForm(forms.Form):
             self.fields["webhook"].queryset = WebhookEndpoint.objects.for_user(user, Action.MANAGE).filter(
                 organization=organization
             )
-        if rule is not None and len(rule.schedule or []) > 1:
-            self.fields["days"].help_text = (
-                f"This rule has {len(rule.schedule)} time windows (set through the API); "
-                "saving here keeps only the one below."
-            )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if (start is None) != (end is None):
-            raise forms.ValidationError("Give both a start and an end time, or neither.")
-        return data
-
-    def schedule(self) -> list[dict[str, Any]]:
-        data = self.cleaned_data
-        days, start, end = data.get("days") or [], data.get("start"), data.get("end")
-        if not days and start is None:
-            return []
-        start, end = start or time(0, 0), end or time(0, 0)
-        return [{"days": days or list(range(7)), "start": f"{start:%H:%M}", "end": f"{end:%H:%M}"}]
 
     def save(self, *, ip: str | None) -> NotificationRule:
         data = self.cleaned_data
@@ -105,14 +73,11 @@ class RuleForm(forms.Form):
 
 
 def _initial(rule: NotificationRule) -> dict[str, Any]:
-    window = (rule.schedule or [None])[0]
     return {
         "name": rule.name, "channel": rule.channel, "email_to": rule.email_to,
         "webhook": rule.webhook.public_id if rule.webhook else None,
         "sites": [site.public_id for site in rule.sites.all()],
         "cameras": [camera.public_id for camera in rule.cameras.all()],
-        "days": window["days"] if window else [],
-        "start": window["start"] if window else None, "end": window["end"] if window else None,
         "enabled": rule.enabled,
     }
 

@@ -37,3 +37,15 @@ def acknowledged(event: MotionEvent, by: str = "someone@a.example.test", note: s
     event.acknowledged_at, event.acknowledged_by_label, event.acknowledgement_note = timezone.now(), by, note
     event.save()
     return event
+
+
+def schedule_rows(*windows: dict[str, Any], saved: int = 0) -> dict[str, Any]:
+    """POST data for a schedule's window rows (``recordings.schedule_forms``).
+
+    Each window is ``{"days": [...], "start": ..., "end": ..., "DELETE": "on"}`` (any key may be left
+    out); ``saved`` is how many rows the page showed for windows already stored.
+    """
+    data: dict[str, Any] = {"window-TOTAL_FORMS": str(len(windows)), "window-INITIAL_FORMS": str(saved)}
+    for number, window in enumerate(windows):
+        data.update({f"window-{number}-{key}": value for key, value in window.items()})
+    return data

@@ -16,8 +16,9 @@ from accounts.models import AuditEvent
 from cameras.go2rtc import Go2RTCClient, Go2RTCError
 from cameras.models import Camera, Gateway
 from recordings.models import MotionEvent, MotionSettings
+from recordings.schedules import MAX_WINDOWS
 from tests.conftest import World
-from tests.recordings.motion_helpers import JPEG_BYTES, acknowledged, make_event
+from tests.recordings.motion_helpers import JPEG_BYTES, acknowledged, make_event, schedule_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -291,11 +292,14 @@ def test_signed_out_pages_have_no_alert_script(world: World, client) -> None:  #
 # --- camera motion settings -----------------------------------------------------------------------------
 
 
-def _settings_post(**overrides: object) -> dict[str, object]:
+WEEKNIGHTS = {"days": ["0", "1", "2", "3", "4"], "start": "18:00", "end": "07:00"}
+
+
+def _settings_post(*windows: dict[str, object], saved: int = 0, **overrides: object) -> dict[str, object]:
     data: dict[str, object] = {
         "enabled": "on", "sensitivity": "70", "min_area": "1.5", "analysis_fps": "4", "cooldown_seconds": "120",
-        "schedule_days": ["0", "1", "2", "3", "4"], "schedule_start": "18:00", "schedule_end": "07:00",
-        "schedule_more": "", "masks": json.dumps([[[0, 0], [0.5, 0], [0.5, 0.5]]]),
+        "masks": json.dumps([[[0, 0], [0.5, 0], [0.5, 0.5]]]),
+        **schedule_rows(*(windows or (WEEKNIGHTS,)), saved=saved),
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -320,8 +324,7 @@ def test_admin_saves_motion_settings(world: World, client_for: Callable) -> None
 
 def test_empty_schedule_means_always(world: World, client_for: Callable) -> None:
     url = reverse("camera_motion", args=[world.camera_a1.public_id])
-    client_for(world.admin).post(url, _settings_post(schedule_days=None, schedule_start="", schedule_end="",
-                                                      enabled=None, masks=""))
+    client_for(world.admin).post(url, _settings_post({"start": "", "end": ""}, enabled=None, masks=""))
     saved = MotionSettings.objects.get(camera=world.camera_a1)
     assert (saved.enabled, saved.schedule, saved.masks) == (False, [], [])
 
@@ -343,22 +346,51 @@ def test_unreadable_masks_are_a_field_error(world: World, client_for: Callable) 
 
 
 @pytest.mark.parametrize(
-    ("overrides", "message"),
+    ("window", "message"),
     [
-        ({"schedule_start": "25:00"}, "Window 1: write the time as HH:MM, from 00:00 to 23:59."),
-        ({"schedule_days": None}, "Window 1: days are numbers from 0 (Monday) to 6 (Sunday), at least one."),
-        ({"schedule_end": ""}, "Window 1: write the time as HH:MM, from 00:00 to 23:59."),
+        ({**WEEKNIGHTS, "start": "25:00"}, "Enter a valid time."),
+        ({**WEEKNIGHTS, "end": ""}, "Give both a start and an end time, or neither."),
+        ({**WEEKNIGHTS, "days": ["7"]}, "Select a valid choice. 7 is not one of the available choices."),
     ],
 )
-def test_bad_schedule_is_shown_next_to_the_schedule(
-    world: World, client_for: Callable, overrides: dict, message: str
+def test_a_bad_window_is_shown_in_its_row_and_nothing_is_saved(
+    world: World, client_for: Callable, window: dict, message: str
 ) -> None:
     url = reverse("camera_motion", args=[world.camera_a1.public_id])
-    response = client_for(world.admin).post(url, _settings_post(**overrides))
+    response = client_for(world.admin).post(url, _settings_post(WEEKNIGHTS, window))
     assert response.status_code == 200
-    assert response.context["form"].errors["schedule_days"] == [message]
+    assert response.context["form"].windows.errors[0] == {}
+    assert message in str(response.context["form"].windows.errors[1])
     assert message in response.content.decode()
     assert not MotionSettings.objects.exists()
+
+
+def test_more_windows_than_a_schedule_holds_are_refused_whole(world: World, client_for: Callable) -> None:
+    url = reverse("camera_motion", args=[world.camera_a1.public_id])
+    response = client_for(world.admin).post(url, _settings_post(*[WEEKNIGHTS] * (MAX_WINDOWS + 1)))
+    assert response.status_code == 200
+    assert f"A schedule has at most {MAX_WINDOWS} time windows." in response.content.decode()
+    assert not MotionSettings.objects.exists()
+
+
+def test_a_post_without_the_window_rows_is_an_error_not_a_crash(world: World, client_for: Callable) -> None:
+    url = reverse("camera_motion", args=[world.camera_a1.public_id])
+    data = {k: v for k, v in _settings_post().items() if not k.startswith("window-")}
+    response = client_for(world.admin).post(url, data)
+    assert response.status_code == 200
+    assert "ManagementForm data is missing" in response.content.decode()
+    assert not MotionSettings.objects.exists()
+
+
+def test_days_without_times_mean_all_day_and_times_without_days_every_day(
+    world: World, client_for: Callable
+) -> None:
+    url = reverse("camera_motion", args=[world.camera_a1.public_id])
+    client_for(world.admin).post(url, _settings_post({"days": ["5", "6"]}, {"start": "22:00", "end": "06:00"}))
+    assert MotionSettings.objects.get(camera=world.camera_a1).schedule == [
+        {"days": [5, 6], "start": "00:00", "end": "00:00"},
+        {"days": [0, 1, 2, 3, 4, 5, 6], "start": "22:00", "end": "06:00"},
+    ]
 
 
 def test_out_of_range_numbers_come_back_from_the_service(world: World, client_for: Callable) -> None:
@@ -369,17 +401,24 @@ def test_out_of_range_numbers_come_back_from_the_service(world: World, client_fo
     assert not MotionSettings.objects.exists()
 
 
-def test_further_schedule_windows_are_kept(world: World, client_for: Callable) -> None:
-    weekend = {"days": [5, 6], "start": "00:00", "end": "23:59"}
-    MotionSettings.objects.create(
-        camera=world.camera_a1, schedule=[{"days": [0], "start": "08:00", "end": "09:00"}, weekend]
-    )
+def test_every_window_of_a_schedule_is_shown_changed_removed_or_added(world: World, client_for: Callable) -> None:
+    MotionSettings.objects.create(camera=world.camera_a1, schedule=[
+        {"days": [0], "start": "08:00", "end": "09:00"}, {"days": [5, 6], "start": "00:00", "end": "23:59"},
+    ])
     url = reverse("camera_motion", args=[world.camera_a1.public_id])
     page = client_for(world.admin).get(url).content.decode()
-    assert "Also kept: Sat Sun 00:00-23:59" in page
-    client_for(world.admin).post(url, _settings_post(schedule_more=json.dumps([weekend])))
-    saved = MotionSettings.objects.get(camera=world.camera_a1)
-    assert saved.schedule == [{"days": [0, 1, 2, 3, 4], "start": "18:00", "end": "07:00"}, weekend]
+    assert page.count("data-schedule-window") == 3  # the two windows and a blank row to add one
+    assert 'value="08:00"' in page and 'value="23:59"' in page and "Window 2" in page
+
+    client_for(world.admin).post(url, _settings_post(
+        {"days": ["0", "2"], "start": "08:00", "end": "10:00"},
+        {"days": ["5", "6"], "start": "00:00", "end": "23:59", "DELETE": "on"},
+        {"days": ["4"], "start": "20:00", "end": "23:00"},
+        saved=2,
+    ))
+    assert MotionSettings.objects.get(camera=world.camera_a1).schedule == [
+        {"days": [0, 2], "start": "08:00", "end": "10:00"}, {"days": [4], "start": "20:00", "end": "23:00"},
+    ]
 
 
 @pytest.mark.parametrize(("who", "status"), [("viewer", 403), ("operator", 403), ("admin_b", 404), ("outsider", 404)])

@@ -42,6 +42,7 @@ from recordings.models import (
 from recordings.tasks import deliver_notification, notify_motion_event
 from tests.api.conftest import API, rows
 from tests.conftest import World
+from tests.recordings.motion_helpers import schedule_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -664,8 +665,8 @@ def test_page_refuses_a_private_url_with_a_message(world: World, client_for: Cal
 
 
 def test_member_adds_a_personal_rule_with_a_schedule(world: World, client_for: Callable[..., Client]) -> None:
-    form = {"name": "Weekend", "sites": [str(world.site_a1.public_id)], "days": ["5", "6"],
-            "start": "08:00", "end": "20:00", "enabled": "on"}
+    form = {"name": "Weekend", "sites": [str(world.site_a1.public_id)], "enabled": "on",
+            **schedule_rows({"days": ["5", "6"], "start": "08:00", "end": "20:00"}, {})}
 
     response = client_for(world.restricted_viewer).post(reverse("notification_rule_create"), form)
 
@@ -676,7 +677,28 @@ def test_member_adds_a_personal_rule_with_a_schedule(world: World, client_for: C
     assert list(rule.sites.all()) == [world.site_a1]
     edit = client_for(world.restricted_viewer).get(reverse("notification_rule_edit", args=[rule.public_id]))
     assert edit.status_code == 200 and "A Warehouse" not in edit.content.decode()
+    assert 'value="20:00"' in edit.content.decode()
     assert client_for(world.admin).get(reverse("notification_rule_edit", args=[rule.public_id])).status_code == 404
+
+
+def test_a_rule_with_several_windows_keeps_them_all_when_edited_on_the_page(
+    world: World, client_for: Callable[..., Client]
+) -> None:
+    windows = [{"days": [0, 1, 2, 3, 4], "start": "18:00", "end": "07:00"},
+               {"days": [5, 6], "start": "00:00", "end": "00:00"}]
+    rule = make_rule(world, schedule=windows)
+    url = reverse("notification_rule_edit", args=[rule.public_id])
+    page = client_for(world.admin).get(url).content.decode()
+    assert page.count("data-schedule-window") == 3
+
+    rows = [{"days": [str(d) for d in w["days"]], "start": w["start"], "end": w["end"]} for w in windows]
+    form = {"name": "Renamed", "channel": rule.channel, "email_to": rule.email_to, "enabled": "on",
+            **schedule_rows(*rows, {}, saved=2)}
+    response = client_for(world.admin).post(url, form)
+
+    assert response.status_code == 302, response.context["form"].errors
+    rule.refresh_from_db()
+    assert (rule.name, rule.schedule) == ("Renamed", windows)
 
 
 def test_webhook_secret_is_not_in_the_django_admin(world: World, client_for: Callable[..., Client]) -> None:
