@@ -7,12 +7,14 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
 
 from accounts.models import User
 from cameras.models import Gateway
+from tests.browser import launch, serve_static
 from tests.media import CameraSimulator
 from tests.media import Gateway as GatewayProcess
 from tests.services import REPO_ROOT, free_port, subprocess_env, wait_for_port
@@ -147,3 +149,28 @@ def celery_worker_with_beat(transactional_db: None, camera_sim: CameraSimulator,
     )
     yield Server(0, process, log_path)
     _stop(process)
+
+
+@pytest.fixture(scope="module")
+def orm_beside_playwright() -> Iterator[None]:
+    """Playwright's sync API runs an event loop in the test's thread; the ORM then needs this."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture
+def browser(orm_beside_playwright: None, daphne: Server, tmp_path: Path) -> Iterator[Any]:
+    """Chromium (a Playwright context), started after the test data exists.
+
+    With Playwright's loop running, the channel-layer publish that membership
+    changes make (async_to_sync) refuses to run: so test data comes first, in
+    fixtures listed before this one.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        context = launch(driver, tmp_path / "chromium-profile", viewport={"width": 1280, "height": 800})
+        serve_static(context)
+        yield context
+        context.close()

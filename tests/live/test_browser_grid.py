@@ -10,15 +10,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from accounts.roles import Role
 from cameras import services, sync
 from signaling.events import publish_camera_status
-from tests.browser import frames_advance, launch, log_in, players, serve_static, wait_players_live
+from tests.browser import frames_advance, log_in, players, wait_players_live
 from tests.factories import PASSWORD, make_member, make_organization, make_site, make_user
 from tests.media import keep_sources_open, stop_processes
 from tests.services import REPO_ROOT
@@ -27,31 +25,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.django_d
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 LIVE_TIMEOUT = 30
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _orm_beside_playwright() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture
-def browser(daphne, tmp_path: Path) -> Iterator[Any]:  # type: ignore[no-untyped-def]
-    """Chromium, started after the test data exists.
-
-    Playwright's sync API keeps an event loop running in this thread, and
-    with it running, the channel-layer publish that membership changes make
-    (async_to_sync) refuses to run: so test data comes first, in fixtures
-    listed before this one.
-    """
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        context = launch(driver, tmp_path / "chromium-profile", viewport={"width": 1280, "height": 800})
-        serve_static(context)
-        yield context
-        context.close()
 
 
 @pytest.fixture(scope="module")
