@@ -1,8 +1,9 @@
 """Forms of the alert list and the camera's motion settings.
 
 Camera and site choices come from querysets the views build through the
-access gate. The settings form only parses what the browser sent; the
-checks (ranges, mask polygons, schedule windows) are the service's, and its
+access gate. The settings form only parses what the browser sent (the
+schedule's rows into windows, ``recordings.schedule_forms``); the checks
+(ranges, mask polygons, the windows again) are the service's, and its
 messages are shown next to the fields.
 """
 
