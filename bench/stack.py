@@ -84,11 +84,9 @@ class Stack:
 
 def session_headers(http_url: str, user) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Headers a signed-in browser on ``http_url`` sends with a WebSocket upgrade."""
-    from django.test import Client
+    from tests.factories import session_id
 
-    client = Client()
-    client.force_login(user)
-    return {"Origin": http_url, "Cookie": f"sessionid={client.cookies['sessionid'].value}"}
+    return {"Origin": http_url, "Cookie": f"sessionid={session_id(user)}"}
 
 
 def process_rss_mb(pid: int) -> float:

@@ -33,7 +33,7 @@ from recordings.models import (
     NotificationDelivery,
     NotificationRule,
 )
-from recordings.tasks import NOTIFY_RETRIES
+from recordings.tasks import NOTIFY_RETRIES, deliver_notification
 
 logger = logging.getLogger(__name__)
 
@@ -95,8 +95,6 @@ def queue_deliveries(event_id: int) -> list[NotificationDelivery]:
     if event is None or not event.alerted:
         logger.info("motion event %s is gone or raised no alert; nothing to notify", event_id)
         return []
-    from recordings.tasks import deliver_notification
-
     created = []
     for rule in rules_for_event(event):
         delivery, new = NotificationDelivery.objects.get_or_create(
@@ -227,8 +225,6 @@ def requeue_stale_deliveries(now: datetime, limit: int) -> int:
     The row's ``updated_at`` is moved forward in the same conditional UPDATE
     that picks it, so two sweeps at once queue a row only once.
     """
-    from recordings.tasks import deliver_notification
-
     cutoff = now - STALE_PENDING
     stale = NotificationDelivery.objects.filter(status=DeliveryStatus.PENDING, updated_at__lt=cutoff)
     handled = 0

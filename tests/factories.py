@@ -62,3 +62,12 @@ def make_camera(
 ) -> Camera:
     """A camera saved straight to the database (no source validation, no gateway sync)."""
     return Camera.objects.create(site=site, name=name or f"Camera {_next()}", main_source=main_source, **fields)
+
+
+def session_id(user: User) -> str:
+    """A fresh session key that signs ``user`` in (the ``sessionid`` cookie's value), for real clients."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from accounts.models import User
 from cameras.models import Gateway
 from tests.browser import launch, serve_static
+from tests.factories import session_id
 from tests.media import CameraSimulator
 from tests.media import Gateway as GatewayProcess
 from tests.services import REPO_ROOT, free_port, subprocess_env, wait_for_port
@@ -126,9 +126,7 @@ def session_cookie() -> Callable[[User], str]:
     """A Cookie header value that signs the user in to the portal under test."""
 
     def make(user: User) -> str:
-        client = Client()
-        client.force_login(user)
-        return f"sessionid={client.cookies['sessionid'].value}"
+        return f"sessionid={session_id(user)}"
 
     return make
 

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from recordings.models import Clip
 from tests.browser import launch, serve_static
+from tests.factories import session_id
 from tests.recordings.live.fixtures import Scene
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -33,9 +33,7 @@ def _orm_beside_playwright() -> Iterator[None]:
 
 @pytest.fixture
 def operator_cookie(scene: Scene) -> dict[str, str]:
-    client = Client()
-    client.force_login(scene.operator)
-    return {"name": "sessionid", "value": client.cookies["sessionid"].value}
+    return {"name": "sessionid", "value": session_id(scene.operator)}
 
 
 @pytest.fixture

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from recordings import leases
 from recordings.models import MotionEvent
 from tests.browser import launch, serve_static
+from tests.factories import session_id
 from tests.media import wait_until
 from tests.recordings.motion_live.conftest import Watched, arm
 
@@ -35,12 +35,10 @@ def _orm_beside_playwright() -> Iterator[None]:
 def browser(watched: Watched, daphne, tmp_path: Path) -> Iterator[Any]:  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
 
-    client = Client()
-    client.force_login(watched.operator)
     with sync_playwright() as driver:
         context = launch(driver, tmp_path / "chromium-profile", viewport={"width": 1280, "height": 800})
         serve_static(context)
-        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+        context.add_cookies([{"name": "sessionid", "value": session_id(watched.operator),
                               "url": daphne.http_url}])
         yield context
         context.close()
