@@ -8,9 +8,14 @@ Continuous moves honour their ONVIF ``Timeout``. Presets are remembered.
 Every request is recorded (operation, arrival time, parameters) so a test
 can assert exactly what reached the camera.
 
-Some behaviour of real cameras can be switched on to prove the adapter is
-liberal in what it accepts: other namespace prefixes, replies without the
-optional fields, a device that ignores the move timeout.
+Some behaviour of real cameras can be switched on (``DeviceOptions``) to
+prove the adapter is liberal in what it accepts: other namespace prefixes,
+replies without the optional fields, a device that ignores the move
+timeout, a clock that is off (and a time query that needs a login, a time
+reply without UTCDateTime or with a wrong one, no HTTP Date header), no
+RemovePreset, service addresses (XAddrs) advertised on another host and
+port, and several coordinate spaces per kind with the generic one not
+first (the first being the default for requests that name no space).
 
     python -m tests.onvif_device --port 18080 --username admin --password secret
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import email.utils
 import hashlib
 import hmac
 import re
@@ -27,7 +33,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from xml.etree import ElementTree as ET  # noqa: S405  (the device parses requests of its own tests)
@@ -55,6 +61,26 @@ SPACES = {
     "ContinuousZoomVelocitySpace": (GENERIC + "ZoomSpaces/VelocityGenericSpace", (-1.0, 1.0), None),
     "PanTiltSpeedSpace": (GENERIC + "PanTiltSpaces/GenericSpeedSpace", (0.0, 1.0), None),
     "ZoomSpeedSpace": (GENERIC + "ZoomSpaces/ZoomGenericSpeedSpace", (0.0, 1.0), None),
+}
+# With ``extra_spaces``: a non-generic space listed before the generic one of each kind, and used
+# when a request names no space. Values map linearly between its ranges and the generic ones.
+OTHER_SPACES = {
+    "AbsolutePanTiltPositionSpace": (GENERIC + "PanTiltSpaces/SphericalPositionSpaceDegrees", (-180.0, 180.0),
+                                     (-90.0, 90.0)),
+    "AbsoluteZoomPositionSpace": ("http://www.example.com/ptz/ZoomSpaces/MagnificationSpace", (1.0, 30.0), None),
+    "RelativePanTiltTranslationSpace": (GENERIC + "PanTiltSpaces/TranslationSpaceFov", (-100.0, 100.0),
+                                        (-100.0, 100.0)),
+    "RelativeZoomTranslationSpace": ("http://www.example.com/ptz/ZoomSpaces/MagnificationTranslationSpace",
+                                     (-29.0, 29.0), None),
+    "ContinuousPanTiltVelocitySpace": (GENERIC + "PanTiltSpaces/VelocitySpaceDegrees", (-60.0, 60.0), (-30.0, 30.0)),
+    "ContinuousZoomVelocitySpace": ("http://www.example.com/ptz/ZoomSpaces/MagnificationVelocitySpace",
+                                    (-10.0, 10.0), None),
+}
+# The kinds of space of each vector a request carries: (pan/tilt kind, zoom kind).
+VECTOR_KINDS = {
+    "Position": ("AbsolutePanTiltPositionSpace", "AbsoluteZoomPositionSpace"),
+    "Translation": ("RelativePanTiltTranslationSpace", "RelativeZoomTranslationSpace"),
+    "Velocity": ("ContinuousPanTiltVelocitySpace", "ContinuousZoomVelocitySpace"),
 }
 RANGES = {"pan": (-1.0, 1.0), "tilt": (-1.0, 1.0), "zoom": (0.0, 1.0)}
 _DURATION_RE = re.compile(
@@ -161,6 +187,23 @@ def vector(element: ET.Element | None) -> dict[str, float]:
     return values
 
 
+def vector_spaces(element: ET.Element | None) -> dict[str, str]:
+    """The space each part of a PTZVector or PTZSpeed names: {"PanTilt": uri, "Zoom": uri}, when named."""
+    spaces: dict[str, str] = {}
+    for name in ("PanTilt", "Zoom"):
+        part = child(element, name)
+        if part is not None and part.get("space"):
+            spaces[name] = part.get("space", "")
+    return spaces
+
+
+def map_range(value: float, source: tuple[float, float], target: tuple[float, float]) -> float:
+    """A value of one coordinate space in another, linearly between their ranges."""
+    if source == target:
+        return value
+    return target[0] + (value - source[0]) * (target[1] - target[0]) / (source[1] - source[0])
+
+
 # --- the mechanics ---------------------------------------------------------------------
 
 
@@ -259,6 +302,20 @@ class DeviceOptions:
     home_supported: bool = True
     clock_offset: float = 0.0  # seconds the device's clock is ahead
     max_clock_skew: float = 300.0
+    time_needs_auth: bool = False  # GetSystemDateAndTime refused without a login, as some firmwares do
+    # What the time reply holds: "utc" (UTCDateTime), "local" (LocalDateTime only) or "none" (neither);
+    # the ONVIF schema makes both optional.
+    time_reply: str = "utc"
+    time_zone: str = "UTC0"  # the POSIX TZ string of the time reply
+    local_offset: float = 0.0  # seconds its local time is ahead of UTC (what time_zone and daylight_savings say)
+    daylight_savings: bool = False
+    reported_time_error: float = 0.0  # seconds its time reply is off its own clock (local time written as UTC)
+    http_date: bool = True  # a Date header (its own clock) on every reply, as HTTP servers send
+    # RemovePreset: "yes", "not_supported" (ActionNotSupported fault) or "refused" (another fault)
+    remove_presets: str = "yes"
+    advertised_host: str = ""  # the host its service addresses (XAddrs) name instead of its own
+    advertised_port: int = 0
+    extra_spaces: bool = False  # a non-generic space first for each kind (see OTHER_SPACES)
 
 
 class OnvifDevice:
@@ -347,13 +404,19 @@ class OnvifDevice:
         with self._lock:
             self.requests.append(Request(name, service, arrived, perf, _params(operation), authenticated))
         try:
-            if not authenticated and name != "GetSystemDateAndTime":
+            if not authenticated and (name != "GetSystemDateAndTime" or self.options.time_needs_auth):
                 raise Fault("Sender", ("NotAuthorized",), "Sender not Authorized")
             reply = self._dispatch(service, name, operation)
         except Fault as fault:
             status = 400 if fault.code == "Sender" else 500
             return status, envelope(fault_body(fault), self.prefixes)
         return 200, envelope(reply, self.prefixes)
+
+    def http_headers(self) -> dict[str, str]:
+        """Headers of every reply besides the content ones."""
+        if not self.options.http_date:
+            return {}
+        return {"Date": email.utils.formatdate(time.time() + self.options.clock_offset, usegmt=True)}
 
     def _authenticated(self, header: ET.Element | None) -> bool:
         token = child(header, "Security", "UsernameToken")
@@ -390,16 +453,16 @@ class OnvifDevice:
     # --- Device service ---
 
     def op_tds_GetSystemDateAndTime(self, _: ET.Element) -> X:  # noqa: N802  (ONVIF operation names)
-        now = datetime.fromtimestamp(time.time() + self.options.clock_offset, tz=UTC)
-        utc = X(
-            "tt:UTCDateTime",
-            X("tt:Time", X("tt:Hour", now.hour), X("tt:Minute", now.minute), X("tt:Second", now.second)),
-            X("tt:Date", X("tt:Year", now.year), X("tt:Month", now.month), X("tt:Day", now.day)),
-        )
-        time_zone = None if self.options.minimal_replies else X("tt:TimeZone", X("tt:TZ", "UTC0"))
+        options = self.options
+        now = datetime.fromtimestamp(time.time() + options.clock_offset + options.reported_time_error, tz=UTC)
+        utc = _date_time("tt:UTCDateTime", now) if options.time_reply == "utc" else None
+        local_now = now + timedelta(seconds=options.local_offset)
+        local = _date_time("tt:LocalDateTime", local_now) if options.time_reply == "local" else None
+        time_zone = None if options.minimal_replies else X("tt:TimeZone", X("tt:TZ", options.time_zone))
         return X(
             "tds:GetSystemDateAndTimeResponse",
-            X("tds:SystemDateAndTime", X("tt:DateTimeType", "Manual"), X("tt:DaylightSavings", False), time_zone, utc),
+            X("tds:SystemDateAndTime", X("tt:DateTimeType", "Manual"),
+              X("tt:DaylightSavings", options.daylight_savings), time_zone, utc, local),
         )
 
     def op_tds_GetDeviceInformation(self, _: ET.Element) -> X:  # noqa: N802
@@ -429,7 +492,9 @@ class OnvifDevice:
         )
 
     def _xaddr(self, key: str) -> str:
-        return f"http://{self.host}:{self.port}{SERVICE_PATHS[key]}"
+        host = self.options.advertised_host or self.host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.options.advertised_port or self.port}{SERVICE_PATHS[key]}"
 
     # --- Media service ---
 
@@ -458,14 +523,45 @@ class OnvifDevice:
         if text(operation, "ProfileToken") != self.profile_token:
             raise Fault("Sender", ("InvalidArgVal", "NoProfile"), "The requested profile token does not exist")
 
+    def _space_list(self, kind: str) -> list[tuple[str, tuple[float, float], tuple[float, float] | None]]:
+        """The spaces of one kind it offers, its default (for requests that name none) first."""
+        if self.options.extra_spaces and kind in OTHER_SPACES:
+            return [OTHER_SPACES[kind], SPACES[kind]]
+        return [SPACES[kind]]
+
     def _spaces(self, tag: str) -> X:
         elements = []
-        for name, (uri, x_range, y_range) in SPACES.items():
-            ranges = [X("tt:XRange", X("tt:Min", x_range[0]), X("tt:Max", x_range[1]))]
-            if y_range is not None:
-                ranges.append(X("tt:YRange", X("tt:Min", y_range[0]), X("tt:Max", y_range[1])))
-            elements.append(X(f"tt:{name}", X("tt:URI", uri), *ranges))
+        for name in SPACES:
+            for uri, x_range, y_range in self._space_list(name):
+                ranges = [X("tt:XRange", X("tt:Min", x_range[0]), X("tt:Max", x_range[1]))]
+                if y_range is not None:
+                    ranges.append(X("tt:YRange", X("tt:Min", y_range[0]), X("tt:Max", y_range[1])))
+                elements.append(X(f"tt:{name}", X("tt:URI", uri), *ranges))
         return X(tag, *elements)
+
+    def _generic(self, operation: ET.Element, field: str) -> dict[str, float]:
+        """A request's vector in the generic spaces, from the space it names (or the default one)."""
+        element = child(operation, field)
+        values, named = vector(element), vector_spaces(element)
+        result: dict[str, float] = {}
+        for part, axes, kind in (("PanTilt", ("pan", "tilt"), VECTOR_KINDS[field][0]),
+                                 ("Zoom", ("zoom",), VECTOR_KINDS[field][1])):
+            if axes[0] not in values:
+                continue
+            _, x_range, y_range = self._space_named(kind, named.get(part))
+            _, generic_x, generic_y = SPACES[kind]
+            for axis, own, generic in zip(axes, (x_range, y_range), (generic_x, generic_y), strict=False):
+                result[axis] = map_range(values[axis], own or generic or (-1.0, 1.0), generic or (-1.0, 1.0))
+        return result
+
+    def _space_named(self, kind: str, uri: str | None) -> tuple[str, tuple[float, float], tuple[float, float] | None]:
+        offered = self._space_list(kind)
+        if uri is None:
+            return offered[0]
+        for space in offered:
+            if space[0] == uri:
+                return space
+        raise Fault("Sender", ("InvalidArgVal", "SpaceNotSupported"), f"{kind} {uri[:80]} is not supported")
 
     def op_tptz_GetNodes(self, _: ET.Element) -> X:  # noqa: N802
         return X("tptz:GetNodesResponse", self._node("tptz:PTZNode"))
@@ -496,7 +592,7 @@ class OnvifDevice:
     def op_tptz_ContinuousMove(self, operation: ET.Element) -> X:  # noqa: N802
         self._profile(operation)
         timeout = text(operation, "Timeout")
-        self.mechanics.continuous(vector(child(operation, "Velocity")), parse_duration(timeout) if timeout else None)
+        self.mechanics.continuous(self._generic(operation, "Velocity"), parse_duration(timeout) if timeout else None)
         return X("tptz:ContinuousMoveResponse")
 
     def op_tptz_Stop(self, operation: ET.Element) -> X:  # noqa: N802
@@ -507,12 +603,12 @@ class OnvifDevice:
 
     def op_tptz_RelativeMove(self, operation: ET.Element) -> X:  # noqa: N802
         self._profile(operation)
-        self.mechanics.jump(vector(child(operation, "Translation")), relative=True)
+        self.mechanics.jump(self._generic(operation, "Translation"), relative=True)
         return X("tptz:RelativeMoveResponse")
 
     def op_tptz_AbsoluteMove(self, operation: ET.Element) -> X:  # noqa: N802
         self._profile(operation)
-        target = vector(child(operation, "Position"))
+        target = self._generic(operation, "Position")
         for axis, value in target.items():
             low, high = RANGES[axis]
             if not low <= value <= high:
@@ -531,10 +627,16 @@ class OnvifDevice:
         return X("tptz:GetStatusResponse", X("tptz:PTZStatus", *parts))
 
     def _position(self, tag: str, position: dict[str, float]) -> X:
+        """A position in its default spaces (the first offered), naming them."""
+        pan_tilt = self._space_list("AbsolutePanTiltPositionSpace")[0]
+        zoom = self._space_list("AbsoluteZoomPositionSpace")[0]
+        _, generic_x, generic_y = SPACES["AbsolutePanTiltPositionSpace"]
+        generic_zoom = SPACES["AbsoluteZoomPositionSpace"][1]
         return X(
             tag,
-            X("tt:PanTilt", x=position["pan"], y=position["tilt"], space=SPACES["AbsolutePanTiltPositionSpace"][0]),
-            X("tt:Zoom", x=position["zoom"], space=SPACES["AbsoluteZoomPositionSpace"][0]),
+            X("tt:PanTilt", x=map_range(position["pan"], generic_x, pan_tilt[1]),
+              y=map_range(position["tilt"], generic_y or generic_x, pan_tilt[2] or pan_tilt[1]), space=pan_tilt[0]),
+            X("tt:Zoom", x=map_range(position["zoom"], generic_zoom, zoom[1]), space=zoom[0]),
         )
 
     def op_tptz_GetPresets(self, operation: ET.Element) -> X:  # noqa: N802
@@ -566,6 +668,10 @@ class OnvifDevice:
 
     def op_tptz_RemovePreset(self, operation: ET.Element) -> X:  # noqa: N802
         self._profile(operation)
+        if self.options.remove_presets == "not_supported":
+            raise Fault("Receiver", ("ActionNotSupported",), "Optional Action Not Implemented")
+        if self.options.remove_presets == "refused":
+            raise Fault("Receiver", ("Action",), "The preset is part of a patrol tour")
         with self._lock:
             if self.presets.pop(text(operation, "PresetToken") or "", None) is None:
                 raise Fault("Sender", ("InvalidArgVal", "NoToken"), "No preset with this token")
@@ -588,6 +694,14 @@ class OnvifDevice:
         return X("tptz:GotoHomePositionResponse")
 
 
+def _date_time(tag: str, moment: datetime) -> X:
+    return X(
+        tag,
+        X("tt:Time", X("tt:Hour", moment.hour), X("tt:Minute", moment.minute), X("tt:Second", moment.second)),
+        X("tt:Date", X("tt:Year", moment.year), X("tt:Month", moment.month), X("tt:Day", moment.day)),
+    )
+
+
 def _service_of(tag: str) -> str:
     namespace = tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
     return next((key for key, uri in NS.items() if uri == namespace), "")
@@ -599,6 +713,8 @@ def _params(operation: ET.Element) -> dict[str, Any]:
     for element in operation:
         name = local(element.tag)
         params[name] = vector(element) if len(element) else (element.text or "").strip()
+        if len(element) and (spaces := vector_spaces(element)):
+            params[name + "Spaces"] = spaces
     return params
 
 
@@ -623,10 +739,12 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802  (http.server's naming)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
-        status, reply = self.server.device.handle(body, time.time(), time.perf_counter())
+        device = self.server.device
+        status, reply = device.handle(body, time.time(), time.perf_counter())
         reason = {200: "OK", 400: "Bad Request", 500: "Internal Server Error"}[status]
+        extra = "".join(f"{name}: {value}\r\n" for name, value in device.http_headers().items())
         head = (
-            f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/soap+xml; charset=utf-8\r\n"
+            f"HTTP/1.1 {status} {reason}\r\n{extra}Content-Type: application/soap+xml; charset=utf-8\r\n"
             f"Content-Length: {len(reply)}\r\n\r\n"
         ).encode()
         self.wfile.write(head + reply)
@@ -641,8 +759,16 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=18080)
     parser.add_argument("--username", default="admin")
     parser.add_argument("--password", default=DeviceOptions.password)
+    parser.add_argument("--clock-offset", type=float, default=0.0, help="seconds its clock is ahead")
+    parser.add_argument("--time-needs-auth", action="store_true", help="refuse the time query without a login")
+    parser.add_argument("--time-reply", choices=("utc", "local", "none"), default="utc")
+    parser.add_argument("--remove-presets", choices=("yes", "not_supported", "refused"), default="yes")
+    parser.add_argument("--extra-spaces", action="store_true", help="a non-generic coordinate space first")
     args = parser.parse_args()
-    device = OnvifDevice(args.host, args.port, username=args.username, password=args.password)
+    device = OnvifDevice(args.host, args.port, username=args.username, password=args.password,
+                         clock_offset=args.clock_offset, time_needs_auth=args.time_needs_auth,
+                         time_reply=args.time_reply, remove_presets=args.remove_presets,
+                         extra_spaces=args.extra_spaces)
     print(f"ONVIF PTZ device on http://{device.host}:{device.port}/onvif/device_service", flush=True)  # noqa: T201
     try:
         device._server.serve_forever()
