@@ -57,6 +57,7 @@ from cameras.onvif_replies import (
     PTZFeatures,
     PTZPosition,
     PTZStatus,
+    complete_pan_tilt,
     first_of,
     pick,
     ptz_vector,
@@ -224,8 +225,8 @@ class OnvifAdapter:
         return self._call(address, PTZCommand.RELATIVE, self._op("RelativeMove", request))
 
     def absolute_move(self, address: OnvifAddress, pan: float | None, tilt: float | None, zoom: float | None) -> bool:
-        request = {"Position": ptz_vector(pan, tilt, zoom)}
-        return self._call(address, PTZCommand.ABSOLUTE, self._op("AbsoluteMove", request))
+        """Move to a position; a pan or tilt not given stays where the camera is (read from its status)."""
+        return self._call(address, PTZCommand.ABSOLUTE, _absolute_move(pan, tilt, zoom, address.label))
 
     def goto_preset(self, address: OnvifAddress, token: str) -> bool:
         return self._call(address, PTZCommand.GOTO_PRESET, self._op("GotoPreset", {"PresetToken": token}))
@@ -245,10 +246,7 @@ class OnvifAdapter:
         return token
 
     def status(self, address: OnvifAddress) -> PTZStatus:
-        reply = self._call(address, PTZCommand.STATUS, self._op("GetStatus", {}, raw=True))
-        status = pick(reply, "PTZStatus") or reply
-        return PTZStatus(read_position(pick(status, "Position")), read_moving(pick(status, "MoveStatus")),
-                         str(pick(status, "Error") or "")[:200])
+        return self._call(address, PTZCommand.STATUS, _status)
 
     def presets(self, address: OnvifAddress) -> list[DevicePreset]:
         reply = self._call(address, PTZCommand.PRESETS, self._op("GetPresets", {}, raw=True))
@@ -345,6 +343,30 @@ class OnvifAdapter:
             listed = await _optional(ptz.GetPresets({"ProfileToken": session.profile_token}))
             features = _with(features, presets=listed is not None)
         return _with(features, device=await _device_info(session.camera))
+
+
+async def _status(session: _Session) -> PTZStatus:
+    reply = await session.ptz.GetStatus({"ProfileToken": session.profile_token})
+    status = pick(reply, "PTZStatus") or reply
+    return PTZStatus(read_position(pick(status, "Position")), read_moving(pick(status, "MoveStatus")),
+                     str(pick(status, "Error") or "")[:200])
+
+
+def _absolute_move(pan: float | None, tilt: float | None, zoom: float | None,
+                   where: str) -> Callable[[_Session], Awaitable[bool]]:
+    async def run(session: _Session) -> bool:
+        if (pan is None) != (tilt is None):  # under the session's lock: no other command moves it meanwhile
+            pan_tilt = complete_pan_tilt(pan, tilt, (await _status(session)).position)
+            if pan_tilt is None:
+                raise OnvifNotSupported(f"The camera at {where} does not report its position, so an absolute "
+                                        "move needs both pan and tilt.")
+            request = {"Position": ptz_vector(*pan_tilt, zoom)}
+        else:
+            request = {"Position": ptz_vector(pan, tilt, zoom)}
+        await session.ptz.AbsoluteMove({"ProfileToken": session.profile_token, **request})
+        return True
+
+    return run
 
 
 def _with(features: PTZFeatures, **changes: Any) -> PTZFeatures:

@@ -150,7 +150,20 @@ def read_features(spaces: Any, node: Any, timeouts: Any, profile_token: str) -> 
     )
 
 
+def complete_pan_tilt(pan: float | None, tilt: float | None, current: PTZPosition) -> tuple[float, float] | None:
+    """Pan and tilt of an absolute move that gave only one: the other stays where the camera is now.
+
+    ONVIF moves pan and tilt together (a PanTilt vector has both x and y);
+    None when the camera does not report the missing one.
+    """
+    pan = current.pan if pan is None else pan
+    tilt = current.tilt if tilt is None else tilt
+    return (pan, tilt) if pan is not None and tilt is not None else None
+
+
 def ptz_vector(pan: float | None, tilt: float | None, zoom: float | None) -> dict[str, Any]:
+    """A PTZVector or PTZSpeed. A missing pan or tilt is 0, which is right for a velocity or a
+    translation (no motion along it) and wrong for a position: complete those first."""
     vector: dict[str, Any] = {}
     if pan is not None or tilt is not None:
         vector["PanTilt"] = {"x": pan or 0.0, "y": tilt or 0.0}

@@ -227,3 +227,20 @@ def test_a_camera_with_a_wrong_clock_is_still_reached(make_device: Callable[...,
     device = make_device(clock_offset=3600)
 
     assert adapter.status(address_of(device)).moving is False
+
+
+# --- issue 10: PTZ on cameras other than our own ---------------------------------------------------
+
+
+def test_an_absolute_move_of_one_axis_keeps_the_other(adapter: OnvifAdapter, device: OnvifDevice) -> None:
+    """ONVIF takes pan and tilt together: the one not given is where the camera is now, never 0."""
+    address = address_of(device)
+    adapter.absolute_move(address, 0.5, -0.25, 0.75)
+
+    adapter.absolute_move(address, None, 0.4, None)
+    tilted = device.position()
+    adapter.absolute_move(address, -0.3, None, None)
+
+    assert tilted == pytest.approx({"pan": 0.5, "tilt": 0.4, "zoom": 0.75})
+    assert device.position() == pytest.approx({"pan": -0.3, "tilt": 0.4, "zoom": 0.75})
+    assert device.received("AbsoluteMove")[-1].params["Position"] == pytest.approx({"pan": -0.3, "tilt": 0.4})
