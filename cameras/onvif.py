@@ -42,6 +42,7 @@ from onvif import ONVIFCamera, ONVIFService
 from onvif.definition import SERVICES
 from onvif.exceptions import ONVIFError
 
+from cameras.onvif_clock import ClockedCamera, judge_refusal
 from cameras.onvif_errors import (
     OnvifAuthFailed,
     OnvifBackedOff,
@@ -390,11 +391,15 @@ async def _device_info(camera: ONVIFCamera) -> dict[str, str]:
     return {name.lower(): str(value)[:100] for name in fields if (value := pick(info, name))}
 
 
-async def _open_session(address: OnvifAddress) -> _Session:
-    """Connect, discover the services, pick the first media profile with a PTZ configuration."""
-    # adjust_time: cameras with a wrong clock still accept our WS-Security timestamps.
-    camera = ONVIFCamera(address.host, address.port, address.username, address.password, adjust_time=True,
-                         no_cache=True)
+async def _open_session(address: OnvifAddress, clock: dt.timedelta | None = None) -> _Session:
+    """Connect, discover the services, pick the first media profile with a PTZ configuration.
+
+    The camera's clock is learned first, so that it accepts the signed
+    requests (``cameras.onvif_clock``); a refused login whose reply shows
+    another clock is tried once more with that clock.
+    """
+    camera = ClockedCamera(address.host, address.port, address.username, address.password, clock=clock,
+                           no_cache=True)
     try:
         await camera.update_xaddrs()
         media = await camera.create_media_service()
@@ -403,9 +408,14 @@ async def _open_session(address: OnvifAddress) -> _Session:
         if profile is None:
             raise OnvifNotSupported(f"The camera at {address.label} has no media profile with PTZ.")
         ptz = await camera.create_ptz_service()
-    except BaseException:
+    except BaseException as exc:
         await _close(camera)
-        raise
+        refusal = judge_refusal(camera, exc, address.label)
+        if refusal is None:
+            raise
+        if refusal.retry_with is not None and clock is None:
+            return await _open_session(address, refusal.retry_with)
+        raise refusal.error from exc
     config = pick(profile, "PTZConfiguration")
     return _Session(camera, ptz, str(pick(profile, "token")), str(pick(config, "token") or ""),
                     str(pick(config, "NodeToken") or ""))

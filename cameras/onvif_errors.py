@@ -99,6 +99,12 @@ def translate(exc: BaseException, where: str, timeout: float) -> OnvifError:
     return OnvifFault(f"The camera at {where} failed: {type(exc).__name__}.")
 
 
+def is_login_refusal(exc: BaseException) -> bool:
+    """Whether the camera refused the login (and not, say, the network or the operation)."""
+    known = (zeep.exceptions.Fault, zeep.exceptions.TransportError, ONVIFAuthError, OnvifAuthFailed)
+    return isinstance(exc, known) and isinstance(translate(exc, "", 0), OnvifAuthFailed)
+
+
 def _translate_fault(fault: zeep.exceptions.Fault, where: str) -> OnvifError:
     names = _fault_names(fault)
     message = str(fault.message or "").strip()

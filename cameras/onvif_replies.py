@@ -8,6 +8,8 @@ answer a plain string where a structure is due: every reader here returns
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,3 +172,77 @@ def ptz_vector(pan: float | None, tilt: float | None, zoom: float | None) -> dic
     if zoom is not None:
         vector["Zoom"] = {"x": zoom}
     return vector
+
+
+# --- the camera's clock -------------------------------------------------------------------
+
+_POSIX_OFFSET = r"[+-]?\d{1,2}(?::\d{1,2}){0,2}"
+_POSIX_TZ = re.compile(
+    rf"^\s*(?P<std><[^>]+>|[A-Za-z]{{3,}})(?P<std_offset>{_POSIX_OFFSET})"
+    rf"(?:(?P<dst><[^>]+>|[A-Za-z]{{3,}})(?P<dst_offset>{_POSIX_OFFSET})?)?(?:,.*)?\s*$"
+)
+
+
+def _posix_west(text: str) -> dt.timedelta | None:
+    """A POSIX TZ offset ("-1", "5", "-5:30"): how far the zone is west of Greenwich."""
+    sign = -1 if text.startswith("-") else 1
+    hours, minutes, seconds = ([int(part) for part in text.lstrip("+-").split(":")] + [0, 0])[:3]
+    if hours > 24 or minutes > 59 or seconds > 59:
+        return None
+    return sign * dt.timedelta(hours=hours, minutes=minutes, seconds=seconds)
+
+
+def utc_offset(time_zone: Any, daylight_savings: bool, local: dt.datetime | None = None) -> dt.timedelta | None:
+    """How far local time is ahead of UTC in a camera's time zone; None when the zone cannot be read.
+
+    ONVIF gives a POSIX TZ string ("CET-1CEST,M3.5.0,M10.5.0/3", where -1
+    means one hour *east*). The camera's own DaylightSavings flag says
+    whether summer time is on now, so the rules after the comma need not be
+    worked out. Some cameras send an IANA name instead ("Europe/Berlin").
+    """
+    text = str(time_zone or "").strip()
+    match = _POSIX_TZ.match(text)
+    if match is None:
+        return _iana_offset(text, local)
+    west = _posix_west(match["std_offset"])
+    if west is not None and daylight_savings and match["dst"]:
+        # Summer time is one hour ahead of standard time unless the string says otherwise.
+        west = _posix_west(match["dst_offset"]) if match["dst_offset"] else west - dt.timedelta(hours=1)
+    return -west if west is not None else None
+
+
+def _iana_offset(name: str, local: dt.datetime | None) -> dt.timedelta | None:
+    if "/" not in name or local is None:
+        return None
+    try:
+        return local.replace(tzinfo=zoneinfo.ZoneInfo(name)).utcoffset()
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        return None
+
+
+_DATE_TIME_PARTS = (("Date", "Year"), ("Date", "Month"), ("Date", "Day"),
+                    ("Time", "Hour"), ("Time", "Minute"), ("Time", "Second"))
+
+
+def _date_time(value: Any) -> dt.datetime | None:
+    """A tt:DateTime (Date and Time parts) as a naive datetime; None when absent or impossible."""
+    try:
+        return dt.datetime(*(int(pick(value, *path)) for path in _DATE_TIME_PARTS))  # noqa: DTZ001  (the zone comes separately)
+    except (TypeError, ValueError):
+        return None
+
+
+def read_device_time(reply: Any) -> dt.datetime | None:
+    """The camera's clock (UTC) from a GetSystemDateAndTime reply; None when it cannot be told.
+
+    UTCDateTime when present; else LocalDateTime with the reply's time zone
+    (both are optional in the ONVIF schema).
+    """
+    utc = _date_time(pick(reply, "UTCDateTime"))
+    if utc is not None:
+        return utc.replace(tzinfo=dt.UTC)
+    local = _date_time(pick(reply, "LocalDateTime"))
+    if local is None:
+        return None
+    offset = utc_offset(pick(reply, "TimeZone", "TZ"), pick(reply, "DaylightSavings") is True, local)
+    return (local - offset).replace(tzinfo=dt.UTC) if offset is not None else None

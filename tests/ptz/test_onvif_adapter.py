@@ -20,7 +20,7 @@ from cameras.onvif import (
     OnvifUnreachable,
 )
 from tests.onvif_device import OnvifDevice
-from tests.ptz.conftest import address_of
+from tests.ptz.conftest import DEVICE_PASSWORD, address_of
 from tests.services import free_port
 
 
@@ -244,3 +244,79 @@ def test_an_absolute_move_of_one_axis_keeps_the_other(adapter: OnvifAdapter, dev
     assert tilted == pytest.approx({"pan": 0.5, "tilt": 0.4, "zoom": 0.75})
     assert device.position() == pytest.approx({"pan": -0.3, "tilt": 0.4, "zoom": 0.75})
     assert device.received("AbsoluteMove")[-1].params["Position"] == pytest.approx({"pan": -0.3, "tilt": 0.4})
+
+
+CET = {"time_zone": "CET-1CEST,M3.5.0,M10.5.0/3", "daylight_savings": True, "local_offset": 7200}
+NEW_YORK_WINTER = {"time_zone": "EST5EDT,M3.2.0,M11.1.0", "daylight_savings": False, "local_offset": -5 * 3600}
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"time_reply": "local", "http_date": False, **CET},
+        {"time_reply": "local", "http_date": False, "clock_offset": 3600, **NEW_YORK_WINTER},
+        {"time_reply": "none", "http_date": False},
+        {"time_reply": "none", "clock_offset": 3600},
+    ],
+    ids=["local-time-cest", "local-time-est-clock-an-hour-off", "no-time-at-all", "no-time-clock-an-hour-off"],
+)
+def test_a_time_reply_without_utc_still_reaches_the_camera(make_device: Callable[..., OnvifDevice],
+                                                          adapter: OnvifAdapter, options: dict) -> None:
+    """UTCDateTime is optional: local time with its POSIX time zone, else the HTTP Date, else no adjustment.
+
+    The device refuses logins stamped over 5 min off its clock, so reading
+    local time as UTC (two or five hours off) would fail here.
+    """
+    device = make_device(**options)
+
+    assert adapter.status(address_of(device)).moving is False
+
+
+def test_a_clock_an_hour_off_behind_a_time_query_that_needs_a_login(make_device: Callable[..., OnvifDevice],
+                                                                    adapter: OnvifAdapter) -> None:
+    """The refused anonymous time query still carries the device's clock in its HTTP Date header."""
+    device = make_device(time_needs_auth=True, clock_offset=3600)
+
+    assert adapter.status(address_of(device)).moving is False
+    assert not any(r.operation == "GetSystemDateAndTime" and r.authenticated for r in device.requests)
+
+
+def test_a_login_needed_for_the_time_with_the_clocks_in_step(make_device: Callable[..., OnvifDevice],
+                                                            adapter: OnvifAdapter) -> None:
+    device = make_device(time_needs_auth=True, http_date=False)
+
+    assert adapter.status(address_of(device)).moving is False
+
+
+def test_a_clock_that_cannot_be_learned_is_named_as_a_possible_cause(make_device: Callable[..., OnvifDevice],
+                                                                     adapter: OnvifAdapter) -> None:
+    """No anonymous time, no Date header, an hour off: the password may be right, so say both."""
+    device = make_device(time_needs_auth=True, clock_offset=3600, http_date=False)
+
+    with pytest.raises(OnvifAuthFailed) as raised:
+        adapter.status(address_of(device))
+
+    assert not raised.value.retryable
+    assert "clock" in str(raised.value) and "password" in str(raised.value)
+    assert DEVICE_PASSWORD not in str(raised.value)
+
+
+def test_a_time_reply_that_misstates_the_clock_is_corrected_from_the_refusal(
+    make_device: Callable[..., OnvifDevice], adapter: OnvifAdapter
+) -> None:
+    """Firmware writing local time as UTC: the first login is refused, its Date header shows the real clock."""
+    device = make_device(reported_time_error=3600)
+
+    assert adapter.status(address_of(device)).moving is False
+
+
+def test_a_wrong_password_on_a_camera_with_a_known_clock_blames_the_password(
+    make_device: Callable[..., OnvifDevice], adapter: OnvifAdapter
+) -> None:
+    device = make_device(clock_offset=3600)
+
+    with pytest.raises(OnvifAuthFailed) as raised:
+        adapter.status(address_of(device, password="wrong"))
+
+    assert "refused the ONVIF user name or password" in str(raised.value)
+    assert "1 h ahead" in str(raised.value)  # and says the clock was allowed for
