@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import enum
-import hashlib
 import logging
 import os
 import threading
@@ -42,6 +41,7 @@ from onvif import ONVIFCamera, ONVIFService
 from onvif.definition import SERVICES
 from onvif.exceptions import ONVIFError
 
+from cameras.onvif_backoff import backoff_key
 from cameras.onvif_clock import ClockedCamera, judge_refusal
 from cameras.onvif_errors import (
     OnvifAuthFailed,
@@ -119,7 +119,8 @@ class OnvifAddress:
 
     @property
     def backoff_key(self) -> str:
-        return "onvif:backoff:" + hashlib.sha256(self.label.encode()).hexdigest()[:24]
+        """Per address and login (a corrected password is not held back), without the password in clear."""
+        return backoff_key(self.host, self.port, self.username, self.password)
 
 
 # --- backoff ------------------------------------------------------------------------------

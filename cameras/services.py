@@ -24,6 +24,7 @@ from accounts.scoping import require_visible
 from cameras import tasks
 from cameras.gateways import least_loaded_gateway
 from cameras.models import Camera, Gateway, Site
+from cameras.onvif_backoff import forget_backoff
 from cameras.sources import check_camera_source, reserved_gateway_hosts
 from signaling.events import publish_scope_changed
 
@@ -166,6 +167,7 @@ def update_camera(
     camera = Camera.objects.select_for_update().get(pk=camera.pk)
     require_visible(user, camera, Action.MANAGE)
     changed = _changed_fields(camera, changes)
+    onvif_before = _onvif_login(camera)
     if site is not None and site.pk != camera.site_id:
         require_visible(user, site, Action.MANAGE)
         changed.append("site")
@@ -177,8 +179,20 @@ def update_camera(
                  changed=changed)
     _after_camera_change(camera)
     if ONVIF_FIELDS.intersection(changed):
+        _forget_onvif_failures(onvif_before, _onvif_login(camera))
         tasks.refresh_ptz_capabilities.delay_on_commit(camera.pk)
     return camera
+
+
+def _onvif_login(camera: Camera) -> tuple[str, int | None, str, str]:
+    return camera.onvif_host or "", camera.onvif_port, camera.onvif_username or "", camera.onvif_password or ""
+
+
+def _forget_onvif_failures(*logins: tuple[str, int | None, str, str]) -> None:
+    """New ONVIF settings are tried at once: no back-off left from the old ones (nor from earlier ones
+    that come back, such as a port changed and changed back)."""
+    for login in logins:
+        forget_backoff(*login)
 
 
 @transaction.atomic

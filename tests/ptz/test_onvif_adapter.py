@@ -6,9 +6,11 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
+from cameras import services
 from cameras.onvif import (
     OnvifAdapter,
     OnvifAddress,
@@ -19,8 +21,9 @@ from cameras.onvif import (
     OnvifTimeout,
     OnvifUnreachable,
 )
+from tests.conftest import World
 from tests.onvif_device import OnvifDevice
-from tests.ptz.conftest import DEVICE_PASSWORD, address_of
+from tests.ptz.conftest import DEVICE_PASSWORD, DEVICE_USER, address_of, point_at
 from tests.services import free_port
 
 
@@ -320,3 +323,39 @@ def test_a_wrong_password_on_a_camera_with_a_known_clock_blames_the_password(
 
     assert "refused the ONVIF user name or password" in str(raised.value)
     assert "1 h ahead" in str(raised.value)  # and says the clock was allowed for
+
+
+def test_a_corrected_password_is_not_held_back_by_the_wrong_ones_back_off(adapter: OnvifAdapter,
+                                                                          device: OnvifDevice) -> None:
+    for _ in range(2):
+        with pytest.raises(OnvifAuthFailed):
+            adapter.status(address_of(device, password="wrong"))
+    with pytest.raises(OnvifBackedOff):
+        adapter.status(address_of(device, password="wrong"))
+
+    assert adapter.status(address_of(device)).moving is False
+
+
+def test_the_back_off_key_names_no_credential(device: OnvifDevice) -> None:
+    right, wrong = address_of(device).backoff_key, address_of(device, password="wrong").backoff_key
+
+    assert right != wrong
+    assert not any(secret in key for key in (right, wrong) for secret in (DEVICE_PASSWORD, "wrong", DEVICE_USER))
+
+
+@pytest.mark.django_db
+def test_changing_the_onvif_settings_ends_the_back_off(world: World, device: OnvifDevice, adapter: OnvifAdapter,
+                                                       settings: Any) -> None:
+    """Settings changed and changed back (a wrong port tried, say): the camera is asked again at once."""
+    settings.CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS = ["127.0.0.1"]
+    camera = point_at(world.camera_a1, device)
+    address = OnvifAddress.of(camera)
+    for _ in range(3):
+        adapter.backoff.failed(address)
+    with pytest.raises(OnvifBackedOff):
+        adapter.status(address)
+
+    camera = services.update_camera(world.admin, camera, onvif_port=device.port + 1)
+    camera = services.update_camera(world.admin, camera, onvif_port=device.port)
+
+    assert adapter.status(OnvifAddress.of(camera)).moving is False
