@@ -58,13 +58,16 @@ from cameras.onvif_replies import (
     PTZFeatures,
     PTZPosition,
     PTZStatus,
+    Spaces,
     complete_pan_tilt,
     first_of,
+    names_other_spaces,
     pick,
     ptz_vector,
     read_features,
     read_moving,
     read_position,
+    read_spaces,
 )
 
 __all__ = [
@@ -75,6 +78,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+Vector = tuple[float | None, float | None, float | None]  # pan, tilt, zoom
 
 MAX_SESSIONS = 64
 BACKOFF_AFTER_FAILURES = 2
@@ -163,6 +167,7 @@ class _Session:
     config_token: str
     node_token: str
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    spaces: Spaces | None = None  # read with the capabilities, or at the first command that needs them
 
 
 class _LoopThread:
@@ -214,17 +219,16 @@ class OnvifAdapter:
         timeout: float | None, still_wanted: Callable[[], bool] | None = None,
     ) -> bool:
         """Start moving; False when ``still_wanted`` said no once the camera was ours (nothing sent)."""
-        request: dict[str, Any] = {"Velocity": ptz_vector(pan, tilt, zoom)}
-        if timeout:
-            request["Timeout"] = dt.timedelta(seconds=timeout)
-        return self._call(address, PTZCommand.MOVE, self._op("ContinuousMove", request, still_wanted))
+        request: dict[str, Any] = {"Timeout": dt.timedelta(seconds=timeout)} if timeout else {}
+        operation = self._op("ContinuousMove", request, still_wanted, vectors={"Velocity": (pan, tilt, zoom)})
+        return self._call(address, PTZCommand.MOVE, operation)
 
     def stop(self, address: OnvifAddress, pan_tilt: bool = True, zoom: bool = True) -> bool:
         return self._call(address, PTZCommand.STOP, self._op("Stop", {"PanTilt": pan_tilt, "Zoom": zoom}))
 
     def relative_move(self, address: OnvifAddress, pan: float | None, tilt: float | None, zoom: float | None) -> bool:
-        request = {"Translation": ptz_vector(pan, tilt, zoom)}
-        return self._call(address, PTZCommand.RELATIVE, self._op("RelativeMove", request))
+        operation = self._op("RelativeMove", {}, vectors={"Translation": (pan, tilt, zoom)})
+        return self._call(address, PTZCommand.RELATIVE, operation)
 
     def absolute_move(self, address: OnvifAddress, pan: float | None, tilt: float | None, zoom: float | None) -> bool:
         """Move to a position; a pan or tilt not given stays where the camera is (read from its status)."""
@@ -300,11 +304,16 @@ class OnvifAdapter:
             raise
 
     def _op(self, name: str, request: dict[str, Any], still_wanted: Callable[[], bool] | None = None,
-            raw: bool = False) -> Callable[[_Session], Awaitable[Any]]:
+            raw: bool = False, vectors: dict[str, Vector] | None = None) -> Callable[[_Session], Awaitable[Any]]:
+        """Send one PTZ operation; ``vectors`` ("Velocity": (pan, tilt, zoom), ...) name the chosen spaces."""
         async def run(session: _Session) -> Any:
             if still_wanted is not None and not still_wanted():
                 return False
-            reply = await getattr(session.ptz, name)({"ProfileToken": session.profile_token, **request})
+            spaced: dict[str, Any] = {}
+            if vectors:
+                spaces = await _spaces(session)
+                spaced = {field: ptz_vector(*values, spaces, field) for field, values in vectors.items()}
+            reply = await getattr(session.ptz, name)({"ProfileToken": session.profile_token, **request, **spaced})
             return reply if raw else True
 
         return run
@@ -338,8 +347,8 @@ class OnvifAdapter:
         if node is None:
             node = first_of(await _optional(ptz.GetNodes()))
         options = await _optional(ptz.GetConfigurationOptions({"ConfigurationToken": session.config_token}))
-        spaces = pick(options, "Spaces") or pick(node, "SupportedPTZSpaces")
-        features = read_features(spaces, node, pick(options, "PTZTimeout"), session.profile_token)
+        session.spaces = read_spaces(pick(options, "Spaces") or pick(node, "SupportedPTZSpaces"))
+        features = read_features(session.spaces, node, pick(options, "PTZTimeout"), session.profile_token)
         if node is None and not features.presets:
             # No node description: presets work if the camera lists them.
             listed = await _optional(ptz.GetPresets({"ProfileToken": session.profile_token}))
@@ -347,25 +356,42 @@ class OnvifAdapter:
         return _with(features, device=await _device_info(session.camera))
 
 
+async def _spaces(session: _Session) -> Spaces:
+    """The session's coordinate spaces, read from the configuration options (or the node) once."""
+    if session.spaces is None:
+        ptz = session.ptz
+        options = await _optional(ptz.GetConfigurationOptions({"ConfigurationToken": session.config_token}))
+        raw = pick(options, "Spaces")
+        if raw is None:
+            node = await _optional(ptz.GetNode({"NodeToken": session.node_token})) if session.node_token else None
+            raw = pick(node or first_of(await _optional(ptz.GetNodes())), "SupportedPTZSpaces")
+        session.spaces = read_spaces(raw)
+    return session.spaces
+
+
 async def _status(session: _Session) -> PTZStatus:
+    """Position (in the chosen spaces: converted when the camera reports another), movement, error."""
     reply = await session.ptz.GetStatus({"ProfileToken": session.profile_token})
     status = pick(reply, "PTZStatus") or reply
-    return PTZStatus(read_position(pick(status, "Position")), read_moving(pick(status, "MoveStatus")),
+    position = pick(status, "Position")
+    spaces = await _spaces(session) if names_other_spaces(position) else session.spaces
+    return PTZStatus(read_position(position, spaces), read_moving(pick(status, "MoveStatus")),
                      str(pick(status, "Error") or "")[:200])
 
 
 def _absolute_move(pan: float | None, tilt: float | None, zoom: float | None,
                    where: str) -> Callable[[_Session], Awaitable[bool]]:
     async def run(session: _Session) -> bool:
+        spaces = await _spaces(session)
         if (pan is None) != (tilt is None):  # under the session's lock: no other command moves it meanwhile
             pan_tilt = complete_pan_tilt(pan, tilt, (await _status(session)).position)
             if pan_tilt is None:
                 raise OnvifNotSupported(f"The camera at {where} does not report its position, so an absolute "
                                         "move needs both pan and tilt.")
-            request = {"Position": ptz_vector(*pan_tilt, zoom)}
+            position = ptz_vector(*pan_tilt, zoom, spaces, "Position")
         else:
-            request = {"Position": ptz_vector(pan, tilt, zoom)}
-        await session.ptz.AbsoluteMove({"ProfileToken": session.profile_token, **request})
+            position = ptz_vector(pan, tilt, zoom, spaces, "Position")
+        await session.ptz.AbsoluteMove({"ProfileToken": session.profile_token, "Position": position})
         return True
 
     return run

@@ -86,10 +86,109 @@ def first_of(value: Any) -> Any:
     return value
 
 
-def _space_range(spaces: Any, name: str, axis: str = "XRange") -> Range | None:
-    space = first_of(pick(spaces, name))
-    low, high = _float(pick(space, axis, "Min")), _float(pick(space, axis, "Max"))
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _range(value: Any) -> Range | None:
+    low, high = _float(pick(value, "Min")), _float(pick(value, "Max"))
     return (low, high) if low is not None and high is not None and low <= high else None
+
+
+# --- coordinate spaces --------------------------------------------------------------------
+
+ONVIF_SPACES = "http://www.onvif.org/ver10/tptz/"
+# The generic (normalised) space of each kind, chosen whenever a camera offers it.
+GENERIC_SPACES = {
+    "AbsolutePanTiltPositionSpace": ONVIF_SPACES + "PanTiltSpaces/PositionGenericSpace",
+    "AbsoluteZoomPositionSpace": ONVIF_SPACES + "ZoomSpaces/PositionGenericSpace",
+    "RelativePanTiltTranslationSpace": ONVIF_SPACES + "PanTiltSpaces/TranslationGenericSpace",
+    "RelativeZoomTranslationSpace": ONVIF_SPACES + "ZoomSpaces/TranslationGenericSpace",
+    "ContinuousPanTiltVelocitySpace": ONVIF_SPACES + "PanTiltSpaces/VelocityGenericSpace",
+    "ContinuousZoomVelocitySpace": ONVIF_SPACES + "ZoomSpaces/VelocityGenericSpace",
+}
+# The kinds of space of each vector a command carries: (pan/tilt, zoom).
+VECTOR_SPACES = {
+    "Position": ("AbsolutePanTiltPositionSpace", "AbsoluteZoomPositionSpace"),
+    "Translation": ("RelativePanTiltTranslationSpace", "RelativeZoomTranslationSpace"),
+    "Velocity": ("ContinuousPanTiltVelocitySpace", "ContinuousZoomVelocitySpace"),
+}
+
+
+def _same_uri(a: Any, b: Any) -> bool:
+    return str(a or "").strip().rstrip("/").lower() == str(b or "").strip().rstrip("/").lower()
+
+
+@dataclass(frozen=True)
+class Space:
+    uri: str
+    x: Range
+    y: Range | None = None
+
+
+@dataclass(frozen=True)
+class Spaces:
+    """The coordinate space chosen for each kind (the generic one when offered, else the first), and all offered.
+
+    Commands name the chosen space, and the ranges the portal shows and
+    checks are the chosen space's, so neither depends on which space the
+    camera falls back to for a command that names none.
+    """
+
+    chosen: dict[str, Space] = field(default_factory=dict)
+    offered: dict[str, tuple[Space, ...]] = field(default_factory=dict)
+
+    def uri(self, kind: str) -> str | None:
+        space = self.chosen.get(kind)
+        return space.uri if space is not None and space.uri else None
+
+    def range(self, kind: str, axis: str = "x") -> Range | None:
+        space = self.chosen.get(kind)
+        return getattr(space, axis) if space is not None else None
+
+    def convert(self, kind: str, uri: Any, value: float | None, axis: str = "x") -> float | None:
+        """A value the camera reported in space ``uri`` of ``kind``, in the chosen space of that kind.
+
+        Linear between the two spaces' ranges; None when the reported space is
+        not one the camera offers (its units are unknown).
+        """
+        chosen = self.chosen.get(kind)
+        if value is None or chosen is None or not uri or _same_uri(uri, chosen.uri):
+            return value
+        source = next((space for space in self.offered.get(kind, ()) if _same_uri(space.uri, uri)), None)
+        source_range, target_range = getattr(source, axis, None), getattr(chosen, axis)
+        if source_range is None or target_range is None or source_range[0] == source_range[1]:
+            return None
+        scale = (target_range[1] - target_range[0]) / (source_range[1] - source_range[0])
+        return target_range[0] + (value - source_range[0]) * scale
+
+
+def _read_space(item: Any) -> Space | None:
+    x = _range(pick(item, "XRange"))
+    return Space(str(pick(item, "URI") or "").strip(), x, _range(pick(item, "YRange"))) if x is not None else None
+
+
+def read_spaces(spaces: Any) -> Spaces:
+    """The spaces of a PTZConfigurationOptions ``Spaces`` or a node's ``SupportedPTZSpaces``."""
+    offered = {
+        kind: tuple(space for item in _as_list(pick(spaces, kind)) if (space := _read_space(item)) is not None)
+        for kind in GENERIC_SPACES
+    }
+    chosen = {
+        kind: next((space for space in items if _same_uri(space.uri, GENERIC_SPACES[kind])), items[0])
+        for kind, items in offered.items()
+        if items
+    }
+    return Spaces(chosen, offered)
+
+
+def names_other_spaces(vector: Any) -> bool:
+    """Whether a reported position names a space other than the generic ones (so it may need converting)."""
+    named = [(pick(vector, "PanTilt", "space"), GENERIC_SPACES["AbsolutePanTiltPositionSpace"]),
+             (pick(vector, "Zoom", "space"), GENERIC_SPACES["AbsoluteZoomPositionSpace"])]
+    return any(uri and not _same_uri(uri, generic) for uri, generic in named)
 
 
 def _seconds(value: Any) -> float | None:
@@ -100,12 +199,16 @@ def _seconds(value: Any) -> float | None:
     return None
 
 
-def read_position(vector: Any) -> PTZPosition:
-    return PTZPosition(
-        pan=_float(pick(vector, "PanTilt", "x")),
-        tilt=_float(pick(vector, "PanTilt", "y")),
-        zoom=_float(pick(vector, "Zoom", "x")),
-    )
+def read_position(vector: Any, spaces: Spaces | None = None) -> PTZPosition:
+    """A reported position; with ``spaces``, in the chosen spaces whatever spaces the camera reported in."""
+    pan, tilt = _float(pick(vector, "PanTilt", "x")), _float(pick(vector, "PanTilt", "y"))
+    zoom = _float(pick(vector, "Zoom", "x"))
+    if spaces is not None:
+        pan_tilt_space, zoom_space = pick(vector, "PanTilt", "space"), pick(vector, "Zoom", "space")
+        pan = spaces.convert("AbsolutePanTiltPositionSpace", pan_tilt_space, pan)
+        tilt = spaces.convert("AbsolutePanTiltPositionSpace", pan_tilt_space, tilt, "y")
+        zoom = spaces.convert("AbsoluteZoomPositionSpace", zoom_space, zoom)
+    return PTZPosition(pan=pan, tilt=tilt, zoom=zoom)
 
 
 def read_moving(move_status: Any) -> bool | None:
@@ -122,17 +225,18 @@ def read_moving(move_status: Any) -> bool | None:
     return False if "IDLE" in states else None
 
 
-def read_features(spaces: Any, node: Any, timeouts: Any, profile_token: str) -> PTZFeatures:
+def read_features(spaces: Spaces, node: Any, timeouts: Any, profile_token: str) -> PTZFeatures:
+    """What the PTZ can do; the ranges are those of the chosen spaces."""
     ranges = {
-        "pan_velocity": _space_range(spaces, "ContinuousPanTiltVelocitySpace"),
-        "tilt_velocity": _space_range(spaces, "ContinuousPanTiltVelocitySpace", "YRange"),
-        "zoom_velocity": _space_range(spaces, "ContinuousZoomVelocitySpace"),
-        "pan": _space_range(spaces, "AbsolutePanTiltPositionSpace"),
-        "tilt": _space_range(spaces, "AbsolutePanTiltPositionSpace", "YRange"),
-        "zoom": _space_range(spaces, "AbsoluteZoomPositionSpace"),
-        "pan_translation": _space_range(spaces, "RelativePanTiltTranslationSpace"),
-        "tilt_translation": _space_range(spaces, "RelativePanTiltTranslationSpace", "YRange"),
-        "zoom_translation": _space_range(spaces, "RelativeZoomTranslationSpace"),
+        "pan_velocity": spaces.range("ContinuousPanTiltVelocitySpace"),
+        "tilt_velocity": spaces.range("ContinuousPanTiltVelocitySpace", "y"),
+        "zoom_velocity": spaces.range("ContinuousZoomVelocitySpace"),
+        "pan": spaces.range("AbsolutePanTiltPositionSpace"),
+        "tilt": spaces.range("AbsolutePanTiltPositionSpace", "y"),
+        "zoom": spaces.range("AbsoluteZoomPositionSpace"),
+        "pan_translation": spaces.range("RelativePanTiltTranslationSpace"),
+        "tilt_translation": spaces.range("RelativePanTiltTranslationSpace", "y"),
+        "zoom_translation": spaces.range("RelativeZoomTranslationSpace"),
     }
     low, high = _seconds(pick(timeouts, "Min")), _seconds(pick(timeouts, "Max"))
     max_presets = int(_float(pick(node, "MaximumNumberOfPresets")) or 0)
@@ -163,15 +267,26 @@ def complete_pan_tilt(pan: float | None, tilt: float | None, current: PTZPositio
     return (pan, tilt) if pan is not None and tilt is not None else None
 
 
-def ptz_vector(pan: float | None, tilt: float | None, zoom: float | None) -> dict[str, Any]:
-    """A PTZVector or PTZSpeed. A missing pan or tilt is 0, which is right for a velocity or a
-    translation (no motion along it) and wrong for a position: complete those first."""
+def ptz_vector(pan: float | None, tilt: float | None, zoom: float | None, spaces: Spaces | None = None,
+               field: str = "") -> dict[str, Any]:
+    """The ``field`` ("Position", "Translation", "Velocity") of a command, naming the chosen spaces.
+
+    A missing pan or tilt is 0, which is right for a velocity or a
+    translation (no motion along it) and wrong for a position: complete
+    those first (``complete_pan_tilt``).
+    """
+    pan_tilt_kind, zoom_kind = VECTOR_SPACES.get(field, ("", ""))
     vector: dict[str, Any] = {}
     if pan is not None or tilt is not None:
-        vector["PanTilt"] = {"x": pan or 0.0, "y": tilt or 0.0}
+        vector["PanTilt"] = _in_space({"x": pan or 0.0, "y": tilt or 0.0}, spaces, pan_tilt_kind)
     if zoom is not None:
-        vector["Zoom"] = {"x": zoom}
+        vector["Zoom"] = _in_space({"x": zoom}, spaces, zoom_kind)
     return vector
+
+
+def _in_space(values: dict[str, float], spaces: Spaces | None, kind: str) -> dict[str, Any]:
+    uri = spaces.uri(kind) if spaces is not None else None
+    return {**values, "space": uri} if uri else values
 
 
 # --- the camera's clock -------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from cameras.models import Camera, PTZCapabilities
-from cameras.onvif import OnvifAdapter, OnvifAddress, get_adapter
+from cameras.onvif import OnvifAdapter, OnvifAddress, get_adapter, warm_up
 from tests.conftest import World
 from tests.live.conftest import Server, _start, _stop
 from tests.onvif_device import OnvifDevice
@@ -55,8 +55,14 @@ def _close_onvif_sessions() -> Iterator[None]:
     get_adapter().close()
 
 
+@pytest.fixture(scope="session")
+def _parsed_wsdls() -> None:
+    """The first session of a process parses the ONVIF WSDLs (about 2 s here): not inside a test's 2 s timeout."""
+    warm_up()
+
+
 @pytest.fixture
-def adapter() -> Iterator[OnvifAdapter]:
+def adapter(_parsed_wsdls: None) -> Iterator[OnvifAdapter]:
     adapter = OnvifAdapter(timeout=2)
     yield adapter
     adapter.close()

@@ -359,3 +359,44 @@ def test_changing_the_onvif_settings_ends_the_back_off(world: World, device: Onv
     camera = services.update_camera(world.admin, camera, onvif_port=device.port)
 
     assert adapter.status(OnvifAddress.of(camera)).moving is False
+
+
+TPTZ = "http://www.onvif.org/ver10/tptz/"
+
+
+def test_the_generic_spaces_are_chosen_and_named(make_device: Callable[..., OnvifDevice],
+                                                 adapter: OnvifAdapter) -> None:
+    """The device lists a non-generic space first for each kind and uses it for requests that name none."""
+    device = make_device(extra_spaces=True)
+    address = address_of(device)
+
+    features = adapter.capabilities(address)
+    adapter.absolute_move(address, 0.5, -0.25, 0.5)
+    placed = device.position()
+    adapter.relative_move(address, -0.25, None, -0.25)
+    adapter.absolute_move(address, None, 0.4, None)  # the pan kept is read in degrees, its default space
+    reached = device.position()
+    status = adapter.status(address)
+    adapter.continuous_move(address, 0.5, None, 0.5, timeout=5)
+    adapter.stop(address)
+
+    assert {name: features.ranges[name] for name in ("pan", "tilt", "zoom", "pan_velocity", "tilt_velocity",
+                                                     "zoom_velocity", "pan_translation", "zoom_translation")} == {
+        "pan": (-1.0, 1.0), "tilt": (-1.0, 1.0), "zoom": (0.0, 1.0), "pan_velocity": (-1.0, 1.0),
+        "tilt_velocity": (-1.0, 1.0), "zoom_velocity": (-1.0, 1.0), "pan_translation": (-1.0, 1.0),
+        "zoom_translation": (-1.0, 1.0),
+    }  # fmt: skip
+    assert placed == pytest.approx({"pan": 0.5, "tilt": -0.25, "zoom": 0.5})
+    assert reached == pytest.approx({"pan": 0.25, "tilt": 0.4, "zoom": 0.25}, abs=1e-6)
+    assert (status.position.pan, status.position.tilt, status.position.zoom) == pytest.approx((0.25, 0.4, 0.25))
+    named = {name: device.received(operation)[0].params[name + "Spaces"]
+             for operation, name in (("AbsoluteMove", "Position"), ("RelativeMove", "Translation"),
+                                     ("ContinuousMove", "Velocity"))}
+    assert named == {
+        "Position": {"PanTilt": TPTZ + "PanTiltSpaces/PositionGenericSpace",
+                     "Zoom": TPTZ + "ZoomSpaces/PositionGenericSpace"},
+        "Translation": {"PanTilt": TPTZ + "PanTiltSpaces/TranslationGenericSpace",
+                        "Zoom": TPTZ + "ZoomSpaces/TranslationGenericSpace"},
+        "Velocity": {"PanTilt": TPTZ + "PanTiltSpaces/VelocityGenericSpace",
+                     "Zoom": TPTZ + "ZoomSpaces/VelocityGenericSpace"},
+    }
