@@ -12,10 +12,11 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 
 from accounts.models import Organization
 from cameras import ptz, services
@@ -253,3 +254,11 @@ class PTZPresetAdmin(TenantScopedAdmin):
 
     def delete_through_service(self, request: HttpRequest, obj: PTZPreset) -> None:
         ptz.do_delete_preset(request.user, obj, ip=self.ip(request))
+
+    def response_delete(self, request: HttpRequest, obj_display: str, obj_id: Any) -> HttpResponse:
+        """A preset stored on the camera stays until the camera has deleted it: say so, not "deleted"."""
+        if not PTZPreset.objects.filter(pk=obj_id, removing=True).exists():
+            return super().response_delete(request, obj_display, obj_id)
+        self.message_user(request, f"Asked the camera to delete the preset “{obj_display}”. It leaves this list "
+                          "once the camera has; if the camera refuses, the live view says why.", messages.INFO)
+        return HttpResponseRedirect(reverse("admin:cameras_ptzpreset_changelist"))

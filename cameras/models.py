@@ -188,6 +188,9 @@ class PTZCapabilities(models.Model):
     device = models.JSONField(default=dict, blank=True, help_text="Manufacturer, model and firmware.")
     checked_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True, help_text="Why the last check failed, if it did.")
+    # ONVIF has no capability for it: learned when the camera refuses, forgotten when the ONVIF settings change.
+    remove_presets = models.BooleanField(default=True, help_text="False once the camera said it cannot delete presets.")
+    remove_presets_refusal = models.CharField(max_length=300, blank=True, help_text="What the camera answered.")
 
     class Meta:
         verbose_name = "PTZ capabilities"
@@ -212,13 +215,16 @@ class PTZPreset(TimeStampedModel):
     """A named position stored on the camera itself (an ONVIF preset).
 
     ``token`` is the device's name for it: empty while a worker is still
-    saving it on the camera. Created and removed only through ``cameras.ptz``.
+    saving it on the camera. ``removing`` while a worker asks the camera to
+    delete it: the row goes once the camera has, and stays if it refuses.
+    Created and removed only through ``cameras.ptz``.
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     camera = models.ForeignKey(Camera, on_delete=models.CASCADE, related_name="ptz_presets")
     name = models.CharField(max_length=64)
     token = models.CharField(max_length=64, blank=True)
+    removing = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -64,6 +64,10 @@ class OnvifFault(OnvifError):
     """The camera answered with a SOAP fault or a reply that cannot be read."""
 
 
+class OnvifUnknownToken(OnvifFault):
+    """The camera has no preset (or other entity) with the token given: for a removal, it is gone already."""
+
+
 # --- error translation --------------------------------------------------------------------
 
 
@@ -113,6 +117,8 @@ def _translate_fault(fault: zeep.exceptions.Fault, where: str) -> OnvifError:
         return OnvifAuthFailed(f"The camera at {where} refused the ONVIF user name or password.")
     if "actionnotsupported" in names or "not supported" in text or "nohomeposition" in names:
         return OnvifNotSupported(f"The camera at {where} does not support this: {message[:120]}")
+    if names & {"notoken", "noentity"}:
+        return OnvifUnknownToken(f"The camera at {where} refused the command: {message[:160] or 'no such token'}")
     return OnvifFault(f"The camera at {where} refused the command: {message[:160] or 'SOAP fault'}")
 
 

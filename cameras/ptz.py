@@ -383,16 +383,36 @@ def do_create_preset(user: Any, camera: Camera, name: str, *, ip: str | None = N
     return preset
 
 
+def cannot_remove_message(capabilities: PTZCapabilities) -> str:
+    answer = f" (it answered: {capabilities.remove_presets_refusal})" if capabilities.remove_presets_refusal else ""
+    return (f"This camera cannot delete presets{answer}. Remove the preset on the camera itself; the portal "
+            "drops it when it next reads the camera's capabilities.")
+
+
 @transaction.atomic
-def do_delete_preset(user: Any, preset: PTZPreset, *, ip: str | None = None) -> None:
-    """Forget a preset here and on the camera. Needs ``manage``. Audit: ``ptz.preset.delete``."""
+def do_delete_preset(user: Any, preset: PTZPreset, *, ip: str | None = None) -> bool:
+    """Remove a preset here and from the camera. Needs ``manage``. Audit: ``ptz.preset.delete``.
+
+    A preset the camera stores is only marked ``removing``: a worker asks the
+    camera, then deletes the row, or keeps it and shows the camera's refusal
+    (``ptz_device.remove_preset``). Returns True when the row is gone at once
+    (a preset not yet saved on the camera). A camera known not to delete
+    presets is refused here (``ValidationError``).
+    """
     camera = preset.camera
     _require_manage(user, camera)
+    capabilities = capabilities_of(camera)
+    if preset.token and capabilities is not None and not capabilities.remove_presets:
+        raise ValidationError(cannot_remove_message(capabilities))
     audit.record(user, "ptz.preset.delete", organization=camera.site.organization_id, target=camera, ip=ip,
                  preset=preset.name)
-    if preset.token:
-        tasks.ptz_remove_preset.delay_on_commit(camera.pk, preset.token)
-    preset.delete()
+    if not preset.token:
+        preset.delete()
+        return True
+    preset.removing = True
+    preset.save(update_fields=["removing", "updated_at"])
+    tasks.ptz_remove_preset.delay_on_commit(preset.pk)
+    return False
 
 
 def _real_user(user: Any) -> Any:
@@ -410,7 +430,7 @@ def panel_context(user: Any, camera: Camera) -> dict[str, Any] | None:
     manage = can(user, Action.MANAGE, camera)
     timeout_ms = int(move_timeout(capabilities) * 1000)
     names = ("continuous_pan_tilt", "continuous_zoom", "relative_pan_tilt", "relative_zoom", "absolute_pan_tilt",
-             "absolute_zoom", "presets", "home")
+             "absolute_zoom", "presets", "home", "remove_presets")
     return {
         "api": reverse("camera-ptz-list", kwargs={"id": camera.public_id}),
         "presets_api": reverse("camera-ptz-preset-list", kwargs={"id": camera.public_id}),

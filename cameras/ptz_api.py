@@ -71,8 +71,10 @@ class PTZCapabilitiesSerializer(serializers.ModelSerializer):
         fields = [
             "continuous_pan_tilt", "continuous_zoom", "relative_pan_tilt", "relative_zoom",
             "absolute_pan_tilt", "absolute_zoom", "presets", "home", "max_presets", "ranges", "timeout_range",
-            "device", "checked_at", "error",
+            "device", "checked_at", "error", "remove_presets",
         ]  # fmt: skip
+        extra_kwargs = {"remove_presets": {"help_text": "False once the camera said it cannot delete presets "
+                                                        "(deleting one is then refused with a message)."}}
 
 
 class PTZStatusSerializer(serializers.Serializer):
@@ -94,11 +96,13 @@ class PTZStateSerializer(serializers.Serializer):
 class PTZPresetSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     ready = serializers.BooleanField(read_only=True, help_text="False while a worker saves it on the camera.")
+    removing = serializers.BooleanField(read_only=True, help_text="True while a worker asks the camera to delete "
+                                        "it; if the camera refuses, it stays and the PTZ state's `error` says why.")
     name = serializers.CharField(max_length=64, help_text="Shown in the live view.")
 
     class Meta:
         model = PTZPreset
-        fields = ["id", "name", "ready", "created_at"]
+        fields = ["id", "name", "ready", "removing", "created_at"]
         read_only_fields = ["created_at"]
 
 
@@ -207,9 +211,13 @@ PRESET_ID = OpenApiParameter("preset_id", str, OpenApiParameter.PATH, descriptio
     ),
     destroy=extend_schema(
         summary="Remove a PTZ preset",
-        description="Remove a preset here and from the camera (owners and admins).",
+        description="Remove a preset from the camera and here (owners and admins). 202: a worker asks the "
+        "camera; the preset is `removing` until the camera has deleted it, and stays (with the camera's answer "
+        "as the PTZ state's `error`) if the camera refuses. 204: it was not saved on the camera yet and is gone. "
+        "400 when the camera is known not to delete presets.",
         parameters=[PRESET_ID],
-        responses={204: None, **errors(404)},
+        responses={202: OpenApiResponse(ErrorSerializer, description="Asked the camera."), 204: None,
+                   **errors(400, 404)},
     ),
 )
 class PTZPresetViewSet(_CameraPTZBase):
@@ -233,5 +241,6 @@ class PTZPresetViewSet(_CameraPTZBase):
 
     def destroy(self, request: Request, id: str, preset_id: str) -> Response:  # noqa: A002
         preset = ptz.access_preset(self.camera(), preset_id)
-        ptz.do_delete_preset(request.user, preset, ip=self.ip)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        if ptz.do_delete_preset(request.user, preset, ip=self.ip):
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response({"detail": "Asked the camera to delete the preset."}, status=status.HTTP_202_ACCEPTED)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from cameras import ptz, tasks
 from cameras.models import Camera, PTZCapabilities, PTZPreset
 from cameras.onvif import OnvifAddress, OnvifError, OnvifFault, OnvifNotSupported, get_adapter
+from cameras.onvif_errors import OnvifUnknownToken
 from cameras.ptz_lock import get_store
 
 logger = logging.getLogger(__name__)
@@ -157,6 +158,9 @@ def _mirror_presets(camera: Camera, on_device: dict[str, str]) -> None:
     for row in rows:
         if (row.token and row.token not in on_device) or (not row.token and row.created_at < stale):
             row.delete()
+        elif row.removing and row.updated_at < stale:  # its worker is gone: offer the deletion again
+            row.removing = False
+            row.save(update_fields=["removing"])
     known = {row.token for row in rows if row.token}
     names = {row.name for row in rows}
     for token, name in on_device.items():
@@ -179,12 +183,40 @@ def save_preset(preset: PTZPreset) -> None:
     preset.save(update_fields=["token", "updated_at"])
 
 
-def remove_preset(camera: Camera, token: str) -> None:
-    """Remove a preset from the camera; one it no longer has is fine."""
+def remove_preset(preset: PTZPreset) -> None:
+    """Ask the camera to delete a preset marked ``removing``; delete the row once it has (or never had it).
+
+    A refusal keeps the row and is shown as the camera's PTZ error; "not
+    supported" is also remembered, so the portal refuses further deletions
+    at once. A failure to reach the camera keeps the row too (and raises).
+    """
+    camera = preset.camera
     try:
-        get_adapter().remove_preset(OnvifAddress.of(camera), token)
-    except (OnvifFault, OnvifNotSupported) as exc:
-        logger.info("camera %s kept no preset %s: %s", camera.pk, token, exc)
+        get_adapter().remove_preset(OnvifAddress.of(camera), preset.token)
+    except OnvifUnknownToken:
+        logger.info("camera %s had no preset %s any more", camera.pk, preset.token)
+    except OnvifNotSupported as exc:
+        _keep_refused(preset, f"{_sentence(exc)} It cannot delete presets: “{preset.name}” is kept.", exc)
+        return
+    except OnvifFault as exc:
+        _keep_refused(preset, f"{_sentence(exc)} It refused to delete the preset “{preset.name}”, which is kept.")
+        return
     except OnvifError as exc:
-        _record_error(camera, "remove preset", exc)
+        _keep_refused(preset, f"{_sentence(exc)} The preset “{preset.name}” is kept; try again later.")
         raise
+    preset.delete()
+
+
+def _sentence(error: OnvifError) -> str:
+    text = str(error).strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _keep_refused(preset: PTZPreset, message: str, not_supported: OnvifNotSupported | None = None) -> None:
+    with transaction.atomic():
+        PTZPreset.objects.filter(pk=preset.pk).update(removing=False, updated_at=timezone.now())
+        if not_supported is not None:
+            answer = str(not_supported).split(": ", 1)[-1][:300]
+            PTZCapabilities.objects.filter(camera=preset.camera).update(remove_presets=False,
+                                                                        remove_presets_refusal=answer)
+    _record(preset.camera, error=f"remove preset: {message}", error_at=time.time())

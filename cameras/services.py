@@ -23,7 +23,7 @@ from accounts.roles import Action
 from accounts.scoping import require_visible
 from cameras import tasks
 from cameras.gateways import least_loaded_gateway
-from cameras.models import Camera, Gateway, Site
+from cameras.models import Camera, Gateway, PTZCapabilities, Site
 from cameras.onvif_backoff import forget_backoff
 from cameras.sources import check_camera_source, reserved_gateway_hosts
 from signaling.events import publish_scope_changed
@@ -179,7 +179,7 @@ def update_camera(
                  changed=changed)
     _after_camera_change(camera)
     if ONVIF_FIELDS.intersection(changed):
-        _forget_onvif_failures(onvif_before, _onvif_login(camera))
+        _forget_onvif_failures(camera, onvif_before, _onvif_login(camera))
         tasks.refresh_ptz_capabilities.delay_on_commit(camera.pk)
     return camera
 
@@ -188,11 +188,12 @@ def _onvif_login(camera: Camera) -> tuple[str, int | None, str, str]:
     return camera.onvif_host or "", camera.onvif_port, camera.onvif_username or "", camera.onvif_password or ""
 
 
-def _forget_onvif_failures(*logins: tuple[str, int | None, str, str]) -> None:
-    """New ONVIF settings are tried at once: no back-off left from the old ones (nor from earlier ones
-    that come back, such as a port changed and changed back)."""
+def _forget_onvif_failures(camera: Camera, *logins: tuple[str, int | None, str, str]) -> None:
+    """New ONVIF settings are tried afresh: no back-off left from the old ones (nor from earlier ones that
+    come back, such as a port changed and changed back), and presets may be deletable on this device."""
     for login in logins:
         forget_backoff(*login)
+    PTZCapabilities.objects.filter(camera=camera).update(remove_presets=True, remove_presets_refusal="")
 
 
 @transaction.atomic

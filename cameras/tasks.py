@@ -126,14 +126,14 @@ def ptz_set_preset(preset_id: int) -> None:
 
 
 @shared_task
-def ptz_remove_preset(camera_id: int, token: str) -> None:
-    camera = Camera.objects.select_related("site").filter(pk=camera_id).first()
-    if camera is None or not camera.has_onvif:
+def ptz_remove_preset(preset_id: int) -> None:
+    preset = PTZPreset.objects.select_related("camera__site").filter(pk=preset_id, removing=True).first()
+    if preset is None or not preset.camera.has_onvif:
         return
     try:
-        ptz_device.remove_preset(camera, token)
+        ptz_device.remove_preset(preset)
     except OnvifError as exc:
-        logger.warning("removing preset %s from camera %s failed: %s", token, camera_id, exc)
+        logger.warning("removing preset %s from camera %s failed: %s", preset_id, preset.camera_id, exc)
 
 
 @shared_task(bind=True, max_retries=RETRY["max_retries"])

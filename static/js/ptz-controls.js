@@ -197,6 +197,7 @@
       if (!reply.ok) { self.say(firstError(reply.body)); return; }
       self.showLock(reply.body.lock);
       self.showStatus(reply.body.status);
+      self.learnRemoval(reply.body.capabilities);
       // The worker's last failure (the camera is unreachable, refused a preset, ...), while it lasts.
       if (reply.body.error && !self.moving) { self.say(reply.body.error); self.fromState = true; }
       else if (!reply.body.error && self.fromState) { self.say(""); self.fromState = false; }
@@ -322,14 +323,27 @@
     request("GET", this.config.presets_api).then(function (reply) {
       if (!reply.ok) return;
       self.renderPresets(reply.body);
-      var saving = reply.body.some(function (preset) { return !preset.ready; });
-      if (saving) self.presetTimer = setTimeout(function () { self.loadPresets(); }, PRESET_POLL_MS);
+      var busy = reply.body.some(function (preset) { return !preset.ready || preset.removing; });
+      if (busy) self.presetTimer = setTimeout(function () { self.loadPresets(); }, PRESET_POLL_MS);
     });
+  };
+
+  // A camera that said it cannot delete presets: no remove buttons, and a note saying so.
+  PTZPanel.prototype.canRemove = function () {
+    return this.config.can_manage_presets && this.config.capabilities.remove_presets !== false;
+  };
+
+  PTZPanel.prototype.learnRemoval = function (capabilities) {
+    if (!capabilities || capabilities.remove_presets === this.config.capabilities.remove_presets) return;
+    this.config.capabilities.remove_presets = capabilities.remove_presets;
+    if (this.el("presets")) this.loadPresets();
   };
 
   PTZPanel.prototype.renderPresets = function (presets) {
     var list = this.el("presets");
     var self = this;
+    var note = this.el("no-remove");
+    if (note) note.hidden = !this.config.can_manage_presets || this.canRemove();
     list.textContent = "";
     if (!presets.length) {
       var empty = document.createElement("li");
@@ -342,12 +356,13 @@
       var go = document.createElement("button");
       go.type = "button";
       go.className = "btn btn-small btn-secondary ptz-goto";
-      go.textContent = preset.ready ? preset.name : preset.name + " (saving…)";
-      go.disabled = !preset.ready;
+      go.textContent = !preset.ready ? preset.name + " (saving…)"
+        : preset.removing ? preset.name + " (removing…)" : preset.name;
+      go.disabled = !preset.ready || preset.removing;
       go.title = "Go to " + preset.name;
       go.addEventListener("click", function () { self.send({ action: "goto_preset", preset: preset.id }); });
       item.appendChild(go);
-      if (self.config.can_manage_presets) item.appendChild(self.removeButton(preset));
+      if (self.canRemove() && !preset.removing) item.appendChild(self.removeButton(preset));
       list.appendChild(item);
     });
   };

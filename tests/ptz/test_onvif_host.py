@@ -9,7 +9,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from cameras import services, tasks
+from cameras.models import PTZCapabilities
 from tests.conftest import World
+from tests.ptz.conftest import give_capabilities
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +76,18 @@ def test_a_new_port_is_checked_with_the_host_already_stored(world: World, settin
     assert "onvif_host" in raised.value.message_dict
     camera.refresh_from_db()
     assert camera.onvif_port == 18080
+
+
+def test_changing_onvif_settings_forgets_that_presets_could_not_be_deleted(world: World) -> None:
+    """Another device (or firmware) may answer there now: deleting is offered again."""
+    give_capabilities(world.camera_a1, remove_presets=False, remove_presets_refusal="Optional Action Not Implemented")
+
+    services.update_camera(world.admin, world.camera_a1, name="Renamed")
+    kept = PTZCapabilities.objects.get(camera=world.camera_a1).remove_presets
+    services.update_camera(world.admin, world.camera_a1, onvif_host="192.168.1.70")
+
+    assert kept is False
+    assert PTZCapabilities.objects.get(camera=world.camera_a1).remove_presets is True
 
 
 def test_changing_onvif_settings_reads_capabilities_again(world: World) -> None:

@@ -17,9 +17,11 @@ from django.test import Client
 from accounts import services as account_services
 from accounts.models import AuditEvent
 from accounts.roles import Role
+from cameras import ptz_device
 from cameras.models import Camera, PTZPreset
 from tests.conftest import World
 from tests.factories import make_member, make_user
+from tests.onvif_device import OnvifDevice
 from tests.ptz.conftest import give_capabilities
 
 API = "/api/v1/cameras"
@@ -273,10 +275,47 @@ def test_operators_list_presets_and_managers_change_them(world: World, camera: C
     assert duplicate.status_code == 400 and duplicate.json()["name"] == [
         "This camera already has a preset with this name."
     ]
-    assert deleted.status_code == 204
-    assert list(PTZPreset.objects.values_list("name", flat=True)) == ["Yard"]
+    assert deleted.status_code == 202  # the camera is asked; the row goes once it has
+    assert list(PTZPreset.objects.values_list("name", "removing")) == [("Gate", True), ("Yard", False)]
     assert [(e.action, e.detail["preset"]) for e in AuditEvent.objects.filter(action__startswith="ptz.preset")
             .order_by("pk")] == [("ptz.preset.create", "Yard"), ("ptz.preset.delete", "Gate")]
+
+
+def test_a_preset_not_yet_on_the_camera_is_deleted_at_once(world: World, camera: Camera,
+                                                           client_for: Callable) -> None:
+    pending = PTZPreset.objects.create(camera=camera, name="Pending")
+
+    response = client_for(world.admin).delete(url(camera, f"presets/{pending.public_id}/"))
+
+    assert response.status_code == 204
+    assert not PTZPreset.objects.exists()
+
+
+def test_deleting_on_a_camera_that_cannot_is_refused_with_the_reason(world: World, camera: Camera,
+                                                                     client_for: Callable) -> None:
+    give_capabilities(camera, remove_presets=False, remove_presets_refusal="Optional Action Not Implemented")
+    preset = PTZPreset.objects.create(camera=camera, name="Gate", token="preset_7")
+
+    response = client_for(world.admin).delete(url(camera, f"presets/{preset.public_id}/"))
+    listed = client_for(world.admin).get(url(camera, "presets/")).json()
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "This camera cannot delete presets (it answered: Optional Action Not Implemented). Remove the preset on "
+        "the camera itself; the portal drops it when it next reads the camera's capabilities."
+    )
+    assert [(p["name"], p["removing"]) for p in listed] == [("Gate", False)]
+    assert not AuditEvent.objects.filter(action="ptz.preset.delete").exists()
+
+
+def test_a_preset_the_camera_no_longer_has_is_simply_removed(ptz_camera: Camera, device: OnvifDevice) -> None:
+    """The worker's side, in this process: "no such token" means it is gone already."""
+    preset = PTZPreset.objects.create(camera=ptz_camera, name="Gone", token="preset_99", removing=True)
+
+    ptz_device.remove_preset(preset)
+
+    assert device.received("RemovePreset")[0].params["PresetToken"] == "preset_99"
+    assert not PTZPreset.objects.exists()
 
 
 def test_presets_of_other_cameras_are_404(world: World, camera: Camera, client_for: Callable) -> None:

@@ -115,6 +115,24 @@ def test_leaving_the_window_stops_a_held_move(page: Any, device: OnvifDevice) ->
     assert not device.moving()
 
 
+def test_a_camera_that_cannot_delete_presets_says_so_and_keeps_them(page: Any, device: OnvifDevice) -> None:
+    device.options.remove_presets = "not_supported"
+    page.fill("[data-ptz-preset-form] input[name=name]", "Gate")
+    page.click("[data-ptz-preset-form] button[type=submit]")
+    page.wait_for_selector(".ptz-goto:not([disabled])")
+    page.once("dialog", lambda dialog: dialog.accept())
+
+    page.click("[aria-label='Remove preset Gate']")
+    device.wait_for("RemovePreset")
+    page.wait_for_selector("[data-ptz-no-remove]:not([hidden])")
+    page.wait_for_function("document.querySelector('[data-ptz-message]').textContent.includes('cannot delete')")
+
+    assert "It cannot delete presets: “Gate” is kept." in page.text_content("[data-ptz-message]")
+    assert page.query_selector("[aria-label='Remove preset Gate']") is None
+    assert page.text_content(".ptz-goto") == "Gate"
+    assert [p.name for p in device.presets.values()] == ["Gate"]
+
+
 def test_save_and_recall_a_preset(page: Any, device: OnvifDevice) -> None:
     page.fill("[data-ptz-preset-form] input[name=name]", "Gate")
     page.click("[data-ptz-preset-form] button[type=submit]")

@@ -117,15 +117,47 @@ def test_presets_round_trip(live: Server, world: World, ptz_camera: Camera, devi
     command(admin, ptz_camera, action="goto_preset", preset=created["id"])
     device.wait_for("GotoPreset")
     recalled = device.position()
-    assert admin.delete(f"{presets_url}{created['id']}/").status_code == 204
+    assert admin.delete(f"{presets_url}{created['id']}/").status_code == 202
     device.wait_for("RemovePreset")
+    wait_until(lambda: not PTZPreset.objects.exists(), what="the row gone once the camera deleted it")
 
     assert recalled == pytest.approx({"pan": 0.4, "tilt": -0.2, "zoom": 0.3})
     assert device.presets == {}
-    assert not PTZPreset.objects.exists()
     assert [e.action for e in AuditEvent.objects.filter(action__startswith="ptz.preset").order_by("pk")] == [
         "ptz.preset.create", "ptz.preset.delete",
     ]
+
+
+@pytest.mark.parametrize(("refusal", "says"), [("not_supported", "cannot delete presets"),
+                                                ("refused", "refused to delete the preset")])
+def test_a_preset_the_camera_will_not_delete_is_kept_and_the_refusal_shown(
+    live: Server, world: World, make_device: Callable[..., OnvifDevice], client_for: Callable, refusal: str, says: str
+) -> None:
+    """Deleting reported success while the camera kept the preset, and the next capability read brought it back."""
+    device = make_device(remove_presets=refusal)
+    device.presets["preset_1"] = Preset("preset_1", "Gate", {"pan": 0.5, "tilt": 0.0, "zoom": 0.0})
+    camera = point_at(world.camera_a1, device)
+    read_capabilities(camera)
+    admin, presets_url = client_for(world.admin), f"/api/v1/cameras/{camera.public_id}/ptz/presets/"
+    preset = PTZPreset.objects.get(camera=camera)
+
+    asked = admin.delete(f"{presets_url}{preset.public_id}/")
+    device.wait_for("RemovePreset")
+    error = wait_until(lambda: state(admin, camera)["error"], what="the refusal shown")
+    listed = admin.get(presets_url).json()
+    read_capabilities(camera)  # what brought the preset back
+    again = admin.delete(f"{presets_url}{preset.public_id}/")
+
+    assert asked.status_code == 202
+    assert says in error and "Gate" in error
+    assert [(p["name"], p.get("removing")) for p in listed] == [("Gate", False)]
+    assert list(device.presets) == ["preset_1"]
+    assert list(PTZPreset.objects.filter(camera=camera).values_list("name", "token")) == [("Gate", "preset_1")]
+    if refusal == "not_supported":  # it never will: the portal says so at once
+        assert again.status_code == 400
+        assert "This camera cannot delete presets" in again.json()["detail"]
+    else:  # this one, not now: it may another time
+        assert again.status_code == 202
 
 
 def test_a_viewer_is_refused_and_the_camera_receives_nothing(live: Server, world: World, ptz_camera: Camera,
