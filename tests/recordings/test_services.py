@@ -18,7 +18,8 @@ from recordings.models import Clip, ClipStatus
 from tests.conftest import World
 from tests.recordings.helpers import make_clip, stored
 
-pytestmark = pytest.mark.django_db
+# Quotas, retention and the sweeper are database arithmetic: they run on SQLite too.
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 
 @pytest.fixture(autouse=True)
@@ -175,6 +176,22 @@ def test_sweeper_fails_a_recording_whose_worker_died(world: World) -> None:
     assert not storage.clip_storage().exists(partial)
     busy.refresh_from_db()
     assert busy.status == ClipStatus.RECORDING
+
+
+def test_sweeper_judges_each_clip_by_its_own_length_in_bounded_batches(world: World) -> None:
+    now = timezone.now()
+    lengths = {10: True, 30: True, 60: True, 1800: False}  # length: stuck 5 minutes after it started?
+    clips = {}
+    for duration in lengths:
+        clips[duration] = make_clip(world.camera_a1, status=ClipStatus.RECORDING, duration=duration)
+        Clip.objects.filter(pk=clips[duration].pk).update(started_at=now - timedelta(minutes=5))
+
+    assert cleanup.sweep_stuck(now, batch_size=2) == 2
+    assert cleanup.sweep_stuck(now, batch_size=2) == 1
+    assert cleanup.sweep_stuck(now, batch_size=2) == 0
+
+    statuses = {duration: Clip.objects.get(pk=clip.pk).status for duration, clip in clips.items()}
+    assert statuses == {d: ClipStatus.FAILED if stuck else ClipStatus.RECORDING for d, stuck in lengths.items()}
 
 
 def test_record_clip_leaves_a_clip_it_did_not_claim_alone(world: World) -> None:
