@@ -7,9 +7,7 @@ its SQLite file, opened with the portal's own options (``CCTV_SQLITE_OPTIONS``).
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,7 @@ from cameras import health
 from cameras.models import CameraStatus
 from portal.settings import database_from_url
 from tests.api.conftest import API
+from tests.concurrency import run_at_once
 from tests.conftest import World
 
 pytestmark = pytest.mark.sqlite
@@ -70,21 +69,6 @@ def test_sqlite_transactions_take_the_write_lock_when_they_begin(probe_database:
         other.close()
 
 
-def _run_writers(jobs: list[Callable[[], Any]]) -> list[Any]:
-    """Run the jobs in threads at once (each thread with its own connection); results in job order."""
-    start = threading.Barrier(len(jobs))
-
-    def run(job: Callable[[], Any]) -> Any:
-        start.wait()
-        try:
-            return job()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        return list(pool.map(run, jobs))
-
-
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_wait_for_each_other_instead_of_failing(world: World) -> None:
     """People added over the API while the health check writes camera statuses: every write lands.
@@ -112,7 +96,7 @@ def test_concurrent_writers_wait_for_each_other_instead_of_failing(world: World)
         return sum(health.set_status(camera.pk, status) for status in statuses for camera in world.cameras_a)
 
     members_before = Membership.objects.count()
-    *invites, status_changes = _run_writers([invite(writer) for writer in range(WRITERS)] + [health_check])
+    *invites, status_changes = run_at_once([invite(writer) for writer in range(WRITERS)] + [health_check])
 
     assert invites == [[201] * INVITES_EACH] * WRITERS
     assert Membership.objects.count() == members_before + WRITERS * INVITES_EACH

@@ -15,6 +15,7 @@ from accounts import services as account_services
 from accounts.models import AuditEvent
 from recordings import cleanup, exports, retention, storage
 from recordings.models import Clip, ClipStatus
+from tests.concurrency import run_at_once
 from tests.conftest import World
 from tests.recordings.helpers import make_clip, stored
 
@@ -85,6 +86,24 @@ def test_quota_refuses_anything_once_full(world: World) -> None:
     world.org_a.save()
     with pytest.raises(ValidationError, match="storage is full"):
         exports.request_clip(world.admin, world.camera_a1.public_id, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_at_once_never_take_more_than_the_free_space(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    """The quota is read and the clip written in one transaction that others wait for (on SQLite too)."""
+    settings.CCTV_CLIP_ESTIMATE_BYTES_PER_SECOND = 1000
+    world.org_a.clip_storage_quota_bytes = 25_000  # room for two 10 s clips (about 10 KB each), not three
+    world.org_a.save()
+
+    def request() -> str:
+        try:
+            exports.request_clip(world.operator, world.camera_a1.public_id, 10)
+        except ValidationError as error:
+            return error.code or "refused"
+        return "queued"
+
+    assert sorted(run_at_once([request] * 4)) == ["queued", "queued", "quota", "quota"]
+    assert Clip.objects.count() == 2
 
 
 def test_other_organizations_clips_do_not_count_towards_the_cap(world: World) -> None:
