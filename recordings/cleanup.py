@@ -4,12 +4,14 @@ Both work in bounded batches (the tasks re-enqueue themselves while a batch
 comes back full) and are safe to run twice at once: every row change is a
 conditional UPDATE or DELETE, and deleting a missing file is not an error.
 
-A deadline that depends on a column (a clip's length, its organization's
-retention days) is never computed in SQL: interval arithmetic on columns
-differs between databases (SQLite refuses ``F("duration") * timedelta``
-with "Invalid arguments for operator *"). Instead each distinct value of
-that column gets its own cutoff, computed here, and the query compares a
-timestamp column with it, which works everywhere and can use an index.
+A deadline that depends on an integer column (a clip's length, its
+organization's retention days) is never computed in SQL: turning a column
+into an interval differs between databases (SQLite refuses
+``F("duration") * timedelta`` with "Invalid arguments for operator *").
+Instead each distinct value of that column gets its own cutoff, computed
+here, and the query compares a timestamp column with it, which works
+everywhere and can use an index. (A datetime column plus a constant
+interval, as in ``reapply_retention``, Django supports on both.)
 """
 
 from __future__ import annotations
