@@ -70,15 +70,12 @@ def _install_hint(package: str) -> str:
     return f"run bin/test (or bin/setup), which installs the Debian package {package}"
 
 
-def test_database() -> str:
+def session_database() -> str:
     """The database this session runs on: ``postgresql``, or ``sqlite`` in the SQLite pass."""
     chosen = os.environ.get(DATABASE_FLAG, "").strip().lower() or "postgresql"
     if chosen not in DATABASES:
         raise pytest.UsageError(f"{DATABASE_FLAG} must be one of {', '.join(DATABASES)}, not {chosen!r}")
     return chosen
-
-
-test_database.__test__ = False  # a helper, not a test
 
 
 # --- small helpers for tests -------------------------------------------------
@@ -445,8 +442,7 @@ class RedisServer:
 
 
 class Services:
-    """The session's database (a PostgreSQL cluster or a SQLite file), Redis unless the caller brings one,
-    and their temporary directory, started and stopped together."""
+    """The session's database (PostgreSQL or a SQLite file), Redis unless the caller has one, and their directory."""
 
     def __init__(self, database: str, *, own_redis: bool = True) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="cctv-test-"))
@@ -512,7 +508,7 @@ def _start(args: list[str]) -> None:
     global _services, _data_dir
     if not _wants_services(args):
         return
-    database = test_database()
+    database = session_database()
     atexit.register(_stop_services)  # in case pytest dies before pytest_unconfigure
     if "CCTV_DATA_DIR" not in os.environ:
         # Media and other files the code writes go to a throwaway place, not var/.
@@ -553,18 +549,17 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
-    if test_database() == "sqlite":
+    if session_database() == "sqlite":
         return f"SQLite pass ({DATABASE_FLAG}=sqlite): only the tests marked {SQLITE_MARK!r} run"
     return None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """In the SQLite pass, deselect every test that is not marked to run on SQLite."""
-    if test_database() != "sqlite":
+    if session_database() != "sqlite":
         return
     selected = [item for item in items if item.get_closest_marker(SQLITE_MARK)]
     deselected = [item for item in items if not item.get_closest_marker(SQLITE_MARK)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
-
