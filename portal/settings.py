@@ -123,13 +123,32 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
+# SQLite (the default, as bin/start runs it) is written by several processes at
+# once: Daphne, the Celery worker, beat and the motion worker. So that a writer
+# waits for the lock instead of failing with "database is locked":
+# - IMMEDIATE transactions take the write lock when they begin. A deferred one
+#   (SQLite's default) that read first cannot wait for it later (SQLite refuses
+#   at once, to avoid a deadlock) and fails whatever the timeout. It also makes
+#   transactions serial, which stands in for SELECT ... FOR UPDATE (a no-op here).
+# - timeout: how long a connection waits for another's lock (SQLite's busy timeout).
+# - WAL lets readers go on while one writes; synchronous=NORMAL is WAL's usual
+#   companion (no corruption on a crash; a power cut may lose the last commits).
+CCTV_SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": env_int("DATABASE_SQLITE_TIMEOUT", 20),
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
 }
+
+
+def database_from_url(url: str) -> dict:
+    """Django's settings of a database URL; a SQLite database gets the options above."""
+    database = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True)
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["OPTIONS"] = {**CCTV_SQLITE_OPTIONS, **database.get("OPTIONS", {})}
+    return database
+
+
+DATABASES = {"default": database_from_url(env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

@@ -3,14 +3,25 @@
 Both work in bounded batches (the tasks re-enqueue themselves while a batch
 comes back full) and are safe to run twice at once: every row change is a
 conditional UPDATE or DELETE, and deleting a missing file is not an error.
+
+A deadline that depends on an integer column (a clip's length, its
+organization's retention days) is never computed in SQL: turning a column
+into an interval differs between databases (SQLite refuses
+``F("duration") * timedelta`` with "Invalid arguments for operator *").
+Instead each distinct value of that column gets its own cutoff, computed
+here, and the query compares a timestamp column with it, which works
+everywhere and can use an index. (A datetime column plus a constant
+interval, as in ``reapply_retention``, Django supports on both.)
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
+from django.db.models import F, Q, QuerySet
 
 from recordings import retention, storage
 from recordings.exports import publish_status
@@ -56,17 +67,28 @@ def reapply_retention(organization_id: int, days: int) -> int:
     )
 
 
+def _per_value(values: Iterable[int], rows_for: Callable[[int], QuerySet], limit: int) -> list[Any]:
+    """Up to ``limit`` rows of ``rows_for(value)``, value after value (each a plain comparison with a cutoff)."""
+    rows: list[Any] = []
+    for value in values:
+        if len(rows) >= limit:
+            break
+        rows.extend(rows_for(value)[: limit - len(rows)])
+    return rows
+
+
 def _stuck_candidates(now: datetime, batch_size: int) -> list[Clip]:
-    deadline = ExpressionWrapper(
-        F("started_at") + F("duration") * Value(timedelta(seconds=1)) + Value(retention.RECORDING_MARGIN),
-        output_field=DateTimeField(),
-    )
-    late_recording = Q(status=ClipStatus.RECORDING) & (Q(started_at__isnull=True) | Q(deadline__lt=now))
+    clips = Clip.objects.select_related("camera").order_by("pk")
     late_queued = Q(status=ClipStatus.QUEUED, created_at__lt=now - retention.QUEUED_TIMEOUT)
-    return list(
-        Clip.objects.alias(deadline=deadline).filter(late_recording | late_queued)
-        .select_related("camera").order_by("pk")[:batch_size]
-    )
+    never_started = Q(status=ClipStatus.RECORDING, started_at__isnull=True)
+    candidates = list(clips.filter(late_queued | never_started)[:batch_size])
+    recording = clips.filter(status=ClipStatus.RECORDING)
+    lengths = recording.order_by().values_list("duration", flat=True).distinct()
+
+    def late(duration: int) -> QuerySet:
+        return recording.filter(duration=duration, started_at__lt=retention.stuck_if_started_before(now, duration))
+
+    return candidates + _per_value(sorted(lengths), late, batch_size - len(candidates))
 
 
 def sweep_stuck(now: datetime, batch_size: int) -> int:
@@ -106,12 +128,16 @@ def expire_motion_events(now: datetime, batch_size: int) -> int:
     """
     from accounts.models import Organization
 
-    days = Subquery(Organization.objects.filter(pk=OuterRef("organization_id")).values("clip_retention_days")[:1])
-    expires = ExpressionWrapper(F("started_at") + days * Value(timedelta(days=1)), output_field=DateTimeField())
-    batch = list(
-        MotionEvent.objects.alias(expires=expires).filter(expires__lte=now, ended_at__isnull=False)
-        .order_by("started_at", "pk").values_list("pk", "snapshot")[:batch_size]
-    )
+    retention_days = Organization.objects.order_by().values_list("clip_retention_days", flat=True).distinct()
+
+    def expired(days: int) -> QuerySet:
+        return (
+            MotionEvent.objects.filter(organization__clip_retention_days=days, ended_at__isnull=False,
+                                       started_at__lte=retention.expired_if_created_by(now, days))
+            .order_by("started_at", "pk").values_list("pk", "snapshot")
+        )
+
+    batch = _per_value(sorted(retention_days), expired, batch_size)
     deleted = _delete_files(batch, "motion event")
     count, _ = MotionEvent.objects.filter(pk__in=deleted).delete()
     if count:

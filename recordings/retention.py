@@ -24,9 +24,19 @@ def is_expired(expires_at: datetime, now: datetime) -> bool:
     return expires_at <= now
 
 
+def expired_if_created_by(now: datetime, retention_days: int) -> datetime:
+    """Anything created at or before this has expired by ``now`` (``expiry`` solved for the creation time)."""
+    return now - timedelta(days=retention_days)
+
+
 def recording_deadline(started_at: datetime, duration: int) -> datetime:
     """When a recording that started at ``started_at`` must be finished at the latest."""
     return started_at + timedelta(seconds=duration) + RECORDING_MARGIN
+
+
+def stuck_if_started_before(now: datetime, duration: int) -> datetime:
+    """A recording of ``duration`` seconds that started before this is past its deadline at ``now``."""
+    return now - timedelta(seconds=duration) - RECORDING_MARGIN
 
 
 def is_stuck(status: str, *, created_at: datetime, started_at: datetime | None, duration: int, now: datetime) -> bool:

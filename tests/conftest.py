@@ -28,6 +28,7 @@ from tests.factories import (
     make_site,
     make_user,
 )
+from tests.services import DATABASE_FLAG, session_database
 
 
 @pytest.fixture(autouse=True)
@@ -78,11 +79,22 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
     other users"; they are ended first.
     """
     yield
+    if connection.vendor != "postgresql":
+        return  # a SQLite file is removed whoever still has it open
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _runs_on_the_database_of_its_pass() -> None:
+    """The SQLite pass really runs on a SQLite file, the main pass on PostgreSQL (tests.services chose it)."""
+    expected = session_database()
+    assert connection.vendor == expected, f"{DATABASE_FLAG}={expected} but the tests would run on {connection.vendor}"
+    if expected == "sqlite":
+        assert not connection.creation.is_in_memory_db(connection.settings_dict["TEST"]["NAME"])
 
 
 @dataclass

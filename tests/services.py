@@ -9,6 +9,13 @@ directory, and exports::
     REDIS_URL=redis://127.0.0.1:<port>/0
     CCTV_DATA_DIR=<temporary directory>/data
 
+The SQLite pass: with ``CCTV_TEST_DATABASE=sqlite`` the database is a SQLite
+file in that directory instead (``DATABASE_URL=sqlite:///<directory>/sqlite/db.sqlite3``,
+opened with the portal's own SQLite options, as ``bin/start`` does), Redis
+stays real, and only the tests marked ``sqlite`` run: the ones that prove
+database-specific SQL (beat tasks, retention, quotas, aggregates, sweeps,
+concurrent writers). ``bin/test`` runs that pass after the main one.
+
 ``portal/settings.py`` reads these, and every subprocess a test starts
 (Celery worker, Daphne, ``manage.py``) inherits them. Because the cluster is
 ours alone, the test database *is* ``cctv`` (see ``tests/settings.py``), so
@@ -19,7 +26,8 @@ an environment that also works with ``CCTV_TEST_USE_EXISTING_SERVICES``.
 Both servers are stopped, by their own PIDs, in ``pytest_unconfigure``.
 
 To run against servers you already have, set ``DATABASE_URL`` and
-``REDIS_URL`` yourself together with ``CCTV_TEST_USE_EXISTING_SERVICES=1``.
+``REDIS_URL`` yourself together with ``CCTV_TEST_USE_EXISTING_SERVICES=1``
+(in the SQLite pass only ``REDIS_URL``: its database file is always new).
 """
 
 from __future__ import annotations
@@ -42,6 +50,11 @@ from typing import Any
 import pytest
 
 USE_EXISTING_FLAG = "CCTV_TEST_USE_EXISTING_SERVICES"
+# "postgresql" (the default) or "sqlite" (the SQLite pass); tests/settings.py reads it too.
+DATABASE_FLAG = "CCTV_TEST_DATABASE"
+DATABASES = ("postgresql", "sqlite")
+# Tests marked with this run in the SQLite pass as well as in the main one.
+SQLITE_MARK = "sqlite"
 # Set while this plugin owns the servers; tests/settings.py then names the
 # test database like the real one (nothing else lives in the cluster).
 OWNED_FLAG = "CCTV_TEST_THROWAWAY_SERVICES"
@@ -55,6 +68,14 @@ class ServiceError(RuntimeError):
 
 def _install_hint(package: str) -> str:
     return f"run bin/test (or bin/setup), which installs the Debian package {package}"
+
+
+def session_database() -> str:
+    """The database this session runs on: ``postgresql``, or ``sqlite`` in the SQLite pass."""
+    chosen = os.environ.get(DATABASE_FLAG, "").strip().lower() or "postgresql"
+    if chosen not in DATABASES:
+        raise pytest.UsageError(f"{DATABASE_FLAG} must be one of {', '.join(DATABASES)}, not {chosen!r}")
+    return chosen
 
 
 # --- small helpers for tests -------------------------------------------------
@@ -120,7 +141,9 @@ def subprocess_env(**extra: str) -> dict[str, str]:
         from django.db import connection
 
         params = connection.settings_dict
-        if params.get("ENGINE", "").endswith("postgresql"):
+        if params.get("ENGINE", "").endswith("sqlite3"):
+            env["DATABASE_URL"] = sqlite_url(Path(params["NAME"]))
+        elif params.get("ENGINE", "").endswith("postgresql"):
             user = params.get("USER") or ""
             password = f":{params['PASSWORD']}" if params.get("PASSWORD") else ""
             auth = f"{user}{password}@" if user else ""
@@ -295,6 +318,9 @@ class PostgresServer:
     def url(self) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{DATABASE_NAME}"
 
+    def describe(self) -> str:
+        return f"PostgreSQL on 127.0.0.1:{self.port}"
+
     def stop(self) -> None:
         process, self.process = self.process, None
         pid, self.pid = self.pid, None
@@ -315,6 +341,37 @@ class PostgresServer:
                 _kill_pid(pid)
             process.kill()
             process.wait(timeout=10)
+
+
+# --- SQLite ------------------------------------------------------------------
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+class SqliteDatabase:
+    """The SQLite pass's database: a file that the test process and its subprocesses all open.
+
+    Never Django's in-memory test database: a Celery worker or Daphne started
+    by a test must see the same rows, and WAL and locking only exist on a file.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / "sqlite" / "db.sqlite3"
+
+    def start(self) -> None:
+        self.path.parent.mkdir(parents=True)
+
+    @property
+    def url(self) -> str:
+        return sqlite_url(self.path)
+
+    def describe(self) -> str:
+        return f"SQLite file {self.path}"
+
+    def stop(self) -> None:
+        """Nothing runs; the file goes with the session's directory."""
 
 
 # --- Redis -------------------------------------------------------------------
@@ -385,28 +442,28 @@ class RedisServer:
 
 
 class Services:
-    """Both servers and their temporary directory, started and stopped together."""
+    """The session's database (PostgreSQL or a SQLite file), Redis unless the caller has one, and their directory."""
 
-    def __init__(self) -> None:
+    def __init__(self, database: str, *, own_redis: bool = True) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="cctv-test-"))
         os.chmod(self.root, 0o755)  # noqa: S103  (the postgres user must traverse it)
-        self.postgres = PostgresServer(self.root)
-        self.redis = RedisServer(self.root)
+        self.database = PostgresServer(self.root) if database == "postgresql" else SqliteDatabase(self.root)
+        self.redis = RedisServer(self.root) if own_redis else None
         self._previous_env: dict[str, str | None] = {}
 
     def start(self) -> None:
         started = time.monotonic()
-        self.postgres.start()
-        self.redis.start()
-        self._set_env(
-            DATABASE_URL=self.postgres.url,
-            REDIS_URL=self.redis.url,
-            **{OWNED_FLAG: "1"},
-        )
+        self.database.start()
+        env = {"DATABASE_URL": self.database.url, OWNED_FLAG: "1"}
+        running = [self.database.describe()]
+        if self.redis is not None:
+            self.redis.start()
+            env["REDIS_URL"] = self.redis.url
+            running.append(f"Redis on 127.0.0.1:{self.redis.port}")
+        self._set_env(**env)
         elapsed = time.monotonic() - started
         sys.stderr.write(
-            f"tests.services: PostgreSQL on 127.0.0.1:{self.postgres.port}, Redis on 127.0.0.1:{self.redis.port} "
-            f"(started in {elapsed:.1f} s, data in {self.root})\n"
+            f"tests.services: {', '.join(running)} (started in {elapsed:.1f} s, data in {self.root})\n"
         )
 
     def _set_env(self, **values: str) -> None:
@@ -415,9 +472,10 @@ class Services:
             os.environ[key] = value
 
     def stop(self) -> None:
-        for server in (self.redis, self.postgres):
-            with contextlib.suppress(Exception):
-                server.stop()
+        for server in (self.redis, self.database):
+            if server is not None:
+                with contextlib.suppress(Exception):
+                    server.stop()
         for key, value in self._previous_env.items():
             if value is None:
                 os.environ.pop(key, None)
@@ -450,18 +508,23 @@ def _start(args: list[str]) -> None:
     global _services, _data_dir
     if not _wants_services(args):
         return
+    database = session_database()
     atexit.register(_stop_services)  # in case pytest dies before pytest_unconfigure
     if "CCTV_DATA_DIR" not in os.environ:
         # Media and other files the code writes go to a throwaway place, not var/.
         _data_dir = tempfile.mkdtemp(prefix="cctv-test-data-")
         os.environ["CCTV_DATA_DIR"] = _data_dir
-    if os.environ.get(USE_EXISTING_FLAG, "").lower() in {"1", "true", "yes", "on"}:
-        missing = [name for name in ("DATABASE_URL", "REDIS_URL") if not os.environ.get(name)]
+    use_existing = os.environ.get(USE_EXISTING_FLAG, "").lower() in {"1", "true", "yes", "on"}
+    if use_existing:
+        # The SQLite pass always gets a fresh file (Django deletes its test database file): only Redis is reused.
+        needed = ("DATABASE_URL", "REDIS_URL") if database == "postgresql" else ("REDIS_URL",)
+        missing = [name for name in needed if not os.environ.get(name)]
         if missing:
             verb = "is" if len(missing) == 1 else "are"
             raise pytest.UsageError(f"{USE_EXISTING_FLAG} is set but {' and '.join(missing)} {verb} not set")
-        return
-    _services = Services()
+        if database == "postgresql":
+            return
+    _services = Services(database, own_redis=not use_existing)
     try:
         _services.start()
     except ServiceError as exc:
@@ -483,3 +546,20 @@ def pytest_load_initial_conftests(
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     _stop_services()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if session_database() == "sqlite":
+        return f"SQLite pass ({DATABASE_FLAG}=sqlite): only the tests marked {SQLITE_MARK!r} run"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In the SQLite pass, deselect every test that is not marked to run on SQLite."""
+    if session_database() != "sqlite":
+        return
+    selected = [item for item in items if item.get_closest_marker(SQLITE_MARK)]
+    deselected = [item for item in items if not item.get_closest_marker(SQLITE_MARK)]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected

@@ -1,4 +1,4 @@
-"""The suite itself runs on the real parts: PostgreSQL, Redis, the Redis cache and channel layer."""
+"""The suite runs on the real parts: PostgreSQL (or the SQLite pass's file), Redis, its cache and channel layer."""
 
 from __future__ import annotations
 
@@ -97,9 +97,10 @@ def test_celery_uses_the_redis_broker() -> None:
     assert not app.conf.task_always_eager
 
 
+@pytest.mark.sqlite
 @pytest.mark.django_db(transaction=True)
 def test_subprocess_sees_the_test_database() -> None:
-    """A worker or server started by a test reaches the very database the test writes to."""
+    """A worker or server started by a test reaches the very database the test writes to (the SQLite file too)."""
     Organization.objects.create(name="Seen from a subprocess")
     code = (
         "import django; django.setup(); "

@@ -178,6 +178,7 @@ def test_superuser_sees_every_organization(
     assert shown - {None} == {world.org_a.pk, world.org_b.pk}
 
 
+@pytest.mark.sqlite  # the changelists count, filter and search in SQL
 def test_every_admin_page_renders_for_superuser_and_org_admin(
     world: World, tokens_and_events: dict, superuser: User, client_for: Callable[[User], Client]
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent
@@ -66,6 +67,7 @@ def test_deleting_a_site_deletes_its_cameras(world: World, admin_api: APIClient)
     assert AuditEvent.objects.get(action="site.delete").detail == {"cameras_deleted": 2}
 
 
+@pytest.mark.sqlite
 def test_site_list_counts_cameras_and_filters_by_organization(world: World, api_as: Callable[[str], APIClient]) -> None:
     sites = rows(api_as("viewer").get(f"{API}/sites/?organization={world.org_a.pk}&ordering=name"))
 

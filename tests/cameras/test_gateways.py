@@ -18,6 +18,7 @@ def _gateway(name: str, **fields: object) -> Gateway:
     return Gateway.objects.create(name=name, api_url=f"http://{name}:1984", rtsp_url=f"rtsp://{name}:8554", **fields)
 
 
+@pytest.mark.sqlite
 def test_new_cameras_go_to_the_least_loaded_enabled_gateway() -> None:
     busy, idle, off = _gateway("busy"), _gateway("idle"), _gateway("off", enabled=False)
     site = make_site(make_organization())

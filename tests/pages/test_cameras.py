@@ -16,6 +16,7 @@ from tests.factories import make_camera, make_site
 # --- dashboard ------------------------------------------------------------------
 
 
+@pytest.mark.sqlite
 def test_dashboard_lists_sites_cameras_and_status_counts(world: World, client_for: Callable) -> None:
     Camera.objects.filter(pk=world.camera_a1.pk).update(status=CameraStatus.ONLINE)
     Camera.objects.filter(pk=world.camera_a2.pk).update(status=CameraStatus.OFFLINE)
@@ -86,6 +87,7 @@ def test_viewer_sees_sites_read_only(world: World, client_for: Callable) -> None
     assert reverse("site_create") not in body
 
 
+@pytest.mark.sqlite
 def test_restricted_viewer_counts_only_visible_cameras(world: World, client_for: Callable) -> None:
     make_camera(world.site_a2, "Hidden extra")
 

@@ -251,6 +251,7 @@ def _badge(client: object) -> str:
     return page[start : page.index("</a>", start)]
 
 
+@pytest.mark.sqlite
 def test_nav_badge_counts_recent_unacknowledged_alerts_of_visible_cameras(
     world: World, client_for: Callable
 ) -> None:
@@ -271,6 +272,7 @@ def test_nav_badge_counts_recent_unacknowledged_alerts_of_visible_cameras(
     assert body["count"] == 2
 
 
+@pytest.mark.sqlite
 def test_badge_caps_its_count(world: World, client_for: Callable) -> None:
     for _ in range(101):
         make_event(world.camera_a1, snapshot=None)

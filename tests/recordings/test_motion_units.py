@@ -142,6 +142,7 @@ def test_a_lease_nobody_renews_expires(free_lease_ids: list[int]) -> None:
     leases.client().delete(leases.lease_key(camera_id))
 
 
+@pytest.mark.sqlite
 @pytest.mark.django_db
 def test_dispatch_queues_armed_unleased_cameras_once(world, free_lease_ids: list[int]) -> None:  # type: ignore[no-untyped-def]
     from cameras.models import Gateway
@@ -174,6 +175,7 @@ def test_dispatch_queues_armed_unleased_cameras_once(world, free_lease_ids: list
 # --- retention -------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite
 @pytest.mark.django_db
 def test_old_motion_events_go_with_their_snapshot_after_the_retention_days(world) -> None:  # type: ignore[no-untyped-def]
     from datetime import timedelta
@@ -186,22 +188,27 @@ def test_old_motion_events_go_with_their_snapshot_after_the_retention_days(world
 
     world.org_a.clip_retention_days = 7
     world.org_a.save()
+    world.org_b.clip_retention_days = 30
+    world.org_b.save()
     now = timezone.now()
 
-    def event(age_days: float, ended: bool = True) -> MotionEvent:
+    def event(age_days: float, ended: bool = True, camera=world.camera_a1) -> MotionEvent:  # type: ignore[no-untyped-def]
         started = now - timedelta(days=age_days)
-        row = MotionEvent(organization=world.org_a, camera=world.camera_a1, camera_name="A1", started_at=started,
+        organization = camera.site.organization
+        row = MotionEvent(organization=organization, camera=camera, camera_name="A1", started_at=started,
                           ended_at=started + timedelta(seconds=5) if ended else None)
-        name = motion.snapshot_name(world.org_a.pk, row)
+        name = motion.snapshot_name(organization.pk, row)
         row.snapshot.name = storage.clip_storage().save(name, ContentFile(b"\xff\xd8\xff"))
         row.save()
         return row
 
     old, recent, still_open = event(8), event(6), event(9, ended=False)
+    old_b, kept_b = event(31, camera=world.camera_b), event(8, camera=world.camera_b)  # org B keeps 30 days
 
     cleanup.expire_motion_events(now, 100)
 
-    assert set(MotionEvent.objects.values_list("pk", flat=True)) == {recent.pk, still_open.pk}
+    assert set(MotionEvent.objects.values_list("pk", flat=True)) == {recent.pk, still_open.pk, kept_b.pk}
+    assert not storage.clip_storage().exists(old_b.snapshot.name)
     assert not storage.clip_storage().exists(old.snapshot.name)
     assert storage.clip_storage().exists(recent.snapshot.name)
 
@@ -209,6 +216,7 @@ def test_old_motion_events_go_with_their_snapshot_after_the_retention_days(world
 # --- event lifecycle ------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite
 @pytest.mark.django_db
 def test_events_in_the_cooldown_are_recorded_without_an_alert(world) -> None:  # type: ignore[no-untyped-def]
     from datetime import timedelta
@@ -234,6 +242,7 @@ def test_events_in_the_cooldown_are_recorded_without_an_alert(world) -> None:  #
     assert first.snapshot.name == f"motion/{world.org_a.pk}/{first.public_id.hex}.jpg"
 
 
+@pytest.mark.sqlite
 @pytest.mark.django_db
 def test_the_peak_keeps_the_strongest_moment_and_abandoned_events_are_closed(world) -> None:  # type: ignore[no-untyped-def]
     from datetime import timedelta

@@ -239,6 +239,7 @@ def test_webhook_rule_of_a_switched_off_endpoint_does_not_match(world: World) ->
 # --- queueing ---------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite
 def test_queue_deliveries_is_idempotent(world: World, dispatch: mock.MagicMock) -> None:
     webhook_rule = make_rule(world, webhook=make_webhook(world))
     mail_rule = make_rule(world, user=world.viewer)
@@ -270,6 +271,7 @@ def queued(world: World, receiver: Receiver, camera: Camera | None = None) -> No
     return delivery
 
 
+@pytest.mark.sqlite
 def test_webhook_delivery_reaches_a_real_receiver_signed(world: World, receiver: Receiver, settings: Any) -> None:
     settings.CCTV_PUBLIC_URL = "https://cctv.example.test/"
     delivery = queued(world, receiver)
@@ -325,6 +327,7 @@ def test_throttling_and_timeouts_are_retried(world: World, receiver: Receiver, c
         notifications.deliver(delivery.pk, last_try=False)
 
 
+@pytest.mark.sqlite
 def test_task_retries_with_backoff_then_fails_the_row(world: World, receiver: Receiver) -> None:
     receiver.status = 502
     delivery = queued(world, receiver)
@@ -380,6 +383,7 @@ def _age(delivery: NotificationDelivery, minutes: float, **fields: Any) -> None:
     )
 
 
+@pytest.mark.sqlite
 def test_a_pending_delivery_whose_task_was_lost_is_queued_again_once(
     world: World, receiver: Receiver, dispatch: mock.MagicMock
 ) -> None:
@@ -401,6 +405,7 @@ def test_a_pending_delivery_whose_task_was_lost_is_queued_again_once(
     assert lost.status == DeliveryStatus.DELIVERED and len(receiver.requests) == 1
 
 
+@pytest.mark.sqlite
 def test_a_delivery_that_keeps_losing_its_task_is_failed_and_finished_ones_are_left_alone(
     world: World, receiver: Receiver, dispatch: mock.MagicMock
 ) -> None:
@@ -417,6 +422,7 @@ def test_a_delivery_that_keeps_losing_its_task_is_failed_and_finished_ones_are_l
     assert dispatch.call_count == 0
 
 
+@pytest.mark.sqlite
 def test_delivered_rows_are_not_sent_twice(world: World, receiver: Receiver) -> None:
     delivery = queued(world, receiver)
 

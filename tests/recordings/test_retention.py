@@ -32,6 +32,23 @@ def test_recording_is_stuck_only_past_length_plus_margin(started_ago: timedelta,
     assert retention.is_stuck("recording", created_at=started, started_at=started, duration=duration, now=NOW) is stuck
 
 
+@pytest.mark.parametrize("duration", [1, 10, 1800])
+def test_the_sweepers_cutoff_agrees_with_is_stuck(duration: int) -> None:
+    cutoff = retention.stuck_if_started_before(NOW, duration)
+    tick = timedelta(microseconds=1)
+    for started, stuck in ((cutoff - tick, True), (cutoff, False)):
+        assert retention.is_stuck("recording", created_at=started, started_at=started, duration=duration,
+                                  now=NOW) is stuck
+
+
+@pytest.mark.parametrize("days", [1, 30, 3650])
+def test_the_retention_cutoff_agrees_with_expiry(days: int) -> None:
+    cutoff = retention.expired_if_created_by(NOW, days)
+    tick = timedelta(microseconds=1)
+    assert retention.is_expired(retention.expiry(cutoff, days), NOW)
+    assert not retention.is_expired(retention.expiry(cutoff + tick, days), NOW)
+
+
 def test_queued_clip_is_stuck_when_no_worker_took_it_in_time() -> None:
     fresh = NOW - retention.QUEUED_TIMEOUT + timedelta(seconds=1)
     stale = NOW - retention.QUEUED_TIMEOUT - timedelta(seconds=1)

@@ -15,10 +15,12 @@ from accounts import services as account_services
 from accounts.models import AuditEvent
 from recordings import cleanup, exports, retention, storage
 from recordings.models import Clip, ClipStatus
+from tests.concurrency import run_at_once
 from tests.conftest import World
 from tests.recordings.helpers import make_clip, stored
 
-pytestmark = pytest.mark.django_db
+# Quotas, retention and the sweeper are database arithmetic: they run on SQLite too.
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 
 @pytest.fixture(autouse=True)
@@ -84,6 +86,24 @@ def test_quota_refuses_anything_once_full(world: World) -> None:
     world.org_a.save()
     with pytest.raises(ValidationError, match="storage is full"):
         exports.request_clip(world.admin, world.camera_a1.public_id, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_at_once_never_take_more_than_the_free_space(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    """The quota is read and the clip written in one transaction that others wait for (on SQLite too)."""
+    settings.CCTV_CLIP_ESTIMATE_BYTES_PER_SECOND = 1000
+    world.org_a.clip_storage_quota_bytes = 25_000  # room for two 10 s clips (about 10 KB each), not three
+    world.org_a.save()
+
+    def request() -> str:
+        try:
+            exports.request_clip(world.operator, world.camera_a1.public_id, 10)
+        except ValidationError as error:
+            return error.code or "refused"
+        return "queued"
+
+    assert sorted(run_at_once([request] * 4)) == ["queued", "queued", "quota", "quota"]
+    assert Clip.objects.count() == 2
 
 
 def test_other_organizations_clips_do_not_count_towards_the_cap(world: World) -> None:
@@ -175,6 +195,22 @@ def test_sweeper_fails_a_recording_whose_worker_died(world: World) -> None:
     assert not storage.clip_storage().exists(partial)
     busy.refresh_from_db()
     assert busy.status == ClipStatus.RECORDING
+
+
+def test_sweeper_judges_each_clip_by_its_own_length_in_bounded_batches(world: World) -> None:
+    now = timezone.now()
+    lengths = {10: True, 30: True, 60: True, 1800: False}  # length: stuck 5 minutes after it started?
+    clips = {}
+    for duration in lengths:
+        clips[duration] = make_clip(world.camera_a1, status=ClipStatus.RECORDING, duration=duration)
+        Clip.objects.filter(pk=clips[duration].pk).update(started_at=now - timedelta(minutes=5))
+
+    assert cleanup.sweep_stuck(now, batch_size=2) == 2
+    assert cleanup.sweep_stuck(now, batch_size=2) == 1
+    assert cleanup.sweep_stuck(now, batch_size=2) == 0
+
+    statuses = {duration: Clip.objects.get(pk=clip.pk).status for duration, clip in clips.items()}
+    assert statuses == {d: ClipStatus.FAILED if stuck else ClipStatus.RECORDING for d, stuck in lengths.items()}
 
 
 def test_record_clip_leaves_a_clip_it_did_not_claim_alone(world: World) -> None:

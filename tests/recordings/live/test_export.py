@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 
 from cameras import services, sync
 from recordings import exports, retention, storage, tasks
-from recordings.models import Clip, ClipStatus
+from recordings.models import Clip, ClipStatus, MotionEvent
 from signaling.routing import websocket_urlpatterns
 from tests.media import wait_until
 from tests.recordings.helpers import make_clip
@@ -135,17 +135,28 @@ async def test_ready_status_reaches_viewers_of_the_camera_only(scene: Scene, cel
     await asyncio.sleep(0)
 
 
-def test_retention_task_deletes_expired_clips_file_and_row(scene: Scene, celery_worker) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.sqlite
+def test_retention_task_deletes_expired_clips_and_motion_events(scene: Scene, celery_worker) -> None:  # type: ignore[no-untyped-def]
     expired, kept = make_clip(scene.camera), make_clip(scene.camera)
     Clip.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    days = scene.camera.site.organization.clip_retention_days
+    old_event, new_event = (
+        MotionEvent.objects.create(organization=scene.camera.site.organization, camera=scene.camera,
+                                   camera_name=scene.camera.name, started_at=started, ended_at=started)
+        for started in (timezone.now() - timedelta(days=days, minutes=1), timezone.now())
+    )
 
     tasks.expire_clips.delay()
 
-    assert wait_until(lambda: not Clip.objects.filter(pk=expired.pk).exists(), timeout=30), celery_worker.log_text()
+    gone = wait_until(lambda: not MotionEvent.objects.filter(pk=old_event.pk).exists(), timeout=30)
+    assert gone, celery_worker.log_text()[-3000:]
+    assert MotionEvent.objects.filter(pk=new_event.pk).exists()
+    assert not Clip.objects.filter(pk=expired.pk).exists()
     assert not storage.clip_storage().exists(expired.file.name)
     assert storage.clip_storage().exists(kept.file.name)
 
 
+@pytest.mark.sqlite
 def test_sweeper_task_fails_a_row_whose_worker_died(scene: Scene, celery_worker) -> None:  # type: ignore[no-untyped-def]
     stuck = make_clip(scene.camera, status=ClipStatus.RECORDING, duration=5)
     started = timezone.now() - timedelta(seconds=6) - retention.RECORDING_MARGIN

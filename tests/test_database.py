@@ -1,0 +1,103 @@
+"""The database under concurrent writers, and the SQLite options bin/start runs with.
+
+Marked ``sqlite``: the main pass runs these on PostgreSQL, the SQLite pass on
+its SQLite file, opened with the portal's own options (``CCTV_SQLITE_OPTIONS``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connections, transaction
+from rest_framework.test import APIClient
+
+from accounts.models import Membership
+from cameras import health
+from cameras.models import CameraStatus
+from portal.settings import database_from_url
+from tests.api.conftest import API
+from tests.concurrency import run_at_once
+from tests.conftest import World
+
+pytestmark = pytest.mark.sqlite
+
+WRITERS = 6
+INVITES_EACH = 8
+
+
+@pytest.fixture
+def probe_database(tmp_path: Path, django_db_blocker: Any) -> Iterator[Any]:
+    """Connection ``probe``: a fresh SQLite file, configured as ``DATABASE_URL=sqlite:///...`` would be."""
+    config = database_from_url(f"sqlite:///{tmp_path / 'probe.sqlite3'}")
+    connections.settings["probe"] = connections.configure_settings({"default": config})["default"]
+    try:
+        with django_db_blocker.unblock():
+            yield connections["probe"]
+    finally:
+        connections["probe"].close()
+        del connections["probe"]
+        del connections.settings["probe"]
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(probe_database: Any) -> None:
+    with probe_database.cursor() as cursor:
+        pragmas = {name: cursor.execute(f"PRAGMA {name}").fetchone()[0]
+                   for name in ("journal_mode", "busy_timeout", "synchronous")}
+    timeout_ms = settings.CCTV_SQLITE_OPTIONS["timeout"] * 1000
+    assert pragmas == {"journal_mode": "wal", "busy_timeout": timeout_ms, "synchronous": 1}  # 1 is NORMAL
+
+
+def test_sqlite_transactions_take_the_write_lock_when_they_begin(probe_database: Any) -> None:
+    """IMMEDIATE: a transaction that reads before it writes cannot be refused the lock halfway."""
+    path = probe_database.settings_dict["NAME"]
+    with probe_database.cursor() as cursor:
+        cursor.execute("CREATE TABLE probe (n integer)")
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        with transaction.atomic(using="probe"):
+            probe_database.cursor().execute("SELECT count(*) FROM probe")
+            with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+                other.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN IMMEDIATE")  # free again once the transaction ended
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_wait_for_each_other_instead_of_failing(world: World) -> None:
+    """People added over the API while the health check writes camera statuses: every write lands.
+
+    On SQLite with its defaults this failed with "database is locked" (a 500 on POST /api/v1/members/).
+    """
+    admins = []
+    for _ in range(WRITERS):
+        client = APIClient()
+        client.force_login(world.admin)
+        admins.append(client)
+
+    def invite(writer: int) -> Callable[[], list[int]]:
+        def job() -> list[int]:
+            codes = []
+            for n in range(INVITES_EACH):
+                body = {"organization": world.org_a.pk, "email": f"w{writer}-{n}@a.example.test", "role": "viewer"}
+                codes.append(admins[writer].post(f"{API}/members/", body, format="json").status_code)
+            return codes
+
+        return job
+
+    def health_check() -> int:
+        statuses = [CameraStatus.ONLINE, CameraStatus.OFFLINE] * INVITES_EACH
+        return sum(health.set_status(camera.pk, status) for status in statuses for camera in world.cameras_a)
+
+    members_before = Membership.objects.count()
+    *invites, status_changes = run_at_once([invite(writer) for writer in range(WRITERS)] + [health_check])
+
+    assert invites == [[201] * INVITES_EACH] * WRITERS
+    assert Membership.objects.count() == members_before + WRITERS * INVITES_EACH
+    assert status_changes == 2 * INVITES_EACH * len(world.cameras_a)
