@@ -10,6 +10,19 @@ from django.http import HttpRequest
 from accounts.models import AuditEvent, Organization
 
 
+class SystemActor:
+    """The portal itself, acting on a rule rather than on someone's request (e.g. retiring a token)."""
+
+    is_authenticated = True
+    pk = None
+
+    def __str__(self) -> str:
+        return "portal (automatic)"
+
+
+SYSTEM = SystemActor()
+
+
 def actor_label(user: Any) -> str:
     token = getattr(user, "api_token", None)
     if token is not None:

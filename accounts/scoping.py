@@ -32,10 +32,10 @@ from django.db import models
 from django.db.models import Q, Value
 from django.http import Http404
 
-from accounts.roles import RESTRICTABLE_ROLES, Action, role_allows
+from accounts.roles import RESTRICTABLE_ROLES, Action, narrower_role, role_allows
 
 if TYPE_CHECKING:
-    from accounts.models import Membership, Organization
+    from accounts.models import APIToken, Membership, Organization
     from cameras.models import Camera, Site
     from recordings.models import Clip, MotionEvent, NotificationRule, WebhookEndpoint
 
@@ -120,6 +120,34 @@ def grants_for(user: Any) -> list[Grant]:
         Grant(org_id, role, frozenset(limits[pk]["site"]), frozenset(limits[pk]["camera"]))
         for pk, org_id, role, _ in memberships
     ]
+
+
+def token_grant(token: APIToken) -> Grant | None:
+    """What an API token may do now: never more than the person who created it.
+
+    The token's role, narrowed to its creator's current role in the token's
+    organization. None (the token must not be used) when the creator is gone,
+    deactivated, no longer a member, or limited to some sites or cameras (a
+    token acts on the whole organization). A platform superuser's token keeps
+    its role while they stay an active superuser. The creator's own
+    two-factor rule is not applied: it governs how a person signs in, and
+    the token is a credential of its own.
+    """
+    creator = token.created_by
+    if creator is None or not creator.is_active:
+        return None
+    if creator.is_superuser:
+        return Grant(token.organization_id, token.role)
+    from accounts.models import Membership
+
+    membership = Membership.objects.filter(user_id=creator.pk, organization_id=token.organization_id).first()
+    if membership is None:
+        return None
+    if membership.role in RESTRICTABLE_ROLES:
+        limits = _restrictions([membership.pk])[membership.pk]
+        if limits["site"] or limits["camera"]:
+            return None
+    return Grant(token.organization_id, narrower_role(token.role, membership.role))
 
 
 def _restrictions(membership_ids: list[int]) -> dict[int, dict[str, set[int]]]:

@@ -17,12 +17,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts import audit
 from accounts.invitations import send_invitation
 from accounts.models import APIToken, Membership, Organization, User, hash_token_key
 from accounts.roles import RESTRICTABLE_ROLES, TOKEN_ROLES, Role
-from accounts.scoping import Grant, grants_for, require_visible
+from accounts.scoping import Grant, grants_for, require_visible, token_grant
 from cameras.models import Camera, Site
 from signaling.events import publish_scope_changed
 
@@ -131,6 +132,8 @@ def change_member(
     membership.cameras.set(cameras)
     audit.record(actor, "member.update", organization=organization, target=membership.user, ip=ip,
                  old_role=old_role, role=role, sites=len(sites), cameras=len(cameras))
+    fit_tokens_to_creator(membership.user, organization_id=organization.pk, actor=actor, ip=ip,
+                          reason="its creator's access changed")
     publish_scope_changed(user_id=membership.user_id)
     return membership
 
@@ -149,6 +152,8 @@ def remove_member(actor: Any, membership: Membership, *, ip: str | None = None) 
                  role=membership.role)
     publish_scope_changed(user_id=membership.user_id)
     membership.delete()
+    fit_tokens_to_creator(membership.user, organization_id=membership.organization_id, actor=actor, ip=ip,
+                          reason="its creator was removed from the organization")
 
 
 @transaction.atomic
@@ -187,6 +192,40 @@ def revoke_token(actor: Any, token: APIToken, *, ip: str | None = None) -> APITo
         token.revoke()
         audit.record(actor, "token.revoke", organization=token.organization_id, target=token, ip=ip)
     return token
+
+
+def retire_token(token: APIToken, *, reason: str, actor: Any = audit.SYSTEM, ip: str | None = None) -> None:
+    """Revoke a token whose creator lost the rights it carries. Audit: ``token.revoke`` with the reason."""
+    if APIToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
+        token.revoked_at = timezone.now()
+        audit.record(actor, "token.revoke", organization=token.organization_id, target=token, ip=ip, reason=reason)
+
+
+@transaction.atomic
+def fit_tokens_to_creator(
+    creator: User, *, organization_id: int | None = None, reason: str, actor: Any = audit.SYSTEM,
+    ip: str | None = None,
+) -> None:
+    """Bring the active tokens a person created (in one organization, or all) down to their rights now.
+
+    A token whose creator is gone, inactive, no longer a member or limited to
+    some sites or cameras is revoked; one whose role is above its creator's
+    is narrowed to it (audit ``token.narrow``). Called when a membership or
+    an account changes; ``accounts.api_auth`` applies the same rule on every
+    call as a backstop.
+    """
+    tokens = APIToken.objects.active().select_for_update(of=("self",)).filter(created_by_id=creator.pk)
+    if organization_id is not None:
+        tokens = tokens.filter(organization_id=organization_id)
+    for token in tokens.select_related("created_by"):
+        grant = token_grant(token)
+        if grant is None:
+            retire_token(token, reason=reason, actor=actor, ip=ip)
+        elif grant.role != token.role:
+            old_role, token.role = token.role, grant.role
+            token.save(update_fields=["role", "updated_at"])
+            audit.record(actor, "token.narrow", organization=token.organization_id, target=token, ip=ip,
+                         old_role=old_role, role=token.role, reason=reason)
 
 
 @transaction.atomic
