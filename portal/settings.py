@@ -236,11 +236,17 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_SESSION_REMEMBER = None
-# allauth's login rate limits stay on; these are its documented defaults,
-# spelled out so that nobody turns them off by accident.
+# allauth's login rate limits stay on, spelled out so that nobody turns them
+# off by accident. Failed logins: at most 10 a minute from one address, and 5
+# in 5 minutes for one account from one address (accounts.adapters keys
+# allauth's "key" by account and client address, so a stranger elsewhere
+# cannot lock a person out); plus a slower backstop per account from any
+# address, above what one address can reach (60 an hour), against guessing
+# spread over many addresses.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
+    "login_failed_account": "100/h/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
