@@ -33,7 +33,7 @@ class RequireMFAMiddleware:
     The rule itself is the access gate's (``accounts.scoping``), which gives
     such a person no rights anywhere; this only turns it into guidance. The
     MFA pages, the e-mail page (allauth wants a verified address before
-    MFA), logout and static files stay reachable; API calls made with the
+    MFA), invitations, logout and static files stay reachable; API calls made with the
     session get a JSON 403 that says why.
     """
 
@@ -53,6 +53,6 @@ class RequireMFAMiddleware:
         # reauthentication), and refuses while an address is unverified.
         allowed = (
             reverse("mfa_index"), reverse("account_reauthenticate"), reverse("account_logout"),
-            reverse("account_email"), "/accounts/confirm-email/", "/static/",
+            reverse("account_email"), "/accounts/confirm-email/", "/invitations/", "/static/",
         )
         return path.startswith(allowed)

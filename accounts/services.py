@@ -1,4 +1,4 @@
-"""Members, API tokens and organization settings.
+"""Members, API tokens and organization settings (invitations: ``accounts.invitations``).
 
 Rules every entry point gets from here:
 - only members whose role allows ``manage`` change anything (checked in the
@@ -20,7 +20,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import audit
-from accounts.invitations import send_invitation
 from accounts.models import APIToken, Membership, Organization, User, hash_token_key
 from accounts.roles import RESTRICTABLE_ROLES, TOKEN_ROLES, Role
 from accounts.scoping import Grant, grants_for, require_visible, token_grant
@@ -40,6 +39,14 @@ def _is_owner(user: Any, organization: Organization) -> bool:
         return True
     grant = _grant_in(user, organization)
     return grant is not None and grant.role == Role.OWNER and getattr(user, "api_token", None) is None
+
+
+def check_member_access(
+    actor: Any, organization: Organization, old_role: str | None, role: str, sites: list[Site], cameras: list[Camera]
+) -> None:
+    """The rules for giving someone ``role`` with these limits (invitations and changes alike)."""
+    _check_role_change(actor, organization, old_role, role)
+    _check_restrictions(organization, role, sites, cameras)
 
 
 def _check_role_change(actor: Any, organization: Organization, old_role: str | None, new_role: str) -> None:
@@ -69,44 +76,6 @@ def _keep_an_owner(membership: Membership) -> None:
 
 
 @transaction.atomic
-def add_member(
-    actor: Any,
-    organization: Organization,
-    *,
-    email: str,
-    role: str,
-    sites: Iterable[Site] = (),
-    cameras: Iterable[Camera] = (),
-    ip: str | None = None,
-    invite_url_base: str | None = None,
-) -> Membership:
-    """Give a person (found or created by e-mail) a role in the organization.
-
-    A new person gets an account without a password and an invitation e-mail
-    to choose one. Audit: ``member.add``.
-    """
-    require_visible(actor, organization, "manage")
-    sites, cameras = list(sites), list(cameras)
-    _check_role_change(actor, organization, None, role)
-    _check_restrictions(organization, role, sites, cameras)
-    email = User.objects.normalize_email(email.strip())
-    user = User.objects.filter(email__iexact=email).first()
-    created = user is None
-    if created:
-        user = User.objects.create_user(email=email, password=None)
-    elif Membership.objects.filter(user=user, organization=organization).exists():
-        raise ValidationError({"email": ["This person is already a member of the organization."]})
-    membership = Membership.objects.create(user=user, organization=organization, role=role)
-    membership.sites.set(sites)
-    membership.cameras.set(cameras)
-    audit.record(actor, "member.add", organization=organization, target=user, ip=ip, role=role,
-                 sites=len(sites), cameras=len(cameras), new_account=created)
-    if created:
-        transaction.on_commit(lambda: send_invitation(user, organization, invite_url_base))
-    return membership
-
-
-@transaction.atomic
 def change_member(
     actor: Any,
     membership: Membership,
@@ -121,8 +90,7 @@ def change_member(
     organization = membership.organization
     require_visible(actor, membership, "manage")
     sites, cameras = list(sites), list(cameras)
-    _check_role_change(actor, organization, membership.role, role)
-    _check_restrictions(organization, role, sites, cameras)
+    check_member_access(actor, organization, membership.role, role, sites, cameras)
     if membership.role == Role.OWNER and role != Role.OWNER:
         _keep_an_owner(membership)
     old_role = membership.role
@@ -260,7 +228,7 @@ def update_organization(
 
 @transaction.atomic
 def create_organization(actor: Any, *, name: str, require_mfa: bool = False, ip: str | None = None) -> Organization:
-    """Create a tenant; platform superusers only (its first owner comes with ``add_member``).
+    """Create a tenant; platform superusers only (its first owner accepts an ``invite_member``).
 
     Audit: ``organization.create``.
     """

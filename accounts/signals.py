@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -63,6 +64,14 @@ def audit_mfa_removed(sender: Any, request: Any, user: Any, authenticator: Any, 
 @receiver(mfa_signals.authenticator_reset)
 def audit_mfa_reset(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
     _record_for_user_orgs(user, "mfa.reset", request, type=authenticator.type)
+
+
+@receiver(account_signals.password_reset)
+def reset_link_proves_the_address(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """The reset link went to the account's address: count it as verified (allauth wants that before MFA)."""
+    from accounts.invitations import mark_address_verified
+
+    mark_address_verified(user)
 
 
 # --- API tokens follow their creator's account ----------------------------------------------

@@ -254,7 +254,7 @@ ACCOUNT_RATE_LIMITS = {
 # Members are added by organization admins; self sign-up is off unless asked for.
 CCTV_ALLOW_SIGNUP = env_bool("CCTV_ALLOW_SIGNUP", False)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = env("CCTV_MFA_ISSUER", "CCTV Portal")
+MFA_TOTP_ISSUER = env("CCTV_MFA_ISSUER", "") or None  # None: the portal's name (CCTV_PORTAL_NAME), below
 
 # --- Email -----------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "cctv-portal@localhost")
@@ -325,7 +325,7 @@ SPECTACULAR_SETTINGS = {
         "Manage organizations, sites, cameras, members and API tokens. "
         "Authenticate with a session (browser) or `Authorization: Token <key>`."
     ),
-    "VERSION": "1.0.0",
+    "VERSION": "1.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -335,6 +335,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "accounts.roles.Role",
         "TokenRoleEnum": "accounts.serializers.TOKEN_ROLE_CHOICES",
+        "InvitationStatusEnum": "accounts.serializers.INVITATION_STATUS_CHOICES",
     },
 }
 
@@ -438,9 +439,15 @@ LOGGING = {
 }
 
 # --- Portal-specific ----------------------------------------------------------
-# The address people use to reach the portal, for links in e-mails sent
-# outside a request (invitations made through the API or the admin).
+# What the portal calls itself in e-mails and authenticator apps.
+CCTV_PORTAL_NAME = env("CCTV_PORTAL_NAME", "CCTV Portal")
+MFA_TOTP_ISSUER = MFA_TOTP_ISSUER or CCTV_PORTAL_NAME
+# The address people use to reach the portal: every link in an e-mail
+# (invitations, password resets, address confirmations) starts with it,
+# never with the host name a request happened to carry.
 CCTV_PUBLIC_URL = env("CCTV_PUBLIC_URL", "http://localhost:8000")
+# How long an invitation link works.
+CCTV_INVITATION_DAYS = env_int("CCTV_INVITATION_DAYS", 7)
 # Webhook receivers on loopback, private, link-local or reserved addresses are
 # refused (a tenant must not make the portal call into its own network) unless
 # the platform operator allows them here, e.g. for a receiver on the same host.
