@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.core import ratelimit
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
@@ -89,3 +90,13 @@ class PortalAccountAdapter(DefaultAccountAdapter):
 
     def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation: Any) -> str:
         return public_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+
+class PortalMFAAdapter(DefaultMFAAdapter):
+    """allauth's MFA adapter, with the portal's words where a person gets stuck."""
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "unverified_email": "Confirm your e-mail address first: on the E-mail page of your account, "
+        "send yourself a confirmation link and open it. Then set up the app.",
+    }

@@ -253,7 +253,11 @@ ACCOUNT_RATE_LIMITS = {
 }
 # Members are added by organization admins; self sign-up is off unless asked for.
 CCTV_ALLOW_SIGNUP = env_bool("CCTV_ALLOW_SIGNUP", False)
+MFA_ADAPTER = "accounts.adapters.PortalMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# The address a person signs in with is their one address: the E-mail page
+# confirms it (allauth wants a confirmed address before MFA), it adds none.
+ACCOUNT_MAX_EMAIL_ADDRESSES = 1
 MFA_TOTP_ISSUER = env("CCTV_MFA_ISSUER", "") or None  # None: the portal's name (CCTV_PORTAL_NAME), below
 
 # --- Email -----------------------------------------------------------------
