@@ -272,7 +272,11 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
     EMAIL_TIMEOUT = 10
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # Development: one file per batch of mail under $CCTV_DATA_DIR/mail, not
+    # the console: invitations and password resets carry sign-in links, and
+    # links never go to a log.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "mail"
 
 # --- Camera credentials at rest --------------------------------------------
 # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation).
@@ -423,18 +427,29 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"scrub_credentials": {"()": "cameras.sources.CredentialScrubFilter"}},
+    "filters": {
+        "scrub_credentials": {"()": "cameras.sources.CredentialScrubFilter"},
+        # Invitation, password-reset and confirmation links (portal/log_filters.py).
+        "scrub_secret_links": {"()": "portal.log_filters.SecretLinkFilter"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["scrub_credentials"],
+            "filters": ["scrub_credentials", "scrub_secret_links"],
         }
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # The development servers' access lines (Django's and Daphne's runserver)
+        # through the filtered handler instead of their own unfiltered ones.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.channels.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # SQL with its parameters (DEBUG level) would print session data, which
+        # holds the key of a link being used: never, whatever DJANGO_LOG_LEVEL says.
+        "django.db.backends": {"level": "INFO"},
         # Their INFO lines print request URLs, and go2rtc URLs carry camera
         # sources (percent-encoded, so beyond the scrub filter's reach).
         "httpx": {"level": "WARNING"},
