@@ -101,7 +101,10 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.ActiveOrganizationMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
+    # The portal's 404 page for missing or foreign objects, DEBUG on or off (portal/error_pages.py).
+    "portal.error_pages.PortalNotFoundMiddleware",
 ]
+CSRF_FAILURE_VIEW = "portal.error_pages.csrf_failure"
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = None

@@ -10,6 +10,7 @@ request warnings, SQL), plus the mail settings.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import subprocess
 import sys
@@ -21,6 +22,7 @@ import pytest
 from django.core import mail
 
 from accounts.invitations import invite_member
+from accounts.models import AuditEvent
 from accounts.roles import Role
 from portal.log_filters import REDACTED, redact_secret_links
 from tests.conftest import World
@@ -70,6 +72,8 @@ def test_the_development_server_logs_no_link_secrets(world: World, dev_server: t
         assert secret not in logged
     assert logged.count(REDACTED) >= len(FAKE_SECRETS) + 1  # the lines are there, blanked
     assert "django.db.backends" not in logged  # SQL (with session data) is never logged
+    audit_text = json.dumps(list(AuditEvent.objects.values("actor_label", "target_label", "target_id", "detail")))
+    assert real_link.split("/")[2] not in audit_text  # nor is the key in the audit trail
 
 
 def test_development_mail_goes_to_files_not_the_console(tmp_path: Path) -> None:
