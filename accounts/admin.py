@@ -160,8 +160,8 @@ class InvitationAdmin(TenantScopedAdmin):
     def get_fields(self, request: HttpRequest, obj: Invitation | None = None) -> tuple[str, ...]:
         if obj is None:
             return ("email", "organization", "role", "sites", "cameras")
-        return ("email", "organization", "role", "sites", "cameras", "status", "invited_by", "created_at",
-                "expires_at", "accepted_at", "declined_at", "revoked_at")
+        return ("email", "organization", "role", "sites", "cameras", "status", "invited_by", "invited_by_token",
+                "created_at", "expires_at", "accepted_at", "declined_at", "revoked_at")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Invitation | None = None) -> tuple[str, ...]:
         return () if obj is None else self.get_fields(request, obj)

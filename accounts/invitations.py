@@ -32,9 +32,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import audit
-from accounts.models import Invitation, Membership, Organization, User, hash_token_key
-from accounts.roles import Role
-from accounts.scoping import can, require_visible
+from accounts.models import APIToken, Invitation, Membership, Organization, User, hash_token_key
+from accounts.roles import Action, Role, role_allows
+from accounts.scoping import can, require_visible, token_grant
 from accounts.services import check_member_access
 from cameras.models import Camera, Site
 from signaling.events import publish_scope_changed
@@ -49,7 +49,7 @@ def invitation_link(key: str) -> str:
 def find_pending(key: str) -> Invitation | None:
     """The pending invitation a link's key names, if any."""
     return (
-        Invitation.objects.pending().select_related("organization", "invited_by")
+        Invitation.objects.pending().select_related("organization", "invited_by", "invited_by_token")
         .filter(key_hash=hash_token_key(key)).first()
     )
 
@@ -84,6 +84,7 @@ def invite_member(
     invitation = Invitation.objects.create(
         organization=organization, email=email, role=role, key_hash=hash_token_key(key),
         invited_by=actor if getattr(actor, "pk", None) else None,
+        invited_by_token=getattr(actor, "api_token", None),
         expires_at=now + timedelta(days=settings.CCTV_INVITATION_DAYS),
     )  # fmt: skip
     invitation.sites.set(sites)
@@ -210,6 +211,11 @@ def _lock_pending(invitation: Invitation) -> Invitation:
 
 
 def _inviter_may_still_grant(invitation: Invitation) -> bool:
+    """Whether the person (or the API token) who invited may still give this role here."""
+    if invitation.invited_by_token_id is not None:
+        token = APIToken.objects.active().select_related("created_by").filter(pk=invitation.invited_by_token_id).first()
+        grant = token_grant(token) if token is not None else None
+        return grant is not None and role_allows(grant.role, Action.MANAGE) and invitation.role != Role.OWNER
     inviter = invitation.invited_by
     if inviter is None or not inviter.is_active:
         return False

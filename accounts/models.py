@@ -165,6 +165,10 @@ class Invitation(TimeStampedModel):
     cameras = models.ManyToManyField("cameras.Camera", blank=True, related_name="+")
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    invited_by_token = models.ForeignKey(
+        APIToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Set when an integration invited through the API.",
+    )
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -262,6 +262,33 @@ def test_an_invitation_does_not_outlive_its_inviters_rights(
     assert not Membership.objects.filter(user__email="fresh@example.test").exists()
 
 
+def test_an_invitation_made_with_an_api_token_can_be_accepted_while_the_token_lives(
+    world: World, django_capture_on_commit_callbacks: Callable
+) -> None:
+    token, key = services.create_token(world.owner, world.org_a, name="HR sync", role=Role.ADMIN)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    with django_capture_on_commit_callbacks(execute=True):
+        for email in ("first@example.test", "second@example.test"):
+            body = {"organization": world.org_a.pk, "email": email, "role": "viewer"}
+            assert api.post("/api/v1/invitations/", body, format="json").status_code == 201
+    first, second = (link_in(message) for message in mail.outbox[-2:])
+
+    def join(link: str) -> None:
+        client = Client()
+        client.get(link)
+        client.post(reverse("invitation_respond"), {"answer": "accept", "password1": NEW_PASSWORD,
+                                                    "password2": NEW_PASSWORD})  # fmt: skip
+
+    join(first)
+    services.revoke_token(world.owner, token)
+    join(second)
+
+    joined = Membership.objects.filter(organization=world.org_a, user__email__in=["first@example.test",
+                                                                                  "second@example.test"])
+    assert [m.user.email for m in joined] == ["first@example.test"]
+
+
 def test_inviting_an_existing_member_is_refused(world: World) -> None:
     with pytest.raises(Exception, match="already a member"):
         invite_member(world.admin, world.org_a, email=world.viewer.email.upper(), role=Role.VIEWER)
