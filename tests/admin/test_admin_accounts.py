@@ -38,6 +38,8 @@ def test_admin_invites_a_person_through_the_service(
     assert not Membership.objects.filter(user__email="new.guard@a.example.test").exists()
     assert AuditEvent.objects.filter(action="member.invite", actor=world.admin, organization=world.org_a).count() == 1
     assert [m.to for m in mail.outbox] == [["new.guard@a.example.test"]]
+    shown = admin_a.get(reverse("admin:accounts_invitation_change", args=[invitation.pk]))
+    assert shown.status_code == 200 and "new.guard@a.example.test" in shown.content.decode()
 
 
 def test_memberships_are_not_added_in_the_admin(admin_a: Client) -> None:
