@@ -26,4 +26,5 @@ ENV DJANGO_SETTINGS_MODULE=portal.settings \
     CCTV_DATA_DIR=/data
 
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "portal.asgi:application"]
+# No Daphne access log: it prints raw paths, sign-in links included (nginx keeps one, redacted).
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "--access-log", "/dev/null", "portal.asgi:application"]

@@ -16,8 +16,8 @@ from django.contrib.auth.forms import AdminUserCreationForm
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from accounts import services
-from accounts.models import APIToken, AuditEvent, Membership, Organization, User
+from accounts import invitations, services
+from accounts.models import APIToken, AuditEvent, Invitation, Membership, Organization, User
 from portal.admin_base import ServiceForm, SuperuserOnlyAdmin, TenantScopedAdmin
 
 admin.site.site_header = "CCTV portal administration"
@@ -96,24 +96,15 @@ class OrganizationAdmin(TenantScopedAdmin):
 
 
 class MembershipForm(ServiceForm):
-    email = forms.EmailField(
-        label="E-mail address",
-        required=False,
-        help_text="A person without an account gets one, and an e-mail to choose their password.",
-    )
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            del self.fields["email"]
             # Limits name sites and cameras of the member's own organization.
             organization_id = self.instance.organization_id
             self.fields["sites"].queryset = self.fields["sites"].queryset.filter(organization_id=organization_id)
             self.fields["cameras"].queryset = self.fields["cameras"].queryset.filter(
                 site__organization_id=organization_id
             )
-        else:
-            self.fields["email"].required = True
 
 
 @admin.register(Membership)
@@ -126,13 +117,12 @@ class MembershipAdmin(TenantScopedAdmin):
     ordering = ("organization__name", "user__email")
     autocomplete_fields = ("sites", "cameras")
 
-    def get_fields(self, request: HttpRequest, obj: Membership | None = None) -> list[str]:
-        if obj is None:
-            return ["email", "organization", "role", "sites", "cameras"]
-        return ["user", "organization", "role", "sites", "cameras", *TIMESTAMPS]
+    fields = ("user", "organization", "role", "sites", "cameras", *TIMESTAMPS)
+    readonly_fields = ("user", "organization", *TIMESTAMPS)
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Membership | None = None) -> tuple[str, ...]:
-        return () if obj is None else ("user", "organization", *TIMESTAMPS)
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # People join by accepting an invitation (see InvitationAdmin).
+        return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(
@@ -149,12 +139,54 @@ class MembershipAdmin(TenantScopedAdmin):
     def save_through_service(self, request: HttpRequest, form: ServiceForm, change: bool) -> Membership:
         data = form.cleaned_data
         access = {"role": data["role"], "sites": data["sites"], "cameras": data["cameras"], "ip": self.ip(request)}
-        if change:
-            return services.change_member(request.user, form.instance, **access)
-        return services.add_member(request.user, data["organization"], email=data["email"], **access)
+        return services.change_member(request.user, form.instance, **access)
 
     def delete_through_service(self, request: HttpRequest, obj: Membership) -> None:
         services.remove_member(request.user, obj, ip=self.ip(request))
+
+
+@admin.register(Invitation)
+class InvitationAdmin(TenantScopedAdmin):
+    """Invite people here (they become members when they accept) and withdraw pending invitations."""
+
+    list_display = ("email", "organization", "role", "status", "invited_by", "created_at", "expires_at")
+    list_filter = (("organization", admin.RelatedOnlyFieldListFilter), "role")
+    list_select_related = ("organization", "invited_by")
+    search_fields = ("email", "organization__name")
+    ordering = ("-created_at",)
+    autocomplete_fields = ("sites", "cameras")
+    actions = ["withdraw_invitations"]
+
+    def get_fields(self, request: HttpRequest, obj: Invitation | None = None) -> tuple[str, ...]:
+        if obj is None:
+            return ("email", "organization", "role", "sites", "cameras")
+        return ("email", "organization", "role", "sites", "cameras", "status", "invited_by", "invited_by_token",
+                "created_at", "expires_at", "accepted_at", "declined_at", "revoked_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Invitation | None = None) -> tuple[str, ...]:
+        return () if obj is None else self.get_fields(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_withdraw_permission(self, request: HttpRequest) -> bool:
+        return self.has_manage_grant(request)
+
+    def save_through_service(self, request: HttpRequest, form: ServiceForm, change: bool) -> Invitation:
+        data = form.cleaned_data
+        return invitations.invite_member(
+            request.user, data["organization"], email=data["email"], role=data["role"], sites=data["sites"],
+            cameras=data["cameras"], ip=self.ip(request),
+        )  # fmt: skip
+
+    @admin.action(description="Withdraw selected invitations", permissions=["withdraw"])
+    def withdraw_invitations(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
+        for invitation in queryset:
+            invitations.withdraw_invitation(request.user, invitation, ip=self.ip(request))
+        self.message_user(request, "Withdrew the selected invitations that were still pending.", messages.SUCCESS)
 
 
 @admin.register(APIToken)

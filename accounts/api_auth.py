@@ -2,7 +2,10 @@
 
 A request with ``Authorization: Token <key>`` acts as a *token principal*:
 not a user, but something the access gate understands, with exactly one
-grant (the token's organization and role).
+grant (the token's organization and role, never more than its creator has
+now: see ``accounts.scoping.token_grant``). The services revoke or narrow a
+token as soon as its creator loses rights; the check here is the backstop
+for changes made past them (a deactivation in the shell, a bulk update).
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from accounts.models import APIToken, hash_token_key
-from accounts.scoping import Grant
+from accounts.scoping import Grant, token_grant
 
+REFUSED = "The API token is not valid or has been revoked."
 # Writing last_used_at on every call would turn each read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -31,9 +35,9 @@ class TokenPrincipal:
     pk = None
     id = None
 
-    def __init__(self, token: APIToken) -> None:
+    def __init__(self, token: APIToken, grant: Grant | None = None) -> None:
         self.api_token = token
-        self.token_grant = Grant(organization_id=token.organization_id, role=token.role)
+        self.token_grant = grant or Grant(organization_id=token.organization_id, role=token.role)
 
     def __str__(self) -> str:
         return f"API token {self.api_token.name}"
@@ -54,14 +58,20 @@ class APITokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("The API token is not valid.") from None
         token = (
             APIToken.objects.active()
-            .select_related("organization")
+            .select_related("organization", "created_by")
             .filter(key_hash=hash_token_key(key))
             .first()
         )
         if token is None:
-            raise exceptions.AuthenticationFailed("The API token is not valid or has been revoked.")
+            raise exceptions.AuthenticationFailed(REFUSED)
+        grant = token_grant(token)
+        if grant is None:
+            from accounts.services import retire_token
+
+            retire_token(token, reason="its creator no longer has the rights it carries")
+            raise exceptions.AuthenticationFailed(REFUSED)
         self._touch(token)
-        return TokenPrincipal(token), token
+        return TokenPrincipal(token, grant), token
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword

@@ -10,6 +10,27 @@ from django.http import HttpRequest
 from accounts.models import AuditEvent, Organization
 
 
+class NamedActor:
+    """Someone or something that acts without an account of its own, named in the audit log.
+
+    ``SYSTEM`` is the portal itself acting on a rule (e.g. retiring a token);
+    a person answering an invitation before they have an account is named
+    by the invited address.
+    """
+
+    is_authenticated = True
+    pk = None
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def __str__(self) -> str:
+        return self.label
+
+
+SYSTEM = NamedActor("portal (automatic)")
+
+
 def actor_label(user: Any) -> str:
     token = getattr(user, "api_token", None)
     if token is not None:

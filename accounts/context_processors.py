@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
@@ -18,4 +19,5 @@ def organizations(request: HttpRequest) -> dict:
         "active_organization": getattr(request, "organization", None),
         # Whether the navigation offers the manage-only pages (members, tokens, audit, settings).
         "can_manage_organization": SimpleLazyObject(lambda: _can_manage_active(request)),
+        "portal_name": settings.CCTV_PORTAL_NAME,
     }

@@ -12,11 +12,12 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django import forms
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 
-from accounts import services
-from accounts.models import Membership, Organization
+from accounts import invitations, services
+from accounts.models import Invitation, Membership, Organization, User
 from accounts.roles import TOKEN_ROLES, Action, Role
 from cameras.models import Camera, Site
 
@@ -49,9 +50,12 @@ class CameraChoiceField(forms.ModelMultipleChoiceField):
 
 
 class MemberForm(forms.Form):
-    """Add a member by e-mail, or change a member's role and restrictions."""
+    """Invite a member by e-mail, or change a member's role and restrictions."""
 
-    email = forms.EmailField(label="E-mail address", help_text="A person without an account gets an invitation.")
+    email = forms.EmailField(
+        label="E-mail address",
+        help_text="They get an e-mail invitation and become a member when they accept it.",
+    )
     role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
     sites = forms.ModelMultipleChoiceField(
         queryset=Site.objects.none(),
@@ -90,15 +94,41 @@ class MemberForm(forms.Form):
         if membership is not None:
             del self.fields["email"]
 
-    def save(self, *, ip: str | None, invite_url_base: str | None = None) -> Membership:
+    def save(self, *, ip: str | None) -> Membership | Invitation:
+        """An invitation for a new member, the saved membership for a change."""
         data = self.cleaned_data
         restrictions = {"sites": data["sites"], "cameras": data["cameras"]}
         if self.membership is None:
-            return services.add_member(
-                self.user, self.organization, email=data["email"], role=data["role"], ip=ip,
-                invite_url_base=invite_url_base, **restrictions,
+            return invitations.invite_member(
+                self.user, self.organization, email=data["email"], role=data["role"], ip=ip, **restrictions
             )
         return services.change_member(self.user, self.membership, role=data["role"], ip=ip, **restrictions)
+
+
+class SetPasswordForm(forms.Form):
+    """An invited person's first password, checked against the portal's password rules."""
+
+    password1 = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput(
+        attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label="Password (again)", strip=False, widget=forms.PasswordInput(
+        attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords differ.")
+        elif first:
+            try:
+                # An unsaved user stands in, so "too similar to your e-mail" works for new accounts too.
+                validate_password(first, user=User(email=self.email, username=self.email))
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
 
 
 class TokenForm(forms.Form):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -138,6 +139,60 @@ class APIToken(TimeStampedModel):
     def revoke(self) -> None:
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at", "updated_at"])
+
+
+class InvitationQuerySet(OrganizationOwnedQuerySet):
+    def pending(self) -> InvitationQuerySet:
+        """Neither accepted, declined nor withdrawn, and not expired."""
+        return self.filter(
+            accepted_at__isnull=True, declined_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class Invitation(TimeStampedModel):
+    """An offer of a role in an organization, sent to an e-mail address.
+
+    It becomes a ``Membership`` only when the person accepts it (see
+    ``accounts.invitations``); the inviter never learns whether the address
+    already had an account. Only a SHA-256 of the link's key is stored.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField("e-mail address")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+    sites = models.ManyToManyField("cameras.Site", blank=True, related_name="+")
+    cameras = models.ManyToManyField("cameras.Camera", blank=True, related_name="+")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    invited_by_token = models.ForeignKey(
+        APIToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Set when an integration invited through the API.",
+    )
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    declined_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField("withdrawn at", null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organization", "email"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.organization} ({self.get_role_display()})"
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.declined_at:
+            return "declined"
+        if self.revoked_at:
+            return "withdrawn"
+        return "expired" if self.expires_at <= timezone.now() else "pending"
 
 
 class AuditEvent(models.Model):

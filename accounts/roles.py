@@ -33,6 +33,15 @@ RESTRICTABLE_ROLES = frozenset({Role.OPERATOR, Role.VIEWER})
 TOKEN_ROLES = (Role.ADMIN, Role.OPERATOR, Role.VIEWER)
 
 
+# From most to least rights; every role's actions include those of the roles after it.
+ROLE_ORDER = (Role.OWNER, Role.ADMIN, Role.OPERATOR, Role.VIEWER)
+
+
+def narrower_role(first: str, second: str) -> str:
+    """The role with fewer rights of the two."""
+    return max(first, second, key=ROLE_ORDER.index)
+
+
 def role_allows(role: str, action: str) -> bool:
     return action in ROLE_ACTIONS.get(role, frozenset())
 

@@ -10,6 +10,13 @@ edit a camera of their own organization), the helpers raise
 
 A user's rights come from *grants*: one per organization membership (or one
 for an API token), holding the role and any site/camera restriction.
+
+The organizations' two-factor rule lives here too: a person who belongs to
+an organization that requires MFA and has not set up an authenticator app
+has no grants at all (``grants_for``), so every entry point that reaches
+tenant data through this module (pages, API, both sockets, downloads,
+tasks) refuses them, whether or not it remembers to check. Entry points
+that want to *say* why call ``check_mfa`` for the message.
 """
 
 from __future__ import annotations
@@ -25,10 +32,10 @@ from django.db import models
 from django.db.models import Q, Value
 from django.http import Http404
 
-from accounts.roles import RESTRICTABLE_ROLES, Action, role_allows
+from accounts.roles import RESTRICTABLE_ROLES, Action, narrower_role, role_allows
 
 if TYPE_CHECKING:
-    from accounts.models import Membership, Organization
+    from accounts.models import APIToken, Membership, Organization
     from cameras.models import Camera, Site
     from recordings.models import Clip, MotionEvent, NotificationRule, WebhookEndpoint
 
@@ -45,8 +52,45 @@ class Grant:
         return not self.site_ids and not self.camera_ids
 
 
+MFA_REQUIRED_MESSAGE = "Your organization requires two-factor authentication. Set it up in the portal first."
+
+
+class MFAEnrolmentRequired(PermissionDenied):
+    """The person's organization requires two-factor authentication and they have not set it up."""
+
+
 def is_signed_in(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def _is_person(user: Any) -> bool:
+    """A signed-in human (API token principals answer to their own rules)."""
+    return is_signed_in(user) and getattr(user, "api_token", None) is None and user.pk is not None
+
+
+def _has_authenticator_app(user: Any) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
+
+
+def mfa_enrolment_pending(user: Any) -> bool:
+    """True for a person in an organization that requires MFA who has no authenticator app yet.
+
+    Such a person may sign in and set up the app, and nothing else.
+    """
+    if not _is_person(user):
+        return False
+    from accounts.models import Membership
+
+    demanding = Membership.objects.filter(user_id=user.pk, organization__require_mfa=True).exists()
+    return demanding and not _has_authenticator_app(user)
+
+
+def check_mfa(user: Any) -> None:
+    """Raise ``MFAEnrolmentRequired`` when the organizations' two-factor rule stops this person."""
+    if mfa_enrolment_pending(user):
+        raise MFAEnrolmentRequired(MFA_REQUIRED_MESSAGE)
 
 
 def grants_for(user: Any) -> list[Grant]:
@@ -54,6 +98,8 @@ def grants_for(user: Any) -> list[Grant]:
 
     Two queries at most (memberships, then the restrictions of operators and
     viewers in one UNION): this runs on every page, API call and live connect.
+    A person whom an organization's two-factor rule stops has none (a third
+    query, only for members of such organizations).
     """
     if not is_signed_in(user):
         return []
@@ -62,12 +108,46 @@ def grants_for(user: Any) -> list[Grant]:
         return [token_grant]
     from accounts.models import Membership
 
-    memberships = list(Membership.objects.filter(user_id=user.pk).values_list("pk", "organization_id", "role"))
-    limits = _restrictions([pk for pk, _, role in memberships if role in RESTRICTABLE_ROLES])
+    memberships = list(
+        Membership.objects.filter(user_id=user.pk).values_list(
+            "pk", "organization_id", "role", "organization__require_mfa"
+        )
+    )
+    if any(require_mfa for *_, require_mfa in memberships) and not _has_authenticator_app(user):
+        return []
+    limits = _restrictions([pk for pk, _, role, _ in memberships if role in RESTRICTABLE_ROLES])
     return [
         Grant(org_id, role, frozenset(limits[pk]["site"]), frozenset(limits[pk]["camera"]))
-        for pk, org_id, role in memberships
+        for pk, org_id, role, _ in memberships
     ]
+
+
+def token_grant(token: APIToken) -> Grant | None:
+    """What an API token may do now: never more than the person who created it.
+
+    The token's role, narrowed to its creator's current role in the token's
+    organization. None (the token must not be used) when the creator is gone,
+    deactivated, no longer a member, or limited to some sites or cameras (a
+    token acts on the whole organization). A platform superuser's token keeps
+    its role while they stay an active superuser. The creator's own
+    two-factor rule is not applied: it governs how a person signs in, and
+    the token is a credential of its own.
+    """
+    creator = token.created_by
+    if creator is None or not creator.is_active:
+        return None
+    if creator.is_superuser:
+        return Grant(token.organization_id, token.role)
+    from accounts.models import Membership
+
+    membership = Membership.objects.filter(user_id=creator.pk, organization_id=token.organization_id).first()
+    if membership is None:
+        return None
+    if membership.role in RESTRICTABLE_ROLES:
+        limits = _restrictions([membership.pk])[membership.pk]
+        if limits["site"] or limits["camera"]:
+            return None
+    return Grant(token.organization_id, narrower_role(token.role, membership.role))
 
 
 def _restrictions(membership_ids: list[int]) -> dict[int, dict[str, set[int]]]:
@@ -108,7 +188,8 @@ class ScopedQuerySet(models.QuerySet):
         if not is_signed_in(user):
             return self.none()
         if user.is_superuser:
-            return self.all()
+            # A platform superuser sees everything, once past their organizations' two-factor rule.
+            return self.none() if mfa_enrolment_pending(user) else self.all()
         grants = grants_allowing(user, action)
         if not grants:
             return self.none()

@@ -6,13 +6,14 @@ from typing import Any
 
 from rest_framework import serializers
 
-from accounts.models import APIToken, AuditEvent, Membership, Organization
+from accounts.models import APIToken, AuditEvent, Invitation, Membership, Organization
 from accounts.roles import TOKEN_ROLES, Role
 from cameras.models import Camera, Site
 from portal.api_base import ScopedPrimaryKeyField, ScopedPublicIdField
 
-# Named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] (the schema's TokenRoleEnum).
+# Named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] (the schema's TokenRoleEnum, InvitationStatusEnum).
 TOKEN_ROLE_CHOICES = [(role.value, role.label) for role in TOKEN_ROLES]
+INVITATION_STATUS_CHOICES = ["pending", "accepted", "declined", "withdrawn", "expired"]
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -56,6 +57,32 @@ class MembershipSerializer(serializers.ModelSerializer):
     def get_validators(self) -> list:
         # One membership per person: checked by the service, with a readable message.
         return []
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    """An invitation to a role; the same shape whether or not the address has an account."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    organization = ScopedPrimaryKeyField(Organization, noun="organization")
+    role = serializers.ChoiceField(choices=Role.choices)
+    sites = ScopedPublicIdField(
+        Site, noun="site", many=True, required=False, help_text="Limit an operator or viewer to these sites (ids)."
+    )
+    cameras = ScopedPublicIdField(
+        Camera, noun="camera", many=True, required=False,
+        help_text="Limit an operator or viewer to these cameras (ids).",
+    )
+    status = serializers.ChoiceField(
+        choices=INVITATION_STATUS_CHOICES, read_only=True,
+        help_text="The person becomes a member when they accept.",
+    )
+    invited_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "organization", "email", "role", "sites", "cameras", "status", "invited_by", "created_at",
+                  "expires_at"]
+        read_only_fields = ["created_at", "expires_at"]
 
 
 class APITokenSerializer(serializers.ModelSerializer):

@@ -1,4 +1,4 @@
-"""Members, API tokens and organization settings.
+"""Members, API tokens and organization settings (invitations: ``accounts.invitations``).
 
 Rules every entry point gets from here:
 - only members whose role allows ``manage`` change anything (checked in the
@@ -17,12 +17,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts import audit
-from accounts.invitations import send_invitation
 from accounts.models import APIToken, Membership, Organization, User, hash_token_key
 from accounts.roles import RESTRICTABLE_ROLES, TOKEN_ROLES, Role
-from accounts.scoping import Grant, grants_for, require_visible
+from accounts.scoping import Grant, grants_for, require_visible, token_grant
 from cameras.models import Camera, Site
 from signaling.events import publish_scope_changed
 
@@ -39,6 +39,14 @@ def _is_owner(user: Any, organization: Organization) -> bool:
         return True
     grant = _grant_in(user, organization)
     return grant is not None and grant.role == Role.OWNER and getattr(user, "api_token", None) is None
+
+
+def check_member_access(
+    actor: Any, organization: Organization, old_role: str | None, role: str, sites: list[Site], cameras: list[Camera]
+) -> None:
+    """The rules for giving someone ``role`` with these limits (invitations and changes alike)."""
+    _check_role_change(actor, organization, old_role, role)
+    _check_restrictions(organization, role, sites, cameras)
 
 
 def _check_role_change(actor: Any, organization: Organization, old_role: str | None, new_role: str) -> None:
@@ -68,44 +76,6 @@ def _keep_an_owner(membership: Membership) -> None:
 
 
 @transaction.atomic
-def add_member(
-    actor: Any,
-    organization: Organization,
-    *,
-    email: str,
-    role: str,
-    sites: Iterable[Site] = (),
-    cameras: Iterable[Camera] = (),
-    ip: str | None = None,
-    invite_url_base: str | None = None,
-) -> Membership:
-    """Give a person (found or created by e-mail) a role in the organization.
-
-    A new person gets an account without a password and an invitation e-mail
-    to choose one. Audit: ``member.add``.
-    """
-    require_visible(actor, organization, "manage")
-    sites, cameras = list(sites), list(cameras)
-    _check_role_change(actor, organization, None, role)
-    _check_restrictions(organization, role, sites, cameras)
-    email = User.objects.normalize_email(email.strip())
-    user = User.objects.filter(email__iexact=email).first()
-    created = user is None
-    if created:
-        user = User.objects.create_user(email=email, password=None)
-    elif Membership.objects.filter(user=user, organization=organization).exists():
-        raise ValidationError({"email": ["This person is already a member of the organization."]})
-    membership = Membership.objects.create(user=user, organization=organization, role=role)
-    membership.sites.set(sites)
-    membership.cameras.set(cameras)
-    audit.record(actor, "member.add", organization=organization, target=user, ip=ip, role=role,
-                 sites=len(sites), cameras=len(cameras), new_account=created)
-    if created:
-        transaction.on_commit(lambda: send_invitation(user, organization, invite_url_base))
-    return membership
-
-
-@transaction.atomic
 def change_member(
     actor: Any,
     membership: Membership,
@@ -120,8 +90,7 @@ def change_member(
     organization = membership.organization
     require_visible(actor, membership, "manage")
     sites, cameras = list(sites), list(cameras)
-    _check_role_change(actor, organization, membership.role, role)
-    _check_restrictions(organization, role, sites, cameras)
+    check_member_access(actor, organization, membership.role, role, sites, cameras)
     if membership.role == Role.OWNER and role != Role.OWNER:
         _keep_an_owner(membership)
     old_role = membership.role
@@ -131,6 +100,8 @@ def change_member(
     membership.cameras.set(cameras)
     audit.record(actor, "member.update", organization=organization, target=membership.user, ip=ip,
                  old_role=old_role, role=role, sites=len(sites), cameras=len(cameras))
+    fit_tokens_to_creator(membership.user, organization_id=organization.pk, actor=actor, ip=ip,
+                          reason="its creator's access changed")
     publish_scope_changed(user_id=membership.user_id)
     return membership
 
@@ -149,6 +120,8 @@ def remove_member(actor: Any, membership: Membership, *, ip: str | None = None) 
                  role=membership.role)
     publish_scope_changed(user_id=membership.user_id)
     membership.delete()
+    fit_tokens_to_creator(membership.user, organization_id=membership.organization_id, actor=actor, ip=ip,
+                          reason="its creator was removed from the organization")
 
 
 @transaction.atomic
@@ -189,6 +162,40 @@ def revoke_token(actor: Any, token: APIToken, *, ip: str | None = None) -> APITo
     return token
 
 
+def retire_token(token: APIToken, *, reason: str, actor: Any = audit.SYSTEM, ip: str | None = None) -> None:
+    """Revoke a token whose creator lost the rights it carries. Audit: ``token.revoke`` with the reason."""
+    if APIToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
+        token.revoked_at = timezone.now()
+        audit.record(actor, "token.revoke", organization=token.organization_id, target=token, ip=ip, reason=reason)
+
+
+@transaction.atomic
+def fit_tokens_to_creator(
+    creator: User, *, organization_id: int | None = None, reason: str, actor: Any = audit.SYSTEM,
+    ip: str | None = None,
+) -> None:
+    """Bring the active tokens a person created (in one organization, or all) down to their rights now.
+
+    A token whose creator is gone, inactive, no longer a member or limited to
+    some sites or cameras is revoked; one whose role is above its creator's
+    is narrowed to it (audit ``token.narrow``). Called when a membership or
+    an account changes; ``accounts.api_auth`` applies the same rule on every
+    call as a backstop.
+    """
+    tokens = APIToken.objects.active().select_for_update(of=("self",)).filter(created_by_id=creator.pk)
+    if organization_id is not None:
+        tokens = tokens.filter(organization_id=organization_id)
+    for token in tokens.select_related("created_by"):
+        grant = token_grant(token)
+        if grant is None:
+            retire_token(token, reason=reason, actor=actor, ip=ip)
+        elif grant.role != token.role:
+            old_role, token.role = token.role, grant.role
+            token.save(update_fields=["role", "updated_at"])
+            audit.record(actor, "token.narrow", organization=token.organization_id, target=token, ip=ip,
+                         old_role=old_role, role=token.role, reason=reason)
+
+
 @transaction.atomic
 def update_organization(
     actor: Any, organization: Organization, *, ip: str | None = None, **changes: Any
@@ -221,7 +228,7 @@ def update_organization(
 
 @transaction.atomic
 def create_organization(actor: Any, *, name: str, require_mfa: bool = False, ip: str | None = None) -> Organization:
-    """Create a tenant; platform superusers only (its first owner comes with ``add_member``).
+    """Create a tenant; platform superusers only (its first owner accepts an ``invite_member``).
 
     Audit: ``organization.create``.
     """

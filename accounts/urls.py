@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import invitation_views, views
 
 urlpatterns = [
     path("organization/", views.organization_settings, name="organization_settings"),
@@ -9,6 +9,10 @@ urlpatterns = [
     path("members/add/", views.member_add, name="member_add"),
     path("members/<int:pk>/", views.member_edit, name="member_edit"),
     path("members/<int:pk>/remove/", views.member_remove, name="member_remove"),
+    path("members/invitations/<uuid:public_id>/withdraw/", views.invitation_withdraw, name="invitation_withdraw"),
+    # The invited person's side; the key-bearing address only hands the key to the session.
+    path("invitations/accept/", invitation_views.invitation_respond, name="invitation_respond"),
+    path("invitations/<str:key>/", invitation_views.invitation_open, name="invitation_open"),
     path("tokens/", views.token_list, name="token_list"),
     path("tokens/new/", views.token_create, name="token_create"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),

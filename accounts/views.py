@@ -20,10 +20,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import services
+from accounts import invitations, services
 from accounts.audit import client_ip
 from accounts.forms import AuditFilterForm, MemberForm, OrganizationForm, TokenForm, save_or_add_errors
-from accounts.models import APIToken, AuditEvent, Membership, Organization
+from accounts.models import APIToken, AuditEvent, Invitation, Membership, Organization
 from accounts.organizations import switch_organization
 from accounts.roles import Action
 from accounts.scoping import access_membership, access_organization, can
@@ -98,7 +98,14 @@ def member_list(request: HttpRequest, organization: Organization) -> HttpRespons
         .select_related("user")
         .prefetch_related("sites", "cameras__site")
     )
-    return render(request, "accounts/member_list.html", {"organization": organization, "memberships": memberships})
+    pending = (
+        Invitation.objects.for_user(request.user, Action.MANAGE).pending()
+        .filter(organization=organization)
+        .select_related("invited_by")
+        .prefetch_related("sites", "cameras__site")
+    )
+    context = {"organization": organization, "memberships": memberships, "invitations": pending}
+    return render(request, "accounts/member_list.html", context)
 
 
 @organization_page(Action.MANAGE)
@@ -106,12 +113,24 @@ def member_list(request: HttpRequest, organization: Organization) -> HttpRespons
 def member_add(request: HttpRequest, organization: Organization) -> HttpResponse:
     form = MemberForm(request.POST or None, user=request.user, organization=organization)
     if form.is_valid():
-        invite_url_base = request.build_absolute_uri("/")
-        membership = save_or_add_errors(form, lambda: form.save(ip=client_ip(request), invite_url_base=invite_url_base))
-        if membership is not None:
-            messages.success(request, f"{membership.user} is now a member of {organization.name}.")
+        invitation = save_or_add_errors(form, lambda: form.save(ip=client_ip(request)))
+        if invitation is not None:
+            # The same words whether or not the address has an account here.
+            messages.success(request, f"Invitation sent to {invitation.email}. "
+                                      f"They become a member of {organization.name} when they accept it.")
             return redirect("member_list")
     return render(request, "accounts/member_form.html", {"organization": organization, "form": form})
+
+
+@login_required
+@require_POST
+def invitation_withdraw(request: HttpRequest, public_id: str) -> HttpResponse:
+    invitation = Invitation.objects.for_user(request.user, Action.MANAGE).filter(public_id=public_id).first()
+    if invitation is None:
+        raise Http404("Not found.")
+    invitations.withdraw_invitation(request.user, invitation, ip=client_ip(request))
+    messages.success(request, f"The invitation to {invitation.email} is withdrawn; its link no longer works.")
+    return redirect("member_list")
 
 
 @login_required

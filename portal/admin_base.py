@@ -11,10 +11,16 @@ organizations (``TenantScopedAdmin``):
   manage grant (owner or admin somewhere) may view, add, change and delete
   what the gate lets them manage. A staff viewer or operator sees no models;
   non-staff users never get past the admin login (Django's own rule).
-- The change, delete and history URLs of a row the user may not manage answer
-  404, exactly like a row that does not exist. (Django's default redirects to
-  the index with a "doesn't exist" message; both cases now get the same bare
-  404, which names nothing.)
+- The change, delete, history and password URLs of a row the user may not
+  manage answer 404, exactly like a row that does not exist. (Django's
+  default redirects to the index with a "doesn't exist" message for a missing
+  row and answers 403 for an existing one it refuses; every case now gets the
+  same bare 404, which names nothing.) The same holds for the superuser-only
+  models (people, gateways) seen by other staff, and for the "view on site"
+  shortcut ``/admin/r/<content type>/<id>/`` (``view_on_site``), whose
+  Django version looks rows up in every model, unscoped, and says why it
+  failed when DEBUG is on. Autocomplete answers come from the scoped
+  querysets, so a foreign row is as absent there as a missing one.
 - Writes go through the services. The admin calls its service while the form
   is validated (``ServiceForm.full_clean``), so the service's checks, its
   in-transaction visibility re-check and its audit event are those of the
@@ -30,7 +36,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 
@@ -93,13 +100,29 @@ class ServiceForm(forms.ModelForm):
             self.add_error(None, refusal_reasons(exc))
 
 
+NOT_FOUND = "Not found."
+
+
 class SuperuserOnlyAdmin(admin.ModelAdmin):
-    """Platform-level models (people, gateways): superusers only, whatever their model permissions."""
+    """Platform-level models (people, gateways): superusers only, whatever their model permissions.
+
+    To anyone else every row is as absent as a missing one: 404, not 403.
+    """
 
     @staticmethod
     def _superuser(request: HttpRequest) -> bool:
         user = request.user
         return bool(user.is_active and user.is_staff and user.is_superuser)
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        queryset = super().get_queryset(request)
+        return queryset if self._superuser(request) else queryset.none()
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> models.Model:
+        obj = super().get_object(request, object_id, from_field) if self._superuser(request) else None
+        if obj is None:
+            raise Http404(NOT_FOUND)
+        return obj
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._superuser(request)
@@ -135,7 +158,7 @@ class TenantScopedAdmin(admin.ModelAdmin):
     def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> models.Model:
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
-            raise Http404("Not found.")
+            raise Http404(NOT_FOUND)
         return obj
 
     def scoped_choices(self, request: HttpRequest, model: type[models.Model]) -> models.QuerySet:
@@ -242,3 +265,28 @@ class TenantScopedAdmin(admin.ModelAdmin):
         for reason in refusal.reasons:
             self.message_user(request, reason, messages.ERROR)
         return HttpResponseRedirect(request.get_full_path())
+
+
+def view_on_site(request: HttpRequest, content_type_id: str, object_id: str) -> HttpResponse:
+    """The admin's "view on site" shortcut, answering only for rows the user's admin shows.
+
+    Django's own looks the row up in any model, unscoped, and (with DEBUG on)
+    says whether it was missing or merely had no page. Here every refusal is
+    the same 404: unknown model, model not in the admin or not for this user,
+    row missing or out of scope, row without a page.
+    """
+    try:
+        model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
+    except (ContentType.DoesNotExist, ValueError):
+        raise Http404(NOT_FOUND) from None
+    model_admin = admin.site._registry.get(model) if model is not None else None
+    if model_admin is None or not model_admin.has_view_or_change_permission(request):
+        raise Http404(NOT_FOUND)
+    try:
+        obj = model_admin.get_queryset(request).get(pk=object_id)
+    except (ObjectDoesNotExist, ValueError, ValidationError):
+        raise Http404(NOT_FOUND) from None
+    get_absolute_url = getattr(obj, "get_absolute_url", None)
+    if get_absolute_url is None:
+        raise Http404(NOT_FOUND)
+    return HttpResponseRedirect(get_absolute_url())

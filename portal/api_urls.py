@@ -2,7 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
-from accounts.api import APITokenViewSet, AuditEventViewSet, MemberViewSet, OrganizationViewSet
+from accounts.api import APITokenViewSet, AuditEventViewSet, InvitationViewSet, MemberViewSet, OrganizationViewSet
 from cameras.api import CameraViewSet, SiteViewSet
 from cameras.ptz_api import CameraPTZViewSet, PTZPresetViewSet
 from recordings.api import ClipViewSet
@@ -16,6 +16,7 @@ router.register("cameras", CameraViewSet, basename="camera")
 router.register(r"cameras/(?P<id>[^/.]+)/ptz/presets", PTZPresetViewSet, basename="camera-ptz-preset")
 router.register(r"cameras/(?P<id>[^/.]+)/ptz", CameraPTZViewSet, basename="camera-ptz")
 router.register("members", MemberViewSet, basename="member")
+router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("tokens", APITokenViewSet, basename="token")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("clips", ClipViewSet, basename="clip")

@@ -101,7 +101,10 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.ActiveOrganizationMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
+    # The portal's 404 page for missing or foreign objects, DEBUG on or off (portal/error_pages.py).
+    "portal.error_pages.PortalNotFoundMiddleware",
 ]
+CSRF_FAILURE_VIEW = "portal.error_pages.csrf_failure"
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = None
@@ -255,19 +258,29 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_SESSION_REMEMBER = None
-# allauth's login rate limits stay on; these are its documented defaults,
-# spelled out so that nobody turns them off by accident.
+# allauth's login rate limits stay on, spelled out so that nobody turns them
+# off by accident. Failed logins: at most 10 a minute from one address, and 5
+# in 5 minutes for one account from one address (accounts.adapters keys
+# allauth's "key" by account and client address, so a stranger elsewhere
+# cannot lock a person out); plus a slower backstop per account from any
+# address, above what one address can reach (60 an hour), against guessing
+# spread over many addresses.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
+    "login_failed_account": "100/h/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
 # Members are added by organization admins; self sign-up is off unless asked for.
 CCTV_ALLOW_SIGNUP = env_bool("CCTV_ALLOW_SIGNUP", False)
+MFA_ADAPTER = "accounts.adapters.PortalMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = env("CCTV_MFA_ISSUER", "CCTV Portal")
+# The address a person signs in with is their one address: the E-mail page
+# confirms it (allauth wants a confirmed address before MFA), it adds none.
+ACCOUNT_MAX_EMAIL_ADDRESSES = 1
+MFA_TOTP_ISSUER = env("CCTV_MFA_ISSUER", "") or None  # None: the portal's name (CCTV_PORTAL_NAME), below
 
 # --- Email -----------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "cctv-portal@localhost")
@@ -281,7 +294,11 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
     EMAIL_TIMEOUT = 10
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # Development: one file per batch of mail under $CCTV_DATA_DIR/mail, not
+    # the console: invitations and password resets carry sign-in links, and
+    # links never go to a log.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "mail"
 
 # --- Camera credentials at rest --------------------------------------------
 # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation).
@@ -338,7 +355,7 @@ SPECTACULAR_SETTINGS = {
         "Manage organizations, sites, cameras, members and API tokens. "
         "Authenticate with a session (browser) or `Authorization: Token <key>`."
     ),
-    "VERSION": "1.0.0",
+    "VERSION": "1.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -348,6 +365,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "accounts.roles.Role",
         "TokenRoleEnum": "accounts.serializers.TOKEN_ROLE_CHOICES",
+        "InvitationStatusEnum": "accounts.serializers.INVITATION_STATUS_CHOICES",
     },
 }
 
@@ -431,18 +449,29 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"scrub_credentials": {"()": "cameras.sources.CredentialScrubFilter"}},
+    "filters": {
+        "scrub_credentials": {"()": "cameras.sources.CredentialScrubFilter"},
+        # Invitation, password-reset and confirmation links (portal/log_filters.py).
+        "scrub_secret_links": {"()": "portal.log_filters.SecretLinkFilter"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["scrub_credentials"],
+            "filters": ["scrub_credentials", "scrub_secret_links"],
         }
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # The development servers' access lines (Django's and Daphne's runserver)
+        # through the filtered handler instead of their own unfiltered ones.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.channels.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # SQL with its parameters (DEBUG level) would print session data, which
+        # holds the key of a link being used: never, whatever DJANGO_LOG_LEVEL says.
+        "django.db.backends": {"level": "INFO"},
         # Their INFO lines print request URLs, and go2rtc URLs carry camera
         # sources (percent-encoded, so beyond the scrub filter's reach).
         "httpx": {"level": "WARNING"},
@@ -451,9 +480,15 @@ LOGGING = {
 }
 
 # --- Portal-specific ----------------------------------------------------------
-# The address people use to reach the portal, for links in e-mails sent
-# outside a request (invitations made through the API or the admin).
+# What the portal calls itself in e-mails and authenticator apps.
+CCTV_PORTAL_NAME = env("CCTV_PORTAL_NAME", "CCTV Portal")
+MFA_TOTP_ISSUER = MFA_TOTP_ISSUER or CCTV_PORTAL_NAME
+# The address people use to reach the portal: every link in an e-mail
+# (invitations, password resets, address confirmations) starts with it,
+# never with the host name a request happened to carry.
 CCTV_PUBLIC_URL = env("CCTV_PUBLIC_URL", "http://localhost:8000")
+# How long an invitation link works.
+CCTV_INVITATION_DAYS = env_int("CCTV_INVITATION_DAYS", 7)
 # Webhook receivers on loopback, private, link-local or reserved addresses are
 # refused (a tenant must not make the portal call into its own network) unless
 # the platform operator allows them here, e.g. for a receiver on the same host.

@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
+from accounts.scoping import MFAEnrolmentRequired
 from signaling import events, live, relay
 from signaling.limits import limiter
 from signaling.scopes import followed_camera_groups
@@ -27,6 +28,7 @@ from signaling.scopes import followed_camera_groups
 logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_MFA_REQUIRED = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_LIMIT = 4429
 CLOSE_UPSTREAM = 4502
@@ -128,9 +130,9 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
             self.target = await pooled_db(live.begin_session)(
                 self.user, kwargs["public_id"], kwargs.get("variant") or "main", _peer_ip(self.scope)
             )
-        except Http404:
+        except (Http404, MFAEnrolmentRequired) as exc:
             await self._release_slot()  # a refused handshake may never see disconnect()
-            await self.close(code=CLOSE_NOT_FOUND)
+            await self.close(code=CLOSE_MFA_REQUIRED if isinstance(exc, MFAEnrolmentRequired) else CLOSE_NOT_FOUND)
             return False
         except live.CameraNotLive as exc:
             await self._refuse("camera_unavailable", str(exc), CLOSE_NOT_FOUND)
@@ -265,7 +267,11 @@ class EventStreamConsumer(AsyncJsonWebsocketConsumer):
             return
         # Join the groups first: a client that sees the socket open must not
         # miss an event published right after (pages refresh state on open).
-        await self._follow()
+        try:
+            await self._follow()
+        except MFAEnrolmentRequired:
+            await self.close(code=CLOSE_MFA_REQUIRED)
+            return
         await self.accept()
 
     async def _follow(self) -> None:
@@ -301,4 +307,7 @@ class EventStreamConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({k: event.get(k) for k in ("type", "event", "camera", "by", "at")})
 
     async def scope_changed(self, event: dict[str, Any]) -> None:
-        await self._follow()
+        try:
+            await self._follow()
+        except MFAEnrolmentRequired:
+            await self.close(code=CLOSE_MFA_REQUIRED)

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.http import Http404
 from django.utils import timezone
 
 from accounts import audit
 from accounts.roles import Action
-from accounts.scoping import access_camera
+from accounts.scoping import access_camera, check_mfa
 from cameras.gateways import websocket_url
 from cameras.streams import stream_name
 
@@ -53,9 +54,15 @@ def begin_session(user: Any, public_id: str, variant: str, ip: str | None) -> Li
     """The gate, then the audit log's "start": one trip to the database per session.
 
     A session the gateway then refuses is still recorded, and its "end"
-    carries the close code.
+    carries the close code. A person stopped by the two-factor rule gets
+    ``MFAEnrolmentRequired`` instead of the gate's 404 (asked only on refusal,
+    so an allowed viewer pays nothing for it).
     """
-    target = open_live_target(user, public_id, variant)
+    try:
+        target = open_live_target(user, public_id, variant)
+    except Http404:
+        check_mfa(user)
+        raise
     record_session(user, target, "start", ip)
     return target
 

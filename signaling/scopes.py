@@ -5,12 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.roles import Action
-from accounts.scoping import organization_ids_for
+from accounts.scoping import check_mfa, organization_ids_for
 from cameras.models import Camera
 from signaling.events import camera_group, organization_group
 
 
 def followed_camera_groups(user: Any) -> set[str]:
+    """The camera and organization groups of what the gate lets the user view.
+
+    A person stopped by the two-factor rule is refused (``MFAEnrolmentRequired``)
+    rather than handed an empty but open stream.
+    """
+    check_mfa(user)
     public_ids = Camera.objects.for_user(user, Action.VIEW).values_list("public_id", flat=True)
     groups = {camera_group(public_id) for public_id in public_ids}
     groups |= {organization_group(org_id) for org_id in organization_ids_for(user, Action.VIEW)}

@@ -5,7 +5,8 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts import services
-from accounts.models import AuditEvent, Membership, hash_token_key
+from accounts.invitations import invite_member
+from accounts.models import AuditEvent, Invitation, User, hash_token_key
 from accounts.roles import Role
 from tests.factories import make_member, make_organization, make_site, make_user
 
@@ -21,23 +22,23 @@ def org_with_owner_and_admin() -> tuple:
     return org, owner, admin
 
 
-def test_adding_a_new_email_creates_an_account_and_sends_an_invitation(
+def test_inviting_a_new_email_creates_no_account_but_sends_an_invitation(
     org_with_owner_and_admin: tuple, django_capture_on_commit_callbacks
 ) -> None:
     org, _, admin = org_with_owner_and_admin
     with django_capture_on_commit_callbacks(execute=True):
-        membership = services.add_member(admin, org, email="New.Person@Example.com", role=Role.VIEWER)
-    assert membership.user.email == "New.Person@example.com"
-    assert not membership.user.has_usable_password()
+        invitation = invite_member(admin, org, email="New.Person@Example.com", role=Role.VIEWER)
+    assert invitation.email == "New.Person@example.com"
+    assert not User.objects.filter(email__iexact="new.person@example.com").exists()
     assert len(mail.outbox) == 1
-    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+    assert "/invitations/" in mail.outbox[0].body
 
 
 def test_admin_cannot_grant_owner(org_with_owner_and_admin: tuple) -> None:
     org, _, admin = org_with_owner_and_admin
     with pytest.raises(PermissionDenied):
-        services.add_member(admin, org, email="x@example.com", role=Role.OWNER)
-    assert not Membership.objects.filter(user__email="x@example.com").exists()
+        invite_member(admin, org, email="x@example.com", role=Role.OWNER)
+    assert not Invitation.objects.exists()
 
 
 def test_last_owner_cannot_be_demoted_or_removed(org_with_owner_and_admin: tuple) -> None:
@@ -55,17 +56,17 @@ def test_restrictions_only_for_operators_and_viewers(org_with_owner_and_admin: t
     org, owner, _ = org_with_owner_and_admin
     site = make_site(org, "S")
     with pytest.raises(ValidationError):
-        services.add_member(owner, org, email="a@example.com", role=Role.ADMIN, sites=[site])
-    membership = services.add_member(owner, org, email="v@example.com", role=Role.VIEWER, sites=[site])
-    assert list(membership.sites.all()) == [site]
+        invite_member(owner, org, email="a@example.com", role=Role.ADMIN, sites=[site])
+    invitation = invite_member(owner, org, email="v@example.com", role=Role.VIEWER, sites=[site])
+    assert list(invitation.sites.all()) == [site]
 
 
 def test_restriction_to_another_organizations_site_is_refused(org_with_owner_and_admin: tuple) -> None:
     org, owner, _ = org_with_owner_and_admin
     foreign_site = make_site(make_organization("Org B"), "B")
     with pytest.raises(ValidationError):
-        services.add_member(owner, org, email="v@example.com", role=Role.VIEWER, sites=[foreign_site])
-    assert not Membership.objects.filter(user__email="v@example.com").exists()
+        invite_member(owner, org, email="v@example.com", role=Role.VIEWER, sites=[foreign_site])
+    assert not Invitation.objects.exists()
 
 
 def test_token_key_is_returned_once_and_stored_hashed(org_with_owner_and_admin: tuple) -> None:

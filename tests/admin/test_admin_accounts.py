@@ -10,37 +10,44 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts import services
-from accounts.models import AuditEvent, Membership, Organization, User
+from accounts.models import AuditEvent, Invitation, Membership, Organization, User
 from accounts.roles import Role
 from tests.admin.conftest import staff
 from tests.conftest import World
 
-MEMBERSHIP_ADD = reverse("admin:accounts_membership_add")
+INVITATION_ADD = reverse("admin:accounts_invitation_add")
 
 
 def membership_url(membership: Membership, view: str = "change") -> str:
     return reverse(f"admin:accounts_membership_{view}", args=[membership.pk])
 
 
-def test_admin_adds_a_new_person_through_the_service(
+def test_admin_invites_a_person_through_the_service(
     world: World, admin_a: Client, django_capture_on_commit_callbacks: Callable
 ) -> None:
     data = {"email": "new.guard@a.example.test", "organization": world.org_a.pk, "role": Role.VIEWER,
             "sites": [world.site_a1.pk]}
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_a.post(MEMBERSHIP_ADD, data)
+        response = admin_a.post(INVITATION_ADD, data)
 
     assert response.status_code == 302
-    membership = Membership.objects.get(user__email="new.guard@a.example.test")
-    assert (membership.organization, membership.role) == (world.org_a, Role.VIEWER)
-    assert list(membership.sites.all()) == [world.site_a1]
-    assert AuditEvent.objects.filter(action="member.add", actor=world.admin, organization=world.org_a).count() == 1
+    invitation = Invitation.objects.get(email="new.guard@a.example.test")
+    assert (invitation.organization, invitation.role, invitation.invited_by) == (world.org_a, Role.VIEWER, world.admin)
+    assert list(invitation.sites.all()) == [world.site_a1]
+    assert not Membership.objects.filter(user__email="new.guard@a.example.test").exists()
+    assert AuditEvent.objects.filter(action="member.invite", actor=world.admin, organization=world.org_a).count() == 1
     assert [m.to for m in mail.outbox] == [["new.guard@a.example.test"]]
+    shown = admin_a.get(reverse("admin:accounts_invitation_change", args=[invitation.pk]))
+    assert shown.status_code == 200 and "new.guard@a.example.test" in shown.content.decode()
+
+
+def test_memberships_are_not_added_in_the_admin(admin_a: Client) -> None:
+    assert admin_a.get(reverse("admin:accounts_membership_add")).status_code == 403
 
 
 @pytest.mark.parametrize("foreign", ["organization", "site", "camera"])
-def test_membership_cannot_name_another_tenants_rows(world: World, admin_a: Client, foreign: str) -> None:
+def test_invitation_cannot_name_another_tenants_rows(world: World, admin_a: Client, foreign: str) -> None:
     data = {"email": "x@a.example.test", "organization": world.org_a.pk, "role": Role.VIEWER}
     data |= {
         "organization": {"organization": world.org_b.pk},
@@ -48,11 +55,11 @@ def test_membership_cannot_name_another_tenants_rows(world: World, admin_a: Clie
         "camera": {"cameras": [world.camera_b.pk]},
     }[foreign]
 
-    response = admin_a.post(MEMBERSHIP_ADD, data)
+    response = admin_a.post(INVITATION_ADD, data)
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors
-    assert not User.objects.filter(email="x@a.example.test").exists()
+    assert not Invitation.objects.exists()
     assert "Org B" not in response.content.decode()
 
 
@@ -205,5 +212,5 @@ def test_superuser_adds_a_person_by_email(superuser: User, client_for: Callable)
 def test_user_admin_is_for_superusers_only(world: World, admin_a: Client) -> None:
     url = reverse("admin:accounts_user_change", args=[world.viewer.pk])
 
-    assert admin_a.get(url).status_code == 403
+    assert admin_a.get(url).status_code == 404  # like a missing person (tests/admin/test_admin_oracles.py)
     assert admin_a.get(reverse("admin:accounts_user_changelist")).status_code == 403

@@ -133,8 +133,8 @@ def test_org_admin_sees_tenant_models_but_not_people_or_gateways(admin_a: Client
     response = admin_a.get(reverse("admin:index"))
 
     models_shown = {m["object_name"] for app in response.context["app_list"] for m in app["models"]}
-    assert models_shown == {"Organization", "Site", "Camera", "Membership", "APIToken", "AuditEvent", "Clip",
-                           "PTZPreset", "MotionEvent", "MotionSettings", "WebhookEndpoint", "NotificationRule",
+    assert models_shown == {"Organization", "Site", "Camera", "Membership", "Invitation", "APIToken", "AuditEvent",
+                           "Clip", "PTZPreset", "MotionEvent", "MotionSettings", "WebhookEndpoint", "NotificationRule",
                            "NotificationDelivery"}
     for url in (reverse("admin:accounts_user_changelist"), reverse("admin:cameras_gateway_changelist")):
         assert admin_a.get(url).status_code == 403
@@ -191,7 +191,7 @@ def test_every_admin_page_renders_for_superuser_and_org_admin(
         AuditEvent: AuditEvent.objects.filter(organization=world.org_a).first(),
     }
     refused = {(APIToken, "add"), (APIToken, "delete"), (AuditEvent, "add"), (AuditEvent, "delete"),
-               (Organization, "delete")}
+               (Organization, "delete"), (Membership, "add")}
 
     for client, is_superuser in ((client_for(superuser), True), (client_for(world.admin), False)):
         for model, obj in rows.items():

@@ -15,15 +15,17 @@ from tests.conftest import World
 
 
 def do_one_of_everything(world: World, client: APIClient) -> None:
-    """Camera create/update/delete, member add/change/remove, token create/revoke, all via the API."""
+    """Camera create/update/delete, member invite/change/remove, invitation withdraw, token create/revoke,
+    all via the API."""
     site = str(world.site_a1.public_id)
     camera = client.post(f"{API}/cameras/", {"site": site, "name": "Audited", "main_source": "rtsp://10.9.9.9/s"})
     camera_url = f"{API}/cameras/{camera.json()['id']}/"
     client.patch(camera_url, {"name": "Audited 2"}, format="json")
     client.delete(camera_url)
-    member = client.post(f"{API}/members/", {"organization": world.org_a.pk, "email": "temp@a.example.test",
-                                             "role": "viewer"}, format="json")  # fmt: skip
-    member_url = f"{API}/members/{member.json()['id']}/"
+    invitation = client.post(f"{API}/members/", {"organization": world.org_a.pk, "email": "temp@a.example.test",
+                                                 "role": "viewer"}, format="json")  # fmt: skip
+    client.delete(f"{API}/invitations/{invitation.json()['id']}/")
+    member_url = f"{API}/members/{world.membership(world.viewer).pk}/"
     client.patch(member_url, {"role": "operator"}, format="json")
     client.delete(member_url)
     token = client.post(f"{API}/tokens/", {"organization": world.org_a.pk, "name": "Temp", "role": "viewer"})
@@ -32,7 +34,7 @@ def do_one_of_everything(world: World, client: APIClient) -> None:
 
 ACTIONS = [
     "camera.create", "camera.update", "camera.delete",
-    "member.add", "member.update", "member.remove",
+    "member.invite", "invitation.withdraw", "member.update", "member.remove",
     "token.create", "token.revoke",
 ]  # fmt: skip
 

@@ -8,12 +8,12 @@ import pytest
 from django.core import mail
 from rest_framework.test import APIClient
 
-from accounts.models import Membership, User
+from accounts.models import Invitation, Membership, User
 from tests.api.conftest import API, rows, tenant_state
 from tests.conftest import World
 
 
-def test_admin_adds_a_new_person_who_gets_an_invitation(
+def test_adding_a_member_sends_an_invitation(
     world: World, admin_api: APIClient, django_capture_on_commit_callbacks: Callable
 ) -> None:
     body = {"organization": world.org_a.pk, "email": "guard@a.example.test", "role": "viewer",
@@ -22,23 +22,49 @@ def test_admin_adds_a_new_person_who_gets_an_invitation(
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_api.post(f"{API}/members/", body, format="json")
 
-    assert response.status_code == 201, response.content
+    assert response.status_code == 202, response.content
     data = response.json()
-    assert (data["email"], data["role"], data["sites"], data["cameras"]) == (
-        "guard@a.example.test", "viewer", [str(world.site_a2.public_id)], []
+    assert (data["email"], data["role"], data["sites"], data["cameras"], data["status"]) == (
+        "guard@a.example.test", "viewer", [str(world.site_a2.public_id)], [], "pending"
     )  # fmt: skip
-    membership = Membership.objects.get(pk=data["id"])
-    assert list(membership.sites.all()) == [world.site_a2]
+    assert data["invited_by"] == world.admin.email
+    invitation = Invitation.objects.get(public_id=data["id"])
+    assert list(invitation.sites.all()) == [world.site_a2]
+    assert not Membership.objects.filter(user__email="guard@a.example.test").exists()
     assert [message.to for message in mail.outbox] == [["guard@a.example.test"]]
+    listed = rows(admin_api.get(f"{API}/invitations/?pending=true"))
+    assert [row["id"] for row in listed] == [data["id"]]
 
 
-def test_new_member_limited_to_a_camera_of_their_organization(world: World, admin_api: APIClient) -> None:
+def test_invitation_limited_to_a_camera_of_the_organization(world: World, admin_api: APIClient) -> None:
     body = {"organization": world.org_a.pk, "email": "cam@a.example.test", "role": "operator",
             "cameras": [str(world.camera_a2.public_id)]}  # fmt: skip
 
-    response = admin_api.post(f"{API}/members/", body, format="json")
+    response = admin_api.post(f"{API}/invitations/", body, format="json")
 
+    assert response.status_code == 201
     assert response.json()["cameras"] == [str(world.camera_a2.public_id)]
+
+
+def test_withdrawing_an_invitation_over_the_api(world: World, admin_api: APIClient) -> None:
+    body = {"organization": world.org_a.pk, "email": "gone@a.example.test", "role": "viewer"}
+    created = admin_api.post(f"{API}/invitations/", body, format="json").json()
+
+    response = admin_api.delete(f"{API}/invitations/{created['id']}/")
+
+    assert response.status_code == 204
+    assert admin_api.get(f"{API}/invitations/{created['id']}/").json()["status"] == "withdrawn"
+    assert rows(admin_api.get(f"{API}/invitations/?pending=true")) == []
+
+
+def test_invitations_of_another_organization_are_invisible(world: World, api_as: Callable[[str], APIClient]) -> None:
+    body = {"organization": world.org_b.pk, "email": "b-guest@example.test", "role": "viewer"}
+    created = api_as("admin_b").post(f"{API}/invitations/", body, format="json").json()
+
+    for url in (f"{API}/invitations/{created['id']}/", f"{API}/invitations/not-a-uuid/"):
+        assert api_as("admin").get(url).status_code == 404
+        assert api_as("admin").delete(url).status_code == 404
+    assert rows(api_as("admin").get(f"{API}/invitations/")) == []
 
 
 FOREIGN_ROWS = {

@@ -39,8 +39,8 @@ def test_every_api_operation_is_described_tagged_and_lists_its_errors(schema: di
     ops = operations(schema)
     kinds = {path.split("/")[3] for path, _, _ in ops}
 
-    assert kinds == {"organizations", "sites", "cameras", "members", "tokens", "audit-events", "clips",
-                     "motion-events", "webhooks", "notification-rules", "notification-deliveries"}
+    assert kinds == {"organizations", "sites", "cameras", "members", "invitations", "tokens", "audit-events",
+                     "clips", "motion-events", "webhooks", "notification-rules", "notification-deliveries"}
     for path, method, operation in ops:
         where = f"{method.upper()} {path}"
         assert operation.get("description") and operation.get("summary") and operation.get("tags"), where
@@ -49,6 +49,14 @@ def test_every_api_operation_is_described_tagged_and_lists_its_errors(schema: di
             assert "404" in operation["responses"], where
         if method in ("post", "put", "patch") and not path.endswith("/revoke/"):
             assert "400" in operation["responses"], where
+
+
+def test_adding_a_member_is_documented_as_an_invitation(schema: dict[str, Any]) -> None:
+    create = schema["paths"]["/api/v1/members/"]["post"]
+
+    assert set(create["responses"]) >= {"202", "400"} and "201" not in create["responses"]
+    assert create["responses"]["202"]["content"]["application/json"]["schema"]["$ref"].endswith("/Invitation")
+    assert "invitation" in create["description"].lower()
 
 
 def test_token_authentication_scheme_is_documented(schema: dict[str, Any]) -> None:

@@ -1,4 +1,4 @@
-"""The members pages: add (existing person or invitation), change, remove, owner rules."""
+"""The members pages: invite, withdraw, change, remove, owner rules (the invitee's side: test_invitations.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import AuditEvent, Membership, User
+from accounts.models import AuditEvent, Invitation, Membership, User
 from accounts.roles import Role
 from tests.conftest import World
-from tests.factories import make_user
 
 
 def test_member_list_shows_roles_and_restrictions(world: World, client_for: Callable) -> None:
@@ -25,45 +24,57 @@ def test_member_list_shows_roles_and_restrictions(world: World, client_for: Call
     assert world.admin_b.email not in body
 
 
-def test_add_existing_person_with_site_restriction(
+def test_inviting_shows_the_invitation_as_pending_until_it_is_answered(
     world: World, client_for: Callable, django_capture_on_commit_callbacks: Callable
 ) -> None:
-    person = make_user("existing@example.test")
-
+    client = client_for(world.admin)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(world.admin).post(
+        response = client.post(
             reverse("member_add"),
-            {"email": "Existing@Example.test", "role": Role.OPERATOR, "sites": [str(world.site_a2.public_id)]},
+            {"email": "Fresh@Example.test", "role": Role.OPERATOR, "sites": [str(world.site_a2.public_id)]},
         )
 
     assert response.status_code == 302
-    membership = Membership.objects.get(user=person, organization=world.org_a)
-    assert membership.role == Role.OPERATOR
-    assert list(membership.sites.all()) == [world.site_a2]
-    assert mail.outbox == []
+    invitation = Invitation.objects.get(organization=world.org_a)
+    assert (invitation.email, invitation.role, list(invitation.sites.all())) == (
+        "Fresh@example.test", Role.OPERATOR, [world.site_a2]
+    )
+    assert not User.objects.filter(email__iexact="fresh@example.test").exists()
+    assert [message.to for message in mail.outbox] == [["Fresh@example.test"]]
+    listing = client.get(reverse("member_list")).content.decode()
+    assert "Invitations waiting for an answer" in listing and "Fresh@example.test" in listing
 
 
-def test_add_new_email_sends_an_invitation_with_a_reset_link(
+def test_withdrawing_an_invitation_kills_its_link(
     world: World, client_for: Callable, django_capture_on_commit_callbacks: Callable
 ) -> None:
+    client = client_for(world.admin)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(world.admin).post(
-            reverse("member_add"), {"email": "fresh@example.test", "role": Role.VIEWER,
-                                    "cameras": [str(world.camera_a2.public_id)]}
-        )
+        client.post(reverse("member_add"), {"email": "late@example.test", "role": Role.VIEWER})
+    invitation = Invitation.objects.get()
+    link = re.search(r"https?://\S+?(/invitations/\S+/)", mail.outbox[0].body).group(1)
+
+    response = client.post(reverse("invitation_withdraw", args=[invitation.public_id]))
 
     assert response.status_code == 302
-    user = User.objects.get(email="fresh@example.test")
-    assert not user.has_usable_password()
-    assert list(Membership.objects.get(user=user).cameras.all()) == [world.camera_a2]
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["fresh@example.test"]
-    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+)", mail.outbox[0].body)
-    assert link, mail.outbox[0].body
-    # The link lets the invitee choose a password through allauth's normal flow.
-    page = Client().get(link.group(1), follow=True)
-    assert page.status_code == 200
-    assert b"password1" in page.content
+    invitation.refresh_from_db()
+    assert invitation.status == "withdrawn"
+    assert AuditEvent.objects.filter(action="invitation.withdraw", actor=world.admin).exists()
+    assert Client().get(link, follow=True).status_code == 404
+
+
+def test_invitations_of_another_organization_cannot_be_withdrawn(
+    world: World, client_for: Callable
+) -> None:
+    from accounts.invitations import invite_member
+
+    invitation = invite_member(world.admin_b, world.org_b, email="b-guest@example.test", role=Role.VIEWER)
+
+    response = client_for(world.admin).post(reverse("invitation_withdraw", args=[invitation.public_id]))
+
+    assert response.status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.status == "pending"
 
 
 def test_adding_a_member_twice_is_an_inline_error(world: World, client_for: Callable) -> None:
