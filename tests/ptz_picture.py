@@ -1,6 +1,7 @@
 """The demo PTZ camera's picture: a view into a wide panorama at the simulated device's position.
 
-    python -m tests.ptz_picture --motion-file var/onvif/motion.json --size 640x360 --rate 15 OUTPUT
+    python -m tests.ptz_picture --motion-file var/onvif/motion.json --size 640x360 --rate 15 \
+        [--cache-dir var/onvif] OUTPUT
 
 The simulated ONVIF device (``tests.onvif_device --motion-file``) publishes
 its ``Motion`` (the position at an instant, the velocity, when the move
@@ -13,7 +14,9 @@ the position the device reports through ONVIF. It draws the view of
 pipes raw frames to ffmpeg, which encodes H.264 and publishes RTSP to
 OUTPUT. The camera simulator of ``bin/start`` runs it as an ``exec:``
 source (OUTPUT is go2rtc's ``{output}``), once per stream (main and sub),
-so it works only while someone watches.
+so it works only while someone watches (or the portal's health check
+probes the camera); with ``--cache-dir`` a start loads the drawn panorama
+instead of drawing it again.
 
 Geometry (``view_of``): pan -1..1 moves the centre of the view from the
 left to the right of the panorama, tilt -1..1 from bottom to top, and zoom
@@ -25,16 +28,20 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import math
+import os
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import cv2
 import numpy as np
 
+from tests import ptz_panorama
 from tests.onvif_device import Motion, parse_motion
 from tests.ptz_panorama import HEIGHT, WIDTH, draw_panorama
 
@@ -83,6 +90,23 @@ class Panorama:
         matrix = np.float32([[step, 0, left + step / 2 - 0.5], [0, step, top + step / 2 - 0.5]])
         return cv2.warpAffine(self.levels[level], matrix, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                               borderMode=cv2.BORDER_REPLICATE)
+
+
+def load_panorama(cache_dir: str = "") -> np.ndarray:
+    """The drawn panorama; kept in ``cache_dir`` under a name that changes when the drawing code does."""
+    if not cache_dir:
+        return draw_panorama()
+    fingerprint = hashlib.sha256(Path(ptz_panorama.__file__).read_bytes()).hexdigest()[:16]
+    path = Path(cache_dir) / f"ptz-panorama-{fingerprint}.npy"
+    try:
+        return np.load(path, mmap_mode="r")
+    except (OSError, ValueError):
+        picture = draw_panorama()
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(temporary, "wb") as file:
+            np.save(file, picture)
+        os.replace(temporary, path)  # main and sub renderers may both draw it: the last one wins, whole
+        return picture
 
 
 def osd_height(size: tuple[int, int]) -> int:
@@ -196,8 +220,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=parse_size, default=(640, 360), help="WIDTHxHEIGHT (default: 640x360)")
     parser.add_argument("--rate", type=int, default=15, help="frames per second (default: 15)")
     parser.add_argument("--title", default="ENTRANCE", help="shown on the picture (default: ENTRANCE)")
+    parser.add_argument("--cache-dir", default="", help="keep the drawn panorama there for the next start")
     options = parser.parse_args(argv)
-    frames = Frames(Panorama(draw_panorama()), MotionReader(options.motion_file), options.size, options.title)
+    panorama = Panorama(load_panorama(options.cache_dir))
+    frames = Frames(panorama, MotionReader(options.motion_file), options.size, options.title)
     return stream(frames, options.rate, options.output)
 
 

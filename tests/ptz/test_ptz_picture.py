@@ -37,8 +37,8 @@ DEADLINE = 60.0  # seconds to wait for a picture; generous for a loaded machine
 def picture_source(motion_file: Path, name: str) -> str:
     """The exec: source bin/start gives its camera simulator for one stream of the PTZ picture."""
     width, height = SIZES[name]
-    return (f"exec:{sys.executable} -m tests.ptz_picture --motion-file {motion_file} "
-            f"--size {width}x{height} --rate {RATES[name]} {{output}}")
+    return (f'exec:"{sys.executable}" -m tests.ptz_picture --motion-file "{motion_file}" '
+            f'--cache-dir "{motion_file.parent}" --size {width}x{height} --rate {RATES[name]} {{output}}')
 
 
 class PictureCamera(Go2RTCProcess):
