@@ -1,7 +1,7 @@
 """The demo PTZ camera's picture: a view into a wide panorama at the simulated device's position.
 
-    python -m tests.ptz_picture --motion-file var/onvif/motion.json --size 640x360 --rate 15 \
-        [--cache-dir var/onvif] OUTPUT
+    python -m tests.ptz_picture --motion-file var/onvif/motion.json \
+        --stream rtsp://127.0.0.1:18554/ptz 640x360 15 --stream rtsp://127.0.0.1:18554/ptz-sub 320x180 10
 
 The simulated ONVIF device (``tests.onvif_device --motion-file``) publishes
 its ``Motion`` (the position at an instant, the velocity, when the move
@@ -11,12 +11,12 @@ motion at the frame's own instant with the device's code, so a continuous
 pan moves the picture a little every frame and the picture shows exactly
 the position the device reports through ONVIF. It draws the view of
 ``tests.ptz_panorama`` at that position with a small on-screen display,
-pipes raw frames to ffmpeg, which encodes H.264 and publishes RTSP to
-OUTPUT. The camera simulator of ``bin/start`` runs it as an ``exec:``
-source (OUTPUT is go2rtc's ``{output}``), once per stream (main and sub),
-so it works only while someone watches (or the portal's health check
-probes the camera); with ``--cache-dir`` a start loads the drawn panorama
-instead of drawing it again.
+and pipes raw frames to one ffmpeg per stream, which encodes H.264 and
+publishes RTSP to the camera simulator (a go2rtc with empty streams of
+those names). One process draws every stream, so the main and the sub
+stream show the same view. It runs for as long as ``bin/start`` does, as a
+real camera would: a picture at once for every viewer and health check,
+and a few per cent of one core (an unchanged view is not drawn again).
 
 Geometry (``view_of``): pan -1..1 moves the centre of the view from the
 left to the right of the panorama, tilt -1..1 from bottom to top, and zoom
@@ -28,20 +28,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import math
-import os
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 import cv2
 import numpy as np
 
-from tests import ptz_panorama
 from tests.onvif_device import Motion, parse_motion
 from tests.ptz_panorama import HEIGHT, WIDTH, draw_panorama
 
@@ -90,23 +86,6 @@ class Panorama:
         matrix = np.float32([[step, 0, left + step / 2 - 0.5], [0, step, top + step / 2 - 0.5]])
         return cv2.warpAffine(self.levels[level], matrix, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                               borderMode=cv2.BORDER_REPLICATE)
-
-
-def load_panorama(cache_dir: str = "") -> np.ndarray:
-    """The drawn panorama; kept in ``cache_dir`` under a name that changes when the drawing code does."""
-    if not cache_dir:
-        return draw_panorama()
-    fingerprint = hashlib.sha256(Path(ptz_panorama.__file__).read_bytes()).hexdigest()[:16]
-    path = Path(cache_dir) / f"ptz-panorama-{fingerprint}.npy"
-    try:
-        return np.load(path, mmap_mode="r")
-    except (OSError, ValueError):
-        picture = draw_panorama()
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        with open(temporary, "wb") as file:
-            np.save(file, picture)
-        os.replace(temporary, path)  # main and sub renderers may both draw it: the last one wins, whole
-        return picture
 
 
 def osd_height(size: tuple[int, int]) -> int:
@@ -178,32 +157,55 @@ def encoder_command(size: tuple[int, int], rate: int, output: str) -> list[str]:
     ]  # fmt: skip
 
 
-def stream(frames: Frames, rate: int, output: str) -> int:
-    """Feed ffmpeg one frame per 1/rate s until it stops (or the reader goes); its exit status."""
-    encoder = subprocess.Popen(encoder_command(frames.size, rate, output), stdin=subprocess.PIPE)  # noqa: S603
-    assert encoder.stdin is not None
-    period, due = 1 / rate, time.monotonic()
+@dataclass
+class Output:
+    """One published stream: its frames, their rate, where they go, and the ffmpeg encoding them."""
+
+    frames: Frames
+    rate: int
+    url: str
+    encoder: subprocess.Popen | None = None
+    due: float = 0.0  # time.monotonic() of its next frame
+
+    def start(self, now: float) -> None:
+        command = encoder_command(self.frames.size, self.rate, self.url)
+        self.encoder = subprocess.Popen(command, stdin=subprocess.PIPE)  # noqa: S603
+        self.due = now
+
+    def send(self) -> None:
+        """Draw and send its frame, then schedule the next one."""
+        assert self.encoder is not None and self.encoder.stdin is not None
+        drawn_at = time.monotonic()
+        self.encoder.stdin.write(self.frames.at(drawn_at))
+        # On a busy machine frames come late: go on from now rather than send a burst of
+        # frames drawn a moment apart (each is at least half a period after the one before).
+        self.due = max(self.due + 1 / self.rate, drawn_at + 0.5 / self.rate)
+
+    def stop(self) -> int:
+        assert self.encoder is not None
+        with contextlib.suppress(BrokenPipeError):
+            self.encoder.stdin.close()  # type: ignore[union-attr]
+        try:
+            return self.encoder.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.encoder.kill()
+            return self.encoder.wait()
+
+
+def stream(outputs: list[Output]) -> int:
+    """Send each stream its frames on time until an encoder stops; the first failing exit status."""
+    now = time.monotonic()
+    for output in outputs:
+        output.start(now)
     try:
-        while encoder.poll() is None:
-            encoder.stdin.write(frames.at(time.monotonic()))
-            due += period
-            delay = due - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            else:
-                # Late (a busy machine): carry on from now rather than send a burst of frames drawn
-                # a moment apart; each frame stays at least a period after the one before.
-                due = time.monotonic()
+        while all(output.encoder is not None and output.encoder.poll() is None for output in outputs):
+            output = min(outputs, key=lambda candidate: candidate.due)
+            time.sleep(max(0.0, output.due - time.monotonic()))
+            output.send()
     except (BrokenPipeError, KeyboardInterrupt):
         pass
-    finally:
-        with contextlib.suppress(BrokenPipeError):
-            encoder.stdin.close()
-        try:
-            encoder.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            encoder.kill()
-    return encoder.wait()
+    codes = [output.stop() for output in outputs]
+    return next((code for code in codes if code), 0)
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -215,16 +217,22 @@ def parse_size(text: str) -> tuple[int, int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Publish the demo PTZ camera's picture (H.264 over RTSP).")
-    parser.add_argument("output", help="RTSP address to publish to (go2rtc's {output} in an exec: source)")
     parser.add_argument("--motion-file", required=True, help="what python -m tests.onvif_device --motion-file writes")
-    parser.add_argument("--size", type=parse_size, default=(640, 360), help="WIDTHxHEIGHT (default: 640x360)")
-    parser.add_argument("--rate", type=int, default=15, help="frames per second (default: 15)")
+    parser.add_argument("--stream", nargs=3, action="append", required=True, metavar=("URL", "SIZE", "RATE"),
+                        help="publish to the RTSP URL, e.g. rtsp://127.0.0.1:18554/ptz 640x360 15 (repeatable)")
     parser.add_argument("--title", default="ENTRANCE", help="shown on the picture (default: ENTRANCE)")
-    parser.add_argument("--cache-dir", default="", help="keep the drawn panorama there for the next start")
     options = parser.parse_args(argv)
-    panorama = Panorama(load_panorama(options.cache_dir))
-    frames = Frames(panorama, MotionReader(options.motion_file), options.size, options.title)
-    return stream(frames, options.rate, options.output)
+    panorama, motion = Panorama(draw_panorama()), MotionReader(options.motion_file)
+    outputs = []
+    for url, size, rate in options.stream:
+        try:
+            frames = Frames(panorama, motion, parse_size(size), options.title)
+        except argparse.ArgumentTypeError as exc:
+            parser.error(f"--stream {url} {size} {rate}: {exc}")
+        if not rate.isdigit() or not 1 <= int(rate) <= 60:
+            parser.error(f"--stream {url} {size} {rate}: the rate is frames per second, 1 to 60")
+        outputs.append(Output(frames, int(rate), url))
+    return stream(outputs)
 
 
 if __name__ == "__main__":

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from tests.onvif_device import Motion, OnvifDevice, PTZMechanics, read_motion, write_motion
 from tests.ptz.conftest import DEVICE_PASSWORD
 from tests.ptz.test_onvif_device import call, token
 from tests.ptz_panorama import HEIGHT, WIDTH
-from tests.ptz_picture import HOME, MotionReader, load_panorama, view_of
+from tests.ptz_picture import HOME, MotionReader, view_of
 
 PROFILE = "<p:ProfileToken>profile_main</p:ProfileToken>"
 
@@ -100,12 +99,3 @@ def test_pan_tilt_and_zoom_move_the_view_the_way_a_camera_does() -> None:
     assert (zoomed.x, zoomed.y) == (home.x, home.y) and zoomed.width == pytest.approx(home.width / 6)
     assert view_of(HOME, (320, 180)) == home  # the sub stream sees the same view
 
-
-def test_the_panorama_is_drawn_once_then_loaded_from_the_cache(tmp_path: Path) -> None:
-    drawn = load_panorama(str(tmp_path))
-    cached = list(tmp_path.iterdir())
-    loaded = load_panorama(str(tmp_path))
-
-    assert [path.suffix for path in cached] == [".npy"] and cached[0].name.startswith("ptz-panorama-")
-    assert not isinstance(drawn, np.memmap) and isinstance(loaded, np.memmap)
-    assert np.array_equal(loaded, drawn) and drawn.shape == (HEIGHT, WIDTH, 3)

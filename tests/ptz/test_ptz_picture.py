@@ -1,9 +1,9 @@
 """The demo PTZ camera's picture follows the simulated device's position, end to end with real processes.
 
-The ONVIF device runs as its own process and publishes its motion to a file; a go2rtc camera
-simulator runs the renderer (``tests.ptz_picture``) as ``exec:`` sources for a main and a sub
-stream, as bin/start does. The tests move the device through ONVIF with the portal's adapter and
-decode frames of the published RTSP streams with ffmpeg, polling until the picture shows the
+As in bin/start: the ONVIF device runs as its own process and publishes its motion to a file;
+the renderer (``python -m tests.ptz_picture``) runs as another, publishing a main and a sub stream
+into a go2rtc camera simulator. The tests move the device through ONVIF with the portal's adapter
+and decode frames of the simulator's RTSP streams with ffmpeg, polling until the picture shows the
 expected view (or a generous deadline passes).
 """
 
@@ -15,11 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
+import httpx
 import numpy as np
 import pytest
 
 from cameras.onvif import OnvifAdapter, OnvifAddress
-from tests.media import Go2RTCProcess, keep_sources_open, stop_processes
+from tests.media import Go2RTCProcess, stop_processes
 from tests.ptz.conftest import DEVICE_PASSWORD, DEVICE_USER, wait_until
 from tests.ptz_panorama import HEIGHT, WIDTH, draw_panorama
 from tests.ptz_picture import WIDEST, Panorama, osd_height, view_of
@@ -34,31 +35,27 @@ SAME_VIEW = 12.0
 DEADLINE = 60.0  # seconds to wait for a picture; generous for a loaded machine
 
 
-def picture_source(motion_file: Path, name: str) -> str:
-    """The exec: source bin/start gives its camera simulator for one stream of the PTZ picture."""
-    width, height = SIZES[name]
-    return (f'exec:"{sys.executable}" -m tests.ptz_picture --motion-file "{motion_file}" '
-            f'--cache-dir "{motion_file.parent}" --size {width}x{height} --rate {RATES[name]} {{output}}')
+class CameraSimulator(Go2RTCProcess):
+    """A go2rtc with the empty streams ``ptz`` and ``ptz-sub`` that the renderer publishes to."""
 
-
-class PictureCamera(Go2RTCProcess):
-    """A go2rtc serving ``ptz`` and ``ptz-sub`` from the renderer, started on demand."""
-
-    def __init__(self, motion_file: Path) -> None:
+    def __init__(self) -> None:
         self.rtsp_port = free_port()
-        self.names = list(SIZES)
         overrides = {
             "api": {"listen": f"127.0.0.1:{free_port()}"},
             "rtsp": {"listen": f"127.0.0.1:{self.rtsp_port}"},
             "webrtc": {"listen": ""},
             "log": {"level": "warn"},
-            "exec": {"allow_paths": ["ffmpeg", sys.executable]},
-            "streams": {name: picture_source(motion_file, name) for name in self.names},
+            "streams": dict.fromkeys(SIZES),
         }
-        super().__init__("ptz-picture", [], overrides, {"PYTHONPATH": str(REPO_ROOT)})
+        super().__init__("ptz-camera-simulator", [], overrides, {})
 
     def source(self, name: str) -> str:
         return f"rtsp://127.0.0.1:{self.rtsp_port}/{name}"
+
+    def published(self) -> bool:
+        """Whether the renderer publishes both streams."""
+        streams = httpx.get(f"http://127.0.0.1:{self.api_port}/api/streams", timeout=5).json() or {}
+        return all((streams.get(name) or {}).get("producers") for name in SIZES)
 
 
 @pytest.fixture(scope="module")
@@ -83,15 +80,22 @@ def device_address(motion_file: Path) -> Iterator[OnvifAddress]:
 
 
 @pytest.fixture(scope="module")
-def picture(motion_file: Path, device_address: OnvifAddress) -> Iterator[PictureCamera]:
-    camera = PictureCamera(motion_file)
+def picture(motion_file: Path, device_address: OnvifAddress) -> Iterator[CameraSimulator]:
+    """The camera simulator, and ``python -m tests.ptz_picture`` publishing into it as bin/start runs it."""
+    camera = CameraSimulator()
     camera.start()
-    readers: list[subprocess.Popen] = []
+    streams = [arg for name in SIZES for arg in
+               ("--stream", camera.source(name), "{}x{}".format(*SIZES[name]), str(RATES[name]))]
+    renderer = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "tests.ptz_picture", "--motion-file", str(motion_file), *streams], cwd=REPO_ROOT,
+    )
     try:
-        readers = keep_sources_open(camera)  # the renderers keep running between the tests' grabs
+        wait_until(lambda: renderer.poll() is not None or camera.published(), timeout=DEADLINE,
+                   what="the renderer publishing")
+        assert renderer.poll() is None, f"the renderer exited with {renderer.returncode}"
         yield camera
     finally:
-        stop_processes(readers)
+        stop_processes([renderer])
         camera.cleanup()
 
 
@@ -100,7 +104,7 @@ def panorama() -> Panorama:
     return Panorama(draw_panorama())
 
 
-def grab(camera: PictureCamera, name: str, count: int = 1) -> np.ndarray:
+def grab(camera: CameraSimulator, name: str, count: int = 1) -> np.ndarray:
     """``count`` consecutive decoded frames of a stream (BGR), as ffmpeg receives them."""
     width, height = SIZES[name]
     result = subprocess.run(  # noqa: S603
@@ -123,7 +127,7 @@ def expected_view(panorama: Panorama, name: str, position: dict[str, float]) -> 
     return panorama.render(view_of(position, SIZES[name]), SIZES[name])
 
 
-def wait_for_view(camera: PictureCamera, panorama: Panorama, name: str, position: dict[str, float]) -> np.ndarray:
+def wait_for_view(camera: CameraSimulator, panorama: Panorama, name: str, position: dict[str, float]) -> np.ndarray:
     """Grab frames of ``name`` until one shows the view at ``position``; that frame."""
     expected = expected_view(panorama, name, position)
     seen: list[float] = []
@@ -160,7 +164,7 @@ def reported(adapter: OnvifAdapter, address: OnvifAddress) -> dict[str, float]:
 
 
 def test_the_picture_shows_the_view_at_the_position_the_device_reports(
-    adapter: OnvifAdapter, device_address: OnvifAddress, picture: PictureCamera, panorama: Panorama,
+    adapter: OnvifAdapter, device_address: OnvifAddress, picture: CameraSimulator, panorama: Panorama,
 ) -> None:
     adapter.absolute_move(device_address, 0.0, 0.0, 0.0)
     for name in SIZES:
@@ -178,7 +182,7 @@ def test_the_picture_shows_the_view_at_the_position_the_device_reports(
 
 
 def test_panning_right_moves_the_scene_left_and_tilting_up_moves_it_down(
-    adapter: OnvifAdapter, device_address: OnvifAddress, picture: PictureCamera, panorama: Panorama,
+    adapter: OnvifAdapter, device_address: OnvifAddress, picture: CameraSimulator, panorama: Panorama,
 ) -> None:
     adapter.absolute_move(device_address, 0.0, 0.0, 0.0)
     at_home = wait_for_view(picture, panorama, "ptz", HOME)
@@ -200,7 +204,7 @@ def test_panning_right_moves_the_scene_left_and_tilting_up_moves_it_down(
 
 
 def test_a_continuous_pan_moves_the_picture_in_every_frame(
-    adapter: OnvifAdapter, device_address: OnvifAddress, picture: PictureCamera, panorama: Panorama,
+    adapter: OnvifAdapter, device_address: OnvifAddress, picture: CameraSimulator, panorama: Panorama,
 ) -> None:
     adapter.absolute_move(device_address, -1.0, 0.0, 0.0)
     wait_for_view(picture, panorama, "ptz", {"pan": -1.0, "tilt": 0.0, "zoom": 0.0})
