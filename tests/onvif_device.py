@@ -17,6 +17,10 @@ RemovePreset, service addresses (XAddrs) advertised on another host and
 port, and several coordinate spaces per kind with the generic one not
 first (the first being the default for requests that name no space).
 
+With a motion file (``--motion-file``) it publishes what its mechanics are
+doing (``Motion``) whenever a command changes it, for the demo's picture
+renderer (``tests.ptz_picture``), which shows the view at that position.
+
     python -m tests.onvif_device --port 18080 --username admin --password secret
 """
 
@@ -27,12 +31,14 @@ import base64
 import email.utils
 import hashlib
 import hmac
+import json
+import os
 import re
 import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -212,6 +218,52 @@ def _clamp(value: float, axis: str) -> float:
     return max(low, min(high, value))
 
 
+@dataclass(frozen=True)
+class Motion:
+    """What the mechanics do: the position at ``since``, the velocity from then on, until ``deadline``.
+
+    Times are ``time.monotonic()``, which on Linux is CLOCK_MONOTONIC, one clock for every
+    process of the machine: another process can evaluate a published motion at its own now.
+    """
+
+    position: dict[str, float]
+    velocity: dict[str, float]
+    speed: float
+    since: float
+    deadline: float | None
+
+    def position_at(self, now: float) -> dict[str, float]:
+        until = now if self.deadline is None else min(now, self.deadline)
+        elapsed = max(0.0, until - self.since)
+        return {axis: _clamp(value + self.velocity[axis] * self.speed * elapsed, axis)
+                for axis, value in self.position.items()}
+
+
+def write_motion(path: str, motion: Motion) -> None:
+    """Publish a motion for other processes: JSON, replaced in one step so a reader never sees half."""
+    temporary = f"{path}.{os.getpid()}.tmp"
+    with open(temporary, "w", encoding="utf-8") as file:
+        json.dump(asdict(motion), file)
+    os.replace(temporary, path)
+
+
+def read_motion(path: str) -> Motion | None:
+    """The motion a device published at ``path``, or None when there is none (yet)."""
+    try:
+        with open(path, "rb") as file:
+            return parse_motion(file.read())
+    except OSError:
+        return None
+
+
+def parse_motion(raw: bytes) -> Motion | None:
+    """A published motion from the file's bytes, or None when they are not one."""
+    try:
+        return Motion(**json.loads(raw))
+    except (ValueError, TypeError):
+        return None
+
+
 @dataclass
 class Preset:
     token: str
@@ -220,22 +272,32 @@ class Preset:
 
 
 class PTZMechanics:
-    """Position integrated from velocity over time; thread-safe."""
+    """Position integrated from velocity over time; thread-safe.
 
-    def __init__(self, speed: float = 1.0, honour_timeout: bool = True) -> None:
+    ``on_change`` is called with the new ``Motion`` after every command (under the lock, so
+    calls come in the order of the changes).
+    """
+
+    def __init__(self, speed: float = 1.0, honour_timeout: bool = True,
+                 on_change: Callable[[Motion], None] | None = None) -> None:
         self.speed = speed  # position units per second at velocity 1
         self.honour_timeout = honour_timeout
+        self.on_change = on_change
         self.position = {"pan": 0.0, "tilt": 0.0, "zoom": 0.0}
         self.velocity = {"pan": 0.0, "tilt": 0.0, "zoom": 0.0}
         self.deadline: float | None = None
         self.since = time.monotonic()
         self.lock = threading.Lock()
 
+    def motion(self) -> Motion:
+        return Motion(dict(self.position), dict(self.velocity), self.speed, self.since, self.deadline)
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change(self.motion())
+
     def _advance(self, now: float) -> None:
-        until = now if self.deadline is None else min(now, self.deadline)
-        elapsed = max(0.0, until - self.since)
-        for axis, velocity in self.velocity.items():
-            self.position[axis] = _clamp(self.position[axis] + velocity * self.speed * elapsed, axis)
+        self.position = self.motion().position_at(now)
         self.since = now
         if self.deadline is not None and now >= self.deadline:
             self.velocity = dict.fromkeys(self.velocity, 0.0)
@@ -248,6 +310,7 @@ class PTZMechanics:
             for axis in ("pan", "tilt", "zoom"):
                 self.velocity[axis] = max(-1.0, min(1.0, velocity.get(axis, 0.0)))
             self.deadline = now + timeout if timeout is not None and self.honour_timeout else None
+            self._changed()
 
     def stop(self, pan_tilt: bool = True, zoom: bool = True) -> None:
         with self.lock:
@@ -257,6 +320,7 @@ class PTZMechanics:
                 self.velocity[axis] = 0.0
             if not any(self.velocity.values()):
                 self.deadline = None
+            self._changed()
 
     def jump(self, target: dict[str, float], relative: bool = False) -> None:
         """Absolute and relative moves, presets and home: arrive at once (and stop moving)."""
@@ -266,6 +330,7 @@ class PTZMechanics:
             self.deadline = None
             for axis, value in target.items():
                 self.position[axis] = _clamp(self.position[axis] + value if relative else value, axis)
+            self._changed()
 
     def snapshot(self) -> tuple[dict[str, float], dict[str, bool]]:
         with self.lock:
@@ -316,6 +381,7 @@ class DeviceOptions:
     advertised_host: str = ""  # the host its service addresses (XAddrs) name instead of its own
     advertised_port: int = 0
     extra_spaces: bool = False  # a non-generic space first for each kind (see OTHER_SPACES)
+    motion_file: str = ""  # where to publish its Motion (for the demo's picture); "" publishes nothing
 
 
 class OnvifDevice:
@@ -327,7 +393,10 @@ class OnvifDevice:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, **options: Any) -> None:
         self.options = DeviceOptions(**options)
-        self.mechanics = PTZMechanics(self.options.speed, self.options.honour_timeout)
+        publish = (lambda motion: write_motion(self.options.motion_file, motion)) if self.options.motion_file else None
+        self.mechanics = PTZMechanics(self.options.speed, self.options.honour_timeout, publish)
+        if publish is not None:
+            publish(self.mechanics.motion())  # at home, before any command
         self.presets: dict[str, Preset] = {}
         self.requests: list[Request] = []
         self._lock = threading.Lock()
@@ -764,11 +833,13 @@ def main() -> None:
     parser.add_argument("--time-reply", choices=("utc", "local", "none"), default="utc")
     parser.add_argument("--remove-presets", choices=("yes", "not_supported", "refused"), default="yes")
     parser.add_argument("--extra-spaces", action="store_true", help="a non-generic coordinate space first")
+    parser.add_argument("--motion-file", default="", metavar="PATH",
+                        help="publish its position and movement there (python -m tests.ptz_picture reads it)")
     args = parser.parse_args()
     device = OnvifDevice(args.host, args.port, username=args.username, password=args.password,
                          clock_offset=args.clock_offset, time_needs_auth=args.time_needs_auth,
                          time_reply=args.time_reply, remove_presets=args.remove_presets,
-                         extra_spaces=args.extra_spaces)
+                         extra_spaces=args.extra_spaces, motion_file=args.motion_file)
     print(f"ONVIF PTZ device on http://{device.host}:{device.port}/onvif/device_service", flush=True)  # noqa: T201
     try:
         device._server.serve_forever()

@@ -45,7 +45,9 @@ def test_seed_demo_creates_the_demo_organization(db, allow_simulator) -> None:
     back_yard = cameras.get(name="Back Yard")
     assert back_yard.main_source == f"rtsp://{SIMULATOR}/motion"
     assert back_yard.motion_settings.enabled  # the motion demo
-    others = cameras.exclude(pk=back_yard.pk)
+    entrance = cameras.get(name="Entrance")  # the PTZ demo: its picture follows the simulated device
+    assert (entrance.main_source, entrance.sub_source) == (f"rtsp://{SIMULATOR}/ptz", f"rtsp://{SIMULATOR}/ptz-sub")
+    others = cameras.exclude(pk__in=[back_yard.pk, entrance.pk])
     assert {camera.main_source for camera in others} == {f"rtsp://{SIMULATOR}/demo{i}" for i in range(1, 5)}
     assert {camera.sub_source for camera in others} == {f"rtsp://{SIMULATOR}/demo{i}-sub" for i in range(1, 5)}
     roles = dict(Membership.objects.filter(organization=organization).values_list("user__email", "role"))

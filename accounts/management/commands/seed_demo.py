@@ -29,14 +29,15 @@ USERS = [
     ("operator@demo.local", Role.OPERATOR, False),
     ("viewer@demo.local", Role.VIEWER, False),
 ]
-# The demo's PTZ camera (site, camera): it gets the ONVIF settings given with --onvif.
+# The demo's PTZ camera (site, camera): it gets the ONVIF settings given with --onvif. Its picture
+# ("ptz", "ptz-sub") is the view of a panorama at the simulated device's position (tests/ptz_picture.py).
 PTZ_CAMERA = ("Head Office", "Entrance")
 # The demo's motion camera: a still yard someone walks across every 30 s (no sub stream).
 MOTION_CAMERA, MOTION_STREAM = ("Head Office", "Back Yard"), "motion"
 WALL_CAMERAS = 95  # with the five above: a full 10x10 grid
 SITES = [
     # site, address, time zone, [(camera, simulator stream)]; "<stream>-sub" is its sub stream
-    ("Head Office", "1 Demo Street", "UTC", [("Entrance", "demo1"), ("Reception", "demo2"), ("Back Yard", "motion")]),
+    ("Head Office", "1 Demo Street", "UTC", [("Entrance", "ptz"), ("Reception", "demo2"), ("Back Yard", "motion")]),
     ("Warehouse", "2 Demo Yard", "UTC", [("Loading Dock", "demo3"), ("Aisle 3", "demo4")]),
     ("Video Wall", "3 Demo Hall", "UTC",
      [(f"Wall {i:02d}", f"demo{(i - 1) % 4 + 1}") for i in range(1, WALL_CAMERAS + 1)]),
@@ -50,7 +51,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--camera-base",
             default="rtsp://127.0.0.1:18554",
-            help="RTSP server of the camera simulator; streams demo1..demo4 live there (default: %(default)s).",
+            help="RTSP server of the camera simulator; streams demo1..demo4, ptz and motion live there "
+            "(default: %(default)s).",
         )
         parser.add_argument(
             "--url", default="http://127.0.0.1:8000/", help="Portal address to print (default: %(default)s)."
