@@ -34,7 +34,8 @@ from recordings.recorder import classify
 logger = logging.getLogger(__name__)
 
 PR_SET_PDEATHSIG = 1
-BACKOFF_SECONDS = (0.5, 1, 2, 4, 8, 15, 30)
+# Short and capped: a restarted gateway is back within seconds, and a gap lasts until the next try.
+BACKOFF_SECONDS = (0.5, 1, 2, 3, 5)
 STOP_TIMEOUT_SECONDS = 10
 STDERR_TAIL_LINES = 20
 

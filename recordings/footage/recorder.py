@@ -35,7 +35,7 @@ from recordings.recorder import restream_source
 logger = logging.getLogger(__name__)
 
 SETTLE_SECONDS = 5.0
-FAIL_AFTER = 3  # failed runs in a row before "reconnecting" becomes "failing"
+FAIL_AFTER = 5  # failed runs in a row (about 12 s of trying) before "reconnecting" becomes "failing"
 CONNECTING = "Connecting to the camera's stream on its gateway."
 
 
