@@ -167,7 +167,7 @@ class StreamCapture:
         delay = BACKOFF_SECONDS[min(self.failures, len(BACKOFF_SECONDS) - 1)]
         self.failures += 1
         self.retry_at = time.monotonic() + delay
-        self.last_reason = ffmpeg.reason_for(classify(stderr_tail))
+        self.last_reason = ffmpeg.reason_for(classify(stderr_tail), returncode)
         return self.last_reason
 
     def interrupt(self) -> None:

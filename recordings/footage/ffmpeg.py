@@ -94,5 +94,10 @@ def level_of(line: str) -> str:
     return match["level"] if match else "info"
 
 
-def reason_for(failure: Failure) -> str:
+STOPPED_BY_SIGNAL = 255  # ffmpeg's exit status after SIGTERM or SIGINT
+
+
+def reason_for(failure: Failure, returncode: int | None = None) -> str:
+    if failure is Failure.OTHER and returncode == STOPPED_BY_SIGNAL:
+        return "ffmpeg was stopped from outside the recorder; it starts again by itself."
     return REASONS[failure]

@@ -10,6 +10,7 @@ as its recorder: ``effective`` reads a dead recorder's "recording" as
 
 from __future__ import annotations
 
+import logging
 import uuid
 import zoneinfo
 from dataclasses import dataclass
@@ -21,7 +22,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from recordings.footage.models import HealthState, Recorder, RecordingHealth
-from signaling.events import camera_group, send_on_commit
+from signaling.events import camera_group, send_to_group
+
+logger = logging.getLogger(__name__)
 
 ACTIVE_STATES = (HealthState.RECORDING, HealthState.RECONNECTING, HealthState.FAILING)
 RECORDER_GONE = "Its recorder stopped; waiting for another recorder to take the camera."
@@ -51,7 +54,16 @@ def set_state(camera_id: int, camera_public_id: uuid.UUID, state: str, reason: s
 
 
 def publish(camera_public_id: uuid.UUID, row: RecordingHealth) -> None:
-    send_on_commit(camera_group(camera_public_id), status_event(camera_public_id, row))
+    """Push the state after commit; a channel layer that is down costs the push, never the recording."""
+    group, event = camera_group(camera_public_id), status_event(camera_public_id, row)
+
+    def send() -> None:
+        try:
+            send_to_group(group, event)
+        except Exception as error:  # noqa: BLE001  (any layer failure: Redis down, a full channel)
+            logger.warning("recording status of camera %s not pushed: %s", camera_public_id, type(error).__name__)
+
+    transaction.on_commit(send)
 
 
 def status_event(camera_public_id: uuid.UUID, row: RecordingHealth) -> dict[str, Any]:

@@ -96,7 +96,7 @@ class RecorderLoop:
         while True:
             try:
                 self._handle(event)
-            except DatabaseError as error:
+            except (DatabaseError, redis.RedisError) as error:
                 logger.warning("recorder %s could not index: %s", self.row.name, type(error).__name__)
             try:
                 event = self.events.get_nowait()

@@ -66,5 +66,5 @@ def settle(plan: Plan, now: datetime) -> None:
     marked = mark_motion(plan, now)
     dropped = drop_unclaimed_buffer(plan, now)
     if marked or dropped:
-        logger.info("camera %s: %d segment(s) marked with motion, %d buffer segment(s) dropped",
+        logger.debug("camera %s: %d segment(s) marked with motion, %d buffer segment(s) dropped",
                     plan.camera_id, marked, dropped)

@@ -110,3 +110,24 @@ async def test_a_state_change_reaches_exactly_the_people_allowed() -> None:
     assert await streams[2].receive_nothing(timeout=0.2)
     for stream in streams:
         await stream.disconnect()
+
+
+@pytest.mark.django_db
+def test_a_channel_layer_that_is_down_costs_the_push_not_the_recording(world: World, monkeypatch,
+                                                                       django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    """Regression: with Redis gone, the push after commit raised out of the recorder and killed it."""
+    import redis
+
+    from signaling import events
+
+    class LayerDown:
+        async def group_send(self, group: str, event: dict) -> None:
+            raise redis.ConnectionError("Error 111 connecting")
+
+    monkeypatch.setattr(events, "get_channel_layer", LayerDown)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        changed = health.set_state(world.camera_a1.pk, world.camera_a1.public_id, HealthState.RECONNECTING,
+                                   "Connecting.")
+
+    assert changed and len(callbacks) == 1
+    assert RecordingHealth.objects.get(camera=world.camera_a1).state == HealthState.RECONNECTING
