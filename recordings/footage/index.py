@@ -17,13 +17,15 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import BooleanField, Case, F, Func, Max, Q, Value, When, Window
+from django.db.models.expressions import RowRange
 
 from recordings.footage.models import CameraUsage, OrganizationUsage, RecordingHealth, Segment, SegmentKind
 from recordings.footage.mp4 import MediaFacts
-from recordings.footage.timeline import Interval, gaps, merge
+from recordings.footage.timeline import GAP_TOLERANCE, Interval, gaps
 
 logger = logging.getLogger(__name__)
 
@@ -126,15 +128,69 @@ SEGMENT_FIELDS = ("start", "end", "duration", "bytes", "kind", "has_motion", "co
 
 def footage_in_range(camera_id: int, stream: str, start: datetime, end: datetime, *,
                      with_segments: bool = True) -> RangeAnswer:
-    """Segments, covered intervals and gaps of one camera's stream in [start, end): one index range scan."""
-    rows = Segment.objects.of_stream(camera_id, stream).overlapping(start, end).order_by("start")
+    """Covered intervals and gaps of one camera's stream in [start, end), and its segments if asked."""
+    covered = covered_intervals(camera_id, stream, start, end)
+    segments = []
     if with_segments:
+        rows = Segment.objects.of_stream(camera_id, stream).overlapping(start, end).order_by("start")
         segments = list(rows.values(*SEGMENT_FIELDS))
-        spans: Iterable[tuple[datetime, datetime]] = ((row["start"], row["end"]) for row in segments)
-    else:
-        segments, spans = [], rows.values_list("start", "end")
-    covered = merge(spans, start, end)
     return RangeAnswer(start, end, stream, covered, gaps(covered, start, end), segments)
+
+
+class StartsLater(Func):
+    """``later > earlier + seconds``, in each database's own date arithmetic.
+
+    Django's generic datetime-plus-duration runs a Python function per row
+    on SQLite; ``julianday`` is SQLite's own and much faster.
+    """
+
+    arity = 2
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, later: Any, earlier: Any, *, seconds: float) -> None:
+        super().__init__(later, earlier)
+        self.seconds = seconds
+
+    def _parts(self, compiler: Any, connection: Any) -> tuple[str, str, list[Any]]:
+        (later, later_params), (earlier, earlier_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        return later, earlier, [*later_params, *earlier_params]
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        later, earlier, params = self._parts(compiler, connection)
+        return f"({later} > {earlier} + %s * INTERVAL '1 second')", [*params, self.seconds]
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        later, earlier, params = self._parts(compiler, connection)
+        return f"(julianday({later}) > julianday({earlier}) + %s)", [*params, self.seconds / 86400]
+
+
+def covered_intervals(camera_id: int, stream: str, start: datetime, end: datetime) -> list[Interval]:
+    """The covered stretches of [start, end), worked out by the database.
+
+    A window over the index order gives each segment the latest end of the
+    segments before it; only the segments that start more than the gap
+    tolerance after that come back (where footage resumes), plus the last
+    end. A day of 8,640 segments thus costs two small answers instead of
+    17,280 timestamps to load into Python. Same result as ``timeline.merge``.
+    """
+    rows = Segment.objects.of_stream(camera_id, stream).overlapping(start, end)
+    ended_before = Window(Max("end"), order_by=F("start").asc(), frame=RowRange(start=None, end=-1))
+    after_gap = StartsLater(F("start"), F("ended_before"), seconds=GAP_TOLERANCE.total_seconds())
+    resumes = list(
+        rows.annotate(ended_before=ended_before)
+        .filter(Q(ended_before__isnull=True) | Q(after_gap))
+        .order_by("start").values_list("start", "ended_before")
+    )
+    if not resumes:
+        return []
+    last_end = rows.aggregate(last=Max("end"))["last"]
+    island_ends = [ended for _, ended in resumes[1:]] + [last_end]
+    intervals = [Interval(max(first, start), min(last, end)) for (first, _), last in zip(resumes, island_ends,
+                                                                                        strict=True)]
+    return [interval for interval in intervals if interval.end > interval.start]
 
 
 def buffer_rows_before(camera_id: int, horizon: datetime) -> list[Segment]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from recordings.footage import index, layout, services, settle
+from recordings.footage import index, layout, services, settle, timeline
 from recordings.footage.models import (
     CameraUsage,
     HealthState,
@@ -103,17 +104,20 @@ def test_a_range_answers_segments_covered_time_and_gaps(world: World) -> None:
     assert answer.covered_seconds == 80
 
 
-def test_a_day_of_segments_is_read_in_one_indexed_query(world: World, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_a_day_of_segments_is_answered_in_a_fixed_number_of_indexed_queries(world: World,
+                                                                          django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
     Segment.objects.bulk_create([
         Segment(organization=world.org_a, camera=world.camera_a1, stream="main", start=at(10 * i),
                 end=at(10 * i + 10), duration=10, bytes=1, codec="h264", init_size=1, run=RUN, key=f"k{i}", sha256="")
         for i in range(8640)
     ])  # fmt: skip
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # where footage resumes, and the last end
+        coverage = index.footage_in_range(world.camera_a1.pk, "main", at(0), at(86400), with_segments=False)
+    assert coverage.covered == [timeline.Interval(at(0), at(86400))] and coverage.gaps == []
+    with django_assert_num_queries(3):  # the same, and the segments themselves
         answer = index.footage_in_range(world.camera_a1.pk, "main", at(0), at(86400))
     assert len(answer.segments) == 8640
-    assert answer.gaps == []
     rows = Segment.objects.of_stream(world.camera_a1.pk, "main").overlapping(at(0), at(86400))
     with connection.cursor() as cursor:
         # One camera's day is the whole table here, where a table scan is cheapest; forbid it to see
@@ -123,6 +127,22 @@ def test_a_day_of_segments_is_read_in_one_indexed_query(world: World, django_ass
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index Scan using footage_segment_unique_start" in plan, plan  # a range scan of the index
+
+
+def test_the_databases_coverage_is_the_same_as_merging_in_python(world: World) -> None:
+    rng = random.Random(12)
+    cursor, spans = 0.0, []
+    for _ in range(400):
+        cursor += rng.choice([0, 0, 0, 0.004, -0.003, 0.4, 0.6, 3, 45])  # seams, jitter, small and real gaps
+        length = rng.choice([2, 9.9, 10, 10.2, 13.3])
+        if rng.random() < 0.05:
+            length = rng.choice([0.3, 1])  # a short one, perhaps inside the one before
+        spans.append((at(cursor), at(cursor + length)))
+        add(world.camera_a1, at(cursor), length)
+        cursor += length
+    for start, end in [(at(0), at(cursor)), (at(100.1), at(1500.7)), (at(cursor / 2), at(cursor + 100))]:
+        expected = timeline.merge(sorted(spans), start, end)
+        assert index.covered_intervals(world.camera_a1.pk, "main", start, end) == expected
 
 
 # --- settings and what to record ----------------------------------------------------------------
