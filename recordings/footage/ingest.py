@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from django.db import DatabaseError
+
 from recordings.footage import health, index, layout, mp4
 from recordings.footage.models import MAX_SEGMENT_SECONDS, Segment, Tier
 from recordings.footage.services import Plan
@@ -101,11 +103,16 @@ def ingest(plan: Plan, closed: Closed) -> Segment | None:
     os.replace(closed.path, final)
     fsync_path(final.parent, directory=True)
     fsync_path(closed.path.parent, directory=True)
-    segment = index.add_segment(index.NewSegment(
-        organization_id=plan.organization_id, camera_id=plan.camera_id, stream=closed.stream,
-        kind=plan.new_segment_kind, start=start, facts=facts, run=closed.run, key=key, sha256=checksum,
-        local_day=health.local_day(start, plan.site_timezone),
-    ))  # fmt: skip
+    try:
+        segment = index.add_segment(index.NewSegment(
+            organization_id=plan.organization_id, camera_id=plan.camera_id, stream=closed.stream,
+            kind=plan.new_segment_kind, start=start, facts=facts, run=closed.run, key=key, sha256=checksum,
+            local_day=health.local_day(start, plan.site_timezone),
+        ))  # fmt: skip
+    except DatabaseError:
+        # No row: back where the recorder's recovery looks, so it is indexed once the database answers.
+        os.replace(final, closed.path)
+        raise
     if segment is None and not Segment.objects.filter(tier=Tier.LOCAL, key=key).exists():
         final.unlink(missing_ok=True)  # same start indexed from another file: keep no stray copy
     return segment
