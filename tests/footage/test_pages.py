@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from cameras.models import Gateway
 from recordings.footage import health, recorders
-from recordings.footage.models import HealthState, Recorder, RecordingHealth
+from recordings.footage.models import HealthState, Recorder, RecordingHealth, RecordingSettings
 from signaling.routing import websocket_urlpatterns
 from tests.conftest import World
 from tests.factories import make_camera, make_member, make_organization, make_site, make_user
@@ -131,3 +131,49 @@ def test_a_channel_layer_that_is_down_costs_the_push_not_the_recording(world: Wo
 
     assert changed and len(callbacks) == 1
     assert RecordingHealth.objects.get(camera=world.camera_a1).state == HealthState.RECONNECTING
+
+
+# --- the settings page -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_admin_changes_recording_on_the_settings_page(world: World, client_for: Callable) -> None:
+    client = client_for(world.admin)
+    url = reverse("camera_recording", args=[world.camera_a1_sub.public_id])
+    assert "Motion events only" in client.get(url).content.decode()
+
+    response = client.post(url, {"mode": "events", "stream": "sub", "pre_roll_seconds": "15",
+                                 "post_roll_seconds": "20", "continuous_retention_days": "",
+                                 "event_retention_days": "90"})
+
+    assert response.status_code == 302
+    row = RecordingSettings.objects.get(camera=world.camera_a1_sub)
+    assert (row.mode, row.stream, row.pre_roll_seconds, row.event_retention_days) == ("events", "sub", 15, 90)
+    assert row.continuous_retention_days is None
+    detail = client.get(reverse("camera_detail", args=[world.camera_a1_sub.public_id])).content.decode()
+    assert "badge-rec-waiting" in detail
+
+
+@pytest.mark.django_db
+def test_bad_values_come_back_on_the_form_and_nothing_is_saved(world: World, client_for: Callable) -> None:
+    url = reverse("camera_recording", args=[world.camera_a1.public_id])
+    response = client_for(world.admin).post(url, {"mode": "continuous", "stream": "main",
+                                                  "pre_roll_seconds": "301", "post_roll_seconds": "5"})
+
+    assert response.status_code == 200
+    assert "pre_roll_seconds" in response.context["form"].errors
+    assert not RecordingSettings.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("who", "status"), [("viewer", 403), ("operator", 403), ("admin_b", 404),
+                                             ("restricted_viewer", 403)])
+def test_the_settings_page_is_for_managers_of_the_camera(world: World, client_for: Callable, who: str,
+                                                         status: int) -> None:
+    url = reverse("camera_recording", args=[world.camera_a1.public_id])
+    client = client_for(getattr(world, who))
+
+    assert client.get(url).status_code == status
+    assert client.post(url, {"mode": "continuous", "stream": "main", "pre_roll_seconds": "5",
+                             "post_roll_seconds": "5"}).status_code == status
+    assert not RecordingSettings.objects.exists()
