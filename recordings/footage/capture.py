@@ -56,9 +56,12 @@ class Exited:
     stderr_tail: str
 
 
+# Looked up once here: between fork and exec (with reader threads about) the child must not load anything.
+_prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+
 def _die_with_parent() -> None:  # runs in the child between fork and exec
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class StreamCapture:
