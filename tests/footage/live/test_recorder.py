@@ -7,6 +7,7 @@ import signal
 import subprocess
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from rest_framework.test import APIClient
@@ -49,6 +50,18 @@ def _probe(key: str) -> dict:
         capture_output=True, text=True, timeout=30, check=True,
     )  # fmt: skip
     return json.loads(result.stdout)
+
+
+def _processes_with(text: str) -> list[int]:
+    """Processes whose command line mentions ``text`` (an ffmpeg run id)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and text in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
 
 
 def _logs(*servers: Server) -> str:
@@ -112,6 +125,7 @@ def test_a_killed_recorders_camera_is_taken_over_and_the_gap_is_recorded(recorde
     killed_at = datetime.now(tz=UTC)
     first_run = _segments(camera)[-1].run
 
+    assert wait_until(lambda: not _processes_with(first_run), timeout=10)  # its ffmpeg did not outlive it
     assert wait_until(lambda: _holder(camera) == "r2", timeout=30), _logs(first, second)
     assert wait_until(lambda: any(s.run != first_run for s in _segments(camera)), timeout=30), _logs(second)
 
