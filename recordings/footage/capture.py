@@ -29,6 +29,7 @@ from pathlib import Path
 
 from cameras.sources import scrub
 from recordings.footage import ffmpeg
+from recordings.footage.clock import RunClock
 from recordings.recorder import classify
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ class StreamCapture:
         self.segments_in_run = 0
         self.last_reason = ""
         self.retired = False  # stopped for good: its exit is no failure
+        self.clock = RunClock()
         self.interrupted = False
         self._reader: threading.Thread | None = None
 
@@ -103,6 +105,7 @@ class StreamCapture:
         self.progress_at = time.monotonic()
         self.segments_in_run = 0
         self.interrupted = False
+        self.clock = RunClock()
         self._reader = threading.Thread(target=self._read, args=(self.process, self.run), daemon=True,
                                         name=f"ffmpeg-{self.key[0]}-{self.stream}")
         self._reader.start()

@@ -22,6 +22,7 @@ from pathlib import Path
 from django.db import DatabaseError
 
 from recordings.footage import health, index, layout, mp4
+from recordings.footage.clock import RunClock
 from recordings.footage.models import MAX_SEGMENT_SECONDS, Segment, Tier
 from recordings.footage.services import Plan
 from recordings.storage import sha256_of
@@ -54,12 +55,13 @@ def _make_dirs(path: Path) -> None:
 
 @dataclass(frozen=True)
 class Closed:
-    """A file ffmpeg has closed: where, which stream and run, and when (None if unknown: recovery)."""
+    """A file ffmpeg has closed: where, which stream and run, when, and its run's clock (None: recovery)."""
 
     path: Path
     stream: str
     run: str
     ended_at: datetime | None = None
+    clock: RunClock | None = None
 
 
 # A run's first file starts before ffmpeg opens it (packets buffered while it probed the stream).
@@ -67,8 +69,9 @@ PROBE_ALLOWANCE = timedelta(seconds=15)
 NAME_SLACK = timedelta(seconds=1.5)
 
 
-def segment_start(name: str, ended_at: datetime | None, duration: float) -> datetime | None:
-    """When a file's footage starts: its close time minus its media duration, checked against its name.
+def segment_start(name: str, ended_at: datetime | None, facts: mp4.MediaFacts,
+                  clock: RunClock | None = None) -> datetime | None:
+    """When a file's footage starts: placed by its close time (``clock``), checked against its name.
 
     The name (ffmpeg's strftime when it opened the file) has whole seconds;
     a start computed from the close time must agree with it (allowing for
@@ -79,7 +82,8 @@ def segment_start(name: str, ended_at: datetime | None, duration: float) -> date
     if parsed is None:
         return None
     if ended_at is not None:
-        start = ended_at - timedelta(seconds=duration)
+        clock = clock or RunClock()
+        start = clock.place(ended_at, facts.decode_start, facts.duration)
         if parsed.opened_at - PROBE_ALLOWANCE <= start <= parsed.opened_at + NAME_SLACK:
             return start
         logger.warning("segment %s: its close time does not match its name; using the name", name)
@@ -89,7 +93,7 @@ def segment_start(name: str, ended_at: datetime | None, duration: float) -> date
 def ingest(plan: Plan, closed: Closed) -> Segment | None:
     """Index one closed file (``mp4.NotMP4`` if it is not a whole segment); None if it was indexed before."""
     facts = mp4.read_facts(closed.path)
-    start = segment_start(closed.path.name, closed.ended_at, facts.duration)
+    start = segment_start(closed.path.name, closed.ended_at, facts, closed.clock)
     if start is None:
         raise mp4.NotMP4("the file name is not one the recorder gives")
     if facts.duration > MAX_SEGMENT_SECONDS:

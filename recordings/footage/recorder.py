@@ -217,7 +217,8 @@ class RecorderLoop:
         if not path.exists():
             return
         try:
-            segment = ingest.ingest(held.plan, ingest.Closed(path, stream_capture.stream, event.run, event.at))
+            closed = ingest.Closed(path, stream_capture.stream, event.run, event.at, stream_capture.clock)
+            segment = ingest.ingest(held.plan, closed)
         except mp4.NotMP4 as error:
             logger.warning("camera %s: %s is not a whole segment: %s", held.plan.camera_id, path.name, error)
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -11,8 +12,10 @@ import pytest
 
 from recordings.footage import ffmpeg, ingest, layout, leases, mp4, timeline, windows
 from recordings.footage.capture import StreamCapture
+from recordings.footage.clock import RunClock
 from recordings.footage.models import HealthState
 from recordings.footage.recorder import FAIL_AFTER, Held, camera_state
+from tests.footage.helpers import facts
 
 T0 = datetime(2026, 3, 1, 8, 0, 0, tzinfo=UTC)
 CAMERA = uuid.UUID("4014034043b2c1d0e9f8a7b6c5d4e3f2")
@@ -60,18 +63,65 @@ def test_incoming_names_are_ffmpegs_utc_strftime_of_the_open_moment() -> None:
 # --- the start of a segment -----------------------------------------------------------------
 
 
+def _facts(duration: float, media_start: float = 0.0) -> mp4.MediaFacts:
+    return dataclasses.replace(facts(duration), decode_start=media_start)
+
+
 def test_start_is_the_close_time_minus_the_media_duration() -> None:
-    assert ingest.segment_start("20260301T080000Z-0badcafe.mp4", at(10.25), 10.0) == at(0.25)
+    assert ingest.segment_start("20260301T080000Z-0badcafe.mp4", at(10.25), _facts(10.0)) == at(0.25)
 
 
 def test_a_runs_first_file_may_start_before_its_name_says() -> None:
     """ffmpeg opens the first file after probing the stream, with the probed packets in it."""
-    assert ingest.segment_start("20260301T080005Z-0badcafe.mp4", at(9.0), 8.0) == at(1.0)
+    assert ingest.segment_start("20260301T080005Z-0badcafe.mp4", at(9.0), _facts(8.0)) == at(1.0)
 
 
 def test_the_name_wins_when_the_close_time_cannot_be_right() -> None:
-    assert ingest.segment_start("20260301T080000Z-0badcafe.mp4", at(40.0), 10.0) == T0
-    assert ingest.segment_start("20260301T080000Z-0badcafe.mp4", None, 10.0) == T0  # recovery: no close time
+    assert ingest.segment_start("20260301T080000Z-0badcafe.mp4", at(40.0), _facts(10.0)) == T0
+    assert ingest.segment_start("20260301T080000Z-0badcafe.mp4", None, _facts(10.0)) == T0  # recovery
+
+
+def _placed(closes: list[tuple[float, float, float]]) -> list[tuple[datetime, datetime]]:
+    """(closed at, media start, duration) -> (start, end) on the wall clock, through one run's clock."""
+    clock = RunClock()
+    placed = []
+    for closed_at, media_start, duration in closes:
+        start = clock.place(at(closed_at), media_start, duration)
+        placed.append((start, start + timedelta(seconds=duration)))
+    return placed
+
+
+def _worst_gap(spans: list[tuple[datetime, datetime]]) -> float:
+    return max((b[0] - a[1]).total_seconds() for a, b in zip(spans, spans[1:], strict=False))
+
+
+def test_a_close_read_late_by_a_busy_recorder_leaves_no_gap() -> None:
+    """Regression: a segment placed by its own (late) close time left a 0.64 s gap before it."""
+    spans = _placed([(10.0, 0, 10), (20.64, 10, 10), (30.0, 20, 10), (40.01, 30, 10)])
+
+    assert [s for s, _ in spans] == [at(0), at(10), at(20), at(30)]
+    assert _worst_gap(spans) <= 0
+
+
+def test_a_late_first_close_overlaps_rather_than_gaps() -> None:
+    spans = _placed([(10.6, 0, 10), (20.0, 10, 10), (30.0, 20, 10)])
+
+    assert spans[0] == (at(0.6), at(10.6)) and spans[1][0] == at(10)
+    assert _worst_gap(spans) <= 0
+
+
+def test_a_drifting_camera_clock_is_followed() -> None:
+    # The camera's 10 s last 10.01 s of wall clock: after an hour the media is 3.6 s behind.
+    spans = _placed([(10.01 * (i + 1), 10.0 * i, 10.0) for i in range(360)])
+
+    assert abs((spans[-1][1] - at(3603.6)).total_seconds()) < 0.5
+    assert _worst_gap(spans) <= 0.011
+
+
+def test_a_timestamp_jump_starts_learning_again() -> None:
+    spans = _placed([(10.0, 0, 10), (20.0, 10, 10), (35.0, 1000, 10)])
+
+    assert spans[2][0] == at(25)
 
 
 # --- gaps ---------------------------------------------------------------------------------

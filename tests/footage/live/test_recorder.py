@@ -87,9 +87,9 @@ def test_a_minute_of_recording_is_contiguous_indexed_and_playable(recorded: Reco
         return bool(segments) and (segments[-1].end - segments[0].start).total_seconds() >= 60
 
     assert wait_until(recorded_a_minute, timeout=120, interval=1), _logs(server)
+    stopped_at = datetime.now(tz=UTC)
     server.process.send_signal(signal.SIGTERM)  # the recorder finishes and indexes the segment being written
     server.process.wait(timeout=30)
-    stopped_at = datetime.now(tz=UTC)
 
     segments = _segments(camera)
     assert len(segments) >= 6
