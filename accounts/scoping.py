@@ -250,6 +250,14 @@ class MotionEventQuerySet(ClipQuerySet):
     """Motion events follow their camera's scope exactly as clips do."""
 
 
+class FootageQuerySet(ClipQuerySet):
+    """Recorded segments follow their camera's scope exactly as clips do.
+
+    The organization is denormalised on every row, so footage of a deleted
+    camera stays visible to unrestricted members only, until retention.
+    """
+
+
 def _site_q(grant: Grant) -> Q:
     in_org = Q(organization_id=grant.organization_id)
     if grant.unrestricted:

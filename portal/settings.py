@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "cameras",
     "signaling",
     "recordings",
+    "recordings.footage",
 ]
 
 MIDDLEWARE = [
@@ -387,6 +388,19 @@ CCTV_CLIP_ESTIMATE_BYTES_PER_SECOND = env_int("CCTV_CLIP_ESTIMATE_BYTES_PER_SECO
 CCTV_FFMPEG_BIN = env("CCTV_FFMPEG_BIN", "ffmpeg")
 # Exports are recorded here first, then streamed into the clip storage.
 CCTV_CLIP_TEMP_DIR = DATA_DIR / "tmp" / "clips"
+
+
+# --- Recording (recordings.footage) -------------------------------------------------
+# Segments are written here (the hot tier), by organization/camera/stream/date.
+CCTV_RECORDINGS_DIR = Path(env("CCTV_RECORDINGS_DIR", str(DATA_DIR / "recordings")))
+# Length of one segment, cut at wall-clock multiples of it (on the next keyframe).
+CCTV_RECORDING_SEGMENT_SECONDS = env_int("CCTV_RECORDING_SEGMENT_SECONDS", 10)
+if not 2 <= CCTV_RECORDING_SEGMENT_SECONDS <= 60:
+    raise ImproperlyConfigured("CCTV_RECORDING_SEGMENT_SECONDS must be from 2 to 60")
+# A recorder's claim on a camera without a heartbeat, and how often recorders
+# look for cameras nobody records: a dead recorder's cameras move within the sum.
+CCTV_RECORDING_LEASE_SECONDS = env_int("CCTV_RECORDING_LEASE_SECONDS", 15)
+CCTV_RECORDING_SCAN_SECONDS = env_int("CCTV_RECORDING_SCAN_SECONDS", 5)
 
 
 def _clip_storage() -> dict:

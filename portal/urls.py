@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("live/", include("cameras.live_urls")),
     path("", include("recordings.urls")),
+    path("", include("recordings.footage.urls")),
     path("", include("accounts.urls")),
     path("", include("cameras.urls")),
 ]

@@ -247,6 +247,7 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
 
 
 # What a dashboard learns of an alert: ids, names, time, score, boxes and links; never a source.
+RECORDING_STATUS_FIELDS = ("type", "camera", "state", "label", "reason", "changed_at", "last_segment_at")
 MOTION_ALERT_FIELDS = ("type", "event", "camera", "camera_name", "site_name", "started_at", "peak_score",
                        "boxes", "snapshot_url", "url")
 
@@ -305,6 +306,9 @@ class EventStreamConsumer(AsyncJsonWebsocketConsumer):
 
     async def motion_acknowledged(self, event: dict[str, Any]) -> None:
         await self.send_json({k: event.get(k) for k in ("type", "event", "camera", "by", "at")})
+
+    async def recording_status(self, event: dict[str, Any]) -> None:
+        await self.send_json({k: event.get(k) for k in RECORDING_STATUS_FIELDS})
 
     async def scope_changed(self, event: dict[str, Any]) -> None:
         try:

@@ -74,7 +74,7 @@ def test_compose_publishes_only_the_proxy_and_webrtc(compose_project: Path) -> N
     assert result.returncode == 0, result.stderr
     services = yaml.safe_load(result.stdout)["services"]
     assert set(services) == {
-        "postgres", "redis", "go2rtc", "migrate", "web", "worker", "motion-worker", "beat", "nginx",
+        "postgres", "redis", "go2rtc", "migrate", "web", "worker", "motion-worker", "recorder", "beat", "nginx",
     }
 
     def published(name: str) -> set[str]:
@@ -82,8 +82,14 @@ def test_compose_publishes_only_the_proxy_and_webrtc(compose_project: Path) -> N
 
     assert published("nginx") == {"80/tcp", "443/tcp"}
     assert published("go2rtc") == {"8555/tcp", "8555/udp"}
-    for name in ("postgres", "redis", "migrate", "web", "worker", "motion-worker", "beat"):
+    for name in ("postgres", "redis", "migrate", "web", "worker", "motion-worker", "recorder", "beat"):
         assert not published(name), f"{name} must not publish ports"
+    # The recorder writes footage to a volume of its own, next to the gateway, on the private network.
+    mounts = [(v["source"], v["target"]) if isinstance(v, dict) else tuple(v.split(":")[:2])
+              for v in services["recorder"]["volumes"]]
+    assert ("recordings", "/recordings") in mounts
+    assert services["recorder"]["environment"]["CCTV_RECORDINGS_DIR"] == "/recordings"
+    assert "frontend" not in services["recorder"]["networks"]
     # The proxy cannot reach go2rtc, PostgreSQL or Redis at all.
     assert set(services["nginx"]["networks"]) == {"frontend"}
     assert "frontend" not in services["go2rtc"]["networks"]

@@ -8,9 +8,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from accounts.models import Membership, Organization, User
+from accounts.models import AuditEvent, Membership, Organization, User
 from accounts.roles import Role
 from cameras.models import Camera, Site
+from recordings.footage.models import RecordingSettings, StoragePolicy
 
 SIMULATOR = "127.0.0.1:18554"
 
@@ -59,6 +60,11 @@ def test_seed_demo_creates_the_demo_organization(db, allow_simulator) -> None:
     }
     assert User.objects.get(email="admin@demo.local").is_staff
     assert not User.objects.get(email="viewer@demo.local").is_staff
+    recorded = RecordingSettings.objects.filter(camera__site__organization=organization)
+    assert sorted(recorded.values_list("camera__name", flat=True)) == [
+        "Aisle 3", "Back Yard", "Entrance", "Loading Dock", "Reception"]  # Head Office and Warehouse
+    assert set(recorded.values_list("mode", "stream", "continuous_retention_days")) == {("continuous", "sub", 1)}
+    assert StoragePolicy.objects.get(organization=organization).continuous_retention_days == 1
     assert "http://127.0.0.1:8123/" in output
 
     printed = logins(output)
@@ -74,6 +80,7 @@ def test_seed_demo_is_idempotent_and_passwords_log_in(db, allow_simulator) -> No
     assert Site.objects.filter(organization__name="Demo Org").count() == 3
     assert Camera.objects.filter(site__organization__name="Demo Org").count() == 100
     assert Membership.objects.filter(organization__name="Demo Org").count() == 4
+    assert AuditEvent.objects.filter(action="recording.settings").count() == 5  # once per camera, not per run
     client = Client()
     password = logins(second)["viewer@demo.local"]
     response = client.post("/accounts/login/", {"login": "viewer@demo.local", "password": password})

@@ -20,6 +20,8 @@ from cameras import ptz
 from cameras import services as camera_services
 from cameras.models import Camera, Site
 from recordings import motion
+from recordings.footage import services as footage
+from recordings.footage.models import StoragePolicy
 
 ORGANIZATION = "Demo Org"
 USERS = [
@@ -35,6 +37,10 @@ PTZ_CAMERA = ("Head Office", "Entrance")
 # The demo's motion camera: a still yard someone walks across every 30 s (no sub stream).
 MOTION_CAMERA, MOTION_STREAM = ("Head Office", "Back Yard"), "motion"
 WALL_CAMERAS = 95  # with the five above: a full 10x10 grid
+# Recorded continuously (sub stream where there is one), kept one day: footage after a minute, a small disk.
+RECORDED_SITES = ("Head Office", "Warehouse")
+DEMO_RECORDING = {"mode": "continuous", "stream": "sub", "continuous_retention_days": 1, "event_retention_days": 1}
+DEMO_STORAGE = {"quota_bytes": 5 * 1024**3, "continuous_retention_days": 1, "event_retention_days": 1}
 SITES = [
     # site, address, time zone, [(camera, simulator stream)]; "<stream>-sub" is its sub stream
     ("Head Office", "1 Demo Street", "UTC", [("Entrance", "ptz"), ("Reception", "demo2"), ("Back Yard", "motion")]),
@@ -87,6 +93,7 @@ class Command(BaseCommand):
                     sub = "" if stream == MOTION_STREAM else f"{base}/{stream}-sub"
                     self._camera(owner, site, camera_name, f"{base}/{stream}", sub)
             self._motion(owner, organization)
+            self._recording(owner, organization)
             if options["onvif"]:
                 self._ptz(owner, organization, options)
         self._print(options["url"], passwords)
@@ -121,6 +128,16 @@ class Command(BaseCommand):
         site_name, camera_name = MOTION_CAMERA
         camera = Camera.objects.get(site__organization=organization, site__name=site_name, name=camera_name)
         motion.update_settings(owner, camera.public_id, enabled=True, cooldown_seconds=20)
+
+    def _recording(self, owner: User, organization: Organization) -> None:
+        """Record the cameras of the recorded sites; settings already in place are left as they are."""
+        if not StoragePolicy.objects.filter(organization=organization).exists():
+            footage.update_policy(owner, organization.pk, **DEMO_STORAGE)
+        cameras = Camera.objects.filter(site__organization=organization, site__name__in=RECORDED_SITES)
+        for camera in cameras.select_related("site"):
+            current = footage.settings_for(camera)
+            if any(getattr(current, field) != value for field, value in DEMO_RECORDING.items()):
+                footage.update_settings(owner, camera.public_id, **DEMO_RECORDING)
 
     def _ptz(self, owner: User, organization: Organization, options: dict[str, Any]) -> None:
         """ONVIF settings for the PTZ camera; its capabilities and presets are read again on every run."""

@@ -1,0 +1,136 @@
+"""Shapes of the recording API: settings, health, footage in a range, storage."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from rest_framework import serializers
+
+from recordings.footage.health import HealthView
+from recordings.footage.models import RecordingMode, StreamChoice, StreamVariant
+
+MAX_RANGE = timedelta(hours=24)
+DATETIME_MESSAGE = "Give an ISO 8601 date and time, such as 2026-03-01T08:00:00Z."
+
+
+class HealthSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(
+        choices=["off", "waiting", "recording", "reconnecting", "failing"], read_only=True,
+        help_text="`recording`, `reconnecting` (ffmpeg restarts with backoff), `failing` (see `reason`), "
+                  "`waiting` (for a recorder) or `off`.",
+    )
+    label = serializers.CharField(read_only=True)
+    reason = serializers.CharField(read_only=True, help_text="Why it is not recording, in plain words.")
+    changed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    last_segment_at = serializers.DateTimeField(read_only=True, allow_null=True,
+                                                help_text="End of the newest indexed footage.")
+    bytes_today = serializers.IntegerField(read_only=True, help_text="Bytes recorded on the site's current day.")
+
+    def to_representation(self, instance: HealthView) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["label"] = instance.label
+        return data
+
+
+class RecordingSettingsSerializer(serializers.Serializer):
+    """How one camera is recorded. Ranges and choices are checked by the service."""
+
+    camera = serializers.UUIDField(source="camera.public_id", read_only=True)
+    mode = serializers.ChoiceField(choices=RecordingMode.choices,
+                                   help_text="`off`, `continuous`, or `events` (footage around motion events only).")
+    stream = serializers.ChoiceField(choices=StreamChoice.choices,
+                                     help_text="`main`, `sub` (main on cameras without one) or `both`.")
+    pre_roll_seconds = serializers.IntegerField(help_text="Events mode: seconds kept before each event (0 to 300).")
+    post_roll_seconds = serializers.IntegerField(help_text="Events mode: seconds kept after each event (0 to 300).")
+    continuous_retention_days = serializers.IntegerField(
+        allow_null=True, help_text="Days continuous footage is kept; null for the organization's default."
+    )
+    event_retention_days = serializers.IntegerField(
+        allow_null=True, help_text="Days footage around events is kept; null for the organization's default."
+    )
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="null until first saved.")
+    health = HealthSerializer(read_only=True, help_text="How recording is going right now.")
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["health"] = HealthSerializer(self.context["health"]).data
+        return data
+
+
+class RangeQuerySerializer(serializers.Serializer):
+    start = serializers.DateTimeField(error_messages={"invalid": DATETIME_MESSAGE, "required": DATETIME_MESSAGE})
+    end = serializers.DateTimeField(error_messages={"invalid": DATETIME_MESSAGE, "required": DATETIME_MESSAGE})
+    stream = serializers.ChoiceField(choices=StreamVariant.choices, required=False,
+                                     error_messages={"invalid_choice": "Choose main or sub."})
+    segments = serializers.BooleanField(required=False, default=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["end"] <= attrs["start"]:
+            raise serializers.ValidationError({"end": ["The end must come after the start."]})
+        if attrs["end"] - attrs["start"] > MAX_RANGE:
+            raise serializers.ValidationError(
+                {"end": ["Ask for at most 24 hours at a time; ask again for the next part."]}
+            )
+        return attrs
+
+
+class IntervalSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    seconds = serializers.FloatField()
+
+
+class SegmentSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    duration = serializers.FloatField(help_text="Seconds of media.")
+    bytes = serializers.IntegerField()
+    kind = serializers.CharField(help_text="`continuous`, `event` or `buffer` (events mode, not yet claimed).")
+    has_motion = serializers.BooleanField(help_text="Overlaps a motion event (with pre/post-roll).")
+    codec = serializers.CharField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    tier = serializers.CharField(help_text="Where the bytes are: `local`, `s3` or `azure`.")
+
+
+class RangeAnswerSerializer(serializers.Serializer):
+    camera = serializers.UUIDField()
+    stream = serializers.CharField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    covered_seconds = serializers.FloatField(help_text="Seconds of the range with footage.")
+    covered = IntervalSerializer(many=True, help_text="Stretches with footage, in order.")
+    gaps = IntervalSerializer(many=True, help_text="Stretches without footage (longer than half a second).")
+    segments = SegmentSerializer(many=True, help_text="Every segment in the range (empty with segments=false).")
+
+
+class CameraShareSerializer(serializers.Serializer):
+    camera = serializers.UUIDField(source="camera_public_id")
+    camera_name = serializers.CharField()
+    site_name = serializers.CharField()
+    bytes = serializers.IntegerField()
+    segments = serializers.IntegerField()
+
+
+class StorageSerializer(serializers.Serializer):
+    organization = serializers.IntegerField(source="organization_id", read_only=True)
+    used_bytes = serializers.IntegerField(read_only=True)
+    segments = serializers.IntegerField(read_only=True)
+    quota_bytes = serializers.IntegerField(allow_null=True,
+                                           help_text="All footage of the organization; null means no quota.")
+    used_share = serializers.FloatField(read_only=True, allow_null=True, help_text="Used over quota (1 is full).")
+    continuous_retention_days = serializers.IntegerField(source="policy.continuous_retention_days",
+                                                         help_text="Default days continuous footage is kept.")
+    event_retention_days = serializers.IntegerField(source="policy.event_retention_days",
+                                                    help_text="Default days footage around events is kept.")
+    other_bytes = serializers.IntegerField(read_only=True, help_text="Footage of deleted cameras.")
+    cameras = CameraShareSerializer(many=True, read_only=True)
+
+
+class StoragePolicySerializer(serializers.Serializer):
+    """What an owner or admin may change about the organization's storage (ranges checked by the service)."""
+
+    quota_bytes = serializers.IntegerField(allow_null=True, help_text="null means no quota.")
+    continuous_retention_days = serializers.IntegerField(help_text="1 to 3650.")
+    event_retention_days = serializers.IntegerField(help_text="1 to 3650.")

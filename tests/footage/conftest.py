@@ -1,0 +1,22 @@
+"""Fixtures of the footage tests: a recordings root per test, real fMP4 files made once per module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.api.conftest import api_as, tokens  # noqa: F401  (fixtures)
+from tests.footage.helpers import make_fmp4_segments
+
+
+@pytest.fixture
+def footage_root(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    settings.CCTV_RECORDINGS_DIR = tmp_path / "recordings"
+    return settings.CCTV_RECORDINGS_DIR
+
+
+@pytest.fixture(scope="module")
+def fmp4_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Three 2 s segments of a 15 fps H.264 test pattern, one keyframe a second."""
+    return make_fmp4_segments(tmp_path_factory.mktemp("fmp4"))

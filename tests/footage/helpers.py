@@ -1,0 +1,61 @@
+"""Builders for footage tests: index rows with plausible facts, and real fMP4 segments made by ffmpeg."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from cameras.models import Camera
+from recordings.footage import index, layout
+from recordings.footage.models import Segment, SegmentKind
+from recordings.footage.mp4 import MediaFacts
+
+RUN = "0badcafe"
+
+
+def facts(duration: float = 10.0, size: int = 1000) -> MediaFacts:
+    return MediaFacts(init_size=700, size=size, codec="h264", codecs="avc1.640029", width=640, height=360,
+                      has_audio=False, duration=duration, decode_start=0.0, keyframes=(0.0, 3.333, 6.667))
+
+
+def add(camera: Camera, start: datetime, seconds: float = 10.0, *, stream: str = "main", size: int = 1000,
+        kind: str = SegmentKind.CONTINUOUS) -> Segment:
+    """Index a segment (no file) through the service, counters included."""
+    key = layout.segment_key(camera.site.organization_id, camera.public_id, stream, start, RUN)
+    segment = index.add_segment(index.NewSegment(
+        organization_id=camera.site.organization_id, camera_id=camera.pk, stream=stream, kind=kind, start=start,
+        facts=facts(seconds, size), run=RUN, key=key, sha256="0" * 64, local_day=start.date(),
+    ))  # fmt: skip
+    assert segment is not None
+    return segment
+
+
+def run_of(camera: Camera, start: datetime, count: int, seconds: float = 10.0, **kwargs: object) -> list[Segment]:
+    """``count`` back-to-back segments from ``start``."""
+    return [add(camera, start + timedelta(seconds=seconds * i), seconds, **kwargs) for i in range(count)]
+
+
+def make_fmp4_segments(directory: Path, *, seconds: int = 6, segment_seconds: int = 2) -> list[Path]:
+    """Real fragmented MP4 segments, cut by ffmpeg's segment muxer with the recorder's options."""
+    from recordings.footage.ffmpeg import MP4_OPTIONS
+
+    directory.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=15",
+         "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-g", "15", "-pix_fmt", "yuv420p",
+         "-f", "segment", "-segment_format", "mp4", "-segment_format_options", MP4_OPTIONS,
+         "-segment_time", str(segment_seconds), str(directory / "part-%03d.mp4")],
+        check=True, timeout=60,
+    )  # fmt: skip
+    return sorted(directory.glob("part-*.mp4"))
+
+
+def place(source: Path, camera: Camera, start: datetime, stream: str = "main") -> str:
+    """Copy a real segment file into the recordings root where the recorder would put it; returns its key."""
+    key = layout.segment_key(camera.site.organization_id, camera.public_id, stream, start, RUN)
+    target = layout.root() / key
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return key

@@ -1,0 +1,295 @@
+"""The segment index on the database: counters that move with rows, range queries, motion marks, the buffer."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from recordings.footage import index, layout, services, settle, timeline
+from recordings.footage.models import (
+    CameraUsage,
+    HealthState,
+    OrganizationUsage,
+    RecordingHealth,
+    RecordingMode,
+    RecordingSettings,
+    Segment,
+    SegmentKind,
+    StoragePolicy,
+    StreamChoice,
+)
+from recordings.models import MotionEvent
+from tests.conftest import World
+from tests.factories import make_camera
+from tests.footage.helpers import RUN, add, facts, place, run_of
+
+pytestmark = pytest.mark.django_db
+T0 = datetime(2026, 3, 1, 8, 0, 0, tzinfo=UTC)
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+def usage(world: World, camera) -> tuple[tuple[int, int], tuple[int, int]]:  # type: ignore[no-untyped-def]
+    cam = CameraUsage.objects.get(camera=camera)
+    org = OrganizationUsage.objects.get(organization=world.org_a)
+    return (cam.bytes, cam.segments), (org.bytes, org.segments)
+
+
+def test_adding_segments_moves_camera_and_organization_counters(world: World) -> None:
+    add(world.camera_a1, at(0), size=1500)
+    add(world.camera_a1, at(10), size=2500)
+    add(world.camera_a2, at(0), size=700)
+
+    assert usage(world, world.camera_a1) == ((4000, 2), (4700, 3))
+    health = RecordingHealth.objects.get(camera=world.camera_a1)
+    assert (health.last_segment_at, health.bytes_today) == (at(20), 4000)
+
+
+def test_the_same_segment_twice_is_indexed_once(world: World) -> None:
+    add(world.camera_a1, at(0), size=1500)
+    again = index.add_segment(index.NewSegment(
+        organization_id=world.org_a.pk, camera_id=world.camera_a1.pk, stream="main", kind=SegmentKind.CONTINUOUS,
+        start=at(0), facts=facts(10, 1500), run=RUN, key="other", sha256="1" * 64, local_day=T0.date(),
+    ))  # fmt: skip
+
+    assert again is None
+    assert usage(world, world.camera_a1) == ((1500, 1), (1500, 1))
+
+
+def test_removing_rows_moves_the_counters_back(world: World) -> None:
+    first, second = run_of(world.camera_a1, at(0), 2)
+
+    assert index.remove_rows([first, first]) == 1  # a second removal of the same row changes nothing
+    assert usage(world, world.camera_a1) == ((1000, 1), (1000, 1))
+    assert list(Segment.objects.values_list("pk", flat=True)) == [second.pk]
+
+
+def test_deleting_a_camera_keeps_its_footage_counted_for_the_organization(world: World) -> None:
+    add(world.camera_a2, at(0), size=900)
+    world.camera_a2.delete()
+
+    assert OrganizationUsage.objects.get(organization=world.org_a).bytes == 900
+    assert Segment.objects.get().camera_id is None
+
+
+def test_bytes_today_start_again_on_a_new_day(world: World) -> None:
+    add(world.camera_a1, at(0), size=100)
+    add(world.camera_a1, at(86400), size=300)
+
+    health = RecordingHealth.objects.get(camera=world.camera_a1)
+    assert (health.day, health.bytes_today) == ((T0 + timedelta(days=1)).date(), 300)
+
+
+# --- range queries ---------------------------------------------------------------------------
+
+
+def test_a_range_answers_segments_covered_time_and_gaps(world: World) -> None:
+    run_of(world.camera_a1, at(0), 6)  # 0 .. 60
+    run_of(world.camera_a1, at(75), 3)  # 75 .. 105 after a 15 s hole
+    add(world.camera_a1, at(20), stream="sub")  # another stream: not counted
+    add(world.camera_b, at(20))  # another camera
+
+    answer = index.footage_in_range(world.camera_a1.pk, "main", at(5), at(100))
+
+    assert [s["start"] for s in answer.segments] == [at(s) for s in (0, 10, 20, 30, 40, 50, 75, 85, 95)]
+    assert [(i.start, i.end) for i in answer.covered] == [(at(5), at(60)), (at(75), at(100))]
+    assert [(g.start, g.end) for g in answer.gaps] == [(at(60), at(75))]
+    assert answer.covered_seconds == 80
+
+
+def test_a_day_of_segments_is_answered_in_a_fixed_number_of_indexed_queries(world: World,
+                                                                          django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    Segment.objects.bulk_create([
+        Segment(organization=world.org_a, camera=world.camera_a1, stream="main", start=at(10 * i),
+                end=at(10 * i + 10), duration=10, bytes=1, codec="h264", init_size=1, run=RUN, key=f"k{i}", sha256="")
+        for i in range(8640)
+    ])  # fmt: skip
+
+    with django_assert_num_queries(2):  # where footage resumes, and the last end
+        coverage = index.footage_in_range(world.camera_a1.pk, "main", at(0), at(86400), with_segments=False)
+    assert coverage.covered == [timeline.Interval(at(0), at(86400))] and coverage.gaps == []
+    with django_assert_num_queries(3):  # the same, and the segments themselves
+        answer = index.footage_in_range(world.camera_a1.pk, "main", at(0), at(86400))
+    assert len(answer.segments) == 8640
+    rows = Segment.objects.of_stream(world.camera_a1.pk, "main").overlapping(at(0), at(86400))
+    with connection.cursor() as cursor:
+        # One camera's day is the whole table here, where a table scan is cheapest; forbid it to see
+        # that the (camera, stream, start) index serves the query's shape.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = rows.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan using footage_segment_unique_start" in plan, plan  # a range scan of the index
+
+
+def test_the_databases_coverage_is_the_same_as_merging_in_python(world: World) -> None:
+    rng = random.Random(12)
+    cursor, spans = 0.0, []
+    for _ in range(400):
+        cursor += rng.choice([0, 0, 0, 0.004, -0.003, 0.4, 0.6, 3, 45])  # seams, jitter, small and real gaps
+        length = rng.choice([2, 9.9, 10, 10.2, 13.3])
+        if rng.random() < 0.05:
+            length = rng.choice([0.3, 1])  # a short one, perhaps inside the one before
+        spans.append((at(cursor), at(cursor + length)))
+        add(world.camera_a1, at(cursor), length)
+        cursor += length
+    for start, end in [(at(0), at(cursor)), (at(100.1), at(1500.7)), (at(cursor / 2), at(cursor + 100))]:
+        expected = timeline.merge(sorted(spans), start, end)
+        assert index.covered_intervals(world.camera_a1.pk, "main", start, end) == expected
+
+
+# --- settings and what to record ----------------------------------------------------------------
+
+
+def test_sub_stream_falls_back_to_main_on_cameras_without_one(world: World) -> None:
+    services.update_settings(world.admin, world.camera_a1_sub.public_id, mode="continuous", stream="sub")
+    services.update_settings(world.admin, world.camera_a1.public_id, mode="events", stream="both")
+
+    assert services.variants(world.camera_a1_sub.recording_settings, world.camera_a1_sub) == ("sub",)
+    world.camera_a1.refresh_from_db()
+    assert services.variants(world.camera_a1.recording_settings, world.camera_a1) == ("main",)
+    assert services.preferred_stream(world.camera_a1_sub) == "sub"
+
+
+def test_switching_recording_on_and_off_sets_health_and_is_audited(world: World) -> None:
+    services.update_settings(world.admin, world.camera_a1.public_id, mode=RecordingMode.CONTINUOUS)
+    assert RecordingHealth.objects.get(camera=world.camera_a1).state == HealthState.WAITING
+
+    services.update_settings(world.admin, world.camera_a1.public_id, mode=RecordingMode.OFF)
+    assert RecordingHealth.objects.get(camera=world.camera_a1).state == HealthState.OFF
+    assert world.org_a.audit_events.filter(action="recording.settings").count() == 2
+
+
+@pytest.mark.parametrize(("values", "field"), [
+    ({"mode": "always"}, "mode"),
+    ({"stream": "third"}, "stream"),
+    ({"pre_roll_seconds": 301}, "pre_roll_seconds"),
+    ({"continuous_retention_days": 0}, "continuous_retention_days"),
+])  # fmt: skip
+def test_bad_settings_are_refused_and_nothing_is_saved(world: World, values: dict, field: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        services.update_settings(world.admin, world.camera_a1.public_id, **values)
+    assert field in refused.value.message_dict
+    assert not world.org_a.audit_events.filter(action="recording.settings").exists()
+    assert not RecordingSettings.objects.exists()
+
+
+def test_only_managers_change_settings_and_foreign_cameras_are_missing(world: World) -> None:
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    with pytest.raises(PermissionDenied):
+        services.update_settings(world.viewer, world.camera_a1.public_id, mode="continuous")
+    with pytest.raises(Http404):
+        services.update_settings(world.admin_b, world.camera_a1.public_id, mode="continuous")
+    with pytest.raises(Http404):
+        services.update_policy(world.admin_b, world.org_a.pk, quota_bytes=1)
+    assert not StoragePolicy.objects.exists()
+
+
+def test_the_policy_gives_defaults_and_changes_are_audited(world: World) -> None:
+    assert services.policy_for(world.org_a.pk).continuous_retention_days == 7
+    services.update_policy(world.owner, world.org_a.pk, quota_bytes=10**9, event_retention_days=60)
+
+    policy = StoragePolicy.objects.get(organization=world.org_a)
+    assert (policy.quota_bytes, policy.continuous_retention_days, policy.event_retention_days) == (10**9, 7, 60)
+    assert world.org_a.audit_events.filter(action="recording.policy").exists()
+
+
+# --- motion marks and the events-mode buffer ---------------------------------------------------------
+
+
+def _plan(world: World, camera, mode: str = RecordingMode.EVENTS) -> services.Plan:  # type: ignore[no-untyped-def]
+    services.update_settings(world.admin, camera.public_id, mode=mode, stream=StreamChoice.MAIN,
+                             pre_roll_seconds=5, post_roll_seconds=8)
+    return services.Plan(camera.pk, camera.public_id, camera.site.organization_id, "UTC", mode, ("main",),
+                         timedelta(seconds=5), timedelta(seconds=8))
+
+
+def _event(camera, start: datetime, end: datetime | None) -> MotionEvent:  # type: ignore[no-untyped-def]
+    return MotionEvent.objects.create(organization_id=camera.site.organization_id, camera=camera,
+                                      camera_name=camera.name, started_at=start, ended_at=end)
+
+
+def test_events_mode_keeps_only_footage_around_events(world: World, footage_root: Path,
+                                                      fmp4_files: list[Path]) -> None:
+    camera = world.camera_a1
+    plan = _plan(world, camera)
+    now = timezone.now().replace(microsecond=0)
+    base = now - timedelta(seconds=120)
+    segments = []
+    for i in range(11):  # 120 s ago .. 10 s ago, in 10 s segments, each with a real file
+        start = base + timedelta(seconds=10 * i)
+        place(fmp4_files[0], camera, start)
+        segments.append(add(camera, start, kind=SegmentKind.BUFFER))
+    event = _event(camera, base + timedelta(seconds=42), base + timedelta(seconds=44))  # claims 37 .. 52
+
+    settle.settle(plan, now)
+
+    kept = Segment.objects.filter(camera=camera).order_by("start")
+    assert [(s.start - base).total_seconds() for s in kept] == [30, 40, 50, 100]  # 100 is still in the buffer
+    assert [s.kind for s in kept] == [SegmentKind.EVENT] * 3 + [SegmentKind.BUFFER]
+    assert all(s.motion_event_id == event.pk and s.has_motion for s in kept[:3])
+    dropped = [s for s in segments if s.pk not in {k.pk for k in kept}]
+    assert not any(layout.path_of(s.key).exists() for s in dropped)  # files first, then rows
+    assert all(layout.path_of(s.key).exists() for s in kept)
+    assert usage(world, camera) == ((4000, 4), (4000, 4))
+
+
+def test_an_event_still_open_keeps_the_buffer_growing(world: World, footage_root: Path) -> None:
+    camera = world.camera_a1
+    plan = _plan(world, camera)
+    now = timezone.now().replace(microsecond=0)
+    _event(camera, now - timedelta(seconds=65), None)
+    for i in range(6):
+        add(camera, now - timedelta(seconds=70 - 10 * i), kind=SegmentKind.BUFFER)
+
+    settle.settle(plan, now)
+
+    assert list(Segment.objects.values_list("kind", flat=True).distinct()) == [SegmentKind.EVENT]
+    assert Segment.objects.count() == 6
+
+
+def test_continuous_footage_is_marked_with_motion_and_kept(world: World, footage_root: Path) -> None:
+    camera = world.camera_a2
+    plan = _plan(world, camera, RecordingMode.CONTINUOUS)
+    now = timezone.now().replace(microsecond=0)
+    for i in range(6):
+        add(camera, now - timedelta(seconds=60 - 10 * i))
+    event = _event(camera, now - timedelta(seconds=33), now - timedelta(seconds=31))
+
+    settle.settle(plan, now)
+
+    marked = Segment.objects.filter(has_motion=True).order_by("start")
+    assert [(now - s.start).total_seconds() for s in marked] == [40, 30]  # 38 .. 23 with the rolls
+    assert {s.motion_event_id for s in marked} == {event.pk}
+    assert Segment.objects.filter(kind=SegmentKind.CONTINUOUS).count() == 6
+
+
+def test_restricted_members_see_only_their_cameras_footage(world: World) -> None:
+    add(world.camera_a1, at(0))
+    add(world.camera_a2, at(0))
+    add(world.camera_b, at(0))
+
+    def visible(user) -> set[int]:  # type: ignore[no-untyped-def]
+        return set(Segment.objects.for_user(user).values_list("camera_id", flat=True))
+
+    assert visible(world.viewer) == {world.camera_a1.pk, world.camera_a2.pk}
+    assert visible(world.restricted_viewer) == {world.camera_a1.pk}
+    assert visible(world.admin_b) == {world.camera_b.pk}
+    assert visible(world.outsider) == set()
+
+
+def test_a_camera_in_another_site_is_not_in_a_restricted_range(world: World) -> None:
+    camera = make_camera(world.site_a2, "Extra")
+    add(camera, at(0))
+    assert not Segment.objects.for_user(world.restricted_viewer).filter(camera=camera).exists()
