@@ -80,11 +80,36 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
 PUBLIC_ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The object's id.")
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    """Filter on a related row's integer id without looking the row up (no existence oracle)."""
+# The largest id a row can have: PostgreSQL's bigint and SQLite's integer both stop here. A larger number
+# would fail inside the database driver (SQLite: OverflowError), so inputs are refused before that.
+MAX_ID = 2**63 - 1
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+ID_MESSAGE = f"Give an id: a whole number from 1 to {MAX_ID}."
 
-    field_class = forms.IntegerField
+
+class IdFormField(forms.IntegerField):
+    """An integer id as a form (filter) value: a whole number in the range of the database's ids."""
+
+    default_error_messages = {"invalid": ID_MESSAGE, "min_value": ID_MESSAGE, "max_value": ID_MESSAGE}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+@extend_schema_field(ID_SCHEMA)
+class IdFilter(django_filters.NumberFilter):
+    """Filter on a related row's integer id without looking the row up (no existence oracle).
+
+    Every integer filter of the API is one of these (``tests/api/test_api_errors.py`` checks it).
+    """
+
+    field_class = IdFormField
+
+
+def id_field(**kwargs: Any) -> serializers.IntegerField:
+    """An integer id in a request body, refused with a message when no row could have it."""
+    messages = {"invalid": ID_MESSAGE, "min_value": ID_MESSAGE, "max_value": ID_MESSAGE}
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, error_messages=messages, **kwargs)
 
 
 # --- relations resolved through the gate ---------------------------------------

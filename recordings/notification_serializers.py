@@ -14,6 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.api_base import id_field
 from recordings import schedules
 from recordings.models import NotificationChannel, NotificationDelivery, NotificationRule, WebhookEndpoint
 
@@ -38,7 +39,7 @@ class PublicIdListField(serializers.ListField):
 
 class WebhookSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    organization = serializers.IntegerField(source="organization_id", help_text="Organization id; set on creation.")
+    organization = id_field(source="organization_id", help_text="Organization id; set on creation.")
     url = serializers.CharField(
         max_length=500,
         help_text="http(s) URL of the receiver; must resolve to a public address. No user:password@.",
@@ -71,7 +72,7 @@ class WebhookSecretSerializer(WebhookSerializer):
 
 class NotificationRuleSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    organization = serializers.IntegerField(source="organization_id", help_text="Organization id; set on creation.")
+    organization = id_field(source="organization_id", help_text="Organization id; set on creation.")
     personal = serializers.BooleanField(
         source="is_personal", default=True,
         help_text="Set on creation. A personal rule e-mails you about cameras you can view; an organization "

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django import forms
 from django.db import IntegrityError
 from rest_framework.test import APIClient
 
 from portal.api import exception_handler
-from tests.api.conftest import API, tenant_state
+from portal.api_base import MAX_ID
+from portal.api_urls import router
+from tests.api.conftest import API, rows, tenant_state
 from tests.conftest import World
 
 
@@ -83,6 +86,41 @@ def test_odd_organization_filters_are_a_400(value: str, world: World, admin_api:
 
     assert response.status_code == 400
     assert response.json()["organization"]
+
+
+def _integer_filters() -> list[tuple[str, str]]:
+    """(list URL, parameter) of every filter of the API that takes a whole number."""
+    found = []
+    for prefix, viewset, _ in router.registry:
+        filterset = getattr(viewset, "filterset_class", None)
+        for name, field in (filterset.base_filters.items() if filterset else ()):
+            if issubclass(field.field_class, forms.IntegerField | forms.ModelChoiceField):
+                found.append((f"{API}/{prefix}/", name))
+    return found
+
+
+INTEGER_FILTERS = _integer_filters()
+
+
+def test_integer_filters_are_found() -> None:
+    assert (f"{API}/audit-events/", "actor") in INTEGER_FILTERS
+    assert {url for url, name in INTEGER_FILTERS if name == "organization"} >= {f"{API}/sites/", f"{API}/cameras/"}
+
+
+@pytest.mark.parametrize(("url", "name"), INTEGER_FILTERS)
+@pytest.mark.parametrize("value", [str(MAX_ID + 1), str(10**30), "0", "-1"])
+def test_integer_filters_refuse_numbers_no_row_can_have(url: str, name: str, value: str, world: World,
+                                                        admin_api: APIClient) -> None:
+    """A number beyond the database's integer range made SQLite raise OverflowError (a 500)."""
+    response = admin_api.get(url, {name: value})
+
+    assert response.status_code == 400
+    assert response.json()[name] == [f"Give an id: a whole number from 1 to {MAX_ID}."]
+
+
+@pytest.mark.parametrize(("url", "name"), INTEGER_FILTERS)
+def test_integer_filters_take_the_largest_id(url: str, name: str, world: World, admin_api: APIClient) -> None:
+    assert rows(admin_api.get(url, {name: str(MAX_ID)})) == []
 
 
 def test_malformed_json_is_a_400(world: World, admin_api: APIClient) -> None:
