@@ -265,6 +265,11 @@ class CameraMotionViewSet(viewsets.GenericViewSet):
     pagination_class = None
     filter_backends: list = []
 
+    def get_object(self) -> Any:
+        """The camera, through the gate: OPTIONS asks for it to tell whether PUT is allowed (it had no queryset)."""
+        needed = Action.VIEW if self.request.method in permissions.SAFE_METHODS else Action.MANAGE
+        return access_camera(self.request.user, self.kwargs["id"], needed)
+
     @extend_schema(
         methods=["GET"],
         summary="Get a camera's motion settings",
@@ -281,10 +286,9 @@ class CameraMotionViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get", "put", "patch"], url_path="motion", url_name="settings")
     def motion_settings(self, request: Request, id: str) -> Response:  # noqa: A002
+        camera = self.get_object()  # 404 / 403 before any field message
         if request.method == "GET":
-            camera = access_camera(request.user, id, Action.VIEW)
             return Response(MotionSettingsSerializer(motion.settings_for(camera)).data)
-        access_camera(request.user, id, Action.MANAGE)  # 404 / 403 before any field message
         body = MotionSettingsSerializer(data=request.data, partial=request.method == "PATCH")
         body.is_valid(raise_exception=True)
         saved = motion.update_settings(request.user, id, ip=client_ip(request), **body.validated_data)

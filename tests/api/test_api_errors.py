@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 import pytest
 from django import forms
 from django.db import IntegrityError
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from portal.api import exception_handler
@@ -121,6 +123,42 @@ def test_integer_filters_refuse_numbers_no_row_can_have(url: str, name: str, val
 @pytest.mark.parametrize(("url", "name"), INTEGER_FILTERS)
 def test_integer_filters_take_the_largest_id(url: str, name: str, world: World, admin_api: APIClient) -> None:
     assert rows(admin_api.get(url, {name: str(MAX_ID)})) == []
+
+
+def _concrete(path: str, world: World) -> str:
+    """A schema path with its ids filled in: real rows of Org A where the world has them."""
+    ids = {"cameras": world.camera_a1.public_id, "sites": world.site_a1.public_id, "organizations": world.org_a.pk,
+           "members": world.membership(world.viewer).pk}  # fmt: skip
+    kind = path.split("/")[3]
+    numbered = kind in ("audit-events", "notification-deliveries", "tokens")
+    return path.replace("{id}", str(ids.get(kind, 1 if numbered else uuid.uuid4()))).replace(
+        "{preset_id}", str(uuid.uuid4())
+    )
+
+
+SCHEMA_PATHS = sorted(SchemaGenerator().get_schema(request=None, public=True)["paths"])
+
+
+@pytest.mark.parametrize("who", ["admin", "viewer", "token_admin"])
+def test_options_on_every_api_path_is_no_server_error(who: str, world: World,
+                                                      api_as: Callable[[str], APIClient]) -> None:
+    """OPTIONS on /cameras/<id>/motion/ answered 500: its viewset had no queryset for the metadata's PUT check."""
+    client = api_as(who)
+    paths = [_concrete(path, world) for path in SCHEMA_PATHS]
+
+    answers = {path: client.options(path) for path in paths}
+
+    assert {path: response.status_code for path, response in answers.items() if response.status_code >= 400} == {}
+    assert all(response["Content-Type"] == "application/json" for response in answers.values())
+
+
+def test_options_tells_who_may_change_motion_settings(world: World, api_as: Callable[[str], APIClient]) -> None:
+    path = f"{API}/cameras/{world.camera_a1.public_id}/motion/"
+
+    admin, viewer = api_as("admin").options(path).json(), api_as("viewer").options(path).json()
+
+    assert "PUT" in admin["actions"] and "enabled" in admin["actions"]["PUT"]
+    assert "actions" not in viewer
 
 
 def test_malformed_json_is_a_400(world: World, admin_api: APIClient) -> None:
