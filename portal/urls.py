@@ -4,6 +4,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from portal.api_urls import router
 
+# Under /api/ even URLs no route matches answer the API's JSON error shape.
+handler404 = "portal.api.not_found"
+handler500 = "portal.api.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -180,3 +180,35 @@ def test_integrity_error_becomes_a_409() -> None:
 
     assert response is not None and response.status_code == 409
     assert "conflicts" in response.data["detail"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["cameras/0.5/motion/", "cameras/a.b/ptz/", "tokens/1.5/revoke/", "notification-deliveries/null/",
+     "no-such-thing/", "cameras/x.y/ptz/presets/"],
+)  # fmt: skip
+def test_api_urls_no_route_matches_answer_the_json_404(path: str, world: World, admin_api: APIClient) -> None:
+    """These answered the HTML "Not found" page: the ids do not fit the routes' patterns."""
+    response = admin_api.get(f"{API}/{path}")
+
+    assert (response.status_code, response["Content-Type"]) == (404, "application/json")
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_pages_no_route_matches_keep_the_html_404(world: World, admin_api: APIClient) -> None:
+    response = admin_api.get("/no-such-page/")
+
+    assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
+
+
+def test_api_server_errors_are_json(world: World, admin_api: APIClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("cameras.api.SiteViewSet.list", explode)
+    admin_api.raise_request_exception = False
+
+    response = admin_api.get(f"{API}/sites/")
+
+    assert (response.status_code, response["Content-Type"]) == (500, "application/json")
+    assert response.json()["detail"]
