@@ -16,6 +16,7 @@ import django_filters
 from django import forms
 from django.db import models
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
 from rest_framework import exceptions, mixins, permissions, serializers, viewsets
@@ -73,6 +74,23 @@ _ERRORS = {
 def errors(*codes: int) -> dict[int, OpenApiResponse]:
     """The documented error responses for the given status codes (401 and 403 always)."""
     return {code: _ERRORS[code] for code in sorted({401, 403, *codes})}
+
+
+PAGE_ERRORS = {
+    400: _ERRORS[400],
+    404: OpenApiResponse(ErrorSerializer, description="No such page: the list has fewer pages."),
+}
+
+
+class APISchema(AutoSchema):
+    """The API's schema generator: every paginated list also documents its page errors (400 and 404)."""
+
+    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+        bodies = super()._get_response_bodies(direction)
+        if self.method == "GET" and self._is_list_view() and self._get_paginator() is not None:
+            for code, response in PAGE_ERRORS.items():
+                bodies.setdefault(str(code), self._get_response_for_code(response, str(code), direction=direction))
+        return bodies
 
 
 # Detail URLs of sites and cameras take any string, so a malformed id still

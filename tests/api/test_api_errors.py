@@ -212,3 +212,24 @@ def test_api_server_errors_are_json(world: World, admin_api: APIClient, monkeypa
 
     assert (response.status_code, response["Content-Type"]) == (500, "application/json")
     assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "1.5", "abc", "١"])
+def test_malformed_page_numbers_are_a_400(page: str, world: World, admin_api: APIClient) -> None:
+    """page=0 answered an undocumented 404 "Invalid page."."""
+    response = admin_api.get(f"{API}/cameras/", {"page": page})
+
+    assert response.status_code == 400
+    assert response.json()["page"] == ["Give a page number: a whole number from 1 (or last)."]
+
+
+@pytest.mark.parametrize("page", ["2", str(10**30)])
+def test_pages_past_the_end_are_a_404(page: str, world: World, admin_api: APIClient) -> None:
+    response = admin_api.get(f"{API}/cameras/", {"page": page})
+
+    assert (response.status_code, response.json()) == (404, {"detail": "No such page: the list has fewer pages."})
+
+
+@pytest.mark.parametrize("page", ["1", "last", ""])
+def test_good_page_numbers_answer_the_page(page: str, world: World, admin_api: APIClient) -> None:
+    assert len(rows(admin_api.get(f"{API}/cameras/", {"page": page}))) == 3

@@ -77,3 +77,24 @@ def test_schema_and_swagger_ui_are_served(db: None) -> None:
 
     assert schema.status_code == 200 and b"CCTV Portal API" in schema.content
     assert docs.status_code == 200 and b"swagger-ui" in docs.content
+
+
+def test_every_paginated_list_documents_its_page_errors(schema: dict[str, Any]) -> None:
+    """A malformed page answers 400 and a page past the end 404; neither was documented."""
+    lists = [(path, operation) for path, method, operation in operations(schema)
+             if method == "get" and any(p["name"] == "page" for p in operation.get("parameters", []))]  # fmt: skip
+
+    assert len(lists) >= 11
+    for path, operation in lists:
+        page = next(p for p in operation["parameters"] if p["name"] == "page")
+        assert page["schema"] == {"type": "integer", "minimum": 1}, path
+        assert {"400", "404"} <= set(operation["responses"]), path
+
+
+def test_every_integer_id_parameter_documents_its_range(schema: dict[str, Any]) -> None:
+    parameters = [parameter for _, _, operation in operations(schema) for parameter in operation.get("parameters", [])]
+    ids = [(parameter["name"], parameter) for parameter in parameters if parameter["in"] == "query"
+           and parameter["schema"].get("type") == "integer" and parameter["name"] != "page"]
+
+    assert {parameter["name"] for _, parameter in ids} == {"organization", "actor"}
+    assert all(parameter["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**63 - 1} for _, parameter in ids)
