@@ -44,7 +44,9 @@ class WebhookSerializer(serializers.ModelSerializer):
         max_length=500,
         help_text="http(s) URL of the receiver; must resolve to a public address. No user:password@.",
     )
-    created_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="email", read_only=True, allow_null=True, help_text="Who added it; null once their account is gone."
+    )
 
     class Meta:
         model = WebhookEndpoint
@@ -115,9 +117,11 @@ class NotificationRuleSerializer(serializers.ModelSerializer):
 
 
 class NotificationDeliverySerializer(serializers.ModelSerializer):
-    event = PublicIdField(read_only=True, help_text="The motion event's id; null for tests.")
-    rule = PublicIdField(read_only=True, help_text="The rule's id; null for tests or once the rule was deleted.")
-    webhook = PublicIdField(read_only=True, help_text="The endpoint's id (webhook deliveries).")
+    event = PublicIdField(read_only=True, allow_null=True, help_text="The motion event's id; null for tests.")
+    rule = PublicIdField(read_only=True, allow_null=True,
+                         help_text="The rule's id; null for tests or once the rule was deleted.")
+    webhook = PublicIdField(read_only=True, allow_null=True,
+                            help_text="The endpoint's id; null for e-mail deliveries or once the endpoint was deleted.")
     last_error = serializers.CharField(read_only=True, help_text="Why the last attempt failed.")
 
     class Meta:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django import forms
@@ -11,7 +12,7 @@ from django.db import IntegrityError
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from portal.api import exception_handler
+from portal.api import FIELDS_SUMMARY, exception_handler, field_errors
 from portal.api_base import MAX_ID
 from portal.api_urls import router
 from tests.api.conftest import API, rows, tenant_state
@@ -233,3 +234,29 @@ def test_pages_past_the_end_are_a_404(page: str, world: World, admin_api: APICli
 @pytest.mark.parametrize("page", ["1", "last", ""])
 def test_good_page_numbers_answer_the_page(page: str, world: World, admin_api: APIClient) -> None:
     assert len(rows(admin_api.get(f"{API}/cameras/", {"page": page}))) == 3
+
+
+@pytest.mark.parametrize(
+    ("errors", "body"),
+    [
+        ({"sites": {"1": ["Must be a valid UUID."]}},
+         {"detail": FIELDS_SUMMARY, "sites": ["Item 2: Must be a valid UUID."]}),
+        ({"schedule": [{}, {"days": ["Pick a day."], "non_field_errors": ["End before start."]}]},
+         {"detail": FIELDS_SUMMARY, "schedule": ["Item 2, days: Pick a day.", "Item 2: End before start."]}),
+        ({"page": "Give a number."}, {"detail": FIELDS_SUMMARY, "page": ["Give a number."]}),
+        (["One.", "Two."], {"detail": "One. Two."}),
+        ({"detail": ["Stop."]}, {"detail": "Stop."}),
+    ],
+)  # fmt: skip
+def test_field_errors_are_flattened_into_the_documented_shape(errors: Any, body: dict[str, Any]) -> None:
+    assert field_errors(errors) == body
+
+
+def test_list_item_errors_follow_the_documented_shape(world: World, admin_api: APIClient) -> None:
+    """POST /notification-rules/ answered {"sites": {"0": ["Must be a valid UUID."]}}: an object, not a list."""
+    body = {"organization": world.org_a.pk, "name": "Night", "sites": [str(world.site_a1.public_id), "nope"]}
+
+    response = admin_api.post(f"{API}/notification-rules/", body, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": FIELDS_SUMMARY, "sites": ["Item 2: Must be a valid UUID."]}
