@@ -9,6 +9,7 @@ through the gate as well, so a foreign id reads as "no such ...".
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -19,9 +20,10 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSe
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
-from rest_framework import exceptions, mixins, permissions, serializers, viewsets
+from rest_framework import exceptions, mixins, permissions, renderers, serializers, viewsets
 from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from accounts.audit import client_ip
 from accounts.roles import Action
@@ -176,6 +178,32 @@ class ScopedPrimaryKeyField(_ScopedRelation, serializers.PrimaryKeyRelatedField)
         return super().to_internal_value(data)
 
 
+# --- files ---------------------------------------------------------------------------
+
+
+class BinaryRenderer(renderers.BaseRenderer):
+    """Lets a client ask for a file's own type (``Accept``) where a view answers the file itself.
+
+    Errors of such a view are still JSON and say so (``ScopedViewSet.finalize_response``).
+    """
+
+    charset = None
+    render_style = "binary"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        return data if isinstance(data, bytes) else json.dumps(data).encode()
+
+
+class JPEGRenderer(BinaryRenderer):
+    media_type = "image/jpeg"
+    format = "jpg"
+
+
+class MP4Renderer(BinaryRenderer):
+    media_type = "video/mp4"
+    format = "mp4"
+
+
 # --- the viewset base --------------------------------------------------------------
 
 
@@ -235,6 +263,13 @@ class ScopedViewSet(viewsets.GenericViewSet):
             raise exceptions.PermissionDenied(self.denied_message)
         self.check_object_permissions(self.request, obj)
         return obj
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        # An error body is JSON even when the client asked for a file's type (its 404 was labelled image/jpeg).
+        renderer = getattr(request, "accepted_renderer", None)
+        if isinstance(response, Response) and response.status_code >= 400 and isinstance(renderer, BinaryRenderer):
+            request.accepted_renderer, request.accepted_media_type = renderers.JSONRenderer(), "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def refetch(self, obj: models.Model) -> Any:
         """The written object as the caller now sees it (annotations included).

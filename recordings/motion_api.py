@@ -9,7 +9,6 @@ through ``recordings.motion``; snapshots through ``recordings.downloads``.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import django_filters
@@ -26,7 +25,7 @@ from rest_framework.response import Response
 from accounts.audit import client_ip
 from accounts.roles import Action
 from accounts.scoping import access_camera
-from portal.api_base import PUBLIC_ID_PARAMETER, ErrorSerializer, ScopedViewSet, errors
+from portal.api_base import PUBLIC_ID_PARAMETER, ErrorSerializer, JPEGRenderer, ScopedViewSet, errors
 from recordings import downloads, motion
 from recordings.models import MotionEvent, MotionSettings
 
@@ -176,18 +175,6 @@ class MotionSettingsSerializer(serializers.Serializer):
 
 
 # --- views ---------------------------------------------------------------------------------------
-
-
-class JPEGRenderer(renderers.BaseRenderer):
-    """Lets a client ask for ``Accept: image/jpeg``; error bodies are still JSON text."""
-
-    media_type = "image/jpeg"
-    format = "jpg"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
-        return data if isinstance(data, bytes) else json.dumps(data).encode()
 
 
 SNAPSHOT_RESPONSES = {
