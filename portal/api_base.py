@@ -9,6 +9,7 @@ through the gate as well, so a foreign id reads as "no such ...".
 
 from __future__ import annotations
 
+import datetime
 import json
 import uuid
 from typing import Any
@@ -16,6 +17,8 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db import models
+from django_filters.fields import IsoDateTimeField, RangeField
+from django_filters.widgets import DateRangeWidget
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -124,6 +127,46 @@ class IdFilter(django_filters.NumberFilter):
     """
 
     field_class = IdFormField
+
+
+DATETIME_MESSAGE = "Give an ISO 8601 date and time, such as 2026-03-01T08:00:00Z."
+DATETIME_RANGE_MESSAGE = "Give a date and time between the years 1 and 9999, in UTC."
+
+
+class UTCDateTimeFormField(IsoDateTimeField):
+    """An ISO 8601 date and time as a filter value, turned to UTC before it reaches the database.
+
+    Python accepts UTC offsets up to 23:59; PostgreSQL refuses anything beyond 15:59 (a DataError, so a
+    500), and a time near year 1 or 9999 can leave Python's range once moved to UTC.
+    """
+
+    default_error_messages = {"invalid": DATETIME_MESSAGE}
+
+    def to_python(self, value: Any) -> datetime.datetime | None:
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError(DATETIME_RANGE_MESSAGE, code="invalid") from None
+
+
+class UTCDateTimeRangeField(RangeField):
+    widget = DateRangeWidget
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__((UTCDateTimeFormField(), UTCDateTimeFormField()), *args, **kwargs)
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    """Every date-and-time filter of the API is one of these two (``tests/api/test_api_errors.py`` checks it)."""
+
+    field_class = UTCDateTimeFormField
+
+
+class DateTimeRangeFilter(django_filters.IsoDateTimeFromToRangeFilter):
+    field_class = UTCDateTimeRangeField
 
 
 def id_field(**kwargs: Any) -> serializers.IntegerField:

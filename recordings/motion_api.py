@@ -25,14 +25,21 @@ from rest_framework.response import Response
 from accounts.audit import client_ip
 from accounts.roles import Action
 from accounts.scoping import access_camera
-from portal.api_base import PUBLIC_ID_PARAMETER, ErrorSerializer, JPEGRenderer, ScopedViewSet, errors
+from portal.api_base import (
+    DATETIME_MESSAGE,
+    PUBLIC_ID_PARAMETER,
+    DateTimeFilter,
+    ErrorSerializer,
+    JPEGRenderer,
+    ScopedViewSet,
+    errors,
+)
 from recordings import downloads, motion
 from recordings.models import MotionEvent, MotionSettings
 
 # --- filters -------------------------------------------------------------------------------------
 
 TRUE_FALSE = [("true", "true"), ("false", "false")]
-DATETIME_MESSAGE = "Give an ISO 8601 date and time, such as 2026-03-01T08:00:00Z."
 
 
 def _true_false(field_name: str, help_text: str) -> django_filters.ChoiceFilter:
@@ -50,11 +57,11 @@ class MotionEventFilter(django_filters.FilterSet):
         field_name="camera__site__public_id", help_text="Site id.",
         error_messages={"invalid": "Give a site id (a UUID)."},
     )
-    since = django_filters.IsoDateTimeFilter(
+    since = DateTimeFilter(
         field_name="started_at", lookup_expr="gte", help_text="Started at or after (ISO 8601).",
         error_messages={"invalid": DATETIME_MESSAGE},
     )
-    until = django_filters.IsoDateTimeFilter(
+    until = DateTimeFilter(
         field_name="started_at", lookup_expr="lt", help_text="Started before (ISO 8601).",
         error_messages={"invalid": DATETIME_MESSAGE},
     )

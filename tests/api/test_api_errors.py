@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 from django import forms
 from django.db import IntegrityError
+from django_filters.fields import RangeField
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from portal.api import FIELDS_SUMMARY, exception_handler, field_errors
-from portal.api_base import MAX_ID
+from portal.api_base import DATETIME_RANGE_MESSAGE, MAX_ID
 from portal.api_urls import router
 from tests.api.conftest import API, rows, tenant_state
 from tests.conftest import World
@@ -124,6 +125,45 @@ def test_integer_filters_refuse_numbers_no_row_can_have(url: str, name: str, val
 @pytest.mark.parametrize(("url", "name"), INTEGER_FILTERS)
 def test_integer_filters_take_the_largest_id(url: str, name: str, world: World, admin_api: APIClient) -> None:
     assert rows(admin_api.get(url, {name: str(MAX_ID)})) == []
+
+
+def _datetime_parameters() -> list[tuple[str, str, str]]:
+    """(list URL, query parameter, filter) of every date-and-time filter of the API (a range has two parameters)."""
+    found = []
+    for prefix, viewset, _ in router.registry:
+        filterset = getattr(viewset, "filterset_class", None)
+        for name, field in (filterset.base_filters.items() if filterset else ()):
+            if issubclass(field.field_class, forms.DateTimeField):
+                found.append((f"{API}/{prefix}/", name, name))
+            elif issubclass(field.field_class, RangeField) and "DateTime" in field.field_class.__name__:
+                found += [(f"{API}/{prefix}/", f"{name}_{end}", name) for end in ("after", "before")]
+    return found
+
+
+DATETIME_PARAMETERS = _datetime_parameters()
+
+
+def test_datetime_filters_are_found() -> None:
+    parameters = {(url, parameter) for url, parameter, _ in DATETIME_PARAMETERS}
+    assert {(f"{API}/audit-events/", "created_at_after"), (f"{API}/motion-events/", "until")} <= parameters
+
+
+@pytest.mark.parametrize(("url", "parameter", "name"), DATETIME_PARAMETERS)
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("2026-06-14T01:34:14-20:24", None), ("9999-12-31T23:59:59-05:00", DATETIME_RANGE_MESSAGE),
+     ("0001-01-01T00:00:00+01:00", DATETIME_RANGE_MESSAGE)],
+)  # fmt: skip
+def test_datetime_filters_take_any_offset_and_refuse_times_beyond_utc(
+    url: str, parameter: str, name: str, value: str, message: str | None, world: World, admin_api: APIClient
+) -> None:
+    """An offset beyond PostgreSQL's +-15:59 (-20:24; Python allows 23:59) was a DataError, so a 500."""
+    response = admin_api.get(url, {parameter: value})
+
+    if message is None:
+        assert response.status_code == 200
+    else:
+        assert (response.status_code, response.json()[name]) == (400, [message])
 
 
 def _concrete(path: str, world: World) -> str:
