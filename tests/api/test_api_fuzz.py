@@ -125,8 +125,12 @@ def fuzz_config(world: FuzzWorld) -> str:
         f"generation = {_toml({'max-examples': MAX_EXAMPLES, 'deterministic': True, 'database': 'none'})}",
         f"parameters = {_toml(_bindings(FIELD_KINDS | VALUE_FIELDS))}",
         f"checks = {_toml({'enabled': False, **{check: {'enabled': True} for check in CHECKS}})}",
+        # Same requests on every run: no learning from responses or from error messages (both would make
+        # what is sent depend on the order in which answers arrive).
         "[phases]",
         "stateful = { enabled = false }",
+        "coverage = { extra-data-sources = { responses = false } }",
+        "fuzzing = { extra-data-sources = { responses = false }, error-feedback = { enabled = false } }",
         "[dictionaries]",
         *(f"{kind} = {_toml({'values': [_id(value) for value in values]})}" for kind, values in world.ids.items()),
         *(f"{kind} = {_toml({'values': values})}" for kind, values in VALUES.items()),
