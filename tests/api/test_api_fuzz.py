@@ -48,7 +48,7 @@ SEED = 20260301
 # Two connections keep the server busy while the fuzzer builds the next request (Django runs one view at a
 # time per Daphne process, so more would only queue).
 WORKERS = 2
-# Hang guards, not time limits: a run takes about a minute on an idle machine, several when it is shared.
+# Hang guards, not time limits: both runs take about 75 s on two cores, several minutes on a busy machine.
 RUN_TIMEOUT = 900
 # The broker database of the server under test: what it queues lands there and is dropped afterwards, so no
 # worker of a later test picks it up.
