@@ -14,6 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.api_base import id_field
 from recordings import schedules
 from recordings.models import NotificationChannel, NotificationDelivery, NotificationRule, WebhookEndpoint
 
@@ -38,12 +39,14 @@ class PublicIdListField(serializers.ListField):
 
 class WebhookSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    organization = serializers.IntegerField(source="organization_id", help_text="Organization id; set on creation.")
+    organization = id_field(source="organization_id", help_text="Organization id; set on creation.")
     url = serializers.CharField(
         max_length=500,
         help_text="http(s) URL of the receiver; must resolve to a public address. No user:password@.",
     )
-    created_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="email", read_only=True, allow_null=True, help_text="Who added it; null once their account is gone."
+    )
 
     class Meta:
         model = WebhookEndpoint
@@ -71,7 +74,7 @@ class WebhookSecretSerializer(WebhookSerializer):
 
 class NotificationRuleSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    organization = serializers.IntegerField(source="organization_id", help_text="Organization id; set on creation.")
+    organization = id_field(source="organization_id", help_text="Organization id; set on creation.")
     personal = serializers.BooleanField(
         source="is_personal", default=True,
         help_text="Set on creation. A personal rule e-mails you about cameras you can view; an organization "
@@ -114,9 +117,11 @@ class NotificationRuleSerializer(serializers.ModelSerializer):
 
 
 class NotificationDeliverySerializer(serializers.ModelSerializer):
-    event = PublicIdField(read_only=True, help_text="The motion event's id; null for tests.")
-    rule = PublicIdField(read_only=True, help_text="The rule's id; null for tests or once the rule was deleted.")
-    webhook = PublicIdField(read_only=True, help_text="The endpoint's id (webhook deliveries).")
+    event = PublicIdField(read_only=True, allow_null=True, help_text="The motion event's id; null for tests.")
+    rule = PublicIdField(read_only=True, allow_null=True,
+                         help_text="The rule's id; null for tests or once the rule was deleted.")
+    webhook = PublicIdField(read_only=True, allow_null=True,
+                            help_text="The endpoint's id; null for e-mail deliveries or once the endpoint was deleted.")
     last_error = serializers.CharField(read_only=True, help_text="Why the last attempt failed.")
 
     class Meta:

@@ -528,3 +528,15 @@ def test_motion_events_survive_in_the_list_after_their_camera_is_deleted(world: 
     page = _page(client_for(world.admin))
     assert str(event.public_id) in page and "Camera deleted" in page
     assert MotionEvent.objects.get(pk=event.pk).camera is None
+
+
+@pytest.mark.parametrize("page", ["alert_list", "clip_list"])
+@pytest.mark.parametrize("dates", [{"date_to": "9999-12-31"}, {"date_from": "0001-01-01", "date_to": "9999-12-31"}])
+def test_date_filters_up_to_the_last_day_there_is(page: str, dates: dict[str, str], world: World,
+                                                  client_for: Callable) -> None:
+    """To 9999-12-31 was an OverflowError (the day after it does not exist), so a 500."""
+    make_event(world.camera_a1)
+
+    response = client_for(world.admin).get(reverse(page), dates)
+
+    assert response.status_code == 200
