@@ -8,6 +8,15 @@ URLs to a host that is neither loopback nor a gateway of ours (that would let
 a tenant pull another tenant's stream out of the gateway's restream or API).
 Private LAN addresses stay allowed: that is where cameras live.
 
+A source's path must never name a gateway stream: go2rtc makes a source
+``rtsp://<any host>/<existing stream name>`` an alias of that stream, so one
+tenant's camera would show, record and later re-point another's. The path is
+compared exactly as go2rtc reads it (Go's ``url.Parse``: cut at ``?``,
+percent-decoded), and percent-escapes of characters that never need one
+(letters, digits, ``-._~``, ``/``) or of control bytes are refused outright,
+so no spelling of a path can differ between what we check and what the
+gateway sees.
+
 Error messages never repeat the submitted value, which may hold a password.
 """
 
@@ -17,22 +26,27 @@ import ipaddress
 import logging
 import re
 from collections.abc import Iterable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote_to_bytes, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from cameras.streams import is_portal_stream
+from cameras.streams import looks_like_stream_name
 
 ALLOWED_SCHEMES = ("rtsp", "rtsps")
 MAX_SOURCE_LENGTH = 1024
-DEFAULT_PORTS = {"rtsp": 554, "rtsps": 322}
+# The ports go2rtc dials when a source names none (pkg/tcp Dial: 554 for both).
+DEFAULT_PORTS = {"rtsp": 554, "rtsps": 554}
 SENSITIVE_QUERY_KEYS = {"user", "username", "password", "pass", "pwd", "passwd", "token", "auth", "key"}
 MASK = "***"
 
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _PRINTABLE_ASCII_RE = re.compile(r"^[\x21-\x7e]+$")
 _NUMERIC_HOST_RE = re.compile(r"^(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+))*$", re.IGNORECASE)
+_ESCAPE_RE = re.compile(r"%(..?)", re.DOTALL)
+_HEX2_RE = re.compile(r"^[0-9A-Fa-f]{2}$")
+# Characters a path never needs to escape, and "/" (go2rtc would decode %2F).
+_NEEDLESS_ESCAPES = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/")
 
 
 def _refuse(message: str, code: str) -> ValidationError:
@@ -91,13 +105,62 @@ def _check_network_parts(value: str, scheme: str, reserved: Iterable[str], extra
     effective_port = port or DEFAULT_PORTS[scheme]
     if not _explicitly_allowed(host, effective_port, extra):
         _check_host(host, reserved)
-    if is_portal_stream(parts.path[1:].lower()):
-        # go2rtc would turn such a source into an alias of our own stream.
-        raise _refuse("The source path looks like a gateway stream name; enter the camera's own path.", "gateway")
+    _check_path(value)
     netloc = parts.netloc.rsplit("@", 1)
     hostport = netloc[-1].lower()
     userinfo = netloc[0] + "@" if len(netloc) == 2 else ""
     return urlunsplit((scheme, userinfo + hostport, parts.path, parts.query, ""))
+
+
+def gateway_path(source: str) -> str:
+    """The path go2rtc reads from a source, as Go's ``url.Parse`` does; ``ValueError`` if Go could not.
+
+    Cut at ``#`` and ``?``; after ``scheme://authority`` (or straight after
+    the scheme's colon when no ``//`` follows); percent-decoded byte for byte.
+    """
+    rest = source.split("#", 1)[0].split("?", 1)[0]
+    rest = rest.split(":", 1)[1] if ":" in rest else rest
+    if rest.startswith("//"):
+        slash = rest.find("/", 2)
+        rest = rest[slash:] if slash >= 0 else ""
+    elif not rest.startswith("/"):
+        return ""  # an opaque URL: Go leaves Path empty
+    for escape in _ESCAPE_RE.findall(rest):
+        if not _HEX2_RE.match(escape):
+            raise ValueError("invalid percent-escape in the path")
+    return unquote_to_bytes(rest).decode("latin-1")
+
+
+def names_a_stream(source: str, names: Iterable[str]) -> str | None:
+    """The stream among ``names`` that go2rtc would alias this source to, if any.
+
+    go2rtc aliases on an exact match of the whole source or of the decoded
+    path after its first "/"; a match ignoring case and extra slashes counts
+    too, to leave no near miss.
+    """
+    try:
+        path = gateway_path(source)
+    except ValueError:
+        path = ""
+    wanted = {source.lower(), path[1:].lower(), path.lstrip("/").lower()} - {""}
+    return next((name for name in names if name.lower() in wanted), None)
+
+
+def _check_path(value: str) -> None:
+    raw_path = urlsplit(value).path
+    for escape in _ESCAPE_RE.findall(raw_path):
+        if not _HEX2_RE.match(escape):
+            raise _refuse("The source path has a '%' that is not followed by two hex digits.", "format")
+        char = chr(int(escape, 16))
+        if char in _NEEDLESS_ESCAPES or ord(char) < 0x20 or ord(char) == 0x7F:
+            raise _refuse(
+                "The source path percent-encodes a letter, digit, '/' or control character; write the path plainly.",
+                "encoding",
+            )
+    path = gateway_path(value)
+    if looks_like_stream_name(path[1:]) or looks_like_stream_name(path.lstrip("/")):
+        # go2rtc would turn such a source into an alias of a gateway stream.
+        raise _refuse("The source path looks like a gateway stream name; enter the camera's own path.", "gateway")
 
 
 def _explicitly_allowed(host: str, port: int, extra: Iterable[str]) -> bool:

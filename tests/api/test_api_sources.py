@@ -50,6 +50,7 @@ HOSTILE_SOURCES = {
     "hex loopback": "rtsp://0x7f000001/x",
     "short loopback": "rtsp://127.1/x",
     "no host": "rtsp:///x",
+    "gateway stream alias": "rtsp://10.0.0.5/%63am-0123456789abcdef0123456789abcdef-main",
     "no slashes": "rtsp:192.168.1.10/x",
     "empty": "",
 }
