@@ -1,13 +1,17 @@
 """The source allow-list, masking and scrubbing, as pure functions."""
 
 import logging
+from collections.abc import Callable
+from ipaddress import ip_address
 
 import pytest
 from django.core.exceptions import ValidationError
 
+from cameras.hosts import Forbidden
 from cameras.sources import CredentialScrubFilter, gateway_path, mask_source, names_a_stream, scrub, validate_source
 
-GATEWAYS = {"gateway.internal", "10.0.0.2"}
+GATEWAYS = Forbidden(names=frozenset({"gateway.internal", "10.0.0.2"}), addresses=frozenset({ip_address("10.0.0.2")}))
+LAN_NAMES = {"camera-7.site.lan": ["192.168.7.7"], "cam.lan": ["192.168.1.9"]}
 
 HOSTILE_SOURCES = [
     ("exec:ffmpeg -i x", "whitespace"),
@@ -39,14 +43,17 @@ HOSTILE_SOURCES = [
     ("rtsp://cam.localhost/x", "loopback"),
     ("rtsp://[::1]/x", "loopback"),
     ("rtsp://[::ffff:127.0.0.1]/x", "loopback"),
-    ("rtsp://0.0.0.0/x", "loopback"),
-    ("rtsp://2130706433/x", "host"),
-    ("rtsp://0x7f.1/x", "host"),
-    ("rtsp://224.1.1.1/x", "host"),
+    ("rtsp://0.0.0.0/x", "unspecified"),
+    ("rtsp://2130706433/x", "loopback"),
+    ("rtsp://0x7f.1/x", "loopback"),
+    ("rtsp://224.1.1.1/x", "multicast"),
+    ("rtsp://169.254.169.254/latest", "link_local"),
+    ("rtsp://255.255.255.255/x", "reserved"),
     ("rtsp://gateway.internal:8554/cam", "gateway"),
     ("rtsp://GATEWAY.internal/cam", "gateway"),
     ("rtsp://10.0.0.2:1984/api/streams", "gateway"),
     ("rtsp:///no-host", "host"),
+    ("rtsp://no-such-camera.lan/x", "unresolved"),
     ("rtsp://192.168.1.5/cam-0123456789abcdef0123456789abcdef-main", "gateway"),
     ("rtsp://192.168.1.5:99999/x", "format"),
     ("rtsp://192.168.1.5:0/x", "format"),
@@ -63,17 +70,22 @@ GOOD_SOURCES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _lan_dns(fake_dns: Callable[[dict[str, list[str]]], None]) -> None:
+    fake_dns(LAN_NAMES)
+
+
 @pytest.mark.parametrize(("source", "code"), HOSTILE_SOURCES)
 def test_hostile_source_is_refused_with_a_reason(source: str, code: str) -> None:
     with pytest.raises(ValidationError) as caught:
-        validate_source(source, reserved_hosts=GATEWAYS)
+        validate_source(source, forbidden=GATEWAYS)
     assert caught.value.code == code
     assert caught.value.message  # a sentence a person can read
 
 
 @pytest.mark.parametrize("source", GOOD_SOURCES)
 def test_network_camera_source_is_accepted(source: str) -> None:
-    assert validate_source(source, reserved_hosts=GATEWAYS).startswith(("rtsp://", "rtsps://"))
+    assert validate_source(source, forbidden=GATEWAYS).startswith(("rtsp://", "rtsps://"))
 
 
 def test_error_message_never_repeats_the_password() -> None:
@@ -83,7 +95,7 @@ def test_error_message_never_repeats_the_password() -> None:
 
 
 def test_scheme_is_normalised_and_host_lowercased() -> None:
-    assert validate_source("RTSP://user:PwD@Cam.LAN:554/Path") == "rtsp://user:PwD@cam.lan:554/Path"
+    assert validate_source("RTSP://user:PwD@Cam.LAN.:554/Path") == "rtsp://user:PwD@cam.lan:554/Path"
 
 
 def test_operator_allowed_host_bypasses_loopback_rule_only_for_that_port() -> None:
