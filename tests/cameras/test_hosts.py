@@ -2,7 +2,7 @@
 
 Every spelling of such a host is refused when a camera is saved (pages, API
 and admin all come through ``cameras.services``) and again when the work is
-done (tested with that work), since DNS may answer differently by then. Name resolution goes through
+done, since DNS may answer differently by then. Name resolution goes through
 ``cameras.hosts.lookup``: the real resolver for this machine's own names
 (/etc/hosts), ``fake_dns`` for the rest (there is no DNS here).
 """
@@ -13,12 +13,16 @@ import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from cameras import hosts, services
-from cameras.models import Gateway
+from cameras import hosts, services, sync
+from cameras.go2rtc import Go2RTCClient, StreamState
+from cameras.models import Camera, Gateway
+from cameras.streams import stream_name
+from tests.conftest import World
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +156,69 @@ def test_the_operator_allow_list_still_opens_a_loopback_simulator(settings: Any)
     assert refused_source_code("rtsp://127.0.0.1:18555/demo1") in {"loopback", "gateway"}
     assert refused_source_code("rtsp://localhost:18554/demo1") == "loopback"
 
+
+# --- again when the work is done -----------------------------------------------------------
+
+
+@pytest.fixture
+def gateway_client() -> Any:
+    """The gateway as the sync service sees it: a stand-in at the go2rtc client boundary."""
+    client = mock.create_autospec(Go2RTCClient, instance=True)
+    client.streams.return_value = {}
+    client.__enter__.return_value = client
+    with mock.patch("cameras.sync.client_for", return_value=client):
+        yield client
+
+
+def lan_camera(world: World, source: str = source_with("cam.lan")) -> Camera:
+    camera = services.update_camera(world.admin, world.camera_a1, main_source=source, onvif_host="ptz.lan")
+    camera.gateway = Gateway.objects.create(name="gw", api_url="http://10.99.0.1:1984")
+    camera.save(update_fields=["gateway"])
+    camera.refresh_from_db()
+    return camera
+
+
+def test_a_source_goes_to_the_gateway_with_the_address_that_was_checked(world: World, gateway_client: Any) -> None:
+    camera = lan_camera(world)
+
+    sync.push_camera(camera)
+
+    gateway_client.replace_stream.assert_called_once_with(
+        stream_name(camera.public_id), "rtsp://admin:Hunter2@192.168.1.20:554/Streaming/Channels/101"
+    )
+
+
+def test_an_rtsps_source_keeps_its_name_for_the_certificate_check(world: World, gateway_client: Any) -> None:
+    camera = lan_camera(world, "rtsps://cam.lan/live")
+
+    sync.push_camera(camera)
+
+    gateway_client.replace_stream.assert_called_once_with(stream_name(camera.public_id), "rtsps://cam.lan/live")
+
+
+@pytest.mark.parametrize("now", [["127.0.0.1"], ["192.168.1.20", "::1"], ["169.254.1.1"], []])
+def test_a_source_whose_name_moved_to_a_refused_address_is_taken_off_the_gateway(
+    now: list[str], world: World, gateway_client: Any, fake_dns: Callable
+) -> None:
+    camera = lan_camera(world)
+    name = stream_name(camera.public_id)
+    pushed = "rtsp://admin:Hunter2@192.168.1.20:554/Streaming/Channels/101"
+    gateway_client.streams.return_value = {name: StreamState(name, (pushed,), False, 0)}
+    fake_dns({"cam.lan": now})
+
+    pushed_report = sync.push_camera(camera)
+    reconciled = sync.reconcile(camera.gateway)
+
+    gateway_client.replace_stream.assert_not_called()
+    gateway_client.delete_stream.assert_any_call(name)
+    assert name in pushed_report.refused and name in reconciled.refused
+
+
+def test_an_address_that_became_a_gateways_is_refused_at_work_time(world: World, gateway_client: Any) -> None:
+    camera = lan_camera(world)
+    Gateway.objects.create(name="gw-new", api_url="http://192.168.1.20:1984")
+
+    report = sync.push_camera(camera)
+
+    gateway_client.replace_stream.assert_not_called()
+    assert report.refused == [stream_name(camera.public_id)]
