@@ -48,6 +48,7 @@ from cameras.onvif_errors import (
     OnvifError,
     OnvifFault,
     OnvifNotSupported,
+    OnvifRefused,
     OnvifTimeout,
     OnvifUnreachable,
     translate,
@@ -64,11 +65,12 @@ from cameras.onvif_replies import (
     read_moving,
     read_position,
 )
+from cameras.onvif_target import PinnedCamera, pinned
 
 __all__ = [
     "DevicePreset", "OnvifAdapter", "OnvifAddress", "OnvifAuthFailed", "OnvifBackedOff", "OnvifError", "OnvifFault",
     "OnvifNotSupported", "OnvifTimeout", "OnvifUnreachable", "PTZCommand", "PTZFeatures", "PTZPosition", "PTZStatus",
-    "close_adapter", "get_adapter", "warm_up",
+    "close_adapter", "get_adapter", "warm_up", "OnvifRefused",
 ]
 
 logger = logging.getLogger(__name__)
@@ -105,6 +107,8 @@ class OnvifAddress:
     port: int
     username: str = ""
     password: str = field(default="", repr=False)
+    # The checked IP address the session connects to (cameras.onvif_target.pinned).
+    connect_host: str = ""
 
     @classmethod
     def of(cls, camera: Any) -> OnvifAddress:
@@ -275,6 +279,7 @@ class OnvifAdapter:
     # --- machinery ---
 
     def _call(self, address: OnvifAddress, command: PTZCommand, operation: Callable[[_Session], Awaitable[T]]) -> T:
+        address = pinned(address)  # DNS may have changed since the camera was saved
         if command != PTZCommand.STOP:  # a Stop is always attempted
             self.backoff.check(address)
         try:
@@ -371,8 +376,8 @@ async def _device_info(camera: ONVIFCamera) -> dict[str, str]:
 async def _open_session(address: OnvifAddress) -> _Session:
     """Connect, discover the services, pick the first media profile with a PTZ configuration."""
     # adjust_time: cameras with a wrong clock still accept our WS-Security timestamps.
-    camera = ONVIFCamera(address.host, address.port, address.username, address.password, adjust_time=True,
-                         no_cache=True)
+    camera = PinnedCamera(address.connect_host or address.host, address.port, address.username, address.password,
+                          adjust_time=True, no_cache=True)
     try:
         await camera.update_xaddrs()
         media = await camera.create_media_service()

@@ -64,6 +64,10 @@ class OnvifFault(OnvifError):
     """The camera answered with a SOAP fault or a reply that cannot be read."""
 
 
+class OnvifRefused(OnvifError):
+    """The camera's address is one the portal never connects to (``cameras.onvif_target``); nothing was sent."""
+
+
 # --- error translation --------------------------------------------------------------------
 
 

@@ -259,6 +259,7 @@ class DeviceOptions:
     home_supported: bool = True
     clock_offset: float = 0.0  # seconds the device's clock is ahead
     max_clock_skew: float = 300.0
+    advertised_address: str = ""  # "host:port" its service addresses (XAddrs) name instead of its own
 
 
 class OnvifDevice:
@@ -429,7 +430,7 @@ class OnvifDevice:
         )
 
     def _xaddr(self, key: str) -> str:
-        return f"http://{self.host}:{self.port}{SERVICE_PATHS[key]}"
+        return f"http://{self.options.advertised_address or f'{self.host}:{self.port}'}{SERVICE_PATHS[key]}"
 
     # --- Media service ---
 
