@@ -19,11 +19,11 @@ would show, record and re-point another's. So:
 - the push and the reconcile read go2rtc's stream listing and heal a portal
   name whose source is not its camera's, or that shares its object with
   another name (connected producers and consumers carry connection ids; two
-  names listing the same id are one object). Sharing, or a source that
-  another name on the gateway carries, is an attack or a bug, not drift: it
-  is logged as a WARNING and written to the audit trail (no organization, so
-  platform operators see it in the admin's audit log; tenants are not told
-  about each other's cameras).
+  names listing the same id are one object). Sharing, or a wrong source that
+  a stream of another organization (or one no camera owns) carries, is an
+  attack or a bug, not drift: it is logged as a WARNING and written to the
+  audit trail (no organization, so platform operators see it in the admin's
+  audit log; tenants are not told about each other's cameras).
 
 Viewers already attached to a stream object keep it until they leave (go2rtc
 cannot end them); a healed name gives every new viewer the right picture.
@@ -131,9 +131,22 @@ def reconcile(gateway: Gateway) -> ReconcileReport:
     return report
 
 
+@dataclass(frozen=True)
+class Owner:
+    camera: uuid.UUID
+    organization_id: int
+
+
+def _owners(gateway: Gateway) -> dict[str, Owner]:
+    """Every name (current and legacy) of every camera on the gateway, with its camera and organization."""
+    rows = Camera.objects.filter(gateway=gateway).values_list("public_id", "site__organization_id")
+    return {name: Owner(public_id, org) for public_id, org in rows for name in camera_stream_names(public_id)}
+
+
 def _converge(client: Go2RTCClient, gateway: Gateway, wanted: dict[str, Wanted], scope: set[str] | None
               ) -> ReconcileReport:
     """Bring the portal names in ``scope`` (None: all of them) to ``wanted``, given what the gateway lists."""
+    owners = _owners(gateway)
     listing = client.streams()
     ours = {name for name in listing if is_portal_stream(name) and (scope is None or name in scope)}
     report = ReconcileReport(shared=_shared_groups(listing, ours))
@@ -153,7 +166,7 @@ def _converge(client: Go2RTCClient, gateway: Gateway, wanted: dict[str, Wanted],
             continue
         if current is not None and current.sources == (source,) and name not in in_shared:
             continue
-        if current is not None and current.sources != (source,) and _carried_elsewhere(current, listing):
+        if current is not None and current.sources != (source,) and _taken_from_elsewhere(current, listing, owners):
             report.foreign.append(name)
         client.replace_stream(name, source)
         (report.updated if current is not None else report.added).append(name)
@@ -161,7 +174,7 @@ def _converge(client: Go2RTCClient, gateway: Gateway, wanted: dict[str, Wanted],
         client.delete_stream(name)
         report.removed.append(name)
     if report.shared or report.foreign:
-        _alert(gateway, wanted, report)
+        _alert(gateway, owners, report)
     return report
 
 
@@ -175,16 +188,27 @@ def _shared_groups(listing: dict[str, StreamState], ours: set[str]) -> list[list
     return sorted(sorted(group) for group in groups)
 
 
-def _carried_elsewhere(state: StreamState, listing: dict[str, StreamState]) -> bool:
-    """Whether another name lists the same sources: the symptom of an alias while the stream is idle."""
-    return bool(state.sources) and any(
-        other.sources == state.sources for name, other in listing.items() if name != state.name
-    )
+def _taken_from_elsewhere(state: StreamState, listing: dict[str, StreamState], owners: dict[str, Owner]) -> bool:
+    """Whether a stream's wrong sources are those of a stream of another organization, or of one no camera owns.
+
+    That is how an alias looks while idle (idle producers carry no
+    connection id). Cameras of one organization may share a source (the same
+    camera added twice, the demo's video wall), so a stale copy of such a
+    source (an edit whose push was lost) is drift, healed without an alert.
+    """
+    mine = owners.get(state.name)
+    for name, other in listing.items():
+        if name == state.name or not state.sources or other.sources != state.sources:
+            continue
+        owner = owners.get(name)
+        if mine is None or owner is None or owner.organization_id != mine.organization_id:
+            return True
+    return False
 
 
-def _alert(gateway: Gateway, wanted: dict[str, Wanted], report: ReconcileReport) -> None:
+def _alert(gateway: Gateway, owners: dict[str, Owner], report: ReconcileReport) -> None:
     names = sorted({name for group in report.shared for name in group} | set(report.foreign))
-    cameras = sorted({str(wanted[name].camera.public_id) for name in names if name in wanted})
+    cameras = sorted({str(owners[name].camera) for name in names if name in owners})
     logger.warning(
         "gateway %s: camera streams were not their own (shared objects: %s; another stream's source: %s); "
         "the streams were recreated",

@@ -142,6 +142,21 @@ def test_a_changed_source_is_replaced_without_an_alert(world: World, gateway: Ga
     assert report.updated == [name] and conflicts() == []
 
 
+def test_a_stale_source_that_a_camera_of_the_same_organization_shares_is_drift(
+    world: World, gateway: Gateway, client: Any
+) -> None:
+    """Two cameras of Org A on one source (the demo's video wall); one moves on, its push is lost: no alert."""
+    moved = on_gateway(world.camera_a1, gateway, SOURCE_A)
+    twin = on_gateway(world.camera_a2, gateway, SOURCE_B)
+    name = stream_name(moved.public_id)
+    client.streams.return_value = listing(state(name, SOURCE_B), state(stream_name(twin.public_id), SOURCE_B))
+
+    report = sync.reconcile(gateway)
+
+    client.replace_stream.assert_called_once_with(name, SOURCE_A)
+    assert report.foreign == [] and conflicts() == []
+
+
 def test_a_stream_already_right_is_left_alone(world: World, gateway: Gateway, client: Any) -> None:
     camera = on_gateway(world.camera_a1, gateway, SOURCE_A)
     client.streams.return_value = listing(state(stream_name(camera.public_id), SOURCE_A, connections=(3,)))
