@@ -214,6 +214,20 @@ def test_a_source_whose_name_moved_to_a_refused_address_is_taken_off_the_gateway
     assert name in pushed_report.refused and name in reconciled.refused
 
 
+@pytest.mark.parametrize("host", THIS_MACHINE)
+def test_a_row_saved_under_older_rules_is_refused_when_pushed(host: str, world: World, gateway_client: Any) -> None:
+    """Sources stored before these checks (straight in the database here) never reach a gateway."""
+    camera = world.camera_a1
+    camera.main_source = source_with(host)
+    camera.gateway = Gateway.objects.create(name="gw", api_url="http://10.99.0.1:1984")
+    camera.save()
+
+    report = sync.push_camera(camera)
+
+    gateway_client.replace_stream.assert_not_called()
+    assert report.refused == [stream_name(camera.public_id)]
+
+
 def test_an_address_that_became_a_gateways_is_refused_at_work_time(world: World, gateway_client: Any) -> None:
     camera = lan_camera(world)
     Gateway.objects.create(name="gw-new", api_url="http://192.168.1.20:1984")
