@@ -2,8 +2,9 @@
 
 Camera sources make a gateway connect, and ONVIF hosts make a worker
 connect, to an address a tenant chose. Neither may be this machine, a
-gateway or any loopback, unspecified, link-local, multicast or reserved
-address; private LAN addresses stay allowed, since that is where cameras are.
+gateway, one of the portal's own services (database, Redis, mail server) or
+any loopback, unspecified, link-local, multicast or reserved address;
+private LAN addresses stay allowed, since that is where cameras are.
 
 Every check works on a normalised host (``normalise_host``): lower case, no
 trailing dot, percent-escapes decoded, the IPv6 zone dropped, and the
@@ -250,9 +251,17 @@ def gateway_hosts() -> set[str]:
     return {host for host in (_safe_normalise(h) for h in hosts if h) if host}
 
 
+def service_hosts() -> set[str]:
+    """Normalised hosts of the portal's own services: its databases, Redis, the Celery broker, the mail server."""
+    hosts = {str(database.get("HOST") or "") for database in settings.DATABASES.values()}
+    hosts |= {urlsplit(url).hostname or "" for url in (settings.REDIS_URL, settings.CELERY_BROKER_URL) if url}
+    hosts.add(settings.EMAIL_HOST or "")
+    return {host for host in (_safe_normalise(h) for h in hosts if h and not h.startswith("/")) if host}
+
+
 def forbidden_targets() -> Forbidden:
-    """This machine and every gateway, by name and by address (resolved now)."""
-    names = own_names() | gateway_hosts()
+    """This machine, the portal's services and every gateway, by name and by address (resolved now)."""
+    names = own_names() | gateway_hosts() | service_hosts()
     addresses = interface_addresses() | _addresses_of(names)
     return Forbidden(frozenset(names), frozenset(addresses))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from unittest import mock
 
@@ -125,6 +126,27 @@ def test_every_gateways_hosts_are_refused_by_name_and_by_address(fake_dns: Calla
     for host in ("gw2.internal", "GW2.internal.", "10.8.0.2", "10.8.0.3", "sneaky.lan", "sneaky2.lan"):
         assert refused_source_code(source_with(host)) in {"gateway", "own_address"}, host
         assert refused_onvif_code(host) in {"onvif_gateway", "onvif_own_address"}, host
+
+
+def test_the_portals_own_services_are_refused(settings: Any, fake_dns: Callable) -> None:
+    """The database, Redis, the broker and the mail server usually sit on the same private network as cameras."""
+    settings.REDIS_URL = "redis://redis.internal:6379/0"
+    settings.CELERY_BROKER_URL = "redis://10.8.1.6:6379/1"
+    settings.EMAIL_HOST = "smtp.internal"
+    fake_dns({"redis.internal": ["10.8.1.5"], "smtp.internal": ["10.8.1.7"], "sneaky.lan": ["10.8.1.5"]})
+
+    for host in ("redis.internal", "10.8.1.5", "10.8.1.6", "smtp.internal", "sneaky.lan"):
+        assert refused_source_code(source_with(host)) in {"gateway", "own_address"}, host
+        assert refused_onvif_code(host) in {"onvif_gateway", "onvif_own_address"}, host
+
+
+def test_the_database_hosts_count_among_the_portals_services(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read from the settings the check sees (overriding the live DATABASES setting would disturb the test run)."""
+    fake = SimpleNamespace(DATABASES={"default": {"HOST": "DB.internal."}, "socket": {"HOST": "/run/postgresql"}},
+                           REDIS_URL="", CELERY_BROKER_URL="", EMAIL_HOST="")
+    monkeypatch.setattr(hosts, "settings", fake)
+
+    assert hosts.service_hosts() == {"db.internal"}
 
 
 def test_a_name_that_does_not_resolve_is_refused_with_a_clear_message() -> None:
