@@ -317,6 +317,13 @@ GO2RTC_API_PASSWORD = env("GO2RTC_API_PASSWORD")
 GO2RTC_RTSP_URL = env("GO2RTC_RTSP_URL", "rtsp://127.0.0.1:8554")
 GO2RTC_WEBRTC_URL = env("GO2RTC_WEBRTC_URL", "")
 GO2RTC_TIMEOUT_SECONDS = env_int("GO2RTC_TIMEOUT_SECONDS", 5)
+# Key of the HMAC that names camera streams on the gateways (cameras.streams),
+# so no tenant can work a stream name out from a camera's public id. Every web
+# and worker process must share it; changing it renames every stream (the
+# reconcile swaps them within one interval, live views reconnect).
+CCTV_STREAM_NAME_KEY = env("CCTV_STREAM_NAME_KEY") or hashlib.sha256(
+    ("cctv-stream-names:" + SECRET_KEY).encode()
+).hexdigest()
 # host[:port] entries an operator deliberately allows as camera sources even
 # though the source rules would refuse them (e.g. the demo's loopback
 # synthetic cameras). Never filled from tenant input.

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from cameras.go2rtc import Go2RTCClient, Go2RTCError
 from cameras.models import Camera, Gateway
+from cameras.streams import stream_name
 from recordings.models import MotionEvent, MotionSettings
 from recordings.schedules import MAX_WINDOWS
 from tests.conftest import World
@@ -476,7 +477,7 @@ def test_camera_snapshot_asks_the_gateway_for_the_sub_stream(
     assert response.status_code == 200
     assert (response["Content-Type"], response.content) == ("image/jpeg", JPEG_BYTES)
     assert response["Cache-Control"] == "private, no-store"
-    assert snapshot.call_args.args[1] == f"cam-{camera.public_id.hex}-sub"
+    assert snapshot.call_args.args[1] == stream_name(camera.public_id, "sub")
 
 
 def test_camera_snapshot_failure_is_a_short_503(world: World, client_for: Callable, gateway: Gateway) -> None:
@@ -487,7 +488,7 @@ def test_camera_snapshot_failure_is_a_short_503(world: World, client_for: Callab
     assert response.status_code == 503
     body = response.content.decode()
     assert "gw.internal" not in body and "no picture" in body
-    assert snapshot.call_args.args[1] == f"cam-{camera.public_id.hex}-main"
+    assert snapshot.call_args.args[1] == stream_name(camera.public_id)
 
 
 def test_camera_without_gateway_has_no_snapshot(world: World, client_for: Callable) -> None:
