@@ -1,0 +1,95 @@
+"""The Content-Security-Policy of every page (django-csp), and why each directive says what it says.
+
+- Scripts: only the portal's own files (``'self'``): every script of ours is
+  an ES module under static/js, page data travels in JSON blocks
+  (``json_script``), which are not scripts. Third-party pages that need an
+  inline script (drf-spectacular's Swagger UI) mark it with the request's
+  nonce; no ``'unsafe-inline'``, no ``'unsafe-eval'``.
+- Styles: our stylesheets, plus ``<style>`` blocks that carry the nonce (the
+  live grid's column count, Swagger UI's page rules). Style *attributes* are
+  refused: the templates have none, and scripts set styles through the CSSOM
+  (``element.style``), which the policy does not restrict. Allowing
+  ``'unsafe-inline'`` styles would let injected markup restyle the page (for
+  example hide a warning or overlay a fake form); nothing needs it.
+- Connections: the portal itself, including its own ``ws(s)://`` origin for
+  the live relay and the event stream (added per request by the middleware
+  below, since the host is the request's).
+- Media and images: the portal, ``blob:`` (the MSE fallback and, later,
+  hls.js attach a MediaSource through a blob URL), ``data:`` images (QR codes,
+  Swagger UI's icons), and the clip storage's origins when it is S3 (downloads
+  and snapshots redirect there).
+- Workers: ``'self'`` (hls.js's transmuxing worker is a static file, see
+  settings.NPM_STATIC_FILES; its ES build does not create blob workers).
+- No plugins, no ``<base>``, no framing by anyone, forms post only to us.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from csp.constants import NONCE, NONE, SELF
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest, HttpResponseBase
+
+
+def directives(storage_origins: list[str]) -> dict[str, Any]:
+    """The policy's directives, for settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]."""
+    return {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", "blob:", *storage_origins],
+        "media-src": [SELF, "blob:", *storage_origins],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+
+
+def s3_origins(bucket: str, endpoint_url: str | None, region: str | None, addressing_style: str | None) -> list[str]:
+    """Origins presigned URLs of this bucket can point at (path and virtual-host style)."""
+    if endpoint_url:
+        parts = urlsplit(endpoint_url)
+        origins = [f"{parts.scheme}://{parts.netloc}"]
+        if addressing_style != "path":
+            origins.append(f"{parts.scheme}://{bucket}.{parts.netloc}")
+        return origins
+    origins = [f"https://{bucket}.s3.amazonaws.com"]
+    if region:
+        origins += [f"https://{bucket}.s3.{region}.amazonaws.com", f"https://s3.{region}.amazonaws.com"]
+    return origins
+
+
+def socket_origin(request: HttpRequest) -> str | None:
+    """ws(s)://<host> of this request, or None when the host is not one we serve."""
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return None
+    return f"{'wss' if request.is_secure() else 'ws'}://{host}"
+
+
+class PortalCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the page's own WebSocket origin added to connect-src.
+
+    CSP Level 3 lets ``'self'`` match ws(s) on the same host, but not every
+    browser in use does; naming the origin costs nothing.
+    """
+
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        origin = socket_origin(request)
+        if origin:
+            update = dict(parts.update or {})
+            extra = update.get("connect-src") or []
+            update["connect-src"] = [*([extra] if isinstance(extra, str) else extra), origin]
+            parts.update = update
+        return parts
