@@ -41,14 +41,14 @@ class NpmFinder(BaseFinder):
             id="portal.W001",
         )]
 
-    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> str | list[str] | None:
+    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> str | list[str]:
+        """The file's absolute path; [] when it is not ours or not installed (as Django's finders answer)."""
         if kwargs:  # Django 5.2 still accepts the deprecated all=
             find_all = self._check_deprecated_find_param(find_all=find_all, **kwargs)
         source = npm_files().get(path)
-        found = str(source) if source is not None and source.is_file() else None
-        if find_all:
-            return [found] if found else []
-        return found
+        if source is None or not source.is_file():
+            return []
+        return [str(source)] if find_all else str(source)
 
     def list(self, ignore_patterns: list[str] | None) -> Iterator[tuple[str, FileSystemStorage]]:
         for static_path, source in npm_files().items():
