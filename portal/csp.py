@@ -21,6 +21,9 @@
 - Workers: ``'self'`` (hls.js's transmuxing worker is a static file, see
   settings.NPM_STATIC_FILES; its ES build does not create blob workers).
 - No plugins, no ``<base>``, no framing by anyone, forms post only to us.
+
+One page type is an exception: DRF's browsable API allows inline styles
+(portal/renderers.py says why); its scripts stay strict.
 """
 
 from __future__ import annotations

@@ -147,3 +147,19 @@ def test_presigned_clip_urls_are_allowed_as_media_and_images() -> None:
     assert s3_origins("clips", None, "eu-west-1", None) == [
         "https://clips.s3.amazonaws.com", "https://clips.s3.eu-west-1.amazonaws.com",
         "https://s3.eu-west-1.amazonaws.com"]
+
+
+def test_the_browsable_api_alone_allows_inline_styles_and_its_scripts_stay_strict(
+    world: World, client_for: Callable
+) -> None:
+    client = client_for(world.admin)
+    html = client.get(reverse("camera-list"), HTTP_ACCEPT="text/html")
+    json_answer = client.get(reverse("camera-list"), HTTP_ACCEPT="application/json")
+
+    assert html["Content-Type"].startswith("text/html")
+    policy = policy_of(html)
+    assert policy["style-src-attr"] == ["'unsafe-inline'"]
+    assert policy["style-src-elem"] == ["'self'", "'unsafe-inline'"]
+    assert policy["script-src"] == ["'self'"] and policy["object-src"] == ["'none'"]
+    assert_strict(policy_of(json_answer))
+    assert "style-src-attr" not in policy_of(json_answer)
