@@ -12,8 +12,8 @@
   ``'unsafe-inline'`` styles would let injected markup restyle the page (for
   example hide a warning or overlay a fake form); nothing needs it.
 - Connections: the portal itself, including its own ``ws(s)://`` origin for
-  the live relay and the event stream (added per request by the middleware
-  below, since the host is the request's).
+  the live relay and the event stream (added per request by
+  portal/csp_middleware.py, since the host is the request's).
 - Media and images: the portal, ``blob:`` (the MSE fallback and, later,
   hls.js attach a MediaSource through a blob URL), ``data:`` images (QR codes,
   Swagger UI's icons), and the clip storage's origins when it is S3 (downloads
@@ -24,6 +24,9 @@
 
 One page type is an exception: DRF's browsable API allows inline styles
 (portal/renderers.py says why); its scripts stay strict.
+
+Settings read this module (it imports nothing of Django); the middleware is
+portal/csp_middleware.py.
 """
 
 from __future__ import annotations
@@ -32,9 +35,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from csp.constants import NONCE, NONE, SELF
-from csp.middleware import CSPMiddleware, PolicyParts
-from django.core.exceptions import DisallowedHost
-from django.http import HttpRequest, HttpResponseBase
 
 
 def directives(storage_origins: list[str]) -> dict[str, Any]:
@@ -67,32 +67,3 @@ def s3_origins(bucket: str, endpoint_url: str | None, region: str | None, addres
     if region:
         origins += [f"https://{bucket}.s3.{region}.amazonaws.com", f"https://s3.{region}.amazonaws.com"]
     return origins
-
-
-def socket_origin(request: HttpRequest) -> str | None:
-    """ws(s)://<host> of this request, or None when the host is not one we serve."""
-    try:
-        host = request.get_host()
-    except DisallowedHost:
-        return None
-    return f"{'wss' if request.is_secure() else 'ws'}://{host}"
-
-
-class PortalCSPMiddleware(CSPMiddleware):
-    """django-csp's middleware, with the page's own WebSocket origin added to connect-src.
-
-    CSP Level 3 lets ``'self'`` match ws(s) on the same host, but not every
-    browser in use does; naming the origin costs nothing.
-    """
-
-    def get_policy_parts(
-        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
-    ) -> PolicyParts:
-        parts = super().get_policy_parts(request, response, report_only)
-        origin = socket_origin(request)
-        if origin:
-            update = dict(parts.update or {})
-            extra = update.get("connect-src") or []
-            update["connect-src"] = [*([extra] if isinstance(extra, str) else extra), origin]
-            parts.update = update
-        return parts

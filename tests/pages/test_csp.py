@@ -13,7 +13,8 @@ import pytest
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
-from portal.csp import s3_origins, socket_origin
+from portal.csp import s3_origins
+from portal.csp_middleware import socket_origin
 from tests.conftest import World
 
 ADMIN_PAGES = [
