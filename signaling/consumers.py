@@ -147,7 +147,7 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
             raise ValueError(f"no handler for message type {message['type']}")
         await handler(message)
 
-    async def _refuse(self, code: RelayError, text: str, close_code: CloseCode) -> None:
+    async def _refuse(self, code: RelayError, text: str, close_code: int) -> None:
         await self.accept()
         await self.send(text_data=relay.error_frame(code, text))
         await self.close(code=close_code)

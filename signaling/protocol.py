@@ -8,18 +8,26 @@ number or a code from Python.
 
 from __future__ import annotations
 
-from enum import IntEnum, StrEnum
-from typing import Any
+from enum import StrEnum
+from typing import Any, Final
 
 
-class CloseCode(IntEnum):
-    """WebSocket close codes the consumers end a socket with."""
+class CloseCode:
+    """WebSocket close codes the consumers end a socket with.
 
-    UNAUTHENTICATED = 4401
-    NOT_FOUND = 4404  # missing, foreign, or no longer allowed: the same answer
-    LIMIT = 4429  # too many live sessions for this user
-    UPSTREAM = 4502  # the camera's gateway could not be reached
-    TRY_LATER = 1013  # the portal's own session store is briefly down
+    Plain ints, not an IntEnum: Daphne's WebSocket library (autobahn) accepts
+    only an exact int as a close code and fails the close (1011) otherwise.
+    """
+
+    UNAUTHENTICATED: Final = 4401
+    NOT_FOUND: Final = 4404  # missing, foreign, or no longer allowed: the same answer
+    LIMIT: Final = 4429  # too many live sessions for this user
+    UPSTREAM: Final = 4502  # the camera's gateway could not be reached
+    TRY_LATER: Final = 1013  # the portal's own session store is briefly down
+
+    @classmethod
+    def items(cls) -> dict[str, int]:
+        return {name: value for name, value in vars(cls).items() if name.isupper()}
 
 
 class RelayError(StrEnum):
@@ -49,7 +57,7 @@ def _camel(name: str) -> str:
 def browser_config() -> dict[str, Any]:
     """What static/js needs of the socket protocol, JSON-ready (names in camelCase)."""
     return {
-        "closeCodes": {_camel(code.name): int(code) for code in CloseCode},
+        "closeCodes": {_camel(name): code for name, code in CloseCode.items().items()},
         "relayErrors": {_camel(code.name): str(code) for code in RelayError},
         "sockets": {"events": "/" + EVENTS_PATH, "live": "/" + LIVE_PATH},
     }

@@ -22,11 +22,16 @@ def _page_config(html: str) -> dict:
 def test_every_page_carries_the_close_and_error_codes_the_consumers_send(db: None) -> None:
     config = _page_config(Client().get(reverse("account_login")).content.decode())
 
-    assert sorted(config["closeCodes"].values()) == sorted(int(code) for code in CloseCode)
+    assert sorted(config["closeCodes"].values()) == sorted(CloseCode.items().values())
     assert config["closeCodes"]["notFound"] == CloseCode.NOT_FOUND == 4404
     assert sorted(config["relayErrors"].values()) == sorted(str(code) for code in RelayError)
     assert config["relayErrors"]["codecMismatch"] == "codec_mismatch"
     assert config == browser_config()
+
+
+def test_close_codes_are_exact_ints() -> None:
+    """Regression: as an IntEnum, Daphne's autobahn refused every code and closed sockets with 1011 instead."""
+    assert {type(code) for code in CloseCode.items().values()} == {int}
 
 
 def test_the_page_config_names_the_routed_socket_paths() -> None:
