@@ -18,6 +18,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
+from portal import csp as csp_policy
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -93,6 +95,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.csp_middleware.PortalCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -122,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.organizations",
+                "portal.context_processors.page_config",
             ],
         },
     },
@@ -354,6 +358,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "portal.api_base.APISchema",
+    # DRF's defaults, with the browsable API's Content-Security-Policy exception (portal/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "portal.renderers.BrowsableAPIRenderer"],
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -366,6 +372,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
+    # Swagger UI would send the schema's address to swagger.io's online validator (and the
+    # Content-Security-Policy would block the badge it loads): no third party sees our schema.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": "none"},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
@@ -380,6 +389,21 @@ SPECTACULAR_SETTINGS = {
 # --- Static, media, i18n -----------------------------------------------------
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "portal.npm_static.NpmFinder",
+]
+# Built files of npm packages (package.json, installed by `npm ci`) published as static files:
+# static path -> file under NODE_MODULES_DIR. The ES-module build of hls.js without subtitles,
+# captions, alternate audio and DRM, which camera footage does not use (a third smaller than the
+# full build), and its transmuxing worker (ES builds do not inline it: pass its URL as workerPath).
+NODE_MODULES_DIR = BASE_DIR / "node_modules"
+NPM_STATIC_FILES = {
+    "vendor/hls.js/hls.light.min.mjs": "hls.js/dist/hls.light.min.mjs",
+    "vendor/hls.js/hls.worker.js": "hls.js/dist/hls.worker.js",
+    "vendor/hls.js/LICENSE": "hls.js/LICENSE",
+}
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(DATA_DIR / "media")))
@@ -442,6 +466,19 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "clips": _clip_storage(),
 }
+
+# --- Content-Security-Policy (django-csp; portal/csp.py says why each directive is what it is) ---
+# Downloads and snapshots redirect to presigned URLs of an S3 clip store: <video> and <img> follow.
+_csp_storage_origins = csp_policy.s3_origins(
+    env("CCTV_CLIP_S3_BUCKET"), env("CCTV_CLIP_S3_ENDPOINT_URL") or None, env("CCTV_CLIP_S3_REGION") or None,
+    env("CCTV_CLIP_S3_ADDRESSING_STYLE") or None,
+) if CCTV_CLIP_STORAGE == "s3" else []
+_csp_policy = {"DIRECTIVES": csp_policy.directives(_csp_storage_origins)}
+# Report-only sends the same policy without enforcing it (the browser console lists what it would block).
+if env_bool("CCTV_CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp_policy
+else:
+    CONTENT_SECURITY_POLICY = _csp_policy
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
