@@ -131,7 +131,8 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
             )
         except (Http404, MFAEnrolmentRequired) as exc:
             await self._release_slot()  # a refused handshake may never see disconnect()
-            await self.close(code=CloseCode.MFA_REQUIRED if isinstance(exc, MFAEnrolmentRequired) else CloseCode.NOT_FOUND)
+            mfa = isinstance(exc, MFAEnrolmentRequired)
+            await self.close(code=CloseCode.MFA_REQUIRED if mfa else CloseCode.NOT_FOUND)
             return False
         except live.CameraNotLive as exc:
             await self._refuse(RelayError.CAMERA_UNAVAILABLE, str(exc), CloseCode.NOT_FOUND)
