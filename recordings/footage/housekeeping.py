@@ -155,13 +155,13 @@ def _run(run_id: int | None, root: Path, space: volume.Space, floor: int) -> Vol
     return run
 
 
-def guard_volume(batch_size: int, *, probe: volume.Probe = volume.statvfs_space,
-                 run_id: int | None = None) -> GuardPass:
+def guard_volume(batch_size: int, *, probe: volume.Probe | None = None, run_id: int | None = None) -> GuardPass:
     """Keep the recordings disk above its floor by deleting the oldest unprotected local footage.
 
     Every deletion is logged and counted on a ``VolumeGuardRun`` row (the
     admin lists them); ``run_id`` carries one run over re-enqueued passes.
     """
+    probe = probe or volume.statvfs_space
     root = layout.root()
     if not root.is_dir():
         return GuardPass(0, run_id, False)
