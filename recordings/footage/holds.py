@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -39,7 +39,7 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.roles import Action
-from accounts.scoping import access_camera, can, require_visible
+from accounts.scoping import access_camera, require_visible
 from cameras.models import Camera
 from recordings.footage import layout
 from recordings.footage.models import CameraUsage, LegalHold, Segment
@@ -151,17 +151,6 @@ def create_hold(user: Any, camera_public_id: Any, *, start: Any, end: Any, reaso
     flagged = _covered_by(hold).filter(held=False).update(held=True)
     audit.record(user, "hold.create", organization=organization_id, target=hold, ip=ip, segments=flagged,
                  **_audit_detail(hold))
-    return hold
-
-
-def access_hold(user: Any, public_id: Any, action: str = Action.MANAGE) -> LegalHold:
-    """A hold the user may see (else 404), and act on with ``action`` (else 403)."""
-    try:
-        hold = LegalHold.objects.for_user(user, Action.VIEW).select_related("camera").get(public_id=public_id)
-    except (LegalHold.DoesNotExist, ValidationError, ValueError):
-        raise Http404("Not found.") from None
-    if not can(user, action, hold):
-        raise PermissionDenied("Only owners and admins can see or change legal holds.")
     return hold
 
 
