@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.db.models import F, Q, Value
@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce, Greatest
 
 from recordings.footage import layout, removal, retention, volume
 from recordings.footage.models import (
+    Notice,
     OrganizationUsage,
     RecordingSettings,
     Segment,
@@ -86,6 +87,18 @@ def expire_footage(now: datetime, batch_size: int) -> int:
     return len(chosen)
 
 
+# Notices (and their rows in the delivery log) are kept this long.
+NOTICE_KEEP = timedelta(days=90)
+
+
+def expire_notices(now: datetime, batch_size: int) -> int:
+    """Delete up to ``batch_size`` notices older than ``NOTICE_KEEP`` with their deliveries; returns how many."""
+    old = list(Notice.objects.filter(created_at__lt=now - NOTICE_KEEP).order_by("created_at", "pk")
+               .values_list("pk", flat=True)[:batch_size])
+    Notice.objects.filter(pk__in=old).delete()
+    return len(old)
+
+
 # --- quotas ---------------------------------------------------------------------------------
 
 
@@ -109,8 +122,8 @@ def enforce_quotas(batch_size: int) -> int:
                   .order_by("start", "pk").values_list("pk", "bytes")[: batch_size - handled])
         chosen = retention.smallest_prefix(oldest, retention.quota_excess(used, quota))
         if not chosen:
-            logger.warning("organization %s is over its footage quota (%d of %d bytes) but all that is left is held",
-                           organization_id, used, quota)
+            logger.warning("organization %s is over its footage quota (%d of %d bytes) but nothing left may be "
+                           "deleted (held footage, or tiers that cannot delete yet)", organization_id, used, quota)
             continue
         removed = removal.delete_segments(chosen)
         handled += len(chosen)

@@ -127,8 +127,7 @@ class RangeAnswer:
         return sum(interval.seconds for interval in self.covered)
 
 
-SEGMENT_FIELDS = ("start", "end", "duration", "bytes", "kind", "has_motion", "codec", "width", "height", "tier",
-                  "held")
+SEGMENT_FIELDS = ("start", "end", "duration", "bytes", "kind", "has_motion", "codec", "width", "height", "tier")
 
 
 def footage_in_range(camera_id: int, stream: str, start: datetime, end: datetime, *,

@@ -93,7 +93,6 @@ class SegmentSerializer(serializers.Serializer):
     width = serializers.IntegerField()
     height = serializers.IntegerField()
     tier = serializers.CharField(help_text="Where the bytes are: `local`, `s3` or `azure`.")
-    held = serializers.BooleanField(help_text="Under a legal hold: retention, quotas and the disk guard keep it.")
 
 
 class RangeAnswerSerializer(serializers.Serializer):

@@ -23,10 +23,14 @@ MAX_INVOCATIONS = 20
 
 @shared_task(bind=True, ignore_result=True)
 def expire_footage(self, invocation: int = 0) -> int:  # type: ignore[no-untyped-def]
-    """Beat: delete footage past each camera's retention (continuous and event footage by their own days)."""
+    """Beat: delete footage past each camera's retention (continuous and event footage by their own days).
+
+    Old notices go too (``housekeeping.NOTICE_KEEP``).
+    """
     from recordings.footage import housekeeping
 
-    handled = housekeeping.expire_footage(timezone.now(), BATCH_SIZE)
+    now = timezone.now()
+    handled = max(housekeeping.expire_footage(now, BATCH_SIZE), housekeeping.expire_notices(now, BATCH_SIZE))
     if handled >= BATCH_SIZE and invocation + 1 < MAX_INVOCATIONS:
         self.apply_async(kwargs={"invocation": invocation + 1})
     return handled

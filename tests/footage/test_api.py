@@ -111,7 +111,7 @@ def test_a_range_lists_segments_and_gaps(world: World, api_as: Api) -> None:
     assert [g["seconds"] for g in body["gaps"]] == [10, 10]  # 30..40 and 60..70
     assert len(body["segments"]) == 5
     assert set(body["segments"][0]) == {"start", "end", "duration", "bytes", "kind", "has_motion", "codec",
-                                        "width", "height", "tier", "held"}
+                                        "width", "height", "tier"}
 
 
 def test_coverage_alone_on_request(world: World, api_as: Api) -> None:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent
-from recordings.footage import holds, housekeeping
+from recordings.footage import holds, housekeeping, services, settle
 from recordings.footage.models import LegalHold, Segment
 from tests.api.conftest import API, rows
 from tests.conftest import World
@@ -115,6 +115,19 @@ def test_a_deleted_cameras_hold_keeps_protecting_and_can_still_be_lifted(world: 
     holds.lift_hold(world.admin, created)
     housekeeping.expire_footage(now, 100)
     assert kept(old) == [False]
+
+
+@pytest.mark.sqlite
+def test_the_events_mode_buffer_keeps_held_footage(world: World, footage_root: Path) -> None:
+    now = timezone.now()
+    buffered = [ended_ago(world.camera_a1, now, minutes=m, kind="buffer") for m in (5, 4, 3)]  # no event claims them
+    hold(world, buffered[1].start, buffered[1].end)
+    plan = services.Plan(world.camera_a1.pk, world.camera_a1.public_id, world.org_a.pk, "UTC", "events", ("main",),
+                         timedelta(seconds=5), timedelta(seconds=5))
+
+    settle.settle(plan, now)
+
+    assert kept(*buffered) == [False, True, False]
 
 
 @pytest.mark.parametrize(("values", "field"), [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from unittest import mock
 
@@ -13,12 +13,15 @@ from django.utils import timezone
 from recordings.footage import holds, housekeeping, layout, tasks
 from recordings.footage.models import (
     CameraUsage,
+    Notice,
+    NoticeKind,
     OrganizationUsage,
     RecordingSettings,
     Segment,
     SegmentKind,
     StoragePolicy,
 )
+from recordings.models import NotificationDelivery
 from tests.conftest import World
 from tests.footage.helpers import ended_ago
 
@@ -144,3 +147,15 @@ def test_the_chain_stops_at_its_cap(world: World, now: datetime, monkeypatch) ->
         tasks.expire_footage(invocation=tasks.MAX_INVOCATIONS - 1)
 
     again.assert_not_called()
+
+
+def test_notices_go_after_90_days_with_their_deliveries(world: World, now: datetime) -> None:
+    old, recent = (Notice.objects.create(organization=world.org_a, kind=NoticeKind.STORAGE_QUOTA) for _ in range(2))
+    Notice.objects.filter(pk=old.pk).update(created_at=now - housekeeping.NOTICE_KEEP - timedelta(minutes=1))
+    delivery = NotificationDelivery.objects.create(organization=world.org_a, notice=old, channel="email",
+                                                   recipient="owner@a.example.test")
+
+    assert housekeeping.expire_notices(now, 100) == 1
+
+    assert list(Notice.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not NotificationDelivery.objects.filter(pk=delivery.pk).exists()
