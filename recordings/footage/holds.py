@@ -104,9 +104,14 @@ def _holds(hold: LegalHold, row: Segment) -> bool:
 
 
 def lock_camera(camera_id: int, organization_id: int) -> None:
-    """Take the camera's indexing lock (its usage counter row) for the rest of the transaction."""
-    CameraUsage.objects.get_or_create(camera_id=camera_id, defaults={"organization_id": organization_id})
-    list(CameraUsage.objects.select_for_update().filter(camera_id=camera_id))
+    """Take the camera's indexing lock (its usage counter row) for the rest of the transaction.
+
+    A camera deleted meanwhile has no row and gets no new footage: nothing to lock then.
+    """
+    usage = CameraUsage.objects.filter(camera_id=camera_id)
+    if not usage.exists() and Camera.objects.filter(pk=camera_id).exists():
+        CameraUsage.objects.get_or_create(camera_id=camera_id, defaults={"organization_id": organization_id})
+    list(usage.select_for_update())
 
 
 # --- setting, changing, lifting -------------------------------------------------------------
@@ -156,8 +161,9 @@ def create_hold(user: Any, camera_public_id: Any, *, start: Any, end: Any, reaso
 
 def _locked(user: Any, hold: LegalHold) -> LegalHold:
     """The hold, re-read under its camera's lock, if the caller may still manage it; else 404."""
-    if hold.camera_id is not None:
-        lock_camera(hold.camera_id, hold.organization_id)
+    camera_id = LegalHold.objects.filter(pk=hold.pk).values_list("camera_id", flat=True).first()
+    if camera_id is not None:
+        lock_camera(camera_id, hold.organization_id)
     locked = LegalHold.objects.select_for_update().filter(pk=hold.pk).first()
     if locked is None:
         raise Http404("Not found.")
