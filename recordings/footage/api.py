@@ -80,9 +80,9 @@ class CameraRecordingViewSet(_SingleObjectViewSet):
     )
     @action(detail=False, methods=["get", "put", "patch"], url_path="recording", url_name="settings")
     def recording(self, request: Request, id: str) -> Response:  # noqa: A002  (the URL's name)
+        camera = self.get_object()  # 404 / 403 before any field message
         if request.method == "GET":
-            return _settings_response(self._camera(request, id, Action.VIEW))
-        self._camera(request, id, Action.MANAGE)  # 404 / 403 before any field message
+            return _settings_response(camera)
         body = RecordingSettingsSerializer(data=request.data, partial=request.method == "PATCH")
         body.is_valid(raise_exception=True)
         services.update_settings(request.user, id, ip=client_ip(request), **body.validated_data)
@@ -107,6 +107,15 @@ class CameraRecordingViewSet(_SingleObjectViewSet):
                 "covered_seconds": answer.covered_seconds, "covered": _intervals(answer.covered),
                 "gaps": _intervals(answer.gaps), "segments": answer.segments}
         return Response(RangeAnswerSerializer(data).data)
+
+    def get_object(self) -> Any:
+        """The camera, through the gate: view right to read, manage right to change.
+
+        OPTIONS calls this too, to tell whether PUT is allowed (without it the
+        generic one looked for a queryset and answered 500).
+        """
+        needed = Action.VIEW if self.request.method in permissions.SAFE_METHODS else Action.MANAGE
+        return self._camera(self.request, self.kwargs["id"], needed)
 
     @staticmethod
     def _camera(request: Request, public_id: str, needed: str) -> Any:
