@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from accounts.audit import client_ip
 from accounts.roles import Action
 from accounts.scoping import access_camera
-from portal.api_base import CRUD_MIXINS, PUBLIC_ID_PARAMETER, IdFilter, ScopedViewSet, errors
+from portal.api_base import CRUD_MIXINS, PUBLIC_ID_PARAMETER, DateTimeFilter, IdFilter, ScopedViewSet, errors
 from recordings.footage import health, holds, index, services, usage
 from recordings.footage.models import LegalHold
 from recordings.footage.serializers import (
@@ -161,8 +161,7 @@ class OrganizationStorageViewSet(_SingleObjectViewSet):
 class LegalHoldFilter(django_filters.FilterSet):
     camera = django_filters.UUIDFilter(field_name="camera_public_id", help_text="Camera id.")
     organization = IdFilter(field_name="organization_id", help_text="Organization id.")
-    covers = django_filters.IsoDateTimeFilter(method="filter_covers",
-                                              help_text="Only holds whose range contains this moment (ISO 8601).")
+    covers = DateTimeFilter(method="filter_covers", help_text="Only holds whose range contains this moment (ISO 8601).")
 
     class Meta:
         model = LegalHold
