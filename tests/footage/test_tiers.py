@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts.models import Organization, User
 from accounts.roles import Role
 from cameras.models import Camera
-from recordings.footage import holds, housekeeping, layout, mover, reading, stores, tasks, tier_config
+from recordings.footage import holds, housekeeping, layout, mover, reading, removal, stores, tasks, tier_config
 from recordings.footage.models import Segment, StorageTier, Tier
 from tests.conftest import World
 from tests.factories import make_camera, make_member, make_organization, make_site, make_user
@@ -273,3 +273,47 @@ def test_the_beat_task_moves_footage_on_a_real_worker(settings, azurite, request
     assert wait_until(lambda: Segment.objects.get(pk=segment.pk).tier == Tier.AZURE, timeout=60)
     assert azurite.keys(account, "footage") == {segment.key}
     assert not layout.path_of(segment.key).exists()
+
+
+def _after_upload(monkeypatch: pytest.MonkeyPatch, then: Callable[[], None]) -> None:
+    """Make ``then`` happen right after the mover's upload (another pass, retention) and before its switch."""
+    put = stores.Store.put
+
+    def put_then(self: stores.Store, key: str, file: io.BufferedReader) -> None:
+        put(self, key, file)
+        then()
+
+    monkeypatch.setattr(stores.Store, "put", put_then)
+
+
+def test_a_segment_deleted_while_it_uploads_leaves_no_object_behind(
+    world: World, remote: Remote, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    remote.configure(world.owner, world.org_a, "a")
+    now = timezone.now()
+    segment = recorded(world.camera_a1, now - timedelta(hours=3))
+    _after_upload(monkeypatch, lambda: removal.delete_segments([segment.pk]))
+
+    assert mover.move_footage(now, 50).moved == 0
+
+    assert not Segment.objects.filter(pk=segment.pk).exists()
+    assert remote.keys("a") == set()
+
+
+def test_a_segment_another_pass_moved_meanwhile_keeps_its_remote_copy(
+    world: World, remote: Remote, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    remote.configure(world.owner, world.org_a, "a")
+    now = timezone.now()
+    segment = recorded(world.camera_a1, now - timedelta(hours=3))
+    original = layout.path_of(segment.key).read_bytes()
+
+    def other_pass_switched() -> None:
+        Segment.objects.filter(pk=segment.pk).update(tier=remote.kind)
+        layout.path_of(segment.key).unlink()
+
+    _after_upload(monkeypatch, other_pass_switched)
+
+    assert mover.move_footage(now, 50).moved == 0
+    segment.refresh_from_db()
+    assert remote.keys("a") == {segment.key} and content(segment) == original
