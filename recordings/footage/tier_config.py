@@ -62,12 +62,12 @@ def check_endpoint(url: str, kind: str) -> str:
     """The endpoint URL normalised (no trailing slash), or ``ValidationError`` (see the module docstring)."""
     if any(ch.isspace() for ch in url) or len(url) > 300:
         raise ValidationError({"endpoint_url": "Enter the store's URL without spaces."})
-    parts = urlsplit(url)
     try:
+        parts = urlsplit(url)
         port = parts.port
-    except ValueError:
-        raise ValidationError({"endpoint_url": "The port in the store's URL must be a number from 1 to 65535."}
-                              ) from None
+    except ValueError:  # an unclosed IPv6 bracket, a port that is no number or out of range
+        raise ValidationError({"endpoint_url": "The store's URL is not valid: check the host and the port "
+                                               "(a number from 1 to 65535)."}) from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ValidationError({"endpoint_url": "Enter an https:// URL, e.g. https://s3.eu-west-1.amazonaws.com."})
     if parts.username is not None or parts.query or parts.fragment or "@" in parts.netloc:

@@ -52,7 +52,8 @@ def tier_url(organization) -> str:  # type: ignore[no-untyped-def]
     "https://169.254.169.254", "https://metadata.store.test", "https://10.1.2.3", "https://192.168.1.10",
     "https://internal.store.test", "https://rebound.store.test", "https://unknown.store.test",
     "http://s3.store.test", "ftp://s3.store.test", "https://user:pw@s3.store.test", "https://s3.store.test/x/..",
-    "https://s3.store.test?x=1", "https://s3.store.test:99999", "https://[::ffff:127.0.0.1]",
+    "https://s3.store.test?x=1", "https://s3.store.test:99999", "https://[::ffff:127.0.0.1]", "https://[::1",
+    "https://s3.store.test:x", "https://%31%32%37.0.0.1", "https://s3.store.test#frag", "//s3.store.test",
 ])  # fmt: skip
 def test_endpoints_that_would_reach_internal_hosts_are_refused(world: World, endpoint: str) -> None:
     with pytest.raises(ValidationError) as refused:
