@@ -173,7 +173,8 @@ class OrganizationStorageViewSet(_SingleObjectViewSet):
                     "kind, address and bucket cannot change while footage is still in it.",
         request=StorageTierSerializer, responses={200: StorageTierSerializer, **errors(400, 404)},
     )
-    @action(detail=False, methods=["get", "put", "patch"], url_path="storage/tier", url_name="storage-tier")
+    @action(detail=False, methods=["get", "put", "patch"], url_path="storage/tier", url_name="storage-tier",
+            serializer_class=StorageTierSerializer)
     def storage_tier(self, request: Request, id: str) -> Response:  # noqa: A002
         organization = usage.access_storage(request.user, id, Action.MANAGE)
         if request.method != "GET":
@@ -182,6 +183,14 @@ class OrganizationStorageViewSet(_SingleObjectViewSet):
             tier_config.update_tier(request.user, organization.pk, ip=client_ip(request), **body.validated_data)
         row = tier_config.tier_of(organization.pk) or StorageTier(organization=organization)
         return Response(StorageTierSerializer(row).data)
+
+    def get_object(self) -> Any:
+        """The organization, through the gate (manage right), for OPTIONS on the PUT of the tier.
+
+        DRF's OPTIONS asks for the object before describing a PUT; the generic
+        one looked for a queryset and answered 500.
+        """
+        return usage.access_storage(self.request.user, self.kwargs["id"], Action.MANAGE)
 
 
 class LegalHoldFilter(django_filters.FilterSet):

@@ -115,12 +115,13 @@ def store_for(organization_id: int, kind: str | None = None) -> Store:
     cached = _cache.get(organization_id)
     if cached is not None and cached[1] == row.updated_at and time.monotonic() - cached[0] < CACHE_SECONDS:
         return cached[2]
-    store = _build(row)
+    store = build_store(row)
     _cache[organization_id] = (time.monotonic(), row.updated_at, store)
     return store
 
 
-def _build(row: StorageTier) -> Store:
+def build_store(row: StorageTier) -> Store:
+    """A store from a tier row as it is (``store_for`` reads the row and caches; benchmarks call this)."""
     from recordings.footage.tier_config import check_endpoint
 
     if row.endpoint_url:

@@ -125,6 +125,14 @@ def test_only_the_organization_owners_and_admins_reach_its_tier(world: World, ap
     assert StorageTier.objects.get().bucket == "cctv-footage"
 
 
+def test_options_describes_the_tier_to_its_admins_and_hides_it_from_others(world: World, api_as: Api) -> None:
+    answer = api_as("admin").options(tier_url(world.org_a))  # answered 500 before get_object was defined
+
+    assert answer.status_code == 200 and "secret_key" in str(answer.json()["actions"]["PUT"])
+    foreign = api_as("admin_b").options(tier_url(world.org_a))  # DRF leaves out what the gate refuses
+    assert foreign.status_code == 200 and "actions" not in foreign.json()
+
+
 def test_where_footage_is_cannot_change_while_footage_is_there(world: World) -> None:
     tier_config.update_tier(world.owner, world.org_a.pk, **s3_values())
     segment = add(world.camera_a1, timezone.now())
