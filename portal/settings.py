@@ -572,6 +572,10 @@ LOGGING = {
         # sources (percent-encoded, so beyond the scrub filter's reach).
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # The Azure SDK logs every request and response (URL and headers) at INFO: one pair per footage
+        # upload, read-back and delete of the storage tiers. Their failures reach the mover's own log lines.
+        "azure": {"level": "WARNING"},
+        "botocore": {"level": "WARNING"},
     },
 }
 
