@@ -24,7 +24,7 @@ from accounts.models import Organization, User
 from accounts.roles import Role
 from cameras.models import Camera
 from recordings.footage import holds, housekeeping, layout, mover, reading, removal, stores, tasks, tier_config
-from recordings.footage.models import Segment, StorageTier, Tier
+from recordings.footage.models import Segment, StoragePolicy, StorageTier, Tier
 from tests.conftest import World
 from tests.factories import make_camera, make_member, make_organization, make_site, make_user
 from tests.footage.helpers import add
@@ -317,3 +317,16 @@ def test_a_segment_another_pass_moved_meanwhile_keeps_its_remote_copy(
     assert mover.move_footage(now, 50).moved == 0
     segment.refresh_from_db()
     assert remote.keys("a") == {segment.key} and content(segment) == original
+
+
+def test_a_quota_deletes_the_oldest_remote_footage_first(world: World, remote: Remote) -> None:
+    remote.configure(world.owner, world.org_a, "a")
+    now = timezone.now()
+    oldest, older, recent = (recorded(world.camera_a1, now - timedelta(hours=hours)) for hours in (5, 4, 3))
+    assert mover.move_footage(now, 50).moved == 3
+    StoragePolicy.objects.create(organization=world.org_a, quota_bytes=2 * 4096)
+
+    housekeeping.enforce_quotas(50)
+
+    assert remote.keys("a") == {older.key, recent.key}
+    assert not Segment.objects.filter(pk=oldest.pk).exists()
