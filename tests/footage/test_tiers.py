@@ -330,3 +330,11 @@ def test_a_quota_deletes_the_oldest_remote_footage_first(world: World, remote: R
 
     assert remote.keys("a") == {older.key, recent.key}
     assert not Segment.objects.filter(pk=oldest.pk).exists()
+
+
+def test_the_back_off_doubles_from_the_first_wait_up_to_its_cap(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CCTV_FOOTAGE_MOVE_RETRY_SECONDS, settings.CCTV_FOOTAGE_MOVE_RETRY_MAX_SECONDS = 60, 3600
+
+    waits = [mover.backoff(failures).total_seconds() for failures in (1, 2, 3, 6, 7, 1000)]
+
+    assert waits == [60, 120, 240, 1920, 3600, 3600]
