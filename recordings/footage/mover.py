@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -184,12 +185,28 @@ def _store_worked(tier: StorageTier, now: datetime) -> None:
 # --- deleting remote footage ---------------------------------------------------------------
 
 
+# Deletion runs under the cameras' counter locks (removal.delete_segments), which recorders need to index
+# new footage: once an organization's store failed, its other deletes fail at once for this long instead
+# of each waiting for the store's timeout. Their rows stay and the next housekeeping run tries again.
+DELETE_PAUSE_SECONDS = 60.0
+_delete_failed_at: dict[int, float] = {}
+
+
 def _remote_remover(kind: str) -> removal.FileRemover:
     def remove(key: str) -> None:
         parts = layout.parse_key(key)
         if parts is None:
             raise ValueError(f"not a segment key: {key!r}")
-        stores.store_for(parts.organization_id, kind).delete(key)
+        organization_id = parts.organization_id
+        failed_at = _delete_failed_at.get(organization_id)
+        if failed_at is not None and time.monotonic() - failed_at < DELETE_PAUSE_SECONDS:
+            raise stores.StoreUnavailable("the store failed moments ago; not tried again yet")
+        try:
+            stores.store_for(organization_id, kind).delete(key)
+        except stores.StoreUnavailable:
+            _delete_failed_at[organization_id] = time.monotonic()
+            raise
+        _delete_failed_at.pop(organization_id, None)
 
     return remove
 

@@ -48,8 +48,10 @@ class Remote:
 @pytest.fixture(autouse=True)
 def _fresh_store_cache() -> Iterator[None]:
     stores.clear_cache()
+    mover._delete_failed_at.clear()
     yield
     stores.clear_cache()
+    mover._delete_failed_at.clear()
 
 
 def _s3(settings, moto_s3) -> Remote:  # type: ignore[no-untyped-def]
@@ -338,3 +340,27 @@ def test_the_back_off_doubles_from_the_first_wait_up_to_its_cap(settings) -> Non
     waits = [mover.backoff(failures).total_seconds() for failures in (1, 2, 3, 6, 7, 1000)]
 
     assert waits == [60, 120, 240, 1920, 3600, 3600]
+
+
+def test_with_the_store_down_deletion_fails_fast_and_keeps_the_rows_for_the_next_run(
+    world: World, remote: Remote, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    remote.configure(world.owner, world.org_a, "a")
+    now = timezone.now()
+    expired = [recorded(world.camera_a1, now - timedelta(days=8, minutes=m)) for m in (1, 2, 3)]
+    assert mover.move_footage(now, 50).moved == 3
+    tries = []
+    delete = stores.Store.delete
+    monkeypatch.setattr(stores.Store, "delete", lambda self, key: (tries.append(key), delete(self, key))[1])
+    remote.stop()
+    try:
+        removed = removal.delete_segments([segment.pk for segment in expired])
+    finally:
+        remote.start()
+    stores.clear_cache()
+
+    # One try reached the (stopped) store; the other two did not wait for it under the cameras' locks.
+    assert (removed.segments, removed.failed, len(tries)) == (0, 3, 1)
+    assert Segment.objects.filter(pk__in=[segment.pk for segment in expired]).count() == 3
+    mover._delete_failed_at.clear()  # the pause is over
+    assert removal.delete_segments([segment.pk for segment in expired]).segments == 3
