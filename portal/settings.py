@@ -242,6 +242,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 # Footage housekeeping (recordings.footage.tasks); the settings are with the recording ones below.
 CCTV_FOOTAGE_CLEANUP_SECONDS = env_int("CCTV_FOOTAGE_CLEANUP_SECONDS", 60)
 CCTV_RECORDING_GUARD_SECONDS = env_int("CCTV_RECORDING_GUARD_SECONDS", 30)
+# How often closed local segments are looked at for moving to their organization's S3 / Azure tier.
+CCTV_FOOTAGE_MOVE_SECONDS = env_int("CCTV_FOOTAGE_MOVE_SECONDS", 60)
 CELERY_BEAT_SCHEDULE |= {
     "expire-footage": {"task": "recordings.footage.tasks.expire_footage", "schedule": CCTV_FOOTAGE_CLEANUP_SECONDS},
     "enforce-footage-quotas": {
@@ -251,6 +253,7 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "recordings.footage.tasks.guard_recordings_volume", "schedule": CCTV_RECORDING_GUARD_SECONDS,
     },
     "notice-stopped-recordings": {"task": "recordings.footage.tasks.notice_stopped_recordings", "schedule": 60},
+    "move-footage": {"task": "recordings.footage.tasks.move_footage", "schedule": CCTV_FOOTAGE_MOVE_SECONDS},
 }
 
 # --- Auth, allauth and MFA -------------------------------------------------
@@ -456,6 +459,17 @@ if CCTV_RECORDING_MIN_FREE_BYTES < 0 or not 0 <= CCTV_RECORDING_MIN_FREE_PERCENT
 CCTV_RECORDING_STOPPED_MINUTES = env_int("CCTV_RECORDING_STOPPED_MINUTES", 10)
 if CCTV_RECORDING_STOPPED_MINUTES < 1:
     raise ImproperlyConfigured("CCTV_RECORDING_STOPPED_MINUTES must be at least 1")
+# Storage tiers (recordings.footage.stores): host[:port] entries of S3 / Azure stores an operator
+# allows although the endpoint rules refuse them (an on-premises MinIO, the test suite's emulators);
+# plain http is allowed only for these. Never filled from tenant input.
+CCTV_STORAGE_EXTRA_ALLOWED_HOSTS = env_list("CCTV_STORAGE_EXTRA_ALLOWED_HOSTS")
+# Lifetime of a presigned S3 URL or an Azure SAS URL to one segment (playback, exports).
+CCTV_FOOTAGE_URL_EXPIRE_SECONDS = env_int("CCTV_FOOTAGE_URL_EXPIRE_SECONDS", 300)
+# Seconds every call to a remote store may take (connect, and each read).
+CCTV_STORAGE_TIMEOUT_SECONDS = env_int("CCTV_STORAGE_TIMEOUT_SECONDS", 20)
+# The mover's back-off after a failure: doubling from the first, capped at the second.
+CCTV_FOOTAGE_MOVE_RETRY_SECONDS = env_int("CCTV_FOOTAGE_MOVE_RETRY_SECONDS", 60)
+CCTV_FOOTAGE_MOVE_RETRY_MAX_SECONDS = env_int("CCTV_FOOTAGE_MOVE_RETRY_MAX_SECONDS", 3600)
 
 
 def _clip_storage() -> dict:
@@ -558,6 +572,10 @@ LOGGING = {
         # sources (percent-encoded, so beyond the scrub filter's reach).
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # The Azure SDK logs every request and response (URL and headers) at INFO: one pair per footage
+        # upload, read-back and delete of the storage tiers. Their failures reach the mover's own log lines.
+        "azure": {"level": "WARNING"},
+        "botocore": {"level": "WARNING"},
     },
 }
 

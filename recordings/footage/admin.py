@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
 
 from portal.admin_base import ServiceForm, SuperuserOnlyAdmin, TenantScopedAdmin
-from recordings.footage import holds, recorders, services
+from recordings.footage import holds, recorders, services, tier_config
 from recordings.footage.models import (
     LegalHold,
     Recorder,
@@ -24,6 +25,7 @@ from recordings.footage.models import (
     RecordingSettings,
     Segment,
     StoragePolicy,
+    StorageTier,
     VolumeGuardRun,
 )
 
@@ -116,6 +118,48 @@ class StoragePolicyAdmin(TenantScopedAdmin):
         organization = form.instance.organization if change else form.cleaned_data["organization"]
         values = {name: form.cleaned_data[name] for name in services.POLICY_FIELDS if name in form.cleaned_data}
         return services.update_policy(request.user, organization.pk, ip=self.ip(request), **values)
+
+
+class StorageTierForm(ServiceForm):
+    """Credentials are write-only: the fields start empty, and empty keeps what is stored."""
+
+    access_key = forms.CharField(
+        required=False, widget=forms.PasswordInput(render_value=False), label="Access key id / account name",
+        help_text="S3: the access key id; Azure: the storage account name. Empty keeps the stored one.",
+    )
+    secret_key = forms.CharField(
+        required=False, widget=forms.PasswordInput(render_value=False), label="Secret key",
+        help_text="Stored encrypted, never shown again. Empty keeps the stored one.",
+    )
+
+    class Meta:
+        model = StorageTier
+        fields = ("organization", *tier_config.TIER_FIELDS)
+
+
+@admin.register(StorageTier)
+class StorageTierAdmin(TenantScopedAdmin):
+    """Where an organization's older footage goes, through ``tier_config.update_tier``; how moving goes."""
+
+    form = StorageTierForm
+    list_display = ("organization", "kind", "move_after_hours", "bucket", "moved_segments", "moved_at",
+                    "move_failures", "move_error")
+    list_select_related = ("organization",)
+    ordering = ("organization__name",)
+    status_fields = ("moved_segments", "moved_at", "move_failures", "move_error", "move_retry_at", "updated_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: StorageTier | None = None) -> tuple[str, ...]:
+        return ("organization", *self.status_fields) if obj is not None else self.status_fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # kind "local" stops moving; footage already moved needs its store
+
+    def save_through_service(self, request: HttpRequest, form: ServiceForm, change: bool) -> StorageTier:
+        organization = form.instance.organization if change else form.cleaned_data["organization"]
+        values = {name: form.cleaned_data[name] for name in tier_config.TIER_FIELDS if name in form.cleaned_data}
+        if not values.get("access_key") and change:
+            values.pop("access_key", None)  # empty: keep the stored one
+        return tier_config.update_tier(request.user, organization.pk, ip=self.ip(request), **values)
 
 
 class HeldCameraInline(admin.TabularInline):

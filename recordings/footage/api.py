@@ -5,7 +5,9 @@
 is recorded in a range of at most 24 hours, segments and gaps (view).
 ``/api/v1/organizations/<id>/storage/``: usage, quota and the share of each
 camera (members without site or camera limits), PATCH the quota and default
-retention (manage). ``/api/v1/holds/``: legal holds (owners and admins).
+retention (manage). ``/api/v1/organizations/<id>/storage/tier/``: where
+older footage goes (local, S3, Azure Blob) and how moving goes; owners and
+admins only, credentials write-only. ``/api/v1/holds/``: legal holds (owners and admins).
 Every camera is reached through the access gate first, so a foreign camera
 answers 404 before any field message.
 """
@@ -27,8 +29,8 @@ from accounts.audit import client_ip
 from accounts.roles import Action
 from accounts.scoping import access_camera
 from portal.api_base import CRUD_MIXINS, PUBLIC_ID_PARAMETER, DateTimeFilter, IdFilter, ScopedViewSet, errors
-from recordings.footage import health, holds, index, services, usage
-from recordings.footage.models import LegalHold
+from recordings.footage import health, holds, index, services, tier_config, usage
+from recordings.footage.models import LegalHold, StorageTier
 from recordings.footage.serializers import (
     LegalHoldSerializer,
     RangeAnswerSerializer,
@@ -36,6 +38,7 @@ from recordings.footage.serializers import (
     RecordingSettingsSerializer,
     StoragePolicySerializer,
     StorageSerializer,
+    StorageTierSerializer,
 )
 
 RANGE_PARAMETERS = [
@@ -156,6 +159,38 @@ class OrganizationStorageViewSet(_SingleObjectViewSet):
             services.update_policy(request.user, organization.pk, ip=client_ip(request), **body.validated_data)
         organization = usage.access_storage(request.user, id, Action.VIEW)
         return Response(StorageSerializer(usage.storage_summary(organization.pk)).data)
+
+    @extend_schema(
+        methods=["GET"], summary="Get the organization's storage tier",
+        description="Owners and admins. Where footage older than `move_after_hours` goes, and how moving goes. "
+                    "Credentials are never shown: `has_credentials` says whether they are set.",
+        responses={200: StorageTierSerializer, **errors(404)},
+    )
+    @extend_schema(
+        methods=["PUT", "PATCH"], summary="Change the organization's storage tier",
+        description="Owners and admins. The endpoint must be a public https:// address (no loopback, private, "
+                    "link-local or portal addresses). An empty `secret_key` keeps the stored one. The store's "
+                    "kind, address and bucket cannot change while footage is still in it.",
+        request=StorageTierSerializer, responses={200: StorageTierSerializer, **errors(400, 404)},
+    )
+    @action(detail=False, methods=["get", "put", "patch"], url_path="storage/tier", url_name="storage-tier",
+            serializer_class=StorageTierSerializer)
+    def storage_tier(self, request: Request, id: str) -> Response:  # noqa: A002
+        organization = usage.access_storage(request.user, id, Action.MANAGE)
+        if request.method != "GET":
+            body = StorageTierSerializer(data=request.data, partial=request.method == "PATCH")
+            body.is_valid(raise_exception=True)
+            tier_config.update_tier(request.user, organization.pk, ip=client_ip(request), **body.validated_data)
+        row = tier_config.tier_of(organization.pk) or StorageTier(organization=organization)
+        return Response(StorageTierSerializer(row).data)
+
+    def get_object(self) -> Any:
+        """The organization, through the gate (manage right), for OPTIONS on the PUT of the tier.
+
+        DRF's OPTIONS asks for the object before describing a PUT; the generic
+        one looked for a queryset and answered 500.
+        """
+        return usage.access_storage(self.request.user, self.kwargs["id"], Action.MANAGE)
 
 
 class LegalHoldFilter(django_filters.FilterSet):

@@ -191,6 +191,10 @@ class Segment(models.Model):
         "recordings.MotionEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     held = models.BooleanField(default=False, help_text="Under a legal hold: retention and quotas spare it.")
+    # Moving to the organization's remote tier failed this many times in a row (a bad copy, a missing
+    # file); the mover leaves it alone until ``move_retry_at`` (recordings.footage.mover).
+    move_failures = models.PositiveSmallIntegerField(default=0, editable=False)
+    move_retry_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = SegmentQuerySet.as_manager()
@@ -205,6 +209,8 @@ class Segment(models.Model):
         indexes = [
             models.Index(fields=["organization", "start"], name="footage_seg_org_start"),
             models.Index(fields=["kind", "end"], name="footage_seg_kind_end"),
+            # The mover's scan: an organization's local segments that ended before its cutoff.
+            models.Index(fields=["organization", "tier", "end"], name="footage_seg_org_tier_end"),
         ]
 
     def __str__(self) -> str:
@@ -304,3 +310,4 @@ class RecordingHealth(models.Model):
 
 # Holds, notices and guard runs live in their own module; Django finds them through this import.
 from recordings.footage.models_lifecycle import LegalHold, Notice, NoticeKind, VolumeGuardRun  # noqa: E402, F401
+from recordings.footage.models_tiers import StorageTier  # noqa: E402, F401

@@ -8,7 +8,7 @@ from typing import Any
 from rest_framework import serializers
 
 from recordings.footage.health import HealthView
-from recordings.footage.models import LegalHold, RecordingMode, StreamChoice, StreamVariant
+from recordings.footage.models import LegalHold, RecordingMode, StreamChoice, StreamVariant, Tier
 from recordings.footage.models_lifecycle import HOLD_REASON_MAX
 
 MAX_RANGE = timedelta(hours=24)
@@ -135,6 +135,31 @@ class StoragePolicySerializer(serializers.Serializer):
     quota_bytes = serializers.IntegerField(allow_null=True, help_text="null means no quota.")
     continuous_retention_days = serializers.IntegerField(help_text="1 to 3650.")
     event_retention_days = serializers.IntegerField(help_text="1 to 3650.")
+
+
+class StorageTierSerializer(serializers.Serializer):
+    """An organization's storage tier. Credentials are write-only: answers only say whether they are set."""
+
+    kind = serializers.ChoiceField(choices=Tier.choices, help_text="local, s3 or azure.")
+    move_after_hours = serializers.IntegerField(help_text="Closed segments older than this move (1 to 8760).")
+    endpoint_url = serializers.CharField(allow_blank=True, required=False, max_length=300,
+                                         help_text="https:// URL of the store; empty: AWS S3 / the Azure account URL.")
+    region = serializers.CharField(allow_blank=True, required=False, max_length=40, help_text="S3 region.")
+    bucket = serializers.CharField(allow_blank=True, required=False, max_length=63,
+                                   help_text="S3 bucket or Azure container.")
+    access_key = serializers.CharField(allow_blank=True, required=False, write_only=True, max_length=512,
+                                       help_text="S3 access key id, or the Azure account name. Write-only.")
+    secret_key = serializers.CharField(allow_blank=True, required=False, write_only=True, max_length=512,
+                                       help_text="S3 secret key, or the Azure account key. Write-only; empty keeps it.")
+    has_credentials = serializers.SerializerMethodField(help_text="An access key and a secret key are stored.")
+    moved_segments = serializers.IntegerField(read_only=True)
+    moved_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    move_failures = serializers.IntegerField(read_only=True, help_text="Failed tries in a row (store down...).")
+    move_error = serializers.CharField(read_only=True, help_text="Why the last move failed, in words.")
+    move_retry_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    def get_has_credentials(self, row: Any) -> bool:
+        return bool(row.access_key and row.secret_key)
 
 
 class LegalHoldSerializer(serializers.ModelSerializer):

@@ -1,4 +1,4 @@
-"""Celery tasks of footage: beat's housekeeping (retention, quotas, the disk guard, notices) and notice delivery.
+"""Celery tasks of footage: beat's housekeeping (retention, quotas, the disk guard, tier moves, notices), notices.
 
 Each is a thin wrapper around one service. The deleting ones work in
 bounded batches and re-enqueue themselves while a batch comes back full,
@@ -73,3 +73,14 @@ def notify_notice(notice_id: int) -> int:
     from recordings.footage import notices
 
     return len(notices.queue_deliveries(notice_id))
+
+
+@shared_task(bind=True, ignore_result=True)
+def move_footage(self, invocation: int = 0) -> int:  # type: ignore[no-untyped-def]
+    """Beat: move closed local segments to their organization's S3 / Azure tier, verified before local delete."""
+    from recordings.footage import mover
+
+    handled = mover.move_footage(timezone.now(), BATCH_SIZE).handled
+    if handled >= BATCH_SIZE and invocation + 1 < MAX_INVOCATIONS:
+        self.apply_async(kwargs={"invocation": invocation + 1})
+    return handled
