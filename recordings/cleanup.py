@@ -25,7 +25,7 @@ from django.db.models import F, Q, QuerySet
 
 from recordings import retention, storage
 from recordings.exports import publish_status
-from recordings.models import Clip, ClipStatus, MotionEvent
+from recordings.models import Clip, ClipStatus, ExportBundle, MotionEvent
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,17 @@ def expire_clips(now: datetime, batch_size: int) -> int:
     count, _ = Clip.objects.filter(pk__in=deleted, expires_at__lte=now).delete()
     if count:
         logger.info("retention deleted %d expired clips", count)
+    return len(batch)
+
+
+def expire_bundles(now: datetime, batch_size: int) -> int:
+    """Delete up to ``batch_size`` expired multi-camera exports (zip first, then row), like clips."""
+    batch = list(
+        ExportBundle.objects.filter(expires_at__lte=now).exclude(status=ClipStatus.RECORDING)
+        .order_by("expires_at", "pk").values_list("pk", "file")[:batch_size]
+    )
+    deleted = _delete_files(batch, "expired export")
+    ExportBundle.objects.filter(pk__in=deleted, expires_at__lte=now).delete()
     return len(batch)
 
 
@@ -79,7 +90,11 @@ def _per_value(values: Iterable[int], rows_for: Callable[[int], QuerySet], limit
 
 def _stuck_candidates(now: datetime, batch_size: int) -> list[Clip]:
     clips = Clip.objects.select_related("camera").order_by("pk")
-    late_queued = Q(status=ClipStatus.QUEUED, created_at__lt=now - retention.QUEUED_TIMEOUT)
+    cutoff = now - retention.QUEUED_TIMEOUT
+    # A range clip is queued until its range's end has been recorded: late only counting from there.
+    late_queued = Q(status=ClipStatus.QUEUED, created_at__lt=cutoff) & (
+        Q(range_end__isnull=True) | Q(range_end__lt=cutoff)
+    )
     never_started = Q(status=ClipStatus.RECORDING, started_at__isnull=True)
     candidates = list(clips.filter(late_queued | never_started)[:batch_size])
     recording = clips.filter(status=ClipStatus.RECORDING)
@@ -95,7 +110,8 @@ def sweep_stuck(now: datetime, batch_size: int) -> int:
     """Fail rows that no live worker will finish, removing any partial file they left in storage."""
     swept = 0
     for clip in _stuck_candidates(now, batch_size):
-        if not retention.is_stuck(clip.status, created_at=clip.created_at, started_at=clip.started_at,
+        queued_since = max(clip.created_at, clip.range_end or clip.created_at)
+        if not retention.is_stuck(clip.status, created_at=queued_since, started_at=clip.started_at,
                                   duration=clip.duration, now=now):
             continue
         reason = retention.stuck_reason(clip.status)
