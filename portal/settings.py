@@ -403,6 +403,8 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "accounts.roles.Role",
         "TokenRoleEnum": "accounts.serializers.TOKEN_ROLE_CHOICES",
         "InvitationStatusEnum": "accounts.serializers.INVITATION_STATUS_CHOICES",
+        "ClipStatusEnum": "recordings.models.clips.ClipStatus",
+        "StreamVariantEnum": "recordings.footage.models.StreamVariant",
     },
 }
 

@@ -73,7 +73,8 @@ def request_bundle(user: Any, camera_ids: Any, start: Any, end: Any, stream: Any
             range_exports.request_range_clip(user, camera.public_id, wanted.start, wanted.end, wanted.stream,
                                              ip=ip, bundle=bundle, now=now)
         except ValidationError as exc:
-            raise ValidationError(f"{camera.name}: {' '.join(_messages(exc))}", code=exc.code) from None
+            message = f"{camera.name}: {' '.join(_messages(exc))}"
+            raise ValidationError(message, code=getattr(exc, "code", None)) from None
     audit.record(user, "export.request", organization=organization, target=bundle, ip=ip,
                  cameras=[str(camera.public_id) for camera in cameras], start=wanted.start.isoformat(),
                  end=wanted.end.isoformat(), stream=wanted.stream)

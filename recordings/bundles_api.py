@@ -35,9 +35,17 @@ class ExportNotReady(exceptions.APIException):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List multi-camera exports", responses={200: ExportBundleSerializer}),
-    retrieve=extend_schema(summary="Get a multi-camera export", parameters=[PUBLIC_ID_PARAMETER],
-                           responses={200: ExportBundleSerializer, **errors(404)}),
+    list=extend_schema(
+        summary="List multi-camera exports",
+        description="Multi-camera exports whose every camera you can see, newest first.",
+        responses={200: ExportBundleSerializer, **errors(400)},
+    ),
+    retrieve=extend_schema(
+        summary="Get a multi-camera export",
+        description="One export with its status, its clips and, once ready, the zip's size and SHA-256.",
+        parameters=[PUBLIC_ID_PARAMETER],
+        responses={200: ExportBundleSerializer, **errors(404)},
+    ),
     create=extend_schema(
         summary="Export a range of several cameras",
         description="Cut the same range of each camera's recorded footage (as `POST /api/v1/clips/range/` does "

@@ -138,7 +138,11 @@ def concat_list(plan: CutPlan) -> str:
     """The concat demuxer's script: each file, with in and out points in the file's own timestamps."""
     lines = ["ffconcat version 1.0"]
     for piece in plan.pieces:
-        lines.append(f"file '{segment_input(piece.segment)}'")
+        # The recorder's files keep their run's timestamps (a file may start at 3,600 s) and ffmpeg then
+        # reports the end time as the file's duration: the piece's length is given, or the next file
+        # would start that much later.
+        length = (piece.until if piece.until is not None else piece.segment.duration) - piece.skip
+        lines += [f"file '{segment_input(piece.segment)}'", f"duration {length:.6f}"]
         if piece.skip or piece.until is not None:
             origin = media_start(piece.segment)
             if piece.skip:

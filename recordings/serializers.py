@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
+from recordings.footage.models import StreamVariant
 from recordings.models import Clip, ExportBundle
 
 
@@ -82,7 +83,7 @@ class RangeFieldsSerializer(serializers.Serializer):
         error_messages=_DATETIME_ERRORS,
         help_text="End of the range, exclusive; at most 24 h after the start and 30 min from now.",
     )
-    stream = serializers.ChoiceField(choices=["main", "sub"], default="main",
+    stream = serializers.ChoiceField(choices=StreamVariant.choices, default="main",
                                      error_messages={"invalid_choice": "Choose main or sub."})
 
 
