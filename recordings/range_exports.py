@@ -32,14 +32,14 @@ from accounts import audit
 from accounts.audit import actor_label
 from accounts.models import Organization
 from accounts.roles import Action
-from accounts.scoping import access_camera
+from accounts.scoping import access_camera, access_motion_event
 from cameras.models import Camera
 from recordings import cutting, retention, storage
 from recordings.exports import RetryLater, _claim, _fail, _finish, _release, publish_status
 from recordings.footage.index import covered_intervals
 from recordings.footage.models import RecordingMode, RecordingSettings, Segment, StreamVariant
 from recordings.footage.reading import SegmentUnavailable
-from recordings.models import Clip, ClipStatus, ExportBundle
+from recordings.models import Clip, ClipStatus, ExportBundle, MotionEvent
 
 logger = logging.getLogger(__name__)
 
@@ -160,6 +160,47 @@ def request_range_clip(user: Any, camera_public_id: Any, start: Any, end: Any, s
     export_range_clip.apply_async_on_commit((clip.pk,), task_id=clip.task_id, eta=max(ready_at(wanted.end), now))
     publish_status(clip)
     return clip
+
+
+# --- a motion event's footage ----------------------------------------------------------------
+
+
+DEFAULT_ROLL_SECONDS = 10
+
+
+def event_range(event: MotionEvent, now: datetime) -> tuple[datetime, datetime]:
+    """The event's footage: its start less the camera's pre-roll to its end plus the post-roll.
+
+    An event still open runs to ``now`` (plus the post-roll): that end lies
+    ahead, so the export waits for it like any range reaching into the future.
+    """
+    rolls = RecordingSettings.objects.filter(camera_id=event.camera_id).values_list(
+        "pre_roll_seconds", "post_roll_seconds").first() or (DEFAULT_ROLL_SECONDS, DEFAULT_ROLL_SECONDS)
+    end = event.ended_at or now
+    return event.started_at - timedelta(seconds=rolls[0]), end + timedelta(seconds=rolls[1])
+
+
+def _stream_with_footage(camera_id: int, start: datetime, end: datetime) -> str:
+    """The main stream, unless only the sub stream was recorded then."""
+    for stream in (StreamVariant.MAIN, StreamVariant.SUB):
+        if covered_intervals(camera_id, stream, start, end):
+            return stream
+    return StreamVariant.MAIN
+
+
+def export_motion_event(user: Any, event_public_id: Any, *, ip: str | None = None) -> Clip:
+    """Queue a range clip of a motion event with its pre- and post-roll (``request_range_clip`` rules apply).
+
+    The event is reached through the gate (404 if not visible); the camera
+    then needs ``export``. An event whose camera was deleted has no footage to cut.
+    """
+    event = access_motion_event(user, event_public_id, Action.VIEW)
+    if event.camera is None:
+        raise ValidationError("This alert's camera was deleted; its footage cannot be exported.")
+    now = timezone.now()
+    start, end = event_range(event, now)
+    stream = _stream_with_footage(event.camera_id, start, min(end, now))
+    return request_range_clip(user, event.camera.public_id, start, end, stream, ip=ip, now=now)
 
 
 # --- cutting (the export task) --------------------------------------------------------------
