@@ -89,6 +89,16 @@ def records(camera: Camera) -> bool:
     return mode not in (None, RecordingMode.OFF)
 
 
+# A recorder that indexed a segment this recently is recording the camera now.
+RECORDING_NOW = timedelta(seconds=30)
+
+
+def is_recording(camera: Camera, stream: str, now: datetime) -> bool:
+    """Whether the camera's ``stream`` is being recorded: set to record and a segment ended lately."""
+    recent = Segment.objects.of_stream(camera.pk, stream).filter(end__gte=now - RECORDING_NOW)
+    return records(camera) and recent.exists()
+
+
 def check_footage(camera: Camera, wanted: Range, now: datetime) -> None:
     """Refuse a range with no footage now and none to come (the part in the future needs a recording camera)."""
     past_end = min(wanted.end, now)

@@ -283,3 +283,32 @@ def test_a_multi_camera_export_with_a_camera_without_footage_is_400_and_names_it
     assert response.status_code == 400 and "A1 Lobby" in response.content.decode()
     assert not ExportBundle.objects.exists() and not Clip.objects.exists()
 
+
+
+# --- "the next N seconds" --------------------------------------------------------------------
+
+
+def test_the_next_seconds_of_a_camera_being_recorded_are_a_range_of_its_footage(
+    world: World, recording: list[Path], _no_task_dispatch: mock.MagicMock,
+) -> None:
+    set_recording(world.camera_a1)
+    index_recording(world.camera_a1, timezone.now() - timedelta(seconds=25), recording[:2])  # ended 5 s ago
+    with mock.patch("recordings.tasks.export_clip.apply_async_on_commit", autospec=True) as live_dispatch:
+        clip = exports.request_clip(world.operator, world.camera_a1.public_id, 30)
+
+    assert clip.is_range and (clip.range_end - clip.range_start, clip.stream) == (timedelta(seconds=30), "main")
+    assert abs(clip.range_start - timezone.now()) < timedelta(minutes=1)
+    assert _no_task_dispatch.called and not live_dispatch.called
+
+
+@pytest.mark.parametrize("recorded", ["not set to record", "no recent footage"])
+def test_the_next_seconds_of_a_camera_not_being_recorded_come_from_the_gateway(
+    world: World, recording: list[Path], _no_task_dispatch: mock.MagicMock, recorded: str,
+) -> None:
+    if recorded == "no recent footage":
+        set_recording(world.camera_a1)
+    index_recording(world.camera_a1, timezone.now() - timedelta(minutes=5), recording[:1])
+    with mock.patch("recordings.tasks.export_clip.apply_async_on_commit", autospec=True) as live_dispatch:
+        clip = exports.request_clip(world.operator, world.camera_a1.public_id, 30)
+
+    assert not clip.is_range and live_dispatch.called and not _no_task_dispatch.called
