@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import zipfile
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +180,35 @@ def _add_clip(archive: zipfile.ZipFile, name: str, clip: Clip) -> None:
             target.write(chunk)
     if digest.hexdigest() != clip.sha256:
         raise OSError(f"clip {clip.public_id} does not match its SHA-256 any more")
+
+
+# --- sweeping ------------------------------------------------------------------------
+
+
+# An assembly copies files already cut: one holding a bundle longer than this has died.
+ASSEMBLY_STUCK = timedelta(minutes=30)
+# A bundle whose clips are all done but that nobody assembled (a lost message) waits this long first.
+ASSEMBLY_LATE = timedelta(minutes=2)
+
+
+def bundles_to_assemble(now: datetime, batch_size: int) -> list[int]:
+    """Bundles whose assembly was lost: stuck mid-way (given back to the queue) or never started.
+
+    Returns their ids for the caller to queue ``assemble_bundle`` (idempotent) again.
+    """
+    stuck = ExportBundle.objects.filter(status=ClipStatus.RECORDING, updated_at__lt=now - ASSEMBLY_STUCK)
+    given_back = [
+        pk for pk in stuck.order_by("pk").values_list("pk", flat=True)[:batch_size]
+        if ExportBundle.objects.filter(pk=pk, status=ClipStatus.RECORDING).update(status=ClipStatus.QUEUED,
+                                                                                  updated_at=now)
+    ]
+    waiting = (ExportBundle.objects.filter(status=ClipStatus.QUEUED, updated_at__lt=now - ASSEMBLY_LATE)
+               .exclude(clips__status__in=(ClipStatus.QUEUED, ClipStatus.RECORDING)))
+    ids = given_back + list(waiting.order_by("pk").values_list("pk", flat=True).distinct()[:batch_size])
+    for path in storage.temp_dir().glob("*.partial.zip"):
+        if path.stat().st_mtime < (now - ASSEMBLY_STUCK).timestamp():
+            path.unlink(missing_ok=True)
+    return ids
 
 
 # --- downloading ------------------------------------------------------------------

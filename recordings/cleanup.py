@@ -101,7 +101,12 @@ def _stuck_candidates(now: datetime, batch_size: int) -> list[Clip]:
     lengths = recording.order_by().values_list("duration", flat=True).distinct()
 
     def late(duration: int) -> QuerySet:
-        return recording.filter(duration=duration, started_at__lt=retention.stuck_if_started_before(now, duration))
+        def started_before(is_range: bool) -> datetime:
+            return retention.stuck_if_started_before(now, retention.work_seconds(duration, is_range=is_range))
+
+        live = Q(range_start__isnull=True, started_at__lt=started_before(False))
+        cut = Q(range_start__isnull=False, started_at__lt=started_before(True))
+        return recording.filter(live | cut, duration=duration)
 
     return candidates + _per_value(sorted(lengths), late, batch_size - len(candidates))
 
@@ -111,8 +116,9 @@ def sweep_stuck(now: datetime, batch_size: int) -> int:
     swept = 0
     for clip in _stuck_candidates(now, batch_size):
         queued_since = max(clip.created_at, clip.range_end or clip.created_at)
+        work = retention.work_seconds(clip.duration, is_range=clip.is_range)
         if not retention.is_stuck(clip.status, created_at=queued_since, started_at=clip.started_at,
-                                  duration=clip.duration, now=now):
+                                  duration=work, now=now):
             continue
         reason = retention.stuck_reason(clip.status)
         changed = Clip.objects.filter(pk=clip.pk, status=clip.status, started_at=clip.started_at).update(
@@ -123,6 +129,10 @@ def sweep_stuck(now: datetime, batch_size: int) -> int:
         storage.delete(storage.clip_name(clip.organization_id, clip.public_id))
         clip.status, clip.reason = ClipStatus.FAILED, reason
         publish_status(clip)
+        if clip.bundle_id is not None:  # its multi-camera export may now be complete
+            from recordings.tasks import assemble_bundle
+
+            assemble_bundle.delay(clip.bundle_id)
         swept += 1
         logger.warning("clip %s was stuck; marked failed", clip.public_id)
     return swept

@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 # Fixed cost (start, probing, writing the index) plus an allowance per file read.
 CUT_TIMEOUT_SECONDS = 60
-CUT_TIMEOUT_PER_PIECE = 2.0
+CUT_TIMEOUT_PER_PIECE = 0.5
 
 
 class CannotCut(Exception):
@@ -142,7 +142,7 @@ def concat_list(plan: CutPlan) -> str:
         # reports the end time as the file's duration: the piece's length is given, or the next file
         # would start that much later.
         length = (piece.until if piece.until is not None else piece.segment.duration) - piece.skip
-        lines += [f"file '{segment_input(piece.segment)}'", f"duration {length:.6f}"]
+        lines += [f"file {_quoted(segment_input(piece.segment))}", f"duration {length:.6f}"]
         if piece.skip or piece.until is not None:
             origin = media_start(piece.segment)
             if piece.skip:
@@ -150,6 +150,11 @@ def concat_list(plan: CutPlan) -> str:
             if piece.until is not None:
                 lines.append(f"outpoint {origin + piece.until:.6f}")
     return "\n".join(lines) + "\n"
+
+
+def _quoted(path: str) -> str:
+    """A concat-script string: single quotes, each quote inside written as ``'\\''``."""
+    return "'" + path.replace("'", "'\\''") + "'"
 
 
 def _utc(moment: datetime) -> str:

@@ -79,6 +79,10 @@ def expire_clips(self, invocation: int = 0) -> None:  # type: ignore[no-untyped-
 def sweep_clips(self, invocation: int = 0) -> None:  # type: ignore[no-untyped-def]
     swept = cleanup.sweep_stuck(timezone.now(), BATCH_SIZE)
     cleanup.sweep_temp_files()
+    from recordings import bundles
+
+    for bundle_id in bundles.bundles_to_assemble(timezone.now(), BATCH_SIZE):
+        assemble_bundle.delay(bundle_id)
     if swept >= BATCH_SIZE and invocation + 1 < MAX_INVOCATIONS:
         self.apply_async(kwargs={"invocation": invocation + 1})
 

@@ -312,3 +312,61 @@ def test_the_next_seconds_of_a_camera_not_being_recorded_come_from_the_gateway(
         clip = exports.request_clip(world.operator, world.camera_a1.public_id, 30)
 
     assert not clip.is_range and live_dispatch.called and not _no_task_dispatch.called
+
+
+# --- workers that die ----------------------------------------------------------------------
+
+
+def test_a_long_range_export_whose_worker_died_is_failed_after_its_cut_allowance_not_its_length(
+    world: World, footage: None, t0: datetime,
+) -> None:
+    """A 24 h range held by a dead worker stayed "recording" (and counted against the quota) for 24 h."""
+    clip = range_exports.request_range_clip(world.operator, world.camera_a1.public_id, t0, t0 + timedelta(seconds=20))
+    started = timezone.now() - timedelta(hours=2)
+    Clip.objects.filter(pk=clip.pk).update(status=ClipStatus.RECORDING, started_at=started, duration=24 * 3600)
+
+    assert cleanup.sweep_stuck(timezone.now(), batch_size=10) == 1
+    assert Clip.objects.get(pk=clip.pk).status == ClipStatus.FAILED
+
+
+def test_a_live_clip_keeps_its_length_as_allowance(world: World) -> None:
+    from tests.recordings.helpers import make_clip
+
+    clip = make_clip(world.camera_a1, status=ClipStatus.RECORDING, content=None, duration=1800)
+    Clip.objects.filter(pk=clip.pk).update(started_at=timezone.now() - timedelta(minutes=20))
+
+    assert cleanup.sweep_stuck(timezone.now(), batch_size=10) == 0
+
+
+def test_a_multi_camera_export_whose_clip_was_swept_is_still_assembled(
+    world: World, two_cameras: None, t0: datetime,
+) -> None:
+    bundle = bundles.request_bundle(world.operator, [world.camera_a1.public_id, world.camera_a2.public_id], t0,
+                                    t0 + timedelta(seconds=15))
+    done, lost = bundle.clips.order_by("camera_name")
+    _cut(done)
+    Clip.objects.filter(pk=lost.pk).update(status=ClipStatus.RECORDING, started_at=timezone.now() - timedelta(hours=1))
+
+    with mock.patch("recordings.tasks.assemble_bundle.delay", autospec=True) as assemble:
+        cleanup.sweep_stuck(timezone.now(), batch_size=10)
+    assemble.assert_called_once_with(bundle.pk)
+
+    bundles.assemble(bundle.pk)
+    bundle.refresh_from_db()
+    assert bundle.status == ClipStatus.READY
+    with zipfile.ZipFile(storage.clip_storage().open(bundle.file.name)) as archive:
+        entries = json.loads(archive.read("manifest.json"))["cameras"]
+    assert [(e["camera"], e["status"]) for e in entries] == [("A1 Entrance", "ready"), ("A2 Loading Bay", "failed")]
+    assert "worker ended" in entries[1]["reason"]
+
+
+def test_an_assembly_lost_midway_is_given_back_and_queued_again(world: World, two_cameras: None,
+                                                                t0: datetime) -> None:
+    bundle = bundles.request_bundle(world.operator, [world.camera_a1.public_id], t0, t0 + timedelta(seconds=15))
+    _cut(bundle.clips.get())
+    ExportBundle.objects.filter(pk=bundle.pk).update(status=ClipStatus.RECORDING,
+                                                     updated_at=timezone.now() - timedelta(hours=1))
+
+    later = timezone.now() + timedelta(minutes=5)
+    assert bundles.bundles_to_assemble(later, batch_size=10) == [bundle.pk]
+    assert ExportBundle.objects.get(pk=bundle.pk).status == ClipStatus.QUEUED
