@@ -92,3 +92,19 @@ def test_an_alert_without_footage_says_so_and_writes_nothing(world: World, t0: d
 
     assert "no recorded footage" in response.content.decode()
     assert not Clip.objects.exists()
+
+
+def test_the_api_exports_an_event_and_refuses_others(world: World, t0: datetime,
+                                                     api_as: Callable[[str], object]) -> None:
+    event = make_event(world.camera_a1, started_at=t0 + timedelta(seconds=10), seconds=12)
+    url = f"/api/v1/motion-events/{event.public_id}/export/"
+
+    assert api_as("admin_b").post(url).status_code == 404
+    assert api_as("viewer").post(url).status_code == 403
+    response = api_as("token_admin").post(url)
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["range_start"], body["range_end"]) == ((t0 + timedelta(seconds=6)).isoformat().replace("+00:00", "Z"),
+                                                        (t0 + timedelta(seconds=28)).isoformat().replace("+00:00", "Z"))
+    assert Clip.objects.count() == 1
