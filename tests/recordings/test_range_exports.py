@@ -12,6 +12,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -370,3 +371,28 @@ def test_an_assembly_lost_midway_is_given_back_and_queued_again(world: World, tw
     later = timezone.now() + timedelta(minutes=5)
     assert bundles.bundles_to_assemble(later, batch_size=10) == [bundle.pk]
     assert ExportBundle.objects.get(pk=bundle.pk).status == ClipStatus.QUEUED
+
+
+# --- pages and retention -----------------------------------------------------------------
+
+
+def test_the_clip_list_links_a_ready_zip_only_for_those_who_may_see_the_whole_export(
+    world: World, two_cameras: None, t0: datetime, api_as: Callable[[str], APIClient], client_for: Callable,
+) -> None:
+    bundle = _export(world, api_as, t0)
+    link = f"{EXPORTS}{bundle.public_id}/file/"
+
+    page = client_for(world.viewer).get(reverse("clip_list")).content.decode()
+    assert link in page and "Recorded main stream" in page
+    assert link not in client_for(world.restricted_viewer).get(reverse("clip_list")).content.decode()
+
+
+def test_expired_multi_camera_exports_go_with_their_zip(world: World, two_cameras: None, t0: datetime,
+                                                        api_as: Callable[[str], APIClient]) -> None:
+    bundle = _export(world, api_as, t0)
+    ExportBundle.objects.filter(pk=bundle.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    cleanup.expire_bundles(timezone.now(), batch_size=10)
+
+    assert not ExportBundle.objects.filter(pk=bundle.pk).exists()
+    assert not storage.clip_storage().exists(bundle.file.name)
