@@ -19,7 +19,7 @@ from tests.conftest import World
 from tests.recordings.motion_helpers import make_event
 from tests.recordings.range_helpers import index_recording, make_recording, probe, set_recording
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 
 @pytest.fixture(scope="module")

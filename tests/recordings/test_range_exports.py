@@ -29,7 +29,7 @@ from tests.recordings.range_helpers import (
     set_recording,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 RANGE = f"{API}/clips/range/"
 EXPORTS = f"{API}/exports/"
