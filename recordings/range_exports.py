@@ -35,7 +35,7 @@ from accounts.roles import Action
 from accounts.scoping import access_camera, access_motion_event
 from cameras.models import Camera
 from recordings import cutting, retention, storage
-from recordings.exports import RetryLater, _claim, _fail, _finish, _release, publish_status
+from recordings.exports import RetryLater, _claim, _fail, _finish, _release, label_seconds, publish_status
 from recordings.footage.index import covered_intervals
 from recordings.footage.models import RecordingMode, RecordingSettings, Segment, StreamVariant
 from recordings.footage.reading import SegmentUnavailable
@@ -74,13 +74,17 @@ def check_range(start: Any, end: Any, stream: Any, now: datetime) -> Range:
         raise ValidationError({"end": ["The end must come after the start."]})
     longest = settings.CCTV_EXPORT_MAX_SECONDS
     if (end - start).total_seconds() > longest:
-        raise ValidationError({"end": [f"A range export may be at most {longest // 3600} h long; "
+        raise ValidationError({"end": [f"A range export may be at most {_length(longest)} long; "
                                        "export a shorter range or several ranges."]})
     ahead = settings.CCTV_CLIP_MAX_SECONDS
     if (end - now).total_seconds() > ahead:
-        raise ValidationError({"end": [f"The end may be at most {ahead // 60} min from now: "
+        raise ValidationError({"end": [f"The end may be at most {_length(ahead)} from now: "
                                        "footage further ahead is not recorded yet."]})
     return Range(start, end, stream)
+
+
+def _length(seconds: int) -> str:
+    return f"{seconds // 3600} h" if seconds >= 3600 and not seconds % 3600 else label_seconds(seconds)
 
 
 def records(camera: Camera) -> bool:
@@ -254,7 +258,9 @@ def _cut_and_store(clip: Clip) -> str | None:
     """Cut and store the clip's file and mark it ready; the reason it failed otherwise."""
     if clip.camera_id is None:
         return "The camera was deleted before the footage could be exported."
-    segments = Segment.objects.of_stream(clip.camera_id, clip.stream).overlapping(clip.range_start, clip.range_end)
+    # The clip's own organization as well as its camera: footage of no other tenant can ever be cut into it.
+    segments = (Segment.objects.filter(organization_id=clip.organization_id)
+                .of_stream(clip.camera_id, clip.stream).overlapping(clip.range_start, clip.range_end))
     temp = storage.temp_path(clip.public_id)
     try:
         temp.unlink(missing_ok=True)

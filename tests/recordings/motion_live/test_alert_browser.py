@@ -79,7 +79,7 @@ def test_operator_sees_the_alert_appear_opens_its_snapshot_and_acknowledges_it( 
     snapshot.wait_for()
     alerts.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=snapshot.element_handle())
     row.locator("input[name=note]").fill("Checked: a delivery driver")
-    row.locator("button[type=submit]").click()
+    row.locator(".ack-form button[type=submit]").click()  # the row also has Export
     alerts.wait_for_load_state()
     alerts.screenshot(path=str(tmp_path / "alerts-acknowledged.png"))
 
