@@ -75,14 +75,23 @@ def label_seconds(seconds: int) -> str:
 
 
 def _check_quota(organization: Organization, duration: int) -> None:
+    check_quota_bytes(organization, retention.estimate_bytes(duration, settings.CCTV_CLIP_ESTIMATE_BYTES_PER_SECOND))
+
+
+def check_quota_bytes(organization: Organization, requested: int) -> None:
+    """Refuse (``ValidationError``, code ``quota``) a clip of about ``requested`` bytes that would pass the cap.
+
+    Clips still pending count with their estimate: a range export's own
+    (``estimated_bytes``, from the footage it cuts), else length times rate.
+    """
     rate = settings.CCTV_CLIP_ESTIMATE_BYTES_PER_SECOND
     clips = Clip.objects.filter(organization=organization)
     used = clips.filter(status=ClipStatus.READY).aggregate(total=Sum("size"))["total"] or 0
-    pending_seconds = clips.pending().aggregate(total=Sum("duration"))["total"] or 0
+    pending = clips.pending()
+    estimated = pending.aggregate(total=Sum("estimated_bytes"))["total"] or 0
+    unestimated_seconds = pending.filter(estimated_bytes__isnull=True).aggregate(total=Sum("duration"))["total"] or 0
     decision = retention.check_quota(
-        used=used,
-        pending=retention.estimate_bytes(pending_seconds, rate),
-        requested=retention.estimate_bytes(duration, rate),
+        used=used, pending=estimated + retention.estimate_bytes(unestimated_seconds, rate), requested=requested,
         cap=organization.clip_storage_quota_bytes,
     )
     if not decision.allowed:

@@ -35,7 +35,16 @@ from accounts.roles import Action
 from accounts.scoping import access_camera, access_motion_event
 from cameras.models import Camera
 from recordings import cutting, retention, storage
-from recordings.exports import RetryLater, _claim, _fail, _finish, _release, label_seconds, publish_status
+from recordings.exports import (
+    RetryLater,
+    _claim,
+    _fail,
+    _finish,
+    _release,
+    check_quota_bytes,
+    label_seconds,
+    publish_status,
+)
 from recordings.footage.index import covered_intervals
 from recordings.footage.models import RecordingMode, RecordingSettings, Segment, StreamVariant
 from recordings.footage.reading import SegmentUnavailable
@@ -124,17 +133,6 @@ def _estimate_bytes(camera: Camera, wanted: Range, now: datetime) -> int:
     return recorded + retention.estimate_bytes(math.ceil(ahead), settings.CCTV_CLIP_ESTIMATE_BYTES_PER_SECOND)
 
 
-def _check_quota(organization: Organization, requested: int) -> None:
-    rate = settings.CCTV_CLIP_ESTIMATE_BYTES_PER_SECOND
-    clips = Clip.objects.filter(organization=organization)
-    used = clips.filter(status=ClipStatus.READY).aggregate(total=Sum("size"))["total"] or 0
-    pending_seconds = clips.pending().aggregate(total=Sum("duration"))["total"] or 0
-    decision = retention.check_quota(used=used, pending=retention.estimate_bytes(pending_seconds, rate),
-                                     requested=requested, cap=organization.clip_storage_quota_bytes)
-    if not decision.allowed:
-        raise ValidationError(decision.message, code="quota")
-
-
 def ready_at(wanted_end: datetime) -> datetime:
     """When the footage up to ``wanted_end`` should be indexed (the export task's ETA)."""
     return wanted_end + SETTLE
@@ -158,9 +156,11 @@ def request_range_clip(user: Any, camera_public_id: Any, start: Any, end: Any, s
     camera = access_camera(user, camera_public_id, Action.EXPORT)
     check_footage(camera, wanted, now)
     organization = Organization.objects.select_for_update().get(pk=camera.site.organization_id)
-    _check_quota(organization, _estimate_bytes(camera, wanted, now))
+    estimate = _estimate_bytes(camera, wanted, now)
+    check_quota_bytes(organization, estimate)
     clip = Clip.objects.create(
         organization=organization, camera=camera, camera_name=camera.name, duration=math.ceil(wanted.seconds),
+        estimated_bytes=estimate,
         range_start=wanted.start, range_end=wanted.end, stream=wanted.stream, bundle=bundle,
         requested_by=user if getattr(user, "api_token", None) is None else None,
         requested_by_label=actor_label(user)[:200], task_id=str(uuid.uuid4()), created_at=now,

@@ -70,6 +70,9 @@ class Clip(TimeStampedModel):
     )
     cut_end = models.DateTimeField(null=True, blank=True, help_text="Where the file really ends.")
     gap_seconds = models.FloatField(default=0, help_text="Seconds without footage left out of the file.")
+    estimated_bytes = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Range exports: the size expected (for the quota while pending)."
+    )
     bundle = models.ForeignKey(
         "recordings.ExportBundle", null=True, blank=True, on_delete=models.SET_NULL, related_name="clips",
         help_text="The multi-camera export this clip is part of.",

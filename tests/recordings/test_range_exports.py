@@ -396,3 +396,39 @@ def test_expired_multi_camera_exports_go_with_their_zip(world: World, two_camera
 
     assert not ExportBundle.objects.filter(pk=bundle.pk).exists()
     assert not storage.clip_storage().exists(bundle.file.name)
+
+
+# --- quota -------------------------------------------------------------------------------------
+
+
+def _range_bytes(world: World, t0: datetime, seconds: int) -> int:
+    from recordings.footage.models import Segment
+
+    rows = Segment.objects.of_stream(world.camera_a1.pk, "main").overlapping(t0, t0 + timedelta(seconds=seconds))
+    return sum(rows.values_list("bytes", flat=True))
+
+
+def test_a_pending_range_export_counts_against_the_cap_with_the_size_of_its_footage(
+    world: World, footage: None, t0: datetime,
+) -> None:
+    """Pending range clips were counted at length x 500 kB/s: one pending export could block every other."""
+    footage_bytes = _range_bytes(world, t0, 20)
+    world.org_a.clip_storage_quota_bytes = 3 * footage_bytes
+    world.org_a.save()
+
+    first = range_exports.request_range_clip(world.operator, world.camera_a1.public_id, t0, t0 + timedelta(seconds=20))
+    second = range_exports.request_range_clip(world.operator, world.camera_a1.public_id, t0, t0 + timedelta(seconds=20))
+
+    assert first.estimated_bytes == footage_bytes and second.is_pending
+
+
+def test_a_range_export_over_the_cap_is_refused_with_a_400(world: World, footage: None, t0: datetime,
+                                                          api_as: Callable[[str], APIClient]) -> None:
+    world.org_a.clip_storage_quota_bytes = _range_bytes(world, t0, 20) // 2
+    world.org_a.save()
+
+    response = api_as("operator").post(RANGE, _body(world.camera_a1.public_id, t0, t0 + timedelta(seconds=20)),
+                                       format="json")
+
+    assert response.status_code == 400 and "storage cap" in response.content.decode()
+    assert not Clip.objects.exists()
