@@ -46,7 +46,13 @@ from recordings.exports import (
     publish_status,
 )
 from recordings.footage.index import covered_intervals
-from recordings.footage.models import RecordingMode, RecordingSettings, Segment, StreamVariant
+from recordings.footage.models import (
+    MAX_RETENTION_DAYS,
+    RecordingMode,
+    RecordingSettings,
+    Segment,
+    StreamVariant,
+)
 from recordings.footage.reading import SegmentUnavailable
 from recordings.models import Clip, ClipStatus, ExportBundle, MotionEvent
 
@@ -54,6 +60,8 @@ logger = logging.getLogger(__name__)
 
 # After a range's end: time for the recorder to close the segment holding it and index it.
 SETTLE = timedelta(seconds=15)
+# No retention keeps footage longer; also keeps date arithmetic far from year 1.
+OLDEST = timedelta(days=MAX_RETENTION_DAYS)
 # How long past the range's end the export keeps waiting for the index to reach it.
 WAIT_FOR_RECORDING = timedelta(minutes=2)
 
@@ -81,6 +89,9 @@ def check_range(start: Any, end: Any, stream: Any, now: datetime) -> Range:
         raise ValidationError({"stream": ["Choose the main or the sub stream."]})
     if end <= start:
         raise ValidationError({"end": ["The end must come after the start."]})
+    if start < now - OLDEST:
+        raise ValidationError({"start": [f"No footage is kept longer than {OLDEST.days} days; "
+                                         "choose a later start."]})
     longest = settings.CCTV_EXPORT_MAX_SECONDS
     if (end - start).total_seconds() > longest:
         raise ValidationError({"end": [f"A range export may be at most {_length(longest)} long; "

@@ -131,6 +131,7 @@ def test_the_request_is_audited_and_queued_for_after_the_range(world: World, foo
         (0, 20, {"start": "yesterday"}, "start", "ISO 8601"),
         (0, 20, {"start": "2026-13-40T00:00:00Z"}, "start", "ISO 8601"),
         (0, 20, {"end": "2026-03-01T08:00:00+20:24"}, "end", "after the start"),
+        (0, 20, {"start": "0001-01-01T00:00:00Z", "end": "0001-01-01T00:00:10Z"}, "start", "No footage is kept"),
         (-7200, -7100, {}, "start", "no recorded footage"),
         (0, 20, {"stream": "sub"}, "start", "no recorded footage"),
     ],
