@@ -433,3 +433,47 @@ def test_a_range_export_over_the_cap_is_refused_with_a_400(world: World, footage
 
     assert response.status_code == 400 and "storage cap" in response.content.decode()
     assert not Clip.objects.exists()
+
+
+# --- what cannot be cut ----------------------------------------------------------------------
+
+
+def test_footage_on_a_remote_tier_fails_the_export_with_a_reason(world: World, footage: None, t0: datetime) -> None:
+    from recordings.footage.models import Segment
+
+    Segment.objects.filter(camera=world.camera_a1, start=t0 + timedelta(seconds=10)).update(tier="s3")
+    clip = _cut(range_exports.request_range_clip(world.operator, world.camera_a1.public_id, t0,
+                                                 t0 + timedelta(seconds=20)))
+
+    assert clip.status == ClipStatus.FAILED and "S3 tier cannot be exported yet" in clip.reason
+    assert not clip.file.name
+
+
+def test_a_change_of_video_format_inside_the_range_fails_it_with_the_moment(world: World, footage: None,
+                                                                            t0: datetime) -> None:
+    from recordings.footage.models import Segment
+
+    Segment.objects.filter(camera=world.camera_a1, start=t0 + timedelta(seconds=10)).update(width=1920, height=1080)
+    clip = _cut(range_exports.request_range_clip(world.operator, world.camera_a1.public_id, t0,
+                                                 t0 + timedelta(seconds=20)))
+
+    assert clip.status == ClipStatus.FAILED
+    assert "format changed" in clip.reason and f"{t0 + timedelta(seconds=10):%H:%M:%S}" in clip.reason
+
+
+def test_overlapping_segments_resume_on_the_first_keyframe_after_what_is_already_cut(t0: datetime) -> None:
+    from recordings import cutting
+    from recordings.footage.models import Segment
+
+    def segment(offset: float) -> Segment:
+        return Segment(start=t0 + timedelta(seconds=offset), end=t0 + timedelta(seconds=offset + 10), duration=10,
+                       codec="h264", codecs="avc1", width=320, height=180, keyframes=[0, 2, 4, 6, 8])
+
+    plan = cutting.plan_cut([segment(0), segment(7), segment(30)], t0 + timedelta(seconds=3),
+                            t0 + timedelta(seconds=35))
+
+    assert [(p.skip, p.until) for p in plan.pieces] == [(2, None), (4, None), (0, 5)]
+    assert (plan.start, plan.end) == (t0 + timedelta(seconds=2), t0 + timedelta(seconds=35))
+    # +10 to +11 s exists, but only from a segment that has no keyframe there: left out, and said so.
+    assert [(g.start, g.end) for g in plan.gaps] == [(t0 + timedelta(seconds=10), t0 + timedelta(seconds=11)),
+                                                     (t0 + timedelta(seconds=17), t0 + timedelta(seconds=30))]
