@@ -48,12 +48,12 @@ from recordings.exports import (
 from recordings.footage.index import covered_intervals
 from recordings.footage.models import (
     MAX_RETENTION_DAYS,
-    RecordingMode,
     RecordingSettings,
     Segment,
     StreamVariant,
 )
 from recordings.footage.reading import SegmentUnavailable
+from recordings.footage.services import variants
 from recordings.models import Clip, ClipStatus, ExportBundle, MotionEvent
 
 logger = logging.getLogger(__name__)
@@ -107,10 +107,10 @@ def _length(seconds: int) -> str:
     return f"{seconds // 3600} h" if seconds >= 3600 and not seconds % 3600 else label_seconds(seconds)
 
 
-def records(camera: Camera) -> bool:
-    """Whether the camera is set to record (so a range reaching into the future will have footage)."""
-    mode = RecordingSettings.objects.filter(camera=camera).values_list("mode", flat=True).first()
-    return mode not in (None, RecordingMode.OFF)
+def records(camera: Camera, stream: str) -> bool:
+    """Whether the camera's ``stream`` is set to be recorded (so a range reaching ahead will have footage)."""
+    settings_row = RecordingSettings.objects.filter(camera=camera).first()
+    return settings_row is not None and stream in variants(settings_row, camera)
 
 
 # A recorder that indexed a segment this recently is recording the camera now.
@@ -120,7 +120,7 @@ RECORDING_NOW = timedelta(seconds=30)
 def is_recording(camera: Camera, stream: str, now: datetime) -> bool:
     """Whether the camera's ``stream`` is being recorded: set to record and a segment ended lately."""
     recent = Segment.objects.of_stream(camera.pk, stream).filter(end__gte=now - RECORDING_NOW)
-    return records(camera) and recent.exists()
+    return records(camera, stream) and recent.exists()
 
 
 def check_footage(camera: Camera, wanted: Range, now: datetime) -> None:
@@ -128,7 +128,7 @@ def check_footage(camera: Camera, wanted: Range, now: datetime) -> None:
     past_end = min(wanted.end, now)
     if wanted.start < past_end and covered_intervals(camera.pk, wanted.stream, wanted.start, past_end):
         return
-    if wanted.end > now and records(camera):
+    if wanted.end > now and records(camera, wanted.stream):
         return
     raise ValidationError(
         {"start": [f"There is no recorded footage of this camera's {wanted.stream} stream in that range."]},
@@ -233,7 +233,7 @@ def export_motion_event(user: Any, event_public_id: Any, *, ip: str | None = Non
 
 def _still_recording_towards(clip: Clip, now: datetime) -> bool:
     """The recorder has not indexed the range's end yet, and may still: keep waiting a while."""
-    if now > clip.range_end + WAIT_FOR_RECORDING or clip.camera is None or not records(clip.camera):
+    if now > clip.range_end + WAIT_FOR_RECORDING or clip.camera is None or not records(clip.camera, clip.stream):
         return False
     latest = (Segment.objects.of_stream(clip.camera_id, clip.stream).order_by("-end")
               .values_list("end", flat=True).first())

@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent
 from recordings import bundles, cleanup, exports, range_exports, storage
+from recordings.footage.models import RecordingSettings
 from recordings.models import Clip, ClipStatus, ExportBundle
 from tests.api.conftest import API
 from tests.conftest import World
@@ -477,3 +478,16 @@ def test_overlapping_segments_resume_on_the_first_keyframe_after_what_is_already
     # +10 to +11 s exists, but only from a segment that has no keyframe there: left out, and said so.
     assert [(g.start, g.end) for g in plan.gaps] == [(t0 + timedelta(seconds=10), t0 + timedelta(seconds=11)),
                                                      (t0 + timedelta(seconds=17), t0 + timedelta(seconds=30))]
+
+
+def test_a_future_range_of_a_stream_the_camera_does_not_record_is_refused(
+    world: World, api_as: Callable[[str], APIClient],
+) -> None:
+    """Only the sub stream is recorded: a future range of the main stream would wait and then find nothing."""
+    set_recording(world.camera_a1_sub)
+    RecordingSettings.objects.filter(camera=world.camera_a1_sub).update(stream="sub")
+    now = timezone.now()
+    body = _body(world.camera_a1_sub.public_id, now, now + timedelta(minutes=1))
+
+    assert api_as("operator").post(RANGE, body, format="json").status_code == 400
+    assert api_as("operator").post(RANGE, body | {"stream": "sub"}, format="json").status_code == 201
