@@ -6,6 +6,7 @@ from accounts.api import APITokenViewSet, AuditEventViewSet, InvitationViewSet, 
 from cameras.api import CameraViewSet, SiteViewSet
 from cameras.ptz_api import CameraPTZViewSet, PTZPresetViewSet
 from recordings.api import ClipViewSet
+from recordings.bundles_api import ExportBundleViewSet
 from recordings.footage.api import CameraRecordingViewSet, LegalHoldViewSet, OrganizationStorageViewSet
 from recordings.motion_api import CameraMotionViewSet, MotionEventViewSet
 from recordings.notifications_api import NotificationDeliveryViewSet, NotificationRuleViewSet, WebhookViewSet
@@ -21,6 +22,7 @@ router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("tokens", APITokenViewSet, basename="token")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("clips", ClipViewSet, basename="clip")
+router.register("exports", ExportBundleViewSet, basename="export")
 router.register("motion-events", MotionEventViewSet, basename="motion-event")
 # Only the "motion" action of this viewset is routed: /cameras/<id>/motion/ (GET, PUT, PATCH).
 router.register(r"cameras/(?P<id>[^/.]+)", CameraMotionViewSet, basename="camera-motion")

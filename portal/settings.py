@@ -206,6 +206,8 @@ CELERY_TASK_QUEUES = [Queue(name) for name in ("celery", "ptz", "exports")]
 # Tasks name their queue here; unlisted tasks go to "celery".
 CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
     "recordings.tasks.export_clip": {"queue": "exports"},
+    "recordings.tasks.export_range_clip": {"queue": "exports"},
+    "recordings.tasks.assemble_bundle": {"queue": "exports"},
     # Moves, stops, presets and status reads: a fast lane of their own.
     "cameras.tasks.ptz_*": {"queue": "ptz"},
     "recordings.tasks.watch_camera": {"queue": "motion"},
@@ -228,6 +230,11 @@ CCTV_CLIP_MAX_SECONDS = env_int("CCTV_CLIP_MAX_SECONDS", 1800)
 if CCTV_CLIP_MAX_SECONDS < 1:
     raise ImproperlyConfigured("CCTV_CLIP_MAX_SECONDS must be at least 1")
 CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = max(3600, CCTV_CLIP_MAX_SECONDS + 900)
+# Longest range cut from recorded footage (recordings.range_exports): stream copy, so
+# a day of footage is a few minutes of work. Its end may lie CCTV_CLIP_MAX_SECONDS ahead.
+CCTV_EXPORT_MAX_SECONDS = env_int("CCTV_EXPORT_MAX_SECONDS", 24 * 3600)
+if CCTV_EXPORT_MAX_SECONDS < 1:
+    raise ImproperlyConfigured("CCTV_EXPORT_MAX_SECONDS must be at least 1")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "reconcile-gateways": {"task": "cameras.tasks.reconcile_gateways", "schedule": CCTV_RECONCILE_SECONDS},
     "refresh-camera-health": {"task": "cameras.tasks.refresh_camera_health", "schedule": CCTV_HEALTH_SECONDS},
@@ -399,6 +406,8 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "accounts.roles.Role",
         "TokenRoleEnum": "accounts.serializers.TOKEN_ROLE_CHOICES",
         "InvitationStatusEnum": "accounts.serializers.INVITATION_STATUS_CHOICES",
+        "ClipStatusEnum": "recordings.models.clips.ClipStatus",
+        "StreamVariantEnum": "recordings.footage.models.StreamVariant",
     },
 }
 

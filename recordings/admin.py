@@ -32,6 +32,7 @@ class ClipAdmin(TenantScopedAdmin):
     fields = (
         "public_id", "organization", "camera", "camera_name", "requested_by_label", "duration", "status", "reason",
         "started_at", "finished_at", "stored_as", "size", "sha256", "task_id", "created_at", "expires_at",
+        "range_start", "range_end", "stream", "cut_start", "cut_end", "gap_seconds",
     )
     readonly_fields = fields
 

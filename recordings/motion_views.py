@@ -27,7 +27,7 @@ from accounts.roles import Action
 from accounts.scoping import access_camera, access_motion_event
 from accounts.views import GET_POST
 from cameras.models import Camera, Site
-from recordings import alerts, downloads, motion
+from recordings import alerts, downloads, motion, range_exports
 from recordings.models import MotionEvent
 from recordings.motion_forms import AlertFilterForm, MotionSettingsForm
 
@@ -87,9 +87,15 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         .filter(pk__in=[event.pk for event in rows])
         .values_list("pk", flat=True)
     )
+    exportable = set(
+        MotionEvent.objects.for_user(user, Action.EXPORT)
+        .filter(pk__in=[event.pk for event in rows], camera__isnull=False)
+        .values_list("pk", flat=True)
+    )
     badge_since = alerts.badge_since()
     for event in rows:
         event.can_acknowledge = event.pk in acknowledgeable
+        event.can_export = event.pk in exportable
         event.counted = event.alerted and not event.is_acknowledged and event.started_at >= badge_since
     live = page.number == 1 and not filtered
     context = {
@@ -123,6 +129,20 @@ def motion_acknowledge(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
     else:
         messages.success(request, f"Alert on “{event.camera_name}” acknowledged.")
     return _back(request, str(public_id))
+
+
+@login_required
+@require_POST
+def motion_export(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Export the alert's footage with its pre- and post-roll as a clip (``export`` on the camera)."""
+    try:
+        clip = range_exports.export_motion_event(request.user, public_id, ip=client_ip(request))
+    except ValidationError as exc:
+        messages.error(request, "Could not export this alert: " + " ".join(exc.messages))
+        return _back(request, str(public_id))
+    messages.success(request, f"Exporting {clip.duration} s of “{clip.camera_name}” around the alert: "
+                              "it is listed under Clips, ready to download in a moment.")
+    return redirect(reverse("clip_list") + f"?camera={clip.camera.public_id}")
 
 
 @login_required

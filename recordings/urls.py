@@ -10,6 +10,7 @@ urlpatterns = [
     path("alerts/", motion_views.alert_list, name="alert_list"),
     path("alerts/badge/", motion_views.alert_badge, name="alert_badge"),
     path("alerts/<uuid:public_id>/acknowledge/", motion_views.motion_acknowledge, name="motion_acknowledge"),
+    path("alerts/<uuid:public_id>/export/", motion_views.motion_export, name="motion_export"),
     path("alerts/<uuid:public_id>/snapshot.jpg", motion_views.motion_snapshot, name="motion_snapshot"),
     path("cameras/<uuid:public_id>/motion/", motion_views.camera_motion, name="camera_motion"),
     path("notifications/", notification_views.notification_list, name="notification_list"),

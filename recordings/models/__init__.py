@@ -1,5 +1,6 @@
 """The recordings app's models: clips, motion detection and notifications."""
 
+from recordings.models.bundles import ExportBundle
 from recordings.models.clips import Clip, ClipLifecycleQuerySet, ClipStatus
 from recordings.models.motion import MotionEvent, MotionSettings
 from recordings.models.notifications import (
@@ -16,6 +17,7 @@ __all__ = [
     "ClipLifecycleQuerySet",
     "ClipStatus",
     "DeliveryStatus",
+    "ExportBundle",
     "MotionEvent",
     "MotionSettings",
     "NotificationChannel",

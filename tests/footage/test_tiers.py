@@ -23,13 +23,17 @@ from django.utils import timezone
 from accounts.models import Organization, User
 from accounts.roles import Role
 from cameras.models import Camera
+from recordings import range_exports
 from recordings.footage import holds, housekeeping, layout, mover, reading, removal, stores, tasks, tier_config
 from recordings.footage.models import Segment, StoragePolicy, StorageTier, Tier
+from recordings.models import ClipStatus
+from recordings.storage import clip_storage
 from tests.conftest import World
 from tests.factories import make_camera, make_member, make_organization, make_site, make_user
 from tests.footage.helpers import add
 from tests.footage.test_housekeeping_worker import worker  # noqa: F401  (fixture)
 from tests.media import wait_until
+from tests.recordings.range_helpers import index_recording, make_recording, probe
 
 pytestmark = [pytest.mark.django_db]
 
@@ -364,3 +368,29 @@ def test_with_the_store_down_deletion_fails_fast_and_keeps_the_rows_for_the_next
     assert Segment.objects.filter(pk__in=[segment.pk for segment in expired]).count() == 3
     mover._delete_failed_at.clear()  # the pause is over
     assert removal.delete_segments([segment.pk for segment in expired]).segments == 3
+
+
+@pytest.fixture(scope="module")
+def media_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Three real 10 s fMP4 segments of one run (a keyframe every 2 s)."""
+    return make_recording(tmp_path_factory.mktemp("tier-footage"), count=3)
+
+
+def test_a_range_export_cuts_footage_that_lives_on_the_remote_store(
+    world: World, remote: Remote, media_files: list[Path]
+) -> None:
+    remote.configure(world.owner, world.org_a, "a")
+    start = (timezone.now() - timedelta(hours=3)).replace(microsecond=0)
+    index_recording(world.camera_a1, start, media_files)
+    assert mover.move_footage(timezone.now(), 50).moved == 3
+    assert not any(layout.path_of(s.key).exists() for s in Segment.objects.filter(camera=world.camera_a1))
+
+    clip = range_exports.request_range_clip(world.operator, world.camera_a1.public_id,
+                                            start + timedelta(seconds=4), start + timedelta(seconds=26))
+    range_exports.cut_range_clip(clip.pk, task_id=clip.task_id, last_try=False)
+
+    clip.refresh_from_db()
+    assert clip.status == ClipStatus.READY, clip.reason
+    facts = probe(Path(clip_storage().path(clip.file.name)))
+    assert float(facts["format"]["duration"]) == pytest.approx(22, abs=0.15)
+    assert set(Segment.objects.filter(camera=world.camera_a1).values_list("tier", flat=True)) == {remote.kind}
