@@ -63,12 +63,13 @@ class CameraPlaybackViewSet(viewsets.GenericViewSet):
         body = PlaybackRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         params = body.validated_data
-        session, token, camera = sessions.create_session(
+        created = sessions.create_session(
             request.user, id, start=params["start"], end=params["end"], stream=params.get("stream"),
             ip=client_ip(request))
-        data = {"session": session.id, "camera": camera.public_id, "stream": session.stream, "start": session.start,
-                "end": session.end, "expires_at": session.expires_at, "live": session.live,
-                "playlist_url": request.build_absolute_uri(playlist_url(token))}
+        session = created.session
+        data = {"session": session.id, "camera": created.camera.public_id, "stream": session.stream,
+                "start": session.start, "end": session.end, "expires_at": session.expires_at, "live": session.live,
+                "codecs": created.codecs, "playlist_url": request.build_absolute_uri(playlist_url(created.token))}
         return Response(PlaybackSessionSerializer(data).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

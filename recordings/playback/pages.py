@@ -10,6 +10,8 @@ from django.utils.dateparse import parse_datetime
 
 from cameras.models import Camera
 
+SPEEDS = (1, 2, 4, 8, 16)
+
 
 def _moment(value: str | None) -> datetime | None:
     """``?at=`` (ISO 8601, e.g. from a motion alert): where to start playing; ignored when unreadable."""
@@ -34,4 +36,4 @@ def timeline_context(camera: Camera, at: str | None) -> dict[str, Any]:
         "liveUrl": reverse("live_camera", args=[camera.public_id]),
         "at": moment.isoformat() if moment else None,
     }
-    return {"camera": camera, "playback_config": config}
+    return {"camera": camera, "playback_config": config, "speeds": SPEEDS}

@@ -32,6 +32,8 @@ class PlaybackSessionSerializer(serializers.Serializer):
     end = serializers.DateTimeField()
     expires_at = serializers.DateTimeField(help_text="The playlist and its segment URLs stop working then.")
     live = serializers.BooleanField(help_text="The range reaches past now: the playlist grows (EVENT playlist).")
+    codecs = serializers.CharField(help_text="RFC 6381 codecs of the first segment, e.g. `avc1.640029`: check "
+                                             "that the player can decode them (H.265 is `hvc1`/`hev1`).")
     playlist_url = serializers.URLField(
         help_text="HLS playlist (fragmented MP4). Only the principal that opened the session can fetch it "
                   "and its segments, with the same credentials, while it can still view the camera.")

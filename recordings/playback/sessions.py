@@ -55,6 +55,16 @@ class Session:
 
 
 @dataclass(frozen=True)
+class Created:
+    """A new session: its token (for the playlist URL), its camera and the codecs of its first segment."""
+
+    session: Session
+    token: str
+    camera: Camera
+    codecs: str
+
+
+@dataclass(frozen=True)
 class Opened:
     """A session checked for this request, with its camera (through the gate)."""
 
@@ -103,22 +113,23 @@ def check_range(start: datetime, end: datetime) -> None:
 
 
 def create_session(user: Any, camera_public_id: Any, *, start: datetime, end: datetime, stream: str | None = None,
-                   ip: str | None = None) -> tuple[Session, str, Camera]:
+                   ip: str | None = None) -> Created:
     """Open a playback session on a camera's footage (view right). Audit: ``playback.start``.
 
-    Refuses (400) a range without any footage of the stream. Returns the
-    session, its signed token and the camera.
+    Refuses (400) a range without any footage of the stream.
     """
     camera = access_camera(user, camera_public_id, Action.VIEW, related=("recording_settings",))
     check_range(start, end)
     stream = stream or services.preferred_stream(camera)
-    if not Segment.objects.of_stream(camera.pk, stream).overlapping(start, end).exists():
+    codecs = (Segment.objects.of_stream(camera.pk, stream).overlapping(start, end).order_by("start")
+              .values_list("codecs", flat=True).first())
+    if codecs is None:
         raise ValidationError({"detail": f"Nothing of this camera's {stream} stream is recorded in that range."})
     expires_at = timezone.now() + timedelta(seconds=settings.CCTV_PLAYBACK_SESSION_SECONDS)
     session = Session(uuid.uuid4().hex, principal_of(user), camera.public_id, stream, start, end, expires_at)
     audit.record(user, "playback.start", organization=camera.site.organization_id, target=camera, ip=ip,
                  session=session.id, stream=stream, start=start.isoformat(), end=end.isoformat())
-    return session, sign(session), camera
+    return Created(session, sign(session), camera, codecs)
 
 
 def open_session(user: Any, token: str) -> Opened:

@@ -49,7 +49,8 @@ def test_a_viewer_plays_recorded_footage_through_a_playlist(world: World, api_as
     created = open_session(viewer, world.camera_a1)
     assert created.status_code == 201, created.content
     body = created.json()
-    assert (body["stream"], body["live"]) == ("main", False)
+    assert (body["stream"], body["live"], body["codecs"]) == ("main", False, recorded[0].codecs)
+    assert body["codecs"].startswith("avc1.")
 
     playlist = viewer.get(path_of(body["playlist_url"]))
     assert playlist.status_code == 200, playlist.content

@@ -1,0 +1,313 @@
+// The timeline page: a player above the last 24 hours of one camera's footage.
+//
+// The bar shows covered time, gaps and motion events (from the timeline API). Clicking a moment
+// opens a playback session over the whole 24 hours (the API answers a signed HLS playlist URL),
+// hls.js plays it, and the page seeks to the clicked moment by mapping wall-clock time to playlist
+// time through the playlist's EXT-X-PROGRAM-DATE-TIME tags (playback/wallclock.js). A session
+// lasts minutes: when it runs out the page opens another and carries on from the same moment.
+
+import Hls from "../vendor/hls.js/hls.light.min.mjs";
+import { readJson } from "./config.js";
+import { formatTime } from "./format.js";
+import { fetchJson } from "./http.js";
+import { DAY_MS, hourTicks, spanOf, timeAtPixel } from "./playback/timescale.js";
+import {
+  changeSpeed, nextEvent, positionAt, previousEvent, stepFrom, wallClockAt,
+} from "./playback/wallclock.js";
+
+const config = readJson("playback-config");
+const root = document.querySelector("[data-playback]");
+const video = root.querySelector("[data-video]");
+const bar = root.querySelector("[data-timeline]");
+const track = root.querySelector("[data-track]");
+const playhead = root.querySelector("[data-playhead]");
+const hover = root.querySelector("[data-hover]");
+const ticks = root.querySelector("[data-ticks]");
+const clock = root.querySelector("[data-wallclock]");
+const message = root.querySelector("[data-message]");
+const playButton = root.querySelector("[data-action=play]");
+const streamChoice = root.querySelector("[data-stream]");
+
+const RENEW_BEFORE_MS = 20_000; // open a new session when the current one has less left than this
+const state = {
+  view: null, events: [], session: null, hls: null, fragments: [], speed: 1, lastFailure: 0, wall: null,
+};
+
+const iso = (ms) => new Date(ms).toISOString();
+const query = (params) => new URLSearchParams(Object.entries(params).filter(([, v]) => v)).toString();
+
+const say = (text) => {
+  message.textContent = text || "";
+  message.hidden = !text;
+};
+
+// --- the bar -----------------------------------------------------------------------------------
+
+const place = (element, span) => {
+  element.style.left = `${span.left * 100}%`;
+  element.style.width = `${span.width * 100}%`;
+};
+
+const drawTicks = () => {
+  ticks.replaceChildren();
+  for (const t of hourTicks(state.view, 3)) {
+    const label = document.createElement("span");
+    label.className = "timeline-tick";
+    label.textContent = formatTime(iso(t), config.timeZone).slice(11, 16);
+    label.style.left = `${spanOf(state.view, t, state.view.end).left * 100}%`;
+    ticks.append(label);
+  }
+};
+
+const drawTimeline = (body) => {
+  track.replaceChildren();
+  for (const interval of body.covered) {
+    const span = spanOf(state.view, Date.parse(interval.start), Date.parse(interval.end));
+    if (!span) continue;
+    const covered = document.createElement("div");
+    covered.className = "timeline-covered";
+    place(covered, span);
+    track.append(covered);
+  }
+  for (const event of state.events) {
+    const span = spanOf(state.view, event.start, event.end || state.view.end);
+    if (!span) continue;
+    const mark = document.createElement("button");
+    mark.type = "button";
+    mark.className = "timeline-event";
+    mark.dataset.event = event.id;
+    mark.title = `Motion at ${formatTime(iso(event.start), config.timeZone)}`;
+    mark.setAttribute("aria-label", mark.title);
+    place(mark, span);
+    mark.addEventListener("click", (e) => {
+      e.stopPropagation();
+      playAt(event.playFrom);
+    });
+    track.append(mark);
+  }
+  drawTicks();
+};
+
+const loadTimeline = async () => {
+  const end = Date.now();
+  state.view = { start: end - DAY_MS, end };
+  const body = await fetchJson(`${config.timelineUrl}?${query({
+    start: iso(state.view.start), end: iso(end), stream: streamChoice.value,
+  })}`);
+  state.events = body.events.map((e) => ({
+    id: e.id, start: Date.parse(e.started_at), end: e.ended_at ? Date.parse(e.ended_at) : null,
+    playFrom: Date.parse(e.play_from),
+  })).sort((a, b) => a.playFrom - b.playFrom);
+  drawTimeline(body);
+  root.dataset.covered = String(body.covered.length);
+  return body;
+};
+
+// --- the player ----------------------------------------------------------------------------------
+
+const currentFragments = () => {
+  const level = state.hls && state.hls.levels[Math.max(state.hls.currentLevel, 0)];
+  return (level && level.details && level.details.fragments) || state.fragments;
+};
+
+const canDecode = (codecs) => !window.MediaSource || !codecs ||
+  MediaSource.isTypeSupported(`video/mp4; codecs="${codecs}"`);
+
+const stopPlayer = () => {
+  if (state.hls) state.hls.destroy();
+  state.hls = null;
+  state.fragments = [];
+};
+
+const recover = () => {
+  // A fatal network error is most often the session running out (its URLs answer 404 then):
+  // open a new one from the moment on screen, but not in a loop.
+  const now = Date.now();
+  const moment = state.wall;
+  stopPlayer();
+  state.session = null;
+  if (now - state.lastFailure < 10_000 || moment === null) {
+    say("Playback stopped: the footage could not be loaded. Click the timeline to try again.");
+    return;
+  }
+  state.lastFailure = now;
+  playAt(moment);
+};
+
+// A new hls.js player on the session's playlist; resolves once the playlist is read.
+const attach = (session) => new Promise((resolve, reject) => {
+  stopPlayer();
+  const hls = new Hls({
+    autoStartLoad: false, enableWorker: true,
+    workerPath: new URL("../vendor/hls.js/hls.worker.js", import.meta.url).href,
+    maxBufferLength: 20, backBufferLength: 30,
+  });
+  state.hls = hls;
+  hls.on(Hls.Events.LEVEL_LOADED, (_event, data) => {
+    state.fragments = data.details.fragments;
+    resolve();
+  });
+  hls.on(Hls.Events.ERROR, (_event, data) => {
+    if (!data.fatal) return;
+    if (state.fragments.length) recover();
+    else reject(new Error("The recording could not be loaded."));
+  });
+  hls.loadSource(session.playlist_url);
+  hls.attachMedia(video);
+});
+
+// The session to play from, opened (and the player attached) when there is none or it runs out.
+// Resolves true when a new player was attached.
+const ensureSession = async () => {
+  const session = state.session;
+  if (session && Date.parse(session.expires_at) - Date.now() > RENEW_BEFORE_MS && state.hls) return false;
+  state.session = await fetchJson(config.playbackUrl, {
+    method: "POST",
+    body: { start: iso(state.view.start), end: iso(Date.now()), ...(streamChoice.value ? { stream: streamChoice.value } : {}) },
+  });
+  if (!canDecode(state.session.codecs)) {
+    stopPlayer();
+    throw new Error("This browser cannot decode this camera's recorded video " +
+      `(${state.session.codecs.split(".")[0]}, e.g. H.265). Choose the sub stream above, or use a browser ` +
+      "that plays H.265.");
+  }
+  await attach(state.session);
+  return true;
+};
+
+const playAt = async (ms) => {
+  say("");
+  try {
+    const fresh = await ensureSession();
+    const position = positionAt(currentFragments(), ms);
+    if (position === null) {
+      say("Nothing is recorded after that moment yet. Use Live to watch the camera now.");
+      return;
+    }
+    root.dataset.target = String(ms);
+    if (fresh) state.hls.startLoad(position);
+    else video.currentTime = position;
+    video.playbackRate = state.speed;
+    await video.play().catch(() => {});
+  } catch (err) {
+    say(err.message);
+  }
+};
+
+const step = (seconds) => {
+  if (state.wall === null) return;
+  const position = stepFrom(currentFragments(), state.wall, seconds);
+  if (position !== null) video.currentTime = position;
+};
+
+const jumpToEvent = (direction) => {
+  const from = state.wall ?? Date.now();
+  const event = direction > 0 ? nextEvent(state.events, from) : previousEvent(state.events, from);
+  if (event) playAt(event.playFrom);
+  else say(direction > 0 ? "No later motion event in these 24 hours." : "No earlier motion event in these 24 hours.");
+};
+
+const setSpeed = (speed) => {
+  state.speed = speed;
+  video.playbackRate = speed;
+  for (const button of root.querySelectorAll("[data-speed]")) {
+    button.setAttribute("aria-pressed", String(Number(button.dataset.speed) === speed));
+  }
+};
+
+const togglePlay = () => {
+  if (!state.hls) {
+    if (state.view) playAt(state.events.length ? state.events[state.events.length - 1].playFrom : state.view.end - 60_000);
+    return;
+  }
+  if (video.paused) video.play().catch(() => {});
+  else video.pause();
+};
+
+// --- what the page shows while playing ---------------------------------------------------------------
+
+const showClock = () => {
+  const fragments = currentFragments();
+  if (fragments.length && video.readyState >= 2) {
+    const wall = wallClockAt(fragments, video.currentTime);
+    state.wall = wall;
+    root.dataset.wallclock = String(Math.round(wall));
+    const text = formatTime(iso(wall), config.timeZone);
+    if (clock.textContent !== text) clock.textContent = text;
+    const span = spanOf(state.view, wall, state.view.end);
+    playhead.hidden = !span;
+    if (span) playhead.style.left = `${span.left * 100}%`;
+  }
+  playButton.textContent = video.paused ? "Play" : "Pause";
+  playButton.setAttribute("aria-pressed", String(!video.paused));
+  requestAnimationFrame(showClock);
+};
+
+// --- input ---------------------------------------------------------------------------------------
+
+bar.addEventListener("click", (e) => playAt(timeAtPixel(state.view, bar.getBoundingClientRect(), e.clientX)));
+bar.addEventListener("pointermove", (e) => {
+  const box = bar.getBoundingClientRect();
+  hover.hidden = false;
+  hover.textContent = formatTime(iso(timeAtPixel(state.view, box, e.clientX)), config.timeZone).slice(11, 19);
+  hover.style.left = `${Math.min(Math.max(e.clientX - box.left, 0), box.width)}px`;
+});
+bar.addEventListener("pointerleave", () => { hover.hidden = true; });
+
+const actions = {
+  play: togglePlay,
+  back: () => step(-10),
+  forward: () => step(10),
+  "previous-event": () => jumpToEvent(-1),
+  "next-event": () => jumpToEvent(1),
+};
+for (const button of root.querySelectorAll("[data-action]")) {
+  button.addEventListener("click", () => actions[button.dataset.action]());
+}
+for (const button of root.querySelectorAll("[data-speed]")) {
+  button.addEventListener("click", () => setSpeed(Number(button.dataset.speed)));
+}
+streamChoice.addEventListener("change", async () => {
+  const moment = state.wall;
+  stopPlayer();
+  state.session = null;
+  await loadTimeline().catch((err) => say(err.message));
+  if (moment !== null) playAt(moment);
+});
+
+const TYPING = new Set(["INPUT", "TEXTAREA", "SELECT"]);
+document.addEventListener("keydown", (e) => {
+  if (TYPING.has(e.target.tagName) || e.ctrlKey || e.metaKey || e.altKey) return;
+  const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+  if (key === " " && e.target.tagName === "BUTTON") return; // the button's own click
+  const handlers = {
+    " ": togglePlay,
+    k: togglePlay,
+    ArrowLeft: () => (e.shiftKey ? jumpToEvent(-1) : step(-10)),
+    ArrowRight: () => (e.shiftKey ? jumpToEvent(1) : step(10)),
+    l: () => {
+      if (video.paused) video.play().catch(() => {});
+      else setSpeed(changeSpeed(state.speed, 1));
+    },
+    j: () => {
+      if (state.speed > 1) setSpeed(changeSpeed(state.speed, -1));
+      else step(-10);
+    },
+  };
+  const handler = handlers[key];
+  if (!handler) return;
+  e.preventDefault();
+  handler();
+});
+
+// --- start ---------------------------------------------------------------------------------------
+
+setSpeed(1);
+requestAnimationFrame(showClock);
+loadTimeline()
+  .then((body) => {
+    root.dataset.ready = "true";
+    if (config.at) playAt(Date.parse(config.at));
+    else if (!body.covered.length) say("Nothing of this camera was recorded in the last 24 hours.");
+  })
+  .catch((err) => say(err.message));

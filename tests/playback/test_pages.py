@@ -1,0 +1,52 @@
+"""The timeline page: who may open it, what it starts with, and where it is linked from."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from tests.conftest import World
+
+pytestmark = pytest.mark.django_db
+
+
+def page_as(world: World, who: str, camera) -> object:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(getattr(world, who))
+    return client.get(f"/cameras/{camera.public_id}/timeline/?at=2026-03-01T08:00:00%2B01:00")
+
+
+def test_a_viewer_opens_a_cameras_timeline_in_its_sites_time_zone(world: World) -> None:
+    world.site_a1.timezone = "Europe/Paris"
+    world.site_a1.save()
+
+    response = page_as(world, "viewer", world.camera_a1)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    config = json.loads(html.split('id="playback-config" type="application/json">')[1].split("</script>")[0])
+    assert config["timeZone"] == "Europe/Paris"
+    assert config["at"] == "2026-03-01T08:00:00+01:00"
+    assert config["playbackUrl"] == f"/api/v1/cameras/{world.camera_a1.public_id}/playback/"
+    assert f'href="/live/cameras/{world.camera_a1.public_id}/"' in html  # the way back to live
+    assert 'src="/static/js/timeline.js"' in html
+
+
+@pytest.mark.parametrize("who", ["admin_b", "outsider"])
+def test_a_foreign_cameras_timeline_answers_404(world: World, who: str) -> None:
+    assert page_as(world, who, world.camera_a1).status_code == 404
+
+
+def test_the_restricted_viewer_reaches_only_their_sites_timelines(world: World) -> None:
+    assert page_as(world, "restricted_viewer", world.camera_a2).status_code == 404
+
+
+def test_the_camera_page_links_the_timeline_for_viewers_too(world: World) -> None:
+    client = Client()
+    client.force_login(world.viewer)
+
+    html = client.get(f"/cameras/{world.camera_a1.public_id}/").content.decode()
+
+    assert f'href="/cameras/{world.camera_a1.public_id}/timeline/"' in html
