@@ -9,7 +9,7 @@
 import Hls from "../vendor/hls.js/hls.light.min.mjs";
 import { readJson } from "./config.js";
 import { formatTime } from "./format.js";
-import { fetchJson } from "./http.js";
+import { fetchJson, firstError } from "./http.js";
 import { DAY_MS, hourTicks, spanOf, timeAtPixel } from "./playback/timescale.js";
 import {
   changeSpeed, nextEvent, positionAt, previousEvent, stepFrom, wallClockAt,
@@ -35,6 +35,9 @@ const state = {
 
 const iso = (ms) => new Date(ms).toISOString();
 const query = (params) => new URLSearchParams(Object.entries(params).filter(([, v]) => v)).toString();
+
+// An error's sentence: the API's own field message when there is one.
+const reason = (err) => (err && err.body ? firstError(err.body, err.message) : (err && err.message) || String(err));
 
 const say = (text) => {
   message.textContent = text || "";
@@ -163,7 +166,11 @@ const ensureSession = async () => {
   if (session && Date.parse(session.expires_at) - Date.now() > RENEW_BEFORE_MS && state.hls) return false;
   state.session = await fetchJson(config.playbackUrl, {
     method: "POST",
-    body: { start: iso(state.view.start), end: iso(Date.now()), ...(streamChoice.value ? { stream: streamChoice.value } : {}) },
+    // The API plays at most 24 hours: the bar's start, or a day before now once the page has been open a while.
+    body: {
+      start: iso(Math.max(state.view.start, Date.now() - DAY_MS + 5_000)), end: iso(Date.now()),
+      ...(streamChoice.value ? { stream: streamChoice.value } : {}),
+    },
   });
   if (!canDecode(state.session.codecs)) {
     stopPlayer();
@@ -190,7 +197,7 @@ const playAt = async (ms) => {
     video.playbackRate = state.speed;
     await video.play().catch(() => {});
   } catch (err) {
-    say(err.message);
+    say(reason(err));
   }
 };
 
@@ -271,7 +278,7 @@ streamChoice.addEventListener("change", async () => {
   const moment = state.wall;
   stopPlayer();
   state.session = null;
-  await loadTimeline().catch((err) => say(err.message));
+  await loadTimeline().catch((err) => say(reason(err)));
   if (moment !== null) playAt(moment);
 });
 
@@ -310,4 +317,4 @@ loadTimeline()
     if (config.at) playAt(Date.parse(config.at));
     else if (!body.covered.length) say("Nothing of this camera was recorded in the last 24 hours.");
   })
-  .catch((err) => say(err.message));
+  .catch((err) => say(reason(err)));

@@ -1,0 +1,165 @@
+"""The timeline page in a real Chromium, served by Daphne from real PostgreSQL and real fMP4 footage.
+
+The synthetic recording spells its own second in the picture (``timecode``),
+so the test reads from the screen which moment is playing: after a click on
+the timeline, the frame shown must be from the clicked moment, within one
+keyframe interval (1 s here).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from accounts.roles import Role
+from recordings.models import MotionEvent
+from tests.browser import launch, serve_static
+from tests.factories import make_camera, make_member, make_organization, make_site, make_user, session_id
+from tests.live.conftest import Server, _start
+from tests.playback.helpers import record
+from tests.playback.timecode import READ_PICTURE_JS, make_timecoded_segments
+from tests.services import free_port, stop_process, wait_for_port
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+RECORDED_SECONDS = 180
+KEYFRAME_SECONDS = 1
+
+
+@pytest.fixture(scope="module")
+def timecoded(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    return make_timecoded_segments(tmp_path_factory.mktemp("timecoded"), seconds=RECORDED_SECONDS)
+
+
+@pytest.fixture
+def footage(settings, tmp_path: Path, timecoded: list[Path]) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """A camera with three minutes of footage that ended 20 s ago, a viewer, and one motion event."""
+    settings.CCTV_RECORDINGS_DIR = tmp_path / "recordings"
+    org = make_organization("Playback Org")
+    viewer = make_user()
+    make_member(viewer, org, Role.VIEWER)
+    camera = make_camera(make_site(org, "Depot"), "Yard")
+    start = (timezone.now() - timedelta(seconds=RECORDED_SECONDS + 20)).replace(microsecond=0)
+    record(camera, timecoded, start)
+    event = MotionEvent.objects.create(organization=org, camera=camera, camera_name=camera.name,
+                                       started_at=start + timedelta(seconds=175),
+                                       ended_at=start + timedelta(seconds=178), peak_score=0.3)
+    return {"camera": camera, "viewer": viewer, "start": start, "event": event, "root": settings.CCTV_RECORDINGS_DIR}
+
+
+@pytest.fixture
+def daphne(footage: dict[str, Any], tmp_path: Path) -> Iterator[Server]:
+    port = free_port()
+    log_path = tmp_path / "daphne.log"
+    process = _start([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "portal.asgi:application"],
+                     log_path, DJANGO_SETTINGS_MODULE="tests.settings", CCTV_RECORDINGS_DIR=str(footage["root"]))
+    try:
+        wait_for_port(port, timeout=30)
+    except TimeoutError:
+        stop_process(process)
+        raise RuntimeError(f"daphne did not start:\n{log_path.read_text()[-3000:]}") from None
+    yield Server(port, process, log_path)
+    stop_process(process)
+
+
+@pytest.fixture
+def page(footage: dict[str, Any], daphne: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    cookie = {"name": "sessionid", "value": session_id(footage["viewer"]), "url": daphne.http_url}
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as driver:
+        context = launch(driver, tmp_path / "chromium-profile", viewport={"width": 1280, "height": 800})
+        serve_static(context)
+        context.add_cookies([cookie])
+        page = context.new_page()
+        page.console_lines = []  # shown when a wait fails
+        page.on("console", lambda message: page.console_lines.append(f"{message.type}: {message.text}"))
+        page.on("requestfailed", lambda request: page.console_lines.append(f"failed: {request.url}"))
+        page.on("response", lambda response: response.status >= 400 and page.console_lines.append(
+            f"{response.status}: {response.url}"))
+        yield page
+        context.close()
+
+
+def _ms(moment: Any) -> int:
+    return round(moment.timestamp() * 1000)
+
+
+
+
+def _picture(page: Any) -> dict:
+    return page.evaluate(READ_PICTURE_JS)
+
+
+def _wait_playing_target(page: Any, previous_target: int = 0) -> dict:
+    """Wait until the page has a new seek target and shows a playing frame; returns the reading."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        _wait_for_target(page, previous_target)
+    except PlaywrightTimeout:
+        message = page.locator("[data-message]").text_content()
+        state = page.evaluate("""() => { const v = document.querySelector('[data-video]');
+          return {data: {...document.querySelector('[data-playback]').dataset}, ready: v.readyState,
+                  network: v.networkState, src: v.src, error: v.error && v.error.message, time: v.currentTime,
+                  paused: v.paused, buffered: v.buffered.length ? [v.buffered.start(0), v.buffered.end(0)] : []}; }""")
+        raise AssertionError(f"no playing frame: {_picture(page)}, {state}, message {message!r}, "
+                             f"console {page.console_lines[-20:]}") from None
+    return _picture(page)
+
+
+def _wait_for_target(page: Any, previous_target: int) -> None:
+    page.wait_for_function(
+        f"""(previous) => {{
+          const read = ({READ_PICTURE_JS})();
+          return read && read.target && read.target !== previous && !read.paused && read.wallclock > 0
+            && Math.abs(read.wallclock - read.target) < 5000;
+        }}""",
+        arg=previous_target, timeout=30_000,
+    )
+
+
+def test_clicking_the_timeline_plays_the_clicked_moment(footage: dict[str, Any], daphne: Server, page: Any) -> None:
+    camera, start = footage["camera"], footage["start"]
+    page.goto(f"{daphne.http_url}/cameras/{camera.public_id}/timeline/")
+    page.wait_for_selector("[data-playback][data-ready=true]")
+    assert page.locator(".timeline-covered").count() == 1
+    assert page.locator(".timeline-event").count() == 1
+
+    # Aim at 70 s into the recording (one pixel of the 24-hour bar is about a minute), before the event.
+    page.locator("[data-timeline]").scroll_into_view_if_needed()
+    bar = page.locator("[data-timeline]").bounding_box()
+    view_end = page.evaluate("Date.now()")
+    aim = _ms(start) + 70_000
+    x = bar["x"] + bar["width"] * (1 - (view_end - aim) / (24 * 3600 * 1000))
+    page.mouse.click(x, bar["y"] + 5)
+
+    shown = _wait_playing_target(page)
+    target = shown["target"]
+    assert _ms(start) <= target <= _ms(start) + 150_000
+    # The picture says which second of the recording is on screen: the clicked one, within a keyframe interval.
+    picture_ms = _ms(start) + shown["seconds"] * 1000
+    assert target - KEYFRAME_SECONDS * 1000 <= picture_ms <= target + 2000, (shown, target)
+    # The wall clock the page shows agrees with the picture.
+    assert abs(shown["wallclock"] - picture_ms) <= 1500, shown
+
+    # It plays on: the picture's second moves forward.
+    page.wait_for_function(
+        f"(before) => {{ const read = ({READ_PICTURE_JS})(); return read && read.seconds > before; }}",
+        arg=shown["seconds"], timeout=15_000,
+    )
+
+    # Shift+Right: the next motion event, from its pre-roll (10 s by default).
+    page.keyboard.press("Shift+ArrowRight")
+    at_event = _wait_playing_target(page, target)
+    play_from = _ms(footage["event"].started_at) - 10_000
+    assert at_event["target"] == play_from
+    picture_ms = _ms(start) + at_event["seconds"] * 1000
+    assert play_from - KEYFRAME_SECONDS * 1000 <= picture_ms <= play_from + 2000, at_event
