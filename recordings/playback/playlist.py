@@ -21,67 +21,110 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
+
+from django.db.models import FloatField, Func
 
 from recordings.footage.models import Segment
 from recordings.footage.timeline import GAP_TOLERANCE
 
-# Index columns the playlist needs, in the order of ``PlaylistSegment``'s fields.
-COLUMNS = ("pk", "start", "end", "duration", "bytes", "init_size", "run", "codecs")
+
+class EpochSeconds(Func):
+    """A timestamp as seconds since 1970 (a float), in each database's own arithmetic.
+
+    Turning 8,640 timestamps into aware datetimes costs more than the whole
+    rest of a day's playlist; a float per row costs almost nothing.
+    """
+
+    arity = 1
+    output_field = FloatField()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        return self.as_sql_template(compiler, connection, "EXTRACT(EPOCH FROM {})::float8")
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        return self.as_sql_template(compiler, connection, "((julianday({}) - 2440587.5) * 86400.0)")
+
+    def as_sql_template(self, compiler: Any, connection: Any, template: str) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return template.format(sql), list(params)
 
 
-@dataclass(frozen=True)
-class PlaylistSegment:
+class PlaylistSegment(NamedTuple):
+    """What the playlist needs of one segment; ``start`` in seconds since 1970 (UTC).
+
+    A named tuple, not a dataclass: a day has 8,640 of them and tuples are made much faster.
+    """
+
     pk: int
-    start: datetime
-    end: datetime
+    start: float
     duration: float
     bytes: int
     init_size: int
     run: str
     codecs: str
 
+    @property
+    def end(self) -> float:
+        return self.start + self.duration  # as the index writes it (NewSegment.end)
+
 
 def segments_for(camera_id: int, stream: str, start: datetime, end: datetime) -> list[PlaylistSegment]:
     """The segments of a camera's stream that share time with [start, end), in order (one index range scan)."""
-    rows = (Segment.objects.of_stream(camera_id, stream).overlapping(start, end)
-            .order_by("start").values_list(*COLUMNS))
-    return [PlaylistSegment(*row) for row in rows]
+    rows = (Segment.objects.of_stream(camera_id, stream).overlapping(start, end).order_by("start")
+            .annotate(epoch=EpochSeconds("start"))
+            .values_list("pk", "epoch", "duration", "bytes", "init_size", "run", "codecs"))
+    return list(map(PlaylistSegment._make, rows))
 
 
 def segment_uri(pk: int) -> str:
     return f"s/{pk}.mp4"
 
 
-def _pdt(moment: datetime) -> str:
-    moment = moment.astimezone(UTC)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
+class _Stamps:
+    """``EXT-X-PROGRAM-DATE-TIME`` values (ISO 8601, milliseconds, UTC), the part up to the minute made once."""
+
+    def __init__(self) -> None:
+        self.minutes: dict[int, str] = {}
+
+    def __call__(self, epoch: float) -> str:
+        minute, millis = divmod(round(epoch * 1000), 60_000)
+        prefix = self.minutes.get(minute)
+        if prefix is None:
+            prefix = self.minutes[minute] = datetime.fromtimestamp(minute * 60, tz=UTC).strftime("%Y-%m-%dT%H:%M:")
+        return "%s%06.3fZ" % (prefix, millis / 1000)  # noqa: UP031  (faster than an f-string here)
 
 
-def _continues(previous: PlaylistSegment, segment: PlaylistSegment, tolerance: timedelta) -> bool:
+def _continues(previous: PlaylistSegment, segment: PlaylistSegment, tolerance: float) -> bool:
     """Whether ``segment`` plays on from ``previous`` with the same initialisation and no gap."""
     return (segment.run == previous.run and segment.codecs == previous.codecs
             and segment.start - previous.end <= tolerance)
 
 
+def _map(segment: PlaylistSegment) -> str:
+    return f'#EXT-X-MAP:URI="{segment_uri(segment.pk)}",BYTERANGE="{segment.init_size}@0"'
+
+
 def render(segments: Iterable[PlaylistSegment], *, final: bool, tolerance: timedelta = GAP_TOLERANCE) -> str:
     """The playlist text. ``final``: no more footage can join (VOD with ENDLIST); else an EVENT playlist."""
     body: list[str] = []
+    stamp = _Stamps()
+    gap = tolerance.total_seconds()
     previous: PlaylistSegment | None = None
     longest = 1.0
     for segment in segments:
-        if previous is None or not _continues(previous, segment, tolerance):
+        if previous is None or not _continues(previous, segment, gap):
             if previous is not None:
                 body.append("#EXT-X-DISCONTINUITY")
-            body.append(f'#EXT-X-MAP:URI="{segment_uri(segment.pk)}",BYTERANGE="{segment.init_size}@0"')
+            body.append(_map(segment))
         elif segment.init_size != previous.init_size:
-            body.append(f'#EXT-X-MAP:URI="{segment_uri(segment.pk)}",BYTERANGE="{segment.init_size}@0"')
-        longest = max(longest, segment.duration)
-        body.append(f"#EXT-X-PROGRAM-DATE-TIME:{_pdt(segment.start)}")
-        body.append(f"#EXTINF:{segment.duration:.3f},")
-        body.append(f"#EXT-X-BYTERANGE:{segment.bytes - segment.init_size}@{segment.init_size}")
-        body.append(segment_uri(segment.pk))
+            body.append(_map(segment))
+        if segment.duration > longest:
+            longest = segment.duration
+        init = segment.init_size
+        body.append(f"#EXT-X-PROGRAM-DATE-TIME:{stamp(segment.start)}\n#EXTINF:{segment.duration:.3f},\n"
+                    f"#EXT-X-BYTERANGE:{segment.bytes - init}@{init}\ns/{segment.pk}.mp4")
         previous = segment
     header = [
         "#EXTM3U",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from recordings.playback.playlist import PlaylistSegment, render
 
@@ -11,8 +11,7 @@ T0 = datetime(2026, 3, 1, 8, 0, 0, tzinfo=UTC)
 
 def seg(pk: int, offset: float, seconds: float = 10.0, run: str = "aaaaaaaa", init: int = 700,
         codecs: str = "avc1.640029") -> PlaylistSegment:
-    start = T0 + timedelta(seconds=offset)
-    return PlaylistSegment(pk, start, start + timedelta(seconds=seconds), seconds, 50_000, init, run, codecs)
+    return PlaylistSegment(pk, T0.timestamp() + offset, seconds, 50_000, init, run, codecs)
 
 
 def test_one_run_back_to_back_is_one_map_and_no_discontinuity() -> None:
@@ -48,3 +47,12 @@ def test_an_open_range_is_an_event_playlist_without_end() -> None:
     text = render([seg(1, 0)], final=False)
 
     assert "#EXT-X-PLAYLIST-TYPE:EVENT" in text and "ENDLIST" not in text
+
+
+def test_wall_clock_tags_are_utc_to_the_millisecond_across_midnight() -> None:
+    rows = [seg(1, 16 * 3600 - 0.0004), seg(2, 16 * 3600 + 9.9996), seg(3, 16 * 3600 - 0.0004 + 86400 * 366)]
+
+    stamps = [line.split(":", 1)[1] for line in render(rows, final=True).splitlines()
+              if line.startswith("#EXT-X-PROGRAM-DATE-TIME")]
+
+    assert stamps == ["2026-03-02T00:00:00.000Z", "2026-03-02T00:00:10.000Z", "2027-03-03T00:00:00.000Z"]
