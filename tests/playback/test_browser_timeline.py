@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from recordings.models import MotionEvent
-from tests.browser import launch, serve_static
+from tests.browser import PageProblems, launch, serve_static
 from tests.factories import make_camera, make_member, make_organization, make_site, make_user, session_id
 from tests.live.conftest import Server, _start
 from tests.playback.helpers import record
@@ -79,6 +79,7 @@ def page(footage: dict[str, Any], daphne: Server, tmp_path: Path, monkeypatch: p
         serve_static(context)
         context.add_cookies([cookie])
         page = context.new_page()
+        page.problems = PageProblems(page)  # CSP violations and uncaught errors (strict CSP: hls.js, its worker)
         page.console_lines = []  # shown when a wait fails
         page.on("console", lambda message: page.console_lines.append(f"{message.type}: {message.text}"))
         page.on("requestfailed", lambda request: page.console_lines.append(f"failed: {request.url}"))
@@ -163,3 +164,4 @@ def test_clicking_the_timeline_plays_the_clicked_moment(footage: dict[str, Any],
     assert at_event["target"] == play_from
     picture_ms = _ms(start) + at_event["seconds"] * 1000
     assert play_from - KEYFRAME_SECONDS * 1000 <= picture_ms <= play_from + 2000, at_event
+    assert page.problems.take() == []
