@@ -30,7 +30,8 @@ const streamChoice = root.querySelector("[data-stream]");
 
 const RENEW_BEFORE_MS = 20_000; // open a new session when the current one has less left than this
 const state = {
-  view: null, events: [], session: null, hls: null, fragments: [], speed: 1, lastFailure: 0, wall: null,
+  view: null, events: [], session: null, hls: null, native: false, fragments: [], speed: 1, lastFailure: 0,
+  wall: null,
 };
 
 const iso = (ms) => new Date(ms).toISOString();
@@ -109,6 +110,7 @@ const loadTimeline = async () => {
 // --- the player ----------------------------------------------------------------------------------
 
 const currentFragments = () => {
+  if (state.native) return nativeFragments();
   const level = state.hls && state.hls.levels[Math.max(state.hls.currentLevel, 0)];
   return (level && level.details && level.details.fragments) || state.fragments;
 };
@@ -118,7 +120,9 @@ const canDecode = (codecs) => !window.MediaSource || !codecs ||
 
 const stopPlayer = () => {
   if (state.hls) state.hls.destroy();
+  if (state.native) video.removeAttribute("src");
   state.hls = null;
+  state.native = false;
   state.fragments = [];
 };
 
@@ -137,9 +141,28 @@ const recover = () => {
   playAt(moment);
 };
 
+// Safari plays HLS itself: no fragment list then, so the wall clock comes from the playlist's first
+// EXT-X-PROGRAM-DATE-TIME (video.getStartDate) and gaps are not skipped in the mapping.
+const nativeFragments = () => {
+  const started = video.getStartDate ? video.getStartDate().getTime() : NaN;
+  if (Number.isNaN(started)) return [];
+  return [{ start: 0, duration: Number.isFinite(video.duration) ? video.duration : 0, pdt: started }];
+};
+
+const attachNative = (session) => new Promise((resolve, reject) => {
+  state.native = true;
+  video.addEventListener("loadedmetadata", () => resolve(), { once: true });
+  video.addEventListener("error", () => reject(new Error("The recording could not be loaded.")), { once: true });
+  video.src = session.playlist_url;
+});
+
 // A new hls.js player on the session's playlist; resolves once the playlist is read.
 const attach = (session) => new Promise((resolve, reject) => {
   stopPlayer();
+  if (!Hls.isSupported() && video.canPlayType("application/vnd.apple.mpegurl")) {
+    attachNative(session).then(resolve, reject);
+    return;
+  }
   const hls = new Hls({
     autoStartLoad: false, enableWorker: true,
     workerPath: new URL("../vendor/hls.js/hls.worker.js", import.meta.url).href,
@@ -159,11 +182,15 @@ const attach = (session) => new Promise((resolve, reject) => {
   hls.attachMedia(video);
 });
 
-// The session to play from, opened (and the player attached) when there is none or it runs out.
-// Resolves true when a new player was attached.
-const ensureSession = async () => {
-  const session = state.session;
-  if (session && Date.parse(session.expires_at) - Date.now() > RENEW_BEFORE_MS && state.hls) return false;
+// Whether the current session can play moment `ms`: not running out, and `ms` not newer than its range
+// (footage recorded since it was opened is only in a new one).
+const sessionServes = (session, ms) => session && (state.hls || state.native) &&
+  Date.parse(session.expires_at) - Date.now() > RENEW_BEFORE_MS && ms < Date.parse(session.end);
+
+// The session to play `ms` from, opened (and the player attached) when there is none, it runs out or
+// it ends before `ms`. Resolves true when a new player was attached.
+const ensureSession = async (ms) => {
+  if (sessionServes(state.session, ms)) return false;
   state.session = await fetchJson(config.playbackUrl, {
     method: "POST",
     // The API plays at most 24 hours: the bar's start, or a day before now once the page has been open a while.
@@ -185,14 +212,14 @@ const ensureSession = async () => {
 const playAt = async (ms) => {
   say("");
   try {
-    const fresh = await ensureSession();
+    const fresh = await ensureSession(ms);
     const position = positionAt(currentFragments(), ms);
     if (position === null) {
       say("Nothing is recorded after that moment yet. Use Live to watch the camera now.");
       return;
     }
     root.dataset.target = String(ms);
-    if (fresh) state.hls.startLoad(position);
+    if (fresh && state.hls) state.hls.startLoad(position);
     else video.currentTime = position;
     video.playbackRate = state.speed;
     await video.play().catch(() => {});
@@ -223,7 +250,7 @@ const setSpeed = (speed) => {
 };
 
 const togglePlay = () => {
-  if (!state.hls) {
+  if (!state.hls && !state.native) {
     if (state.view) playAt(state.events.length ? state.events[state.events.length - 1].playFrom : state.view.end - 60_000);
     return;
   }
@@ -308,6 +335,10 @@ document.addEventListener("keydown", (e) => {
 });
 
 // --- start ---------------------------------------------------------------------------------------
+
+// The bar follows the clock: newer footage and events appear, the oldest hour slides off.
+const REFRESH_MS = 60_000;
+setInterval(() => { loadTimeline().catch(() => {}); }, REFRESH_MS);
 
 setSpeed(1);
 requestAnimationFrame(showClock);
