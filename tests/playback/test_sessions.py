@@ -20,7 +20,7 @@ from tests.api.conftest import API
 from tests.conftest import World
 from tests.playback.helpers import record
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 T0 = datetime(2026, 3, 1, 8, 0, 0, tzinfo=UTC)
 Api = Callable[[str], APIClient]
 
