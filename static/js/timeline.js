@@ -199,6 +199,7 @@ const ensureSession = async (ms) => {
       ...(streamChoice.value ? { stream: streamChoice.value } : {}),
     },
   });
+  root.dataset.sessions = String(Number(root.dataset.sessions || 0) + 1);
   if (!canDecode(state.session.codecs)) {
     stopPlayer();
     throw new Error("This browser cannot decode this camera's recorded video " +

@@ -54,11 +54,18 @@ def footage(settings, tmp_path: Path, timecoded: list[Path]) -> dict[str, Any]: 
 
 
 @pytest.fixture
-def daphne(footage: dict[str, Any], tmp_path: Path) -> Iterator[Server]:
+def daphne_env() -> dict[str, str]:
+    """Settings of the Daphne under test beyond the defaults; a test may parametrize it."""
+    return {}
+
+
+@pytest.fixture
+def daphne(footage: dict[str, Any], daphne_env: dict[str, str], tmp_path: Path) -> Iterator[Server]:
     port = free_port()
     log_path = tmp_path / "daphne.log"
     process = _start([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "portal.asgi:application"],
-                     log_path, DJANGO_SETTINGS_MODULE="tests.settings", CCTV_RECORDINGS_DIR=str(footage["root"]))
+                     log_path, DJANGO_SETTINGS_MODULE="tests.settings", CCTV_RECORDINGS_DIR=str(footage["root"]),
+                     **daphne_env)
     try:
         wait_for_port(port, timeout=30)
     except TimeoutError:
@@ -127,20 +134,28 @@ def _wait_for_target(page: Any, previous_target: int) -> None:
     )
 
 
-def test_clicking_the_timeline_plays_the_clicked_moment(footage: dict[str, Any], daphne: Server, page: Any) -> None:
-    camera, start = footage["camera"], footage["start"]
+def _open(page: Any, daphne: Server, camera: Any) -> None:
     page.goto(f"{daphne.http_url}/cameras/{camera.public_id}/timeline/")
     page.wait_for_selector("[data-playback][data-ready=true]")
-    assert page.locator(".timeline-covered").count() == 1
-    assert page.locator(".timeline-event").count() == 1
 
-    # Aim at 70 s into the recording (one pixel of the 24-hour bar is about a minute), before the event.
+
+def _click_at(page: Any, moment_ms: int) -> None:
+    """Click the 24-hour bar where ``moment_ms`` is (one pixel is about a minute)."""
     page.locator("[data-timeline]").scroll_into_view_if_needed()
     bar = page.locator("[data-timeline]").bounding_box()
     view_end = page.evaluate("Date.now()")
-    aim = _ms(start) + 70_000
-    x = bar["x"] + bar["width"] * (1 - (view_end - aim) / (24 * 3600 * 1000))
+    x = bar["x"] + bar["width"] * (1 - (view_end - moment_ms) / (24 * 3600 * 1000))
     page.mouse.click(x, bar["y"] + 5)
+
+
+def test_clicking_the_timeline_plays_the_clicked_moment(footage: dict[str, Any], daphne: Server, page: Any) -> None:
+    camera, start = footage["camera"], footage["start"]
+    _open(page, daphne, camera)
+    assert page.locator(".timeline-covered").count() == 1
+    assert page.locator(".timeline-event").count() == 1
+
+    # Aim at 70 s into the recording, before the event.
+    _click_at(page, _ms(start) + 70_000)
 
     shown = _wait_playing_target(page)
     target = shown["target"]
@@ -165,3 +180,24 @@ def test_clicking_the_timeline_plays_the_clicked_moment(footage: dict[str, Any],
     picture_ms = _ms(start) + at_event["seconds"] * 1000
     assert play_from - KEYFRAME_SECONDS * 1000 <= picture_ms <= play_from + 2000, at_event
     assert page.problems.take() == []
+
+
+@pytest.mark.parametrize("daphne_env", [{"CCTV_PLAYBACK_SESSION_SECONDS": "30"}])
+def test_playback_carries_on_when_its_session_runs_out(footage: dict[str, Any], daphne: Server, page: Any) -> None:
+    """Segment URLs stop working with their session; the page opens a new one and plays on from the same moment."""
+    _open(page, daphne, footage["camera"])
+    _click_at(page, _ms(footage["start"]) + 50_000)
+    shown = _wait_playing_target(page)
+    page.keyboard.press("l")  # playing: faster, 2x (the session's 30 s then cover about 60 s of footage)
+
+    # Past the session's end (30 s of wall time), the picture keeps counting on.
+    page.wait_for_function(
+        f"""([before, sessions]) => {{
+          const read = ({READ_PICTURE_JS})();
+          const root = document.querySelector('[data-playback]');
+          return read && !read.paused && read.seconds >= before + 70 && Number(root.dataset.sessions) >= sessions;
+        }}""",
+        arg=[shown["seconds"], 2], timeout=90_000,
+    )
+    assert any(line.startswith("404: ") and "/playback/" in line for line in page.console_lines)  # it did expire
+    assert page.locator("[data-message]").is_hidden()
