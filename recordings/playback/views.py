@@ -74,4 +74,5 @@ def session_segment(request: Request, token: str, segment_id: int) -> HttpRespon
 @require_GET
 def camera_timeline(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     camera = access_camera(request.user, public_id, Action.VIEW, related=("recording_settings",))
-    return render(request, "playback/timeline.html", pages.timeline_context(camera, request.GET.get("at")))
+    moment = pages.start_moment(request.user, camera, request.GET)
+    return render(request, "playback/timeline.html", pages.timeline_context(camera, moment))
