@@ -10,9 +10,11 @@ import Hls from "../vendor/hls.js/hls.light.min.mjs";
 import { readJson } from "./config.js";
 import { formatTime } from "./format.js";
 import { fetchJson, firstError } from "./http.js";
-import { DAY_MS, hourTicks, spanOf, timeAtPixel } from "./playback/timescale.js";
 import {
-  changeSpeed, nextEvent, positionAt, previousEvent, stepFrom, wallClockAt,
+  DAY_MS, panView, spanOf, tickStep, ticks as tickTimes, timeAtPixel, zoomView,
+} from "./playback/timescale.js";
+import {
+  changeSpeed, nextEvent, positionAt, previousEvent, sessionRange, stepFrom, wallClockAt,
 } from "./playback/wallclock.js";
 
 const config = readJson("playback-config");
@@ -54,10 +56,12 @@ const place = (element, span) => {
 
 const drawTicks = () => {
   ticks.replaceChildren();
-  for (const t of hourTicks(state.view, 3)) {
+  // "HH:MM" within a day; with the date once the bar spans days.
+  const [from, to] = tickStep(state.view) >= DAY_MS || state.view.end - state.view.start > DAY_MS ? [5, 16] : [11, 16];
+  for (const t of tickTimes(state.view)) {
     const label = document.createElement("span");
     label.className = "timeline-tick";
-    label.textContent = formatTime(iso(t), config.timeZone).slice(11, 16);
+    label.textContent = formatTime(iso(t), config.timeZone).slice(from, to);
     label.style.left = `${spanOf(state.view, t, state.view.end).left * 100}%`;
     ticks.append(label);
   }
@@ -92,12 +96,23 @@ const drawTimeline = (body) => {
   drawTicks();
 };
 
-const loadTimeline = async () => {
-  const end = Date.now();
-  state.view = { start: end - DAY_MS, end };
+// The bar's range: the last 24 hours at first; zoom and pan change it. A view that ends at the
+// present follows the clock.
+const FOLLOW_MS = 90_000;
+const following = () => Date.now() - state.view.end < FOLLOW_MS;
+
+// Show `view` on the bar. Refreshing the current view while it ends at the present moves it on.
+const loadTimeline = async (view) => {
+  const now = Date.now();
+  const refresh = view === state.view && following();
+  state.view = refresh ? { start: now - (view.end - view.start), end: now } : view;
+  const asked = state.view;
   const body = await fetchJson(`${config.timelineUrl}?${query({
-    start: iso(state.view.start), end: iso(end), stream: streamChoice.value,
+    start: iso(asked.start), end: iso(asked.end), stream: streamChoice.value,
   })}`);
+  if (asked !== state.view) return body; // a newer view was asked for meanwhile
+  root.dataset.viewStart = String(asked.start);
+  root.dataset.viewEnd = String(asked.end);
   state.events = body.events.map((e) => ({
     id: e.id, start: Date.parse(e.started_at), end: e.ended_at ? Date.parse(e.ended_at) : null,
     playFrom: Date.parse(e.play_from),
@@ -185,19 +200,17 @@ const attach = (session) => new Promise((resolve, reject) => {
 // Whether the current session can play moment `ms`: not running out, and `ms` not newer than its range
 // (footage recorded since it was opened is only in a new one).
 const sessionServes = (session, ms) => session && (state.hls || state.native) &&
-  Date.parse(session.expires_at) - Date.now() > RENEW_BEFORE_MS && ms < Date.parse(session.end);
+  Date.parse(session.expires_at) - Date.now() > RENEW_BEFORE_MS &&
+  ms >= Date.parse(session.start) && ms < Date.parse(session.end);
 
 // The session to play `ms` from, opened (and the player attached) when there is none, it runs out or
 // it ends before `ms`. Resolves true when a new player was attached.
 const ensureSession = async (ms) => {
   if (sessionServes(state.session, ms)) return false;
+  const range = sessionRange(ms, Date.now()); // the API plays at most 24 hours
   state.session = await fetchJson(config.playbackUrl, {
     method: "POST",
-    // The API plays at most 24 hours: the bar's start, or a day before now once the page has been open a while.
-    body: {
-      start: iso(Math.max(state.view.start, Date.now() - DAY_MS + 5_000)), end: iso(Date.now()),
-      ...(streamChoice.value ? { stream: streamChoice.value } : {}),
-    },
+    body: { start: iso(range.start), end: iso(range.end), ...(streamChoice.value ? { stream: streamChoice.value } : {}) },
   });
   root.dataset.sessions = String(Number(root.dataset.sessions || 0) + 1);
   if (!canDecode(state.session.codecs)) {
@@ -239,7 +252,7 @@ const jumpToEvent = (direction) => {
   const from = state.wall ?? Date.now();
   const event = direction > 0 ? nextEvent(state.events, from) : previousEvent(state.events, from);
   if (event) playAt(event.playFrom);
-  else say(direction > 0 ? "No later motion event in these 24 hours." : "No earlier motion event in these 24 hours.");
+  else say(direction > 0 ? "No later motion event on the timeline." : "No earlier motion event on the timeline.");
 };
 
 const setSpeed = (speed) => {
@@ -302,11 +315,29 @@ for (const button of root.querySelectorAll("[data-action]")) {
 for (const button of root.querySelectorAll("[data-speed]")) {
   button.addEventListener("click", () => setSpeed(Number(button.dataset.speed)));
 }
+const setView = (view) => { loadTimeline(view).catch((err) => say(reason(err))); };
+const anchor = () => (state.wall !== null && spanOf(state.view, state.wall, state.wall + 1) ? state.wall
+  : (state.view.start + state.view.end) / 2);
+const viewActions = {
+  in: () => setView(zoomView(state.view, -1, anchor(), Date.now(), { center: true })),
+  out: () => setView(zoomView(state.view, 1, anchor(), Date.now(), { center: true })),
+  earlier: () => setView(panView(state.view, -0.5, Date.now())),
+  later: () => setView(panView(state.view, 0.5, Date.now())),
+};
+for (const button of root.querySelectorAll("[data-view]")) {
+  button.addEventListener("click", () => viewActions[button.dataset.view]());
+}
+bar.addEventListener("wheel", (e) => {
+  e.preventDefault();
+  const at = timeAtPixel(state.view, bar.getBoundingClientRect(), e.clientX);
+  setView(zoomView(state.view, e.deltaY < 0 ? -1 : 1, at, Date.now()));
+}, { passive: false });
+
 streamChoice.addEventListener("change", async () => {
   const moment = state.wall;
   stopPlayer();
   state.session = null;
-  await loadTimeline().catch((err) => say(reason(err)));
+  await loadTimeline(state.view).catch((err) => say(reason(err)));
   if (moment !== null) playAt(moment);
 });
 
@@ -339,14 +370,22 @@ document.addEventListener("keydown", (e) => {
 
 // The bar follows the clock: newer footage and events appear, the oldest hour slides off.
 const REFRESH_MS = 60_000;
-setInterval(() => { loadTimeline().catch(() => {}); }, REFRESH_MS);
+setInterval(() => { loadTimeline(state.view).catch(() => {}); }, REFRESH_MS);
 
 setSpeed(1);
 requestAnimationFrame(showClock);
-loadTimeline()
+const firstView = () => {
+  const now = Date.now();
+  const at = config.at ? Date.parse(config.at) : NaN;
+  if (Number.isNaN(at) || at > now - DAY_MS + 60_000) return { start: now - DAY_MS, end: now };
+  const end = Math.min(at + DAY_MS / 2, now);
+  return { start: end - DAY_MS, end };
+};
+
+loadTimeline(firstView())
   .then((body) => {
     root.dataset.ready = "true";
     if (config.at) playAt(Date.parse(config.at));
-    else if (!body.covered.length) say("Nothing of this camera was recorded in the last 24 hours.");
+    else if (!body.covered.length) say("Nothing of this camera was recorded in this time.");
   })
   .catch((err) => say(reason(err)));

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  changeSpeed, nextEvent, positionAt, previousEvent, stepFrom, wallClockAt,
+  SESSION_SPAN_MS, changeSpeed, nextEvent, positionAt, previousEvent, sessionRange, stepFrom, wallClockAt,
 } from "../../static/js/playback/wallclock.js";
 
 const T0 = Date.UTC(2026, 2, 1, 8, 0, 0);
@@ -67,4 +67,15 @@ test("hls.js fragments (programDateTime) work as they are", () => {
   const hlsFragments = fragments.map((f) => ({ start: f.start, duration: f.duration, programDateTime: f.pdt }));
   assert.equal(wallClockAt(hlsFragments, 12), T0 + 12_020);
   assert.equal(positionAt(hlsFragments, T0 + 321_000), 21);
+});
+
+test("a session covers the moment and at most a day, never past now", () => {
+  const now = T0;
+  const recent = sessionRange(now - 60_000, now);
+  assert.equal(recent.end, now);
+  assert.equal(recent.end - recent.start, SESSION_SPAN_MS);
+  const old = sessionRange(now - 5 * 24 * 3600 * 1000, now);
+  assert.ok(old.start <= now - 5 * 24 * 3600 * 1000 && now - 5 * 24 * 3600 * 1000 < old.end);
+  assert.equal(old.end - old.start, SESSION_SPAN_MS);
+  assert.ok(SESSION_SPAN_MS < 24 * 3600 * 1000);
 });

@@ -139,13 +139,31 @@ def _open(page: Any, daphne: Server, camera: Any) -> None:
     page.wait_for_selector("[data-playback][data-ready=true]")
 
 
-def _click_at(page: Any, moment_ms: int) -> None:
-    """Click the 24-hour bar where ``moment_ms`` is (one pixel is about a minute)."""
+def _x_of(page: Any, moment_ms: int) -> float:
+    """Where ``moment_ms`` is on the bar now (the page says which range the bar shows)."""
     page.locator("[data-timeline]").scroll_into_view_if_needed()
     bar = page.locator("[data-timeline]").bounding_box()
-    view_end = page.evaluate("Date.now()")
-    x = bar["x"] + bar["width"] * (1 - (view_end - moment_ms) / (24 * 3600 * 1000))
-    page.mouse.click(x, bar["y"] + 5)
+    view = page.evaluate("() => { const d = document.querySelector('[data-playback]').dataset;"
+                         " return [Number(d.viewStart), Number(d.viewEnd)]; }")
+    return bar["x"] + bar["width"] * (moment_ms - view[0]) / (view[1] - view[0])
+
+
+def _bar_y(page: Any) -> float:
+    bar = page.locator("[data-timeline]").bounding_box()
+    return bar["y"] + 5
+
+
+def _zoom_in(page: Any, steps: int) -> None:
+    """Press the bar's "+" ``steps`` times (24 h -> 6 h -> 1 h -> 15 min), each time until the range changed."""
+    for _ in range(steps):
+        before = page.evaluate("() => document.querySelector('[data-playback]').dataset.viewStart")
+        page.locator("[data-view=in]").click()
+        page.wait_for_function("(before) => document.querySelector('[data-playback]').dataset.viewStart !== before",
+                               arg=before, timeout=10_000)
+
+
+def _click_at(page: Any, moment_ms: int) -> None:
+    page.mouse.click(_x_of(page, moment_ms), _bar_y(page))
 
 
 def test_clicking_the_timeline_plays_the_clicked_moment(footage: dict[str, Any], daphne: Server, page: Any) -> None:
@@ -154,12 +172,19 @@ def test_clicking_the_timeline_plays_the_clicked_moment(footage: dict[str, Any],
     assert page.locator(".timeline-covered").count() == 1
     assert page.locator(".timeline-event").count() == 1
 
-    # Aim at 70 s into the recording, before the event.
-    _click_at(page, _ms(start) + 70_000)
+    # A first click on the 24-hour bar (a pixel is about a minute) plays somewhere in the recording;
+    # zooming in keeps what plays in view, down to 15 minutes (a pixel is then under a second).
+    aim = _ms(start) + 70_000
+    _click_at(page, aim)
+    rough = _wait_playing_target(page)
+    _zoom_in(page, 3)
+    view = page.evaluate("() => document.querySelector('[data-playback]').dataset")
+    assert round(float(view["viewEnd"]) - float(view["viewStart"])) == 15 * 60 * 1000
+    _click_at(page, aim)
 
-    shown = _wait_playing_target(page)
+    shown = _wait_playing_target(page, rough["target"])
     target = shown["target"]
-    assert _ms(start) <= target <= _ms(start) + 150_000
+    assert abs(target - aim) <= 1000  # the click landed where aimed, to a pixel
     # The picture says which second of the recording is on screen: the clicked one, within a keyframe interval.
     picture_ms = _ms(start) + shown["seconds"] * 1000
     assert target - KEYFRAME_SECONDS * 1000 <= picture_ms <= target + 2000, (shown, target)

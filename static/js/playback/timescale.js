@@ -28,14 +28,41 @@ export const spanOf = (view, start, end) => {
   return to > from ? { left: from, width: to - from } : null;
 };
 
-// Whole hours inside the view (as ms), every `step` hours, for tick marks. Hours are UTC hours:
-// every time zone in use is a whole number of hours or half/quarter hours off, and labels are
-// written in the site's zone.
-export const hourTicks = (view, step = 3) => {
-  const hour = 3600 * 1000;
-  const ticks = [];
-  for (let t = Math.ceil(view.start / hour) * hour; t <= view.end; t += hour) {
-    if (Math.round(t / hour) % step === 0) ticks.push(t);
-  }
-  return ticks;
+// Tick steps, from a minute to a day: the first that keeps the bar to at most `most` labels.
+const MINUTE = 60 * 1000;
+const STEPS = [1, 5, 15, 30, 60, 180, 360, 720, 1440].map((minutes) => minutes * MINUTE);
+
+export const tickStep = (view, most = 8) =>
+  STEPS.find((step) => (view.end - view.start) / step <= most) || STEPS[STEPS.length - 1];
+
+// Tick times inside the view (ms), on whole multiples of the step in UTC (every time zone in use is
+// a whole number of quarter hours off UTC, so ticks of 15 min or more fall on whole local quarters,
+// and labels are written in the site's zone).
+export const ticks = (view, most = 8) => {
+  const step = tickStep(view, most);
+  const found = [];
+  for (let t = Math.ceil(view.start / step) * step; t <= view.end; t += step) found.push(t);
+  return found;
+};
+
+// Zoom: the bar spans one of these (5 minutes to 7 days; the timeline API answers at most 7 days).
+export const SPANS = [5, 15, 60, 360, 1440, 10080].map((minutes) => minutes * MINUTE);
+
+// The view one zoom level in (direction -1) or out (+1), keeping `anchor` (ms) at the same place on
+// the bar (the pointer's, for the wheel) or, with `center`, in the middle (the buttons: the frame
+// playing), never reaching past `now`.
+export const zoomView = (view, direction, anchor, now, { center = false } = {}) => {
+  const span = view.end - view.start;
+  const index = SPANS.findIndex((s) => s >= span - 1);
+  const next = SPANS[clamp((index < 0 ? SPANS.length - 1 : index) + direction, 0, SPANS.length - 1)];
+  const at = center ? 0.5 : clamp(fractionAt(view, anchor), 0, 1);
+  const end = Math.min(anchor + (1 - at) * next, now);
+  return { start: end - next, end };
+};
+
+// The view moved by `fraction` of its span (negative: earlier), never reaching past `now`.
+export const panView = (view, fraction, now) => {
+  const span = view.end - view.start;
+  const end = Math.min(view.end + fraction * span, now);
+  return { start: end - span, end };
 };

@@ -75,3 +75,12 @@ export const changeSpeed = (current, direction) => {
   const index = Math.max(SPEEDS.indexOf(current), 0);
   return SPEEDS[Math.min(Math.max(index + direction, 0), SPEEDS.length - 1)];
 };
+
+// The range of a playback session that plays moment `ms`: 24 hours (the API's most) around it,
+// ending no later than `now`, so the rest of the day plays on without a new session.
+export const SESSION_SPAN_MS = 24 * 3600 * 1000 - 10_000; // a little under, for the clock between here and there
+
+export const sessionRange = (ms, now) => {
+  const end = Math.min(ms + SESSION_SPAN_MS / 2, now);
+  return { start: Math.min(end - SESSION_SPAN_MS, ms), end };
+};
