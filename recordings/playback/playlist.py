@@ -96,36 +96,37 @@ class _Stamps:
         return "%s%06.3fZ" % (prefix, millis / 1000)  # noqa: UP031  (faster than an f-string here)
 
 
-def _continues(previous: PlaylistSegment, segment: PlaylistSegment, tolerance: float) -> bool:
-    """Whether ``segment`` plays on from ``previous`` with the same initialisation and no gap."""
-    return (segment.run == previous.run and segment.codecs == previous.codecs
-            and segment.start - previous.end <= tolerance)
-
-
-def _map(segment: PlaylistSegment) -> str:
-    return f'#EXT-X-MAP:URI="{segment_uri(segment.pk)}",BYTERANGE="{segment.init_size}@0"'
+def _map(pk: int, init_size: int) -> str:
+    return f'#EXT-X-MAP:URI="{segment_uri(pk)}",BYTERANGE="{init_size}@0"'
 
 
 def render(segments: Iterable[PlaylistSegment], *, final: bool, tolerance: timedelta = GAP_TOLERANCE) -> str:
-    """The playlist text. ``final``: no more footage can join (VOD with ENDLIST); else an EVENT playlist."""
+    """The playlist text. ``final``: no more footage can join (VOD with ENDLIST); else an EVENT playlist.
+
+    A segment plays on from the previous one (no discontinuity, same map) when it comes from the same
+    run with the same codecs and starts within ``tolerance`` of the previous one's end. The loop
+    unpacks tuples rather than reading attributes: it runs 8,640 times for a day.
+    """
     body: list[str] = []
     stamp = _Stamps()
     gap = tolerance.total_seconds()
-    previous: PlaylistSegment | None = None
+    last_run = last_codecs = None
+    last_end = 0.0
+    last_init = -1
     longest = 1.0
-    for segment in segments:
-        if previous is None or not _continues(previous, segment, gap):
-            if previous is not None:
+    for pk, start, duration, size, init, run, codecs in segments:
+        if run != last_run or codecs != last_codecs or start - last_end > gap:
+            if last_run is not None:
                 body.append("#EXT-X-DISCONTINUITY")
-            body.append(_map(segment))
-        elif segment.init_size != previous.init_size:
-            body.append(_map(segment))
-        if segment.duration > longest:
-            longest = segment.duration
-        init = segment.init_size
-        body.append(f"#EXT-X-PROGRAM-DATE-TIME:{stamp(segment.start)}\n#EXTINF:{segment.duration:.3f},\n"
-                    f"#EXT-X-BYTERANGE:{segment.bytes - init}@{init}\ns/{segment.pk}.mp4")
-        previous = segment
+            body.append(_map(pk, init))
+        elif init != last_init:
+            body.append(_map(pk, init))
+        if duration > longest:
+            longest = duration
+        # One %-format per segment: measurably faster than f-strings with format specs here.
+        body.append("#EXT-X-PROGRAM-DATE-TIME:%s\n#EXTINF:%.3f,\n#EXT-X-BYTERANGE:%d@%d\ns/%d.mp4"  # noqa: UP031
+                    % (stamp(start), duration, size - init, init, pk))
+        last_run, last_codecs, last_end, last_init = run, codecs, start + duration, init
     header = [
         "#EXTM3U",
         "#EXT-X-VERSION:7",
