@@ -258,3 +258,12 @@ def test_a_segment_whose_file_is_gone_answers_404(world: World, api_as: Api, rec
 
     assert response.status_code == 404
     assert re.search("no longer stored", response.content.decode())
+
+
+@pytest.mark.parametrize("segment_id", ["99999999999999999999999", "0"])
+def test_segment_ids_out_of_range_answer_404(world: World, api_as: Api, recorded: list, segment_id: str) -> None:
+    viewer = api_as("viewer")
+    body = open_session(viewer, world.camera_a1).json()
+    base = path_of(body["playlist_url"]).rsplit("/", 1)[0]
+
+    assert viewer.get(f"{base}/s/{segment_id}.mp4").status_code == 404
