@@ -267,3 +267,18 @@ def test_segment_ids_out_of_range_answer_404(world: World, api_as: Api, recorded
     base = path_of(body["playlist_url"]).rsplit("/", 1)[0]
 
     assert viewer.get(f"{base}/s/{segment_id}.mp4").status_code == 404
+
+
+def test_an_organization_turning_on_mfa_ends_sessions_of_people_without_it(world: World, api_as: Api,
+                                                                           recorded: list) -> None:
+    viewer = api_as("viewer")
+    body = open_session(viewer, world.camera_a1).json()
+    text = viewer.get(path_of(body["playlist_url"])).content.decode()
+    segment = segment_urls(body["playlist_url"], text)[0]
+    world.org_a.require_mfa = True
+    world.org_a.save()
+
+    # Like every page: the person is sent to set up the authenticator app; no footage comes back.
+    for url in (path_of(body["playlist_url"]), segment):
+        response = viewer.get(url)
+        assert response.status_code == 302 and "/2fa/" in response["Location"]
