@@ -166,23 +166,30 @@ def _click_at(page: Any, moment_ms: int) -> None:
     page.mouse.click(_x_of(page, moment_ms), _bar_y(page))
 
 
+def _play_precisely(page: Any, start: Any, aim: int) -> dict:
+    """Click ``aim`` on the bar, the way a person would, and return the first playing reading after it.
+
+    A first click on the 24-hour bar (a pixel is about a minute) plays somewhere in the middle of the
+    recording; zooming in keeps what plays in view, down to 15 minutes (a pixel is then under a
+    second), and a second click hits the moment.
+    """
+    _click_at(page, _ms(start) + RECORDED_SECONDS * 500)
+    rough = _wait_playing_target(page)
+    _zoom_in(page, 3)
+    view = page.evaluate("() => document.querySelector('[data-playback]').dataset")
+    assert round(float(view["viewEnd"]) - float(view["viewStart"])) == 15 * 60 * 1000
+    _click_at(page, aim)
+    return _wait_playing_target(page, rough["target"])
+
+
 def test_clicking_the_timeline_plays_the_clicked_moment(footage: dict[str, Any], daphne: Server, page: Any) -> None:
     camera, start = footage["camera"], footage["start"]
     _open(page, daphne, camera)
     assert page.locator(".timeline-covered").count() == 1
     assert page.locator(".timeline-event").count() == 1
 
-    # A first click on the 24-hour bar (a pixel is about a minute) plays somewhere in the recording;
-    # zooming in keeps what plays in view, down to 15 minutes (a pixel is then under a second).
     aim = _ms(start) + 70_000
-    _click_at(page, aim)
-    rough = _wait_playing_target(page)
-    _zoom_in(page, 3)
-    view = page.evaluate("() => document.querySelector('[data-playback]').dataset")
-    assert round(float(view["viewEnd"]) - float(view["viewStart"])) == 15 * 60 * 1000
-    _click_at(page, aim)
-
-    shown = _wait_playing_target(page, rough["target"])
+    shown = _play_precisely(page, start, aim)
     target = shown["target"]
     assert abs(target - aim) <= 1000  # the click landed where aimed, to a pixel
     # The picture says which second of the recording is on screen: the clicked one, within a keyframe interval.
@@ -211,8 +218,7 @@ def test_clicking_the_timeline_plays_the_clicked_moment(footage: dict[str, Any],
 def test_playback_carries_on_when_its_session_runs_out(footage: dict[str, Any], daphne: Server, page: Any) -> None:
     """Segment URLs stop working with their session; the page opens a new one and plays on from the same moment."""
     _open(page, daphne, footage["camera"])
-    _click_at(page, _ms(footage["start"]) + 50_000)
-    shown = _wait_playing_target(page)
+    shown = _play_precisely(page, footage["start"], _ms(footage["start"]) + 40_000)
     page.keyboard.press("l")  # playing: faster, 2x (the session's 30 s then cover about 60 s of footage)
 
     # Past the session's end (30 s of wall time), the picture keeps counting on.
