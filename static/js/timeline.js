@@ -8,6 +8,7 @@
 
 import Hls from "../vendor/hls.js/hls.light.min.mjs";
 import { readJson } from "./config.js";
+import { canDecode, cannotDecodeText } from "./playback/codecs.js";
 import { formatTime } from "./format.js";
 import { fetchJson, firstError } from "./http.js";
 import {
@@ -130,8 +131,7 @@ const currentFragments = () => {
   return (level && level.details && level.details.fragments) || state.fragments;
 };
 
-const canDecode = (codecs) => !window.MediaSource || !codecs ||
-  MediaSource.isTypeSupported(`video/mp4; codecs="${codecs}"`);
+const isTypeSupported = window.MediaSource ? (type) => MediaSource.isTypeSupported(type) : null;
 
 const stopPlayer = () => {
   if (state.hls) state.hls.destroy();
@@ -213,11 +213,9 @@ const ensureSession = async (ms) => {
     body: { start: iso(range.start), end: iso(range.end), ...(streamChoice.value ? { stream: streamChoice.value } : {}) },
   });
   root.dataset.sessions = String(Number(root.dataset.sessions || 0) + 1);
-  if (!canDecode(state.session.codecs)) {
+  if (!canDecode(state.session.codecs, isTypeSupported)) {
     stopPlayer();
-    throw new Error("This browser cannot decode this camera's recorded video " +
-      `(${state.session.codecs.split(".")[0]}, e.g. H.265). Choose the sub stream above, or use a browser ` +
-      "that plays H.265.");
+    throw new Error(cannotDecodeText(state.session.codecs));
   }
   await attach(state.session);
   return true;
