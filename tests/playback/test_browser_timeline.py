@@ -18,6 +18,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.roles import Role
+from recordings.footage.models import Segment
 from recordings.models import MotionEvent
 from tests.browser import PageProblems, launch, serve_static
 from tests.factories import make_camera, make_member, make_organization, make_site, make_user, session_id
@@ -51,6 +52,16 @@ def footage(settings, tmp_path: Path, timecoded: list[Path]) -> dict[str, Any]: 
                                        started_at=start + timedelta(seconds=175),
                                        ended_at=start + timedelta(seconds=178), peak_score=0.3)
     return {"camera": camera, "viewer": viewer, "start": start, "event": event, "root": settings.CCTV_RECORDINGS_DIR}
+
+
+@pytest.fixture
+def hevc_camera(footage: dict[str, Any], tmp_path: Path) -> Any:
+    """A second camera of the same organization whose recording is H.265 (hvc1), ending 20 s ago."""
+    files = make_timecoded_segments(tmp_path / "hevc", seconds=30, encoder=(
+        "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error", "-tag:v", "hvc1"))
+    camera = make_camera(footage["camera"].site, "Back door")
+    record(camera, files, (timezone.now() - timedelta(seconds=50)).replace(microsecond=0))
+    return camera
 
 
 @pytest.fixture
@@ -232,3 +243,25 @@ def test_playback_carries_on_when_its_session_runs_out(footage: dict[str, Any], 
     )
     assert any(line.startswith("404: ") and "/playback/" in line for line in page.console_lines)  # it did expire
     assert page.locator("[data-message]").is_hidden()
+
+
+def test_h265_footage_plays_or_says_why_it_cannot_never_a_black_player(hevc_camera: Any, daphne: Server,
+                                                                         page: Any) -> None:
+    _open(page, daphne, hevc_camera)
+    _click_at(page, page.evaluate("Date.now()") - 35_000)
+
+    page.wait_for_function(
+        f"""() => {{ const read = ({READ_PICTURE_JS})();
+          return (read && !read.paused && read.wallclock > 0)
+            || !document.querySelector('[data-message]').hidden; }}""",
+        timeout=30_000,
+    )
+    codecs = Segment.objects.filter(camera=hevc_camera).values_list("codecs", flat=True).first()
+    assert codecs.startswith("hvc1.")
+    supported = page.evaluate("(codecs) => MediaSource.isTypeSupported(`video/mp4; codecs=\"${codecs}\"`)", codecs)
+    message = page.locator("[data-message]")
+    if supported:  # this Chromium decodes H.265: it plays
+        assert _picture(page)["wallclock"] > 0 and message.is_hidden()
+    else:
+        assert "cannot decode this camera's recorded video (H.265)" in message.text_content()
+        assert page.evaluate("() => document.querySelector('[data-video]').readyState") == 0

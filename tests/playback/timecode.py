@@ -24,7 +24,8 @@ def _boxes() -> str:
     )
 
 
-def make_timecoded_segments(directory: Path, *, seconds: int, segment_seconds: int = 10, fps: int = 10) -> list[Path]:
+def make_timecoded_segments(directory: Path, *, seconds: int, segment_seconds: int = 10, fps: int = 10,
+                            encoder: tuple[str, ...] = ("libx264", "-preset", "ultrafast")) -> list[Path]:
     """fMP4 segments of one run (the recorder's muxer options), one keyframe a second."""
     from recordings.footage.ffmpeg import MP4_OPTIONS
 
@@ -32,7 +33,7 @@ def make_timecoded_segments(directory: Path, *, seconds: int, segment_seconds: i
     subprocess.run(
         ["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi",
          "-i", f"color=c=black:size={WIDTH}x{HEIGHT}:rate={fps}", "-vf", _boxes(), "-t", str(seconds),
-         "-c:v", "libx264", "-preset", "ultrafast", "-g", str(fps), "-pix_fmt", "yuv420p",
+         "-c:v", *encoder, "-g", str(fps), "-pix_fmt", "yuv420p",
          "-f", "segment", "-segment_format", "mp4", "-segment_format_options", MP4_OPTIONS,
          "-segment_time", str(segment_seconds), str(directory / "part-%03d.mp4")],
         check=True, timeout=120,
