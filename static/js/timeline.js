@@ -291,7 +291,22 @@ const showClock = () => {
 
 // --- input ---------------------------------------------------------------------------------------
 
-bar.addEventListener("click", (e) => playAt(timeAtPixel(state.view, bar.getBoundingClientRect(), e.clientX)));
+// Mouse: a click plays. Touch and pen: the finger scrubs along the bar (the hover label follows it)
+// and lifting it plays there; a tap is the same as a click.
+let touchedAt = 0;
+bar.addEventListener("click", (e) => {
+  if (performance.now() - touchedAt < 800) return; // the click a tap also makes
+  playAt(timeAtPixel(state.view, bar.getBoundingClientRect(), e.clientX));
+});
+bar.addEventListener("pointerdown", (e) => {
+  if (e.pointerType !== "mouse") bar.setPointerCapture(e.pointerId);
+});
+bar.addEventListener("pointerup", (e) => {
+  if (e.pointerType === "mouse") return;
+  touchedAt = performance.now();
+  hover.hidden = true;
+  playAt(timeAtPixel(state.view, bar.getBoundingClientRect(), e.clientX));
+});
 bar.addEventListener("pointermove", (e) => {
   const box = bar.getBoundingClientRect();
   hover.hidden = false;

@@ -87,13 +87,20 @@ def daphne(footage: dict[str, Any], daphne_env: dict[str, str], tmp_path: Path) 
 
 
 @pytest.fixture
-def page(footage: dict[str, Any], daphne: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def screen() -> dict[str, Any]:
+    """Playwright context options: a desktop window unless a test parametrizes a phone."""
+    return {"viewport": {"width": 1280, "height": 800}}
+
+
+@pytest.fixture
+def page(footage: dict[str, Any], daphne: Server, screen: dict[str, Any], tmp_path: Path,
+         monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     cookie = {"name": "sessionid", "value": session_id(footage["viewer"]), "url": daphne.http_url}
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as driver:
-        context = launch(driver, tmp_path / "chromium-profile", viewport={"width": 1280, "height": 800})
+        context = launch(driver, tmp_path / "chromium-profile", **screen)
         serve_static(context)
         context.add_cookies([cookie])
         page = context.new_page()
@@ -265,3 +272,23 @@ def test_h265_footage_plays_or_says_why_it_cannot_never_a_black_player(hevc_came
     else:
         assert "cannot decode this camera's recorded video (H.265)" in message.text_content()
         assert page.evaluate("() => document.querySelector('[data-video]').readyState") == 0
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+
+
+@pytest.mark.parametrize("screen", [PHONE])
+def test_on_a_phone_a_tap_plays_the_tapped_moment(footage: dict[str, Any], daphne: Server, page: Any) -> None:
+    """390 px wide: the page starts at ?at= (an alert's link), the zoom buttons narrow the bar, a tap plays."""
+    camera, start = footage["camera"], footage["start"]
+    page.goto(f"{daphne.http_url}/cameras/{camera.public_id}/timeline/?at={start.isoformat().replace('+', '%2B')}")
+    page.wait_for_selector("[data-playback][data-ready=true]")
+    first = _wait_playing_target(page)
+    _zoom_in(page, 4)  # 24 h -> 5 min, centred on what plays
+    aim = _ms(start) + 100_000 if first["seconds"] < 60 else _ms(start) + 20_000
+    page.touchscreen.tap(_x_of(page, aim), _bar_y(page))
+
+    shown = _wait_playing_target(page, first["target"])
+    assert abs(shown["target"] - aim) <= 1500  # a 390 px bar of 5 minutes: under a second a pixel
+    picture_ms = _ms(start) + shown["seconds"] * 1000
+    assert aim - 1000 - KEYFRAME_SECONDS * 1000 <= picture_ms <= aim + 2500, shown
