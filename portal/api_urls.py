@@ -10,6 +10,7 @@ from recordings.bundles_api import ExportBundleViewSet
 from recordings.footage.api import CameraRecordingViewSet, LegalHoldViewSet, OrganizationStorageViewSet
 from recordings.motion_api import CameraMotionViewSet, MotionEventViewSet
 from recordings.notifications_api import NotificationDeliveryViewSet, NotificationRuleViewSet, WebhookViewSet
+from recordings.playback.api import CameraPlaybackViewSet
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
@@ -28,6 +29,8 @@ router.register("motion-events", MotionEventViewSet, basename="motion-event")
 router.register(r"cameras/(?P<id>[^/.]+)", CameraMotionViewSet, basename="camera-motion")
 # Only the "recording" and "recordings" actions: /cameras/<id>/recording/ and /cameras/<id>/recordings/.
 router.register(r"cameras/(?P<id>[^/.]+)", CameraRecordingViewSet, basename="camera-recording")
+# Only the "playback" and "timeline" actions: /cameras/<id>/playback/ (POST) and /cameras/<id>/timeline/.
+router.register(r"cameras/(?P<id>[^/.]+)", CameraPlaybackViewSet, basename="camera-playback")
 # Only the "storage" action: /organizations/<id>/storage/ (GET, PATCH).
 router.register(r"organizations/(?P<id>[^/.]+)", OrganizationStorageViewSet, basename="organization-storage")
 router.register("holds", LegalHoldViewSet, basename="legal-hold")

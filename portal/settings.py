@@ -481,6 +481,21 @@ CCTV_FOOTAGE_MOVE_RETRY_SECONDS = env_int("CCTV_FOOTAGE_MOVE_RETRY_SECONDS", 60)
 CCTV_FOOTAGE_MOVE_RETRY_MAX_SECONDS = env_int("CCTV_FOOTAGE_MOVE_RETRY_MAX_SECONDS", 3600)
 
 
+# --- Playback (recordings.playback) ----------------------------------------------------
+# How long a playback session's playlist and segment URLs work. The timeline page
+# opens a new session by itself when one runs out.
+CCTV_PLAYBACK_SESSION_SECONDS = env_int("CCTV_PLAYBACK_SESSION_SECONDS", 900)
+if not 30 <= CCTV_PLAYBACK_SESSION_SECONDS <= 86400:
+    raise ImproperlyConfigured("CCTV_PLAYBACK_SESSION_SECONDS must be from 30 to 86400")
+# Empty: the portal (Daphne) sends segment bytes itself. A path such as /_footage/:
+# the portal checks the request and answers with X-Accel-Redirect to <prefix><key>,
+# and nginx sends the file from an `internal` location over the recordings volume.
+CCTV_PLAYBACK_ACCEL_PREFIX = env("CCTV_PLAYBACK_ACCEL_PREFIX", "").strip()
+if CCTV_PLAYBACK_ACCEL_PREFIX and not (CCTV_PLAYBACK_ACCEL_PREFIX.startswith("/")
+                                       and CCTV_PLAYBACK_ACCEL_PREFIX.endswith("/")):
+    raise ImproperlyConfigured("CCTV_PLAYBACK_ACCEL_PREFIX must start and end with / (e.g. /_footage/)")
+
+
 def _clip_storage() -> dict:
     if CCTV_CLIP_STORAGE == "local":
         return {

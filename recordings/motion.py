@@ -212,6 +212,9 @@ def alert_payload(event: MotionEvent) -> dict[str, Any]:
         "boxes": event.boxes,
         "snapshot_url": reverse("motion_snapshot", args=[event.public_id]) if event.snapshot else "",
         "url": reverse("alert_list") + f"?event={event.public_id}",
+        # The recording from the event's pre-roll (the timeline page resolves the event through the gate).
+        "play_url": (reverse("camera_timeline", args=[camera.public_id]) + f"?event={event.public_id}"
+                     if camera else ""),
     }
 
 

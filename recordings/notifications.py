@@ -202,6 +202,7 @@ def alert_email(delivery: NotificationDelivery) -> EmailMessage:
         f"Moving area at the peak: {event.peak_score:.0%} of the picture",
         "",
         f"See the alert: {webhooks.alert_url(event)}",
+        *([f"Watch the recording: {webhooks.recording_url(event)}"] if event.camera else []),
         "",
         f"Sent because of the notification rule “{delivery.rule.name if delivery.rule else 'deleted'}”. "
         f"Change your notifications at {settings.CCTV_PUBLIC_URL.rstrip('/')}/notifications/",

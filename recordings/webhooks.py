@@ -113,6 +113,14 @@ def alert_url(event: MotionEvent) -> str:
     return f"{settings.CCTV_PUBLIC_URL.rstrip('/')}{reverse('alert_list')}?event={event.public_id}"
 
 
+def recording_url(event: MotionEvent) -> str:
+    """Absolute link to the camera's timeline playing the event from its pre-roll; empty for a deleted camera."""
+    if event.camera is None:
+        return ""
+    path = reverse("camera_timeline", args=[event.camera.public_id])
+    return f"{settings.CCTV_PUBLIC_URL.rstrip('/')}{path}?event={event.public_id}"
+
+
 def _encode(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 

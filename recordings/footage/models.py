@@ -146,7 +146,9 @@ class SegmentQuerySet(FootageQuerySet):
         ``MAX_SEGMENT_SECONDS``), so with a camera and stream this is one
         range scan of the (camera, stream, start) index.
         """
-        earliest = start - timedelta(seconds=MAX_SEGMENT_SECONDS)
+        # A start near the year 1 (valid input) would leave datetime's range: nothing is older than datetime.min.
+        bound = timedelta(seconds=MAX_SEGMENT_SECONDS)
+        earliest = start - bound if start - datetime.min.replace(tzinfo=start.tzinfo) > bound else start
         return self.filter(start__gte=earliest, start__lt=end, end__gt=start)
 
 

@@ -87,6 +87,13 @@ const showToast = (alert) => {
     link.href = url;
     body.appendChild(link);
   }
+  const play = localPath(alert.play_url);
+  if (play) {
+    body.appendChild(document.createTextNode(" · "));
+    const link = el("a", "", "Play recording");
+    link.href = play;
+    body.appendChild(link);
+  }
   toast.appendChild(body);
   const close = el("button", "toast-close", "×");
   close.type = "button";
@@ -139,6 +146,13 @@ class AlertList {
       slot("no-snapshot").hidden = false;
     }
     slot("camera").textContent = alert.camera_name || "";
+    const play = localPath(alert.play_url);
+    if (play) {
+      const link = el("a", "btn btn-small btn-secondary", "Play");
+      link.href = play;
+      link.title = "Play the recording from the event's pre-roll";
+      slot("camera").append(" ", link);
+    }
     slot("site").textContent = alert.site_name || "";
     slot("started").textContent = formatTime(alert.started_at);
     slot("started").setAttribute("datetime", alert.started_at || "");

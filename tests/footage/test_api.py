@@ -222,3 +222,12 @@ def test_the_schema_documents_the_recording_api(world: World, api_as: Api) -> No
     assert {"get", "put", "patch"} <= set(paths["/api/v1/cameras/{id}/recording/"])
     assert "get" in paths["/api/v1/cameras/{id}/recordings/"]
     assert {"get", "patch"} <= set(paths["/api/v1/organizations/{id}/storage/"])
+
+
+def test_a_range_starting_in_the_year_1_answers_empty_not_500(world: World, api_as: Api) -> None:
+    """Regression: the index's range query moved the start 300 s back, out of datetime's range (500)."""
+    start = datetime(1, 1, 1, tzinfo=UTC)
+    response = api_as("viewer").get(range_url(world.camera_a1, start, start + timedelta(hours=1)))
+
+    assert response.status_code == 200, response.content
+    assert response.json()["covered"] == []

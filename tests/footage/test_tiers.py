@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 import pytest
@@ -28,11 +28,13 @@ from recordings.footage import holds, housekeeping, layout, mover, reading, remo
 from recordings.footage.models import Segment, StoragePolicy, StorageTier, Tier
 from recordings.models import ClipStatus
 from recordings.storage import clip_storage
+from tests.api.conftest import API, api_as, tokens  # noqa: F401  (fixtures)
 from tests.conftest import World
 from tests.factories import make_camera, make_member, make_organization, make_site, make_user
 from tests.footage.helpers import add
 from tests.footage.test_housekeeping_worker import worker  # noqa: F401  (fixture)
 from tests.media import wait_until
+from tests.playback.helpers import record
 from tests.recordings.range_helpers import index_recording, make_recording, probe
 
 pytestmark = [pytest.mark.django_db]
@@ -394,3 +396,54 @@ def test_a_range_export_cuts_footage_that_lives_on_the_remote_store(
     facts = probe(Path(clip_storage().path(clip.file.name)))
     assert float(facts["format"]["duration"]) == pytest.approx(22, abs=0.15)
     assert set(Segment.objects.filter(camera=world.camera_a1).values_list("tier", flat=True)) == {remote.kind}
+
+
+def test_footage_on_the_remote_store_plays_through_a_playback_session(
+    world: World, remote: Remote, fmp4_files: list[Path], api_as: Callable  # noqa: F811  (fixture)
+) -> None:
+    remote.configure(world.owner, world.org_a, "a")
+    start = (timezone.now() - timedelta(hours=3)).replace(microsecond=0)
+    originals = [layout.path_of(s.key).read_bytes() for s in record(world.camera_a1, fmp4_files[:2], start)]
+    assert mover.move_footage(timezone.now(), 50).moved == 2
+    viewer = api_as("viewer")
+
+    body = viewer.post(f"{API}/cameras/{world.camera_a1.public_id}/playback/",
+                       {"start": start.isoformat(), "end": (start + timedelta(minutes=5)).isoformat()},
+                       format="json").json()
+    playlist = viewer.get(urlsplit(body["playlist_url"]).path).content.decode()
+    urls = [urlsplit(urljoin(body["playlist_url"], line)).path
+            for line in playlist.splitlines() if line.startswith("s/")]
+
+    assert len(urls) == 2
+    first = Segment.objects.get(camera=world.camera_a1, start=start)
+    assert first.tier == remote.kind and not layout.path_of(first.key).exists()
+    whole = viewer.get(urls[0])
+    assert whole.status_code == 200 and b"".join(whole.streaming_content) == originals[0]
+    part = viewer.get(urls[0], HTTP_RANGE=f"bytes={first.init_size}-{first.bytes - 1}")
+    assert part.status_code == 206
+    assert b"".join(part.streaming_content) == originals[0][first.init_size:]
+
+
+def test_remote_footage_whose_store_is_down_answers_404_with_a_reason(
+    world: World, remote: Remote, fmp4_files: list[Path], api_as: Callable  # noqa: F811  (fixture)
+) -> None:
+    remote.configure(world.owner, world.org_a, "a")
+    start = (timezone.now() - timedelta(hours=3)).replace(microsecond=0)
+    record(world.camera_a1, fmp4_files[:1], start)
+    assert mover.move_footage(timezone.now(), 50).moved == 1
+    viewer = api_as("viewer")
+    body = viewer.post(f"{API}/cameras/{world.camera_a1.public_id}/playback/",
+                       {"start": start.isoformat(), "end": (start + timedelta(minutes=5)).isoformat()},
+                       format="json").json()
+    playlist = viewer.get(urlsplit(body["playlist_url"]).path).content.decode()
+    url = next(urlsplit(urljoin(body["playlist_url"], line)).path
+               for line in playlist.splitlines() if line.startswith("s/"))
+
+    remote.stop()
+    stores.clear_cache()
+    try:
+        answer = viewer.get(url)
+    finally:
+        remote.start()
+
+    assert answer.status_code == 404 and "cannot be reached" in answer.json()["detail"]
