@@ -67,7 +67,7 @@ def _local_response(request: HttpRequest, path: Path) -> HttpResponse:
         size = path.stat().st_size
     except FileNotFoundError:
         raise NotFound(GONE) from None
-    return _ranged_response(request, size, path.open)
+    return _ranged_response(request, size, lambda: path.open("rb"))
 
 
 def _remote_response(request: HttpRequest, segment: Any) -> HttpResponse:
