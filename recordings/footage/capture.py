@@ -78,7 +78,8 @@ class StreamCapture:
         self.run: str | None = None
         self.failures = 0
         self.retry_at = 0.0
-        self.progress_at = 0.0  # last start or closed segment: the stall watchdog's reference
+        self.progress_at = 0.0  # last start or indexed segment: the stall watchdog's reference
+        self.closed_at = 0.0  # when ffmpeg last reported a closed file (reader thread), indexed or not
         self.segments_in_run = 0
         self.last_reason = ""
         self.retired = False  # stopped for good: its exit is no failure
@@ -103,6 +104,7 @@ class StreamCapture:
             env={**os.environ, **ffmpeg.ENVIRONMENT}, preexec_fn=_die_with_parent,
         )
         self.progress_at = time.monotonic()
+        self.closed_at = 0.0
         self.segments_in_run = 0
         self.interrupted = False
         self.clock = RunClock()
@@ -140,6 +142,8 @@ class StreamCapture:
     def _list_line(self, run: str, line: str, tail: collections.deque[str]) -> None:
         entry = ffmpeg.parse_list_line(line)
         if entry is not None:
+            if run == self.run:
+                self.closed_at = time.monotonic()
             self.events.put(Closed(self.key, run, entry, datetime.now(tz=UTC)))
 
     def _log_line(self, run: str, line: str, tail: collections.deque[str]) -> None:
@@ -161,7 +165,9 @@ class StreamCapture:
         self.last_reason = ""
 
     def stalled(self, now: float, limit: float) -> bool:
-        return self.process is not None and now - self.progress_at > limit
+        """No file closed for ``limit`` seconds. A close still waiting to be indexed counts: a recorder
+        behind on indexing must not restart ffmpegs that work."""
+        return self.process is not None and now - max(self.progress_at, self.closed_at) > limit
 
     def exited(self, run: str, returncode: int | None, stderr_tail: str) -> str:
         """The run ended: schedule the next with backoff; returns the reason in words."""
