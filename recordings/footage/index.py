@@ -193,5 +193,5 @@ def covered_intervals(camera_id: int, stream: str, start: datetime, end: datetim
     return [interval for interval in intervals if interval.end > interval.start]
 
 
-def buffer_rows_before(camera_id: int, horizon: datetime) -> list[Segment]:
-    return list(Segment.objects.filter(camera_id=camera_id, kind=SegmentKind.BUFFER, end__lt=horizon))
+def buffer_rows_before(camera_ids: list[int], horizon: datetime) -> list[Segment]:
+    return list(Segment.objects.filter(camera_id__in=camera_ids, kind=SegmentKind.BUFFER, end__lt=horizon))

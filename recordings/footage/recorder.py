@@ -247,9 +247,7 @@ class RecorderLoop:
     # --- settling and stopping -----------------------------------------------------------
 
     def _settle(self) -> None:
-        now = timezone.now()
-        for held in list(self.held.values()):
-            settle.settle(held.plan, now)
+        settle.settle_all([held.plan for held in self.held.values()], timezone.now())
 
     def shutdown(self) -> None:
         """Let every ffmpeg finish its segment, index them, hand the cameras back."""

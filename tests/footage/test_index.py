@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -293,3 +294,38 @@ def test_a_camera_in_another_site_is_not_in_a_restricted_range(world: World) -> 
     camera = make_camera(world.site_a2, "Extra")
     add(camera, at(0))
     assert not Segment.objects.for_user(world.restricted_viewer).filter(camera=camera).exists()
+
+
+@pytest.mark.sqlite
+def test_a_recorders_cameras_are_settled_together_each_by_its_own_rolls(world: World, footage_root: Path,
+                                                                         fmp4_files: list[Path]) -> None:
+    now = timezone.now().replace(microsecond=0)
+    short = _plan(world, world.camera_a1)  # pre-roll 5 s: buffer older than 15 s can go
+    long = dataclasses.replace(_plan(world, world.camera_a2), pre_roll=timedelta(seconds=60))  # ... 70 s
+    for camera in (world.camera_a1, world.camera_a2):
+        start = now - timedelta(seconds=40)
+        place(fmp4_files[0], camera, start)
+        add(camera, start, kind=SegmentKind.BUFFER)  # ended 30 s ago
+    event = _event(world.camera_a1_sub, now - timedelta(seconds=35), now - timedelta(seconds=34))
+    add(world.camera_a1_sub, now - timedelta(seconds=40))
+    marked = services.Plan(world.camera_a1_sub.pk, world.camera_a1_sub.public_id, world.org_a.pk, "UTC",
+                           RecordingMode.CONTINUOUS, ("main",), timedelta(0), timedelta(0))
+
+    settle.settle_all([short, long, marked], now)
+
+    assert list(Segment.objects.filter(kind=SegmentKind.BUFFER).values_list("camera_id", flat=True)) == [
+        world.camera_a2.pk]  # its pre-roll still needs it
+    assert Segment.objects.get(camera=world.camera_a1_sub).motion_event_id == event.pk
+
+
+@pytest.mark.sqlite
+def test_settling_cameras_where_nothing_happens_costs_two_queries_however_many(
+        world: World, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    now = timezone.now().replace(microsecond=0)
+    plans = [services.Plan(camera.pk, camera.public_id, world.org_a.pk, "UTC", RecordingMode.CONTINUOUS, ("main",),
+                           timedelta(seconds=10), timedelta(seconds=10)) for camera in world.cameras_a]
+    for camera in world.cameras_a:
+        run_of(camera, now - timedelta(seconds=60), 5)
+
+    with django_assert_num_queries(2):  # recent events of all, stale buffer of all
+        settle.settle_all(plans, now)
