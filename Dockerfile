@@ -1,4 +1,14 @@
 # Image for the portal's web (Daphne), worker and beat services of docker-compose.yml.
+
+# Browser libraries from the npm registry, pinned by package-lock.json (hls.js; the dev tools
+# such as Azurite stay out). Only node_modules goes into the image, not Node itself:
+# collectstatic (the compose file's "migrate" service) publishes the files named in
+# settings.NPM_STATIC_FILES from there.
+FROM node:20-bookworm-slim AS npm
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -18,6 +28,7 @@ COPY requirements.txt ./
 RUN pip install -r requirements.txt
 
 COPY . .
+COPY --from=npm /build/node_modules ./node_modules
 # Volumes mounted here start with the image's ownership.
 RUN mkdir -p /data /app/staticfiles && chown app:app /data /app/staticfiles
 

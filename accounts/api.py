@@ -32,7 +32,7 @@ from accounts.serializers import (
     MembershipSerializer,
     OrganizationSerializer,
 )
-from portal.api_base import CRUD_MIXINS, PUBLIC_ID_PARAMETER, IdFilter, ScopedViewSet, errors
+from portal.api_base import CRUD_MIXINS, PUBLIC_ID_PARAMETER, DateTimeRangeFilter, IdFilter, ScopedViewSet, errors
 
 MANAGERS_ONLY = "Only owners and admins of the organization can see or change this."
 
@@ -287,7 +287,7 @@ class APITokenViewSet(
 
 
 class AuditEventFilter(django_filters.FilterSet):
-    created_at = django_filters.IsoDateTimeFromToRangeFilter(
+    created_at = DateTimeRangeFilter(
         help_text="Use created_at_after and/or created_at_before (ISO 8601)."
     )
     organization = IdFilter(field_name="organization_id", help_text="Organization id.")

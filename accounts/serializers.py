@@ -76,7 +76,10 @@ class InvitationSerializer(serializers.ModelSerializer):
         choices=INVITATION_STATUS_CHOICES, read_only=True,
         help_text="The person becomes a member when they accept.",
     )
-    invited_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    invited_by = serializers.SlugRelatedField(
+        slug_field="email", read_only=True, allow_null=True,
+        help_text="Who sent it; null when an API token sent it or their account is gone.",
+    )
 
     class Meta:
         model = Invitation
@@ -88,7 +91,9 @@ class InvitationSerializer(serializers.ModelSerializer):
 class APITokenSerializer(serializers.ModelSerializer):
     organization = ScopedPrimaryKeyField(Organization, noun="organization")
     role = serializers.ChoiceField(choices=TOKEN_ROLE_CHOICES)
-    created_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="email", read_only=True, allow_null=True, help_text="Who made it; null once their account is gone."
+    )
 
     class Meta:
         model = APIToken

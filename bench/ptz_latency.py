@@ -124,7 +124,9 @@ def measure(runs: int) -> dict[str, list[float]]:
     results: dict[str, list[float]] = {"move": [], "move_api": [], "move_after_api": [], "stop": []}
     try:
         services.start()
-        setup_django({"CCTV_PTZ_MOVE_TIMEOUT_MS": "1500"})
+        # The simulated camera is on loopback, which only the operator's allow-list opens (as in bin/start).
+        setup_django({"CCTV_PTZ_MOVE_TIMEOUT_MS": "1500",
+                      "CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS": f"127.0.0.1:{device.port}"})
         operator, camera = _seed(device)
         with _processes(logdir) as port, _client(port, operator) as client:
             url = f"/api/v1/cameras/{camera.public_id}/ptz/"

@@ -24,22 +24,33 @@ class Go2RTCError(Exception):
 
 @dataclass(frozen=True)
 class StreamState:
+    """One entry of go2rtc's stream listing.
+
+    ``connections`` are the ids of the stream's connected producers and
+    consumers: go2rtc numbers every connection once, so two names listing
+    the same id are two names of one stream object (an alias).
+    """
+
     name: str
     sources: tuple[str, ...]
     online: bool
     consumers: int
+    connections: frozenset[int] = frozenset()
 
 
 def _state(name: str, raw: dict[str, Any] | None) -> StreamState:
     raw = raw or {}
     producers = raw.get("producers") or []
+    consumers = raw.get("consumers") or []
     # An idle producer is just {"url": ...}; a connected one carries medias.
     online = any(p.get("medias") or p.get("receivers") for p in producers)
+    ids = frozenset(c["id"] for c in [*producers, *consumers] if isinstance(c, dict) and isinstance(c.get("id"), int))
     return StreamState(
         name=name,
         sources=tuple(p.get("url", "") for p in producers),
         online=online,
-        consumers=len(raw.get("consumers") or []),
+        consumers=len(consumers),
+        connections=ids,
     )
 
 
@@ -77,8 +88,17 @@ class Go2RTCClient:
         raw = self._request("GET", "/api/streams").json() or {}
         return {name: _state(name, value) for name, value in raw.items()}
 
-    def set_stream(self, name: str, source: str) -> None:
-        """Create or replace a stream in memory (PATCH: never written to go2rtc's config file)."""
+    def replace_stream(self, name: str, source: str) -> None:
+        """Give ``name`` a new stream object with this one source, in memory only.
+
+        The name is deleted first, so the PATCH creates a stream: a PATCH on
+        an existing name would change the sources of its object in place,
+        and that object may be shared with another name. PATCH, not PUT,
+        keeps camera credentials out of go2rtc's config file. The caller
+        makes sure the source does not name an existing stream (go2rtc
+        would alias it).
+        """
+        self.delete_stream(name)
         response = self._request("PATCH", "/api/streams", {"name": name, "src": source})
         if response.status_code >= 400:
             raise Go2RTCError(f"gateway refused stream {name}: {response.text[:200]}", retryable=False)

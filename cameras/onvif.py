@@ -49,6 +49,7 @@ from cameras.onvif_errors import (
     OnvifError,
     OnvifFault,
     OnvifNotSupported,
+    OnvifRefused,
     OnvifTimeout,
     OnvifUnreachable,
     translate,
@@ -69,11 +70,12 @@ from cameras.onvif_replies import (
     read_position,
     read_spaces,
 )
+from cameras.onvif_target import PinnedCamera, pinned
 
 __all__ = [
     "DevicePreset", "OnvifAdapter", "OnvifAddress", "OnvifAuthFailed", "OnvifBackedOff", "OnvifError", "OnvifFault",
     "OnvifNotSupported", "OnvifTimeout", "OnvifUnreachable", "PTZCommand", "PTZFeatures", "PTZPosition", "PTZStatus",
-    "close_adapter", "get_adapter", "warm_up",
+    "close_adapter", "get_adapter", "warm_up", "OnvifRefused",
 ]
 
 logger = logging.getLogger(__name__)
@@ -111,6 +113,8 @@ class OnvifAddress:
     port: int
     username: str = ""
     password: str = field(default="", repr=False)
+    # The checked IP address the session connects to (cameras.onvif_target.pinned).
+    connect_host: str = ""
 
     @classmethod
     def of(cls, camera: Any) -> OnvifAddress:
@@ -279,6 +283,7 @@ class OnvifAdapter:
     # --- machinery ---
 
     def _call(self, address: OnvifAddress, command: PTZCommand, operation: Callable[[_Session], Awaitable[T]]) -> T:
+        address = pinned(address)  # DNS may have changed since the camera was saved
         if command != PTZCommand.STOP:  # a Stop is always attempted
             self.backoff.check(address)
         try:
@@ -418,15 +423,20 @@ async def _device_info(camera: ONVIFCamera) -> dict[str, str]:
     return {name.lower(): str(value)[:100] for name in fields if (value := pick(info, name))}
 
 
+class _SessionCamera(PinnedCamera, ClockedCamera):
+    """A camera reached only at its checked address (``PinnedCamera``) whose clock is learned first."""
+
+
 async def _open_session(address: OnvifAddress, clock: dt.timedelta | None = None) -> _Session:
     """Connect, discover the services, pick the first media profile with a PTZ configuration.
 
-    The camera's clock is learned first, so that it accepts the signed
-    requests (``cameras.onvif_clock``); a refused login whose reply shows
-    another clock is tried once more with that clock.
+    Every request goes to the checked address (``cameras.onvif_target``). The
+    camera's clock is learned first, so that it accepts the signed requests
+    (``cameras.onvif_clock``); a refused login whose reply shows another clock
+    is tried once more with that clock.
     """
-    camera = ClockedCamera(address.host, address.port, address.username, address.password, clock=clock,
-                           no_cache=True)
+    camera = _SessionCamera(address.connect_host or address.host, address.port, address.username,
+                            address.password, clock=clock, no_cache=True)
     try:
         await camera.update_xaddrs()
         media = await camera.create_media_service()

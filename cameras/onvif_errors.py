@@ -68,6 +68,10 @@ class OnvifUnknownToken(OnvifFault):
     """The camera has no preset (or other entity) with the token given: for a removal, it is gone already."""
 
 
+class OnvifRefused(OnvifError):
+    """The camera's address is one the portal never connects to (``cameras.onvif_target``); nothing was sent."""
+
+
 # --- error translation --------------------------------------------------------------------
 
 

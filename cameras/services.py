@@ -8,8 +8,6 @@ audit event in the same transaction.
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from typing import Any
 
 from django.conf import settings
@@ -21,11 +19,11 @@ from accounts import audit
 from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import require_visible
-from cameras import tasks
+from cameras import hosts, tasks
 from cameras.gateways import least_loaded_gateway
 from cameras.models import Camera, Gateway, PTZCapabilities, Site
 from cameras.onvif_backoff import forget_backoff
-from cameras.sources import check_camera_source, reserved_gateway_hosts
+from cameras.sources import check_camera_source
 from signaling.events import publish_scope_changed
 
 SECRET_CAMERA_FIELDS = frozenset({"main_source", "sub_source", "onvif_username", "onvif_password"})
@@ -35,10 +33,15 @@ CAMERA_FIELDS = frozenset(
 SITE_FIELDS = frozenset({"name", "address", "timezone"})
 ONVIF_FIELDS = frozenset({"onvif_host", "onvif_port", "onvif_username", "onvif_password"})
 DEFAULT_ONVIF_PORT = 80
-# RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens;
-# the last label is not all digits (that would be a malformed IP address).
-_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
-_HOSTNAME_RE = re.compile(rf"^({_LABEL}\.)*(?![0-9]+$){_LABEL}$")
+ONVIF_HOST_MESSAGES = {
+    "host": "This is not a valid host name or IP address.",
+    "unresolved": "The ONVIF host name could not be found from the portal (DNS); check the name or enter the "
+                  "camera's IP address.",
+}
+ONVIF_ADDRESS_MESSAGE = (
+    "The ONVIF host cannot be this portal's own machines or video gateways, or a loopback, link-local, "
+    "multicast or reserved address; enter the camera's own address."
+)
 
 
 def clean_camera_changes(changes: dict[str, Any], current: Camera | None = None) -> dict[str, Any]:
@@ -73,42 +76,30 @@ def clean_camera_changes(changes: dict[str, Any], current: Camera | None = None)
 
 
 def check_onvif_host(host: str, port: int) -> str:
-    """A bare host name or IP address a worker may send ONVIF requests to; returned lower-cased.
+    """A bare host name or IP address a worker may send ONVIF requests to; returned normalised.
 
-    Like camera sources (``cameras.sources``): no loopback, unspecified,
-    multicast or gateway address unless the operator allows exactly that
-    ``host`` or ``host:port`` in ``CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS``, since a
-    tenant must not make workers talk to services on their own machine.
+    The same host rules as camera sources (``cameras.hosts``): resolved, and
+    never this machine, a gateway, a loopback, link-local, multicast or
+    unspecified address unless the operator allows exactly that ``host`` or
+    ``host:port`` in ``CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS``, since a tenant must
+    not make workers talk to services on their own machine. Workers check it
+    again before every call (``cameras.onvif``).
     """
-    value = host.strip("[]").lower() if isinstance(host, str) else ""
+    value = host.strip() if isinstance(host, str) else ""
     if not value or len(value) > 253 or any(ch.isspace() for ch in host):
         raise ValidationError("Enter the camera's host name or IP address, without spaces.", code="onvif_host")
     if any(mark in value for mark in ("/", "@", "?", "#")):
         raise ValidationError("Enter only the host name or IP address, without http:// or a path.", code="onvif_host")
-    address = _ip_address(value)
-    if address is None and not _HOSTNAME_RE.match(value):
-        hint = " Put the port in the ONVIF port field." if ":" in value else ""
-        raise ValidationError("This is not a valid host name or IP address." + hint, code="onvif_host")
-    allowed = {entry.lower() for entry in settings.CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS}
-    if value in allowed or f"{value}:{port}" in allowed or f"[{value}]:{port}" in allowed:
-        return value
-    local = value == "localhost" or value.endswith(".localhost")
-    if local or (address is not None and (address.is_loopback or address.is_unspecified or address.is_multicast)):
-        raise ValidationError("The ONVIF host cannot be this machine, a loopback or a multicast address.",
-                              code="onvif_loopback")
-    if value in reserved_gateway_hosts():
-        raise ValidationError("The ONVIF host cannot be a video gateway of this portal.", code="onvif_gateway")
-    return value
-
-
-def _ip_address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    if ":" in value and hosts.parse_ip(value) is None:
+        raise ValidationError("This is not a valid host name or IP address. Put the port in the ONVIF port field.",
+                              code="onvif_host")
     try:
-        address = ipaddress.ip_address(value)
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        return address.ipv4_mapped
-    return address
+        target = hosts.check_host(value, port, forbidden=hosts.forbidden_targets(),
+                                  extra_allowed=settings.CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS)
+    except hosts.HostRefused as refused:
+        raise ValidationError(ONVIF_HOST_MESSAGES.get(refused.code, ONVIF_ADDRESS_MESSAGE),
+                              code=f"onvif_{refused.code}") from None
+    return target.host
 
 
 def _save_camera(camera: Camera) -> None:

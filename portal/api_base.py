@@ -9,18 +9,24 @@ through the gate as well, so a foreign id reads as "no such ...".
 
 from __future__ import annotations
 
+import datetime
+import json
 import uuid
 from typing import Any
 
 import django_filters
 from django import forms
 from django.db import models
+from django_filters.fields import IsoDateTimeField, RangeField
+from django_filters.widgets import DateRangeWidget
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
-from rest_framework import exceptions, mixins, permissions, serializers, viewsets
+from rest_framework import exceptions, mixins, permissions, renderers, serializers, viewsets
 from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from accounts.audit import client_ip
 from accounts.roles import Action
@@ -75,16 +81,98 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
     return {code: _ERRORS[code] for code in sorted({401, 403, *codes})}
 
 
+PAGE_ERRORS = {
+    400: _ERRORS[400],
+    404: OpenApiResponse(ErrorSerializer, description="No such page: the list has fewer pages."),
+}
+
+
+class APISchema(AutoSchema):
+    """The API's schema generator: every paginated list also documents its page errors (400 and 404)."""
+
+    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+        bodies = super()._get_response_bodies(direction)
+        if self.method == "GET" and self._is_list_view() and self._get_paginator() is not None:
+            for code, response in PAGE_ERRORS.items():
+                bodies.setdefault(str(code), self._get_response_for_code(response, str(code), direction=direction))
+        return bodies
+
+
 # Detail URLs of sites and cameras take any string, so a malformed id still
 # gets the API's JSON 404; the schema documents the id as a UUID all the same.
 PUBLIC_ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The object's id.")
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    """Filter on a related row's integer id without looking the row up (no existence oracle)."""
+# The largest id a row can have: PostgreSQL's bigint and SQLite's integer both stop here. A larger number
+# would fail inside the database driver (SQLite: OverflowError), so inputs are refused before that.
+MAX_ID = 2**63 - 1
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+ID_MESSAGE = f"Give an id: a whole number from 1 to {MAX_ID}."
 
-    field_class = forms.IntegerField
+
+class IdFormField(forms.IntegerField):
+    """An integer id as a form (filter) value: a whole number in the range of the database's ids."""
+
+    default_error_messages = {"invalid": ID_MESSAGE, "min_value": ID_MESSAGE, "max_value": ID_MESSAGE}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+@extend_schema_field(ID_SCHEMA)
+class IdFilter(django_filters.NumberFilter):
+    """Filter on a related row's integer id without looking the row up (no existence oracle).
+
+    Every integer filter of the API is one of these (``tests/api/test_api_errors.py`` checks it).
+    """
+
+    field_class = IdFormField
+
+
+DATETIME_MESSAGE = "Give an ISO 8601 date and time, such as 2026-03-01T08:00:00Z."
+DATETIME_RANGE_MESSAGE = "Give a date and time between the years 1 and 9999, in UTC."
+
+
+class UTCDateTimeFormField(IsoDateTimeField):
+    """An ISO 8601 date and time as a filter value, turned to UTC before it reaches the database.
+
+    Python accepts UTC offsets up to 23:59; PostgreSQL refuses anything beyond 15:59 (a DataError, so a
+    500), and a time near year 1 or 9999 can leave Python's range once moved to UTC.
+    """
+
+    default_error_messages = {"invalid": DATETIME_MESSAGE}
+
+    def to_python(self, value: Any) -> datetime.datetime | None:
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError(DATETIME_RANGE_MESSAGE, code="invalid") from None
+
+
+class UTCDateTimeRangeField(RangeField):
+    widget = DateRangeWidget
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__((UTCDateTimeFormField(), UTCDateTimeFormField()), *args, **kwargs)
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    """Every date-and-time filter of the API is one of these two (``tests/api/test_api_errors.py`` checks it)."""
+
+    field_class = UTCDateTimeFormField
+
+
+class DateTimeRangeFilter(django_filters.IsoDateTimeFromToRangeFilter):
+    field_class = UTCDateTimeRangeField
+
+
+def id_field(**kwargs: Any) -> serializers.IntegerField:
+    """An integer id in a request body, refused with a message when no row could have it."""
+    messages = {"invalid": ID_MESSAGE, "min_value": ID_MESSAGE, "max_value": ID_MESSAGE}
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, error_messages=messages, **kwargs)
 
 
 # --- relations resolved through the gate ---------------------------------------
@@ -131,6 +219,32 @@ class ScopedPrimaryKeyField(_ScopedRelation, serializers.PrimaryKeyRelatedField)
         if isinstance(data, bool) or not (isinstance(data, int) or (isinstance(data, str) and data.isdigit())):
             self.fail("incorrect_type", data_type=type(data).__name__)
         return super().to_internal_value(data)
+
+
+# --- files ---------------------------------------------------------------------------
+
+
+class BinaryRenderer(renderers.BaseRenderer):
+    """Lets a client ask for a file's own type (``Accept``) where a view answers the file itself.
+
+    Errors of such a view are still JSON and say so (``ScopedViewSet.finalize_response``).
+    """
+
+    charset = None
+    render_style = "binary"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        return data if isinstance(data, bytes) else json.dumps(data).encode()
+
+
+class JPEGRenderer(BinaryRenderer):
+    media_type = "image/jpeg"
+    format = "jpg"
+
+
+class MP4Renderer(BinaryRenderer):
+    media_type = "video/mp4"
+    format = "mp4"
 
 
 # --- the viewset base --------------------------------------------------------------
@@ -192,6 +306,13 @@ class ScopedViewSet(viewsets.GenericViewSet):
             raise exceptions.PermissionDenied(self.denied_message)
         self.check_object_permissions(self.request, obj)
         return obj
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        # An error body is JSON even when the client asked for a file's type (its 404 was labelled image/jpeg).
+        renderer = getattr(request, "accepted_renderer", None)
+        if isinstance(response, Response) and response.status_code >= 400 and isinstance(renderer, BinaryRenderer):
+            request.accepted_renderer, request.accepted_media_type = renderers.JSONRenderer(), "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def refetch(self, obj: models.Model) -> Any:
         """The written object as the caller now sees it (annotations included).

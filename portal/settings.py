@@ -18,6 +18,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
+from portal import csp as csp_policy
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -93,6 +95,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.csp_middleware.PortalCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -122,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.organizations",
+                "portal.context_processors.page_config",
             ],
         },
     },
@@ -235,6 +239,19 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Pending notification deliveries whose task was lost; see recordings.notifications.STALE_PENDING.
     "requeue-stale-deliveries": {"task": "recordings.tasks.requeue_stale_deliveries", "schedule": 300},
 }
+# Footage housekeeping (recordings.footage.tasks); the settings are with the recording ones below.
+CCTV_FOOTAGE_CLEANUP_SECONDS = env_int("CCTV_FOOTAGE_CLEANUP_SECONDS", 60)
+CCTV_RECORDING_GUARD_SECONDS = env_int("CCTV_RECORDING_GUARD_SECONDS", 30)
+CELERY_BEAT_SCHEDULE |= {
+    "expire-footage": {"task": "recordings.footage.tasks.expire_footage", "schedule": CCTV_FOOTAGE_CLEANUP_SECONDS},
+    "enforce-footage-quotas": {
+        "task": "recordings.footage.tasks.enforce_footage_quotas", "schedule": CCTV_FOOTAGE_CLEANUP_SECONDS,
+    },
+    "guard-recordings-volume": {
+        "task": "recordings.footage.tasks.guard_recordings_volume", "schedule": CCTV_RECORDING_GUARD_SECONDS,
+    },
+    "notice-stopped-recordings": {"task": "recordings.footage.tasks.notice_stopped_recordings", "schedule": 60},
+}
 
 # --- Auth, allauth and MFA -------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -317,6 +334,13 @@ GO2RTC_API_PASSWORD = env("GO2RTC_API_PASSWORD")
 GO2RTC_RTSP_URL = env("GO2RTC_RTSP_URL", "rtsp://127.0.0.1:8554")
 GO2RTC_WEBRTC_URL = env("GO2RTC_WEBRTC_URL", "")
 GO2RTC_TIMEOUT_SECONDS = env_int("GO2RTC_TIMEOUT_SECONDS", 5)
+# Key of the HMAC that names camera streams on the gateways (cameras.streams),
+# so no tenant can work a stream name out from a camera's public id. Every web
+# and worker process must share it; changing it renames every stream (the
+# reconcile swaps them within one interval, live views reconnect).
+CCTV_STREAM_NAME_KEY = env("CCTV_STREAM_NAME_KEY") or hashlib.sha256(
+    ("cctv-stream-names:" + SECRET_KEY).encode()
+).hexdigest()
 # host[:port] entries an operator deliberately allows as camera sources even
 # though the source rules would refuse them (e.g. the demo's loopback
 # synthetic cameras). Never filled from tenant input.
@@ -339,14 +363,16 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "portal.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.api_base.APISchema",
+    # DRF's defaults, with the browsable API's Content-Security-Policy exception (portal/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "portal.renderers.BrowsableAPIRenderer"],
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -359,6 +385,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
+    # Swagger UI would send the schema's address to swagger.io's online validator (and the
+    # Content-Security-Policy would block the badge it loads): no third party sees our schema.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": "none"},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
@@ -373,6 +402,21 @@ SPECTACULAR_SETTINGS = {
 # --- Static, media, i18n -----------------------------------------------------
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "portal.npm_static.NpmFinder",
+]
+# Built files of npm packages (package.json, installed by `npm ci`) published as static files:
+# static path -> file under NODE_MODULES_DIR. The ES-module build of hls.js without subtitles,
+# captions, alternate audio and DRM, which camera footage does not use (a third smaller than the
+# full build), and its transmuxing worker (ES builds do not inline it: pass its URL as workerPath).
+NODE_MODULES_DIR = BASE_DIR / "node_modules"
+NPM_STATIC_FILES = {
+    "vendor/hls.js/hls.light.min.mjs": "hls.js/dist/hls.light.min.mjs",
+    "vendor/hls.js/hls.worker.js": "hls.js/dist/hls.worker.js",
+    "vendor/hls.js/LICENSE": "hls.js/LICENSE",
+}
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(DATA_DIR / "media")))
@@ -401,6 +445,17 @@ if not 2 <= CCTV_RECORDING_SEGMENT_SECONDS <= 60:
 # look for cameras nobody records: a dead recorder's cameras move within the sum.
 CCTV_RECORDING_LEASE_SECONDS = env_int("CCTV_RECORDING_LEASE_SECONDS", 15)
 CCTV_RECORDING_SCAN_SECONDS = env_int("CCTV_RECORDING_SCAN_SECONDS", 5)
+# The volume guard keeps at least this much of the recordings disk free (the larger of the
+# two; 0 turns one off), deleting the oldest footage no legal hold protects. Keep it above
+# what all recorders write in CCTV_RECORDING_GUARD_SECONDS.
+CCTV_RECORDING_MIN_FREE_BYTES = env_int("CCTV_RECORDING_MIN_FREE_BYTES", 2_000_000_000)
+CCTV_RECORDING_MIN_FREE_PERCENT = env_int("CCTV_RECORDING_MIN_FREE_PERCENT", 5)
+if CCTV_RECORDING_MIN_FREE_BYTES < 0 or not 0 <= CCTV_RECORDING_MIN_FREE_PERCENT < 100:
+    raise ImproperlyConfigured("CCTV_RECORDING_MIN_FREE_BYTES must be >= 0 and CCTV_RECORDING_MIN_FREE_PERCENT 0 to 99")
+# A camera that should record and has recorded nothing for this long is a notification.
+CCTV_RECORDING_STOPPED_MINUTES = env_int("CCTV_RECORDING_STOPPED_MINUTES", 10)
+if CCTV_RECORDING_STOPPED_MINUTES < 1:
+    raise ImproperlyConfigured("CCTV_RECORDING_STOPPED_MINUTES must be at least 1")
 
 
 def _clip_storage() -> dict:
@@ -435,6 +490,19 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "clips": _clip_storage(),
 }
+
+# --- Content-Security-Policy (django-csp; portal/csp.py says why each directive is what it is) ---
+# Downloads and snapshots redirect to presigned URLs of an S3 clip store: <video> and <img> follow.
+_csp_storage_origins = csp_policy.s3_origins(
+    env("CCTV_CLIP_S3_BUCKET"), env("CCTV_CLIP_S3_ENDPOINT_URL") or None, env("CCTV_CLIP_S3_REGION") or None,
+    env("CCTV_CLIP_S3_ADDRESSING_STYLE") or None,
+) if CCTV_CLIP_STORAGE == "s3" else []
+_csp_policy = {"DIRECTIVES": csp_policy.directives(_csp_storage_origins)}
+# Report-only sends the same policy without enforcing it (the browser console lists what it would block).
+if env_bool("CCTV_CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp_policy
+else:
+    CONTENT_SECURITY_POLICY = _csp_policy
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -5,6 +5,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from portal.admin_base import view_on_site
 from portal.api_urls import router
 
+# Under /api/ even URLs no route matches answer the API's JSON error shape.
+handler404 = "portal.api.not_found"
+handler500 = "portal.api.server_error"
+
 urlpatterns = [
     # Before the admin's own: Django's shortcut looks rows up unscoped (see portal.admin_base).
     path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),

@@ -14,13 +14,21 @@ from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, status
+from rest_framework import exceptions, mixins, renderers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.roles import Action
-from portal.api_base import PUBLIC_ID_PARAMETER, ErrorSerializer, IdFilter, ScopedViewSet, errors
+from portal.api_base import (
+    PUBLIC_ID_PARAMETER,
+    DateTimeFilter,
+    ErrorSerializer,
+    IdFilter,
+    MP4Renderer,
+    ScopedViewSet,
+    errors,
+)
 from recordings import downloads, exports, storage
 from recordings.models import Clip, ClipStatus
 from recordings.serializers import ClipLinkSerializer, ClipRequestSerializer, ClipSerializer
@@ -30,10 +38,10 @@ class ClipFilter(django_filters.FilterSet):
     camera = django_filters.UUIDFilter(field_name="camera__public_id", help_text="Camera id.")
     organization = IdFilter(field_name="organization_id", help_text="Organization id.")
     status = django_filters.ChoiceFilter(choices=ClipStatus.choices)
-    created_after = django_filters.IsoDateTimeFilter(
+    created_after = DateTimeFilter(
         field_name="created_at", lookup_expr="gte", help_text="Requested at or after (ISO 8601)."
     )
-    created_before = django_filters.IsoDateTimeFilter(
+    created_before = DateTimeFilter(
         field_name="created_at", lookup_expr="lt", help_text="Requested before (ISO 8601)."
     )
 
@@ -155,7 +163,7 @@ class ClipViewSet(
             **errors(404),
         },
     )
-    @action(detail=True, methods=["get"], url_path="file")
+    @action(detail=True, methods=["get"], url_path="file", renderer_classes=[renderers.JSONRenderer, MP4Renderer])
     def file(self, request: Request, id: str | None = None) -> HttpResponse:
         clip = self._ready_object()
         inline = request.query_params.get("inline") in ("1", "true")

@@ -38,7 +38,7 @@ class ClipFilterForm(forms.Form):
             clips = clips.filter(status=data["status"])
         if data.get("date_from"):
             clips = clips.filter(created_at__gte=_start_of(data["date_from"]))
-        if data.get("date_to"):
+        if data.get("date_to") and data["date_to"] < dt.date.max:  # the day after 9999-12-31 does not exist
             clips = clips.filter(created_at__lt=_start_of(data["date_to"] + dt.timedelta(days=1)))
         return clips
 

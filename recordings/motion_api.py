@@ -9,7 +9,6 @@ through ``recordings.motion``; snapshots through ``recordings.downloads``.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import django_filters
@@ -26,14 +25,21 @@ from rest_framework.response import Response
 from accounts.audit import client_ip
 from accounts.roles import Action
 from accounts.scoping import access_camera
-from portal.api_base import PUBLIC_ID_PARAMETER, ErrorSerializer, ScopedViewSet, errors
+from portal.api_base import (
+    DATETIME_MESSAGE,
+    PUBLIC_ID_PARAMETER,
+    DateTimeFilter,
+    ErrorSerializer,
+    JPEGRenderer,
+    ScopedViewSet,
+    errors,
+)
 from recordings import downloads, motion
 from recordings.models import MotionEvent, MotionSettings
 
 # --- filters -------------------------------------------------------------------------------------
 
 TRUE_FALSE = [("true", "true"), ("false", "false")]
-DATETIME_MESSAGE = "Give an ISO 8601 date and time, such as 2026-03-01T08:00:00Z."
 
 
 def _true_false(field_name: str, help_text: str) -> django_filters.ChoiceFilter:
@@ -51,11 +57,11 @@ class MotionEventFilter(django_filters.FilterSet):
         field_name="camera__site__public_id", help_text="Site id.",
         error_messages={"invalid": "Give a site id (a UUID)."},
     )
-    since = django_filters.IsoDateTimeFilter(
+    since = DateTimeFilter(
         field_name="started_at", lookup_expr="gte", help_text="Started at or after (ISO 8601).",
         error_messages={"invalid": DATETIME_MESSAGE},
     )
-    until = django_filters.IsoDateTimeFilter(
+    until = DateTimeFilter(
         field_name="started_at", lookup_expr="lt", help_text="Started before (ISO 8601).",
         error_messages={"invalid": DATETIME_MESSAGE},
     )
@@ -178,18 +184,6 @@ class MotionSettingsSerializer(serializers.Serializer):
 # --- views ---------------------------------------------------------------------------------------
 
 
-class JPEGRenderer(renderers.BaseRenderer):
-    """Lets a client ask for ``Accept: image/jpeg``; error bodies are still JSON text."""
-
-    media_type = "image/jpeg"
-    format = "jpg"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
-        return data if isinstance(data, bytes) else json.dumps(data).encode()
-
-
 SNAPSHOT_RESPONSES = {
     (200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY, description="The JPEG (local storage)."),
     302: OpenApiResponse(description="S3 storage: a short-lived presigned URL is in `Location`."),
@@ -265,6 +259,11 @@ class CameraMotionViewSet(viewsets.GenericViewSet):
     pagination_class = None
     filter_backends: list = []
 
+    def get_object(self) -> Any:
+        """The camera, through the gate: OPTIONS asks for it to tell whether PUT is allowed (it had no queryset)."""
+        needed = Action.VIEW if self.request.method in permissions.SAFE_METHODS else Action.MANAGE
+        return access_camera(self.request.user, self.kwargs["id"], needed)
+
     @extend_schema(
         methods=["GET"],
         summary="Get a camera's motion settings",
@@ -281,10 +280,9 @@ class CameraMotionViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get", "put", "patch"], url_path="motion", url_name="settings")
     def motion_settings(self, request: Request, id: str) -> Response:  # noqa: A002
+        camera = self.get_object()  # 404 / 403 before any field message
         if request.method == "GET":
-            camera = access_camera(request.user, id, Action.VIEW)
             return Response(MotionSettingsSerializer(motion.settings_for(camera)).data)
-        access_camera(request.user, id, Action.MANAGE)  # 404 / 403 before any field message
         body = MotionSettingsSerializer(data=request.data, partial=request.method == "PATCH")
         body.is_valid(raise_exception=True)
         saved = motion.update_settings(request.user, id, ip=client_ip(request), **body.validated_data)

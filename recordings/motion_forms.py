@@ -65,7 +65,7 @@ class AlertFilterForm(forms.Form):
             events = events.filter(camera__site=data["site"])
         if data.get("date_from"):
             events = events.filter(started_at__gte=_start_of(data["date_from"]))
-        if data.get("date_to"):
+        if data.get("date_to") and data["date_to"] < dt.date.max:  # the day after 9999-12-31 does not exist
             events = events.filter(started_at__lt=_start_of(data["date_to"] + dt.timedelta(days=1)))
         if data.get("acknowledged"):
             events = events.filter(acknowledged_at__isnull=data["acknowledged"] == "no")

@@ -14,8 +14,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.api_base import id_field
 from recordings import schedules
-from recordings.models import NotificationChannel, NotificationDelivery, NotificationRule, WebhookEndpoint
+from recordings.models import (
+    NotificationChannel,
+    NotificationDelivery,
+    NotificationEvent,
+    NotificationRule,
+    WebhookEndpoint,
+)
 
 
 @extend_schema_field(OpenApiTypes.UUID)
@@ -38,12 +45,14 @@ class PublicIdListField(serializers.ListField):
 
 class WebhookSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    organization = serializers.IntegerField(source="organization_id", help_text="Organization id; set on creation.")
+    organization = id_field(source="organization_id", help_text="Organization id; set on creation.")
     url = serializers.CharField(
         max_length=500,
         help_text="http(s) URL of the receiver; must resolve to a public address. No user:password@.",
     )
-    created_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="email", read_only=True, allow_null=True, help_text="Who added it; null once their account is gone."
+    )
 
     class Meta:
         model = WebhookEndpoint
@@ -71,7 +80,7 @@ class WebhookSecretSerializer(WebhookSerializer):
 
 class NotificationRuleSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    organization = serializers.IntegerField(source="organization_id", help_text="Organization id; set on creation.")
+    organization = id_field(source="organization_id", help_text="Organization id; set on creation.")
     personal = serializers.BooleanField(
         source="is_personal", default=True,
         help_text="Set on creation. A personal rule e-mails you about cameras you can view; an organization "
@@ -91,12 +100,18 @@ class NotificationRuleSerializer(serializers.ModelSerializer):
         'is 0], "start": "HH:MM", "end": "HH:MM"}; an end before the start runs past midnight. Empty: always.',
     )
     schedule_description = serializers.SerializerMethodField()
+    event_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=NotificationEvent.choices), required=False, allow_empty=False,
+        help_text="What the rule sends (the webhook's `X-CCTV-Event`): `motion.alert`, `recording.stopped` (a "
+        "camera recorded nothing for a while), `storage.quota` (footage passed 90 % of the organization's quota; "
+        "sites, cameras and schedule do not apply). Default `[\"motion.alert\"]`.",
+    )
 
     class Meta:
         model = NotificationRule
         fields = [
-            "id", "organization", "personal", "name", "channel", "webhook", "email_to", "sites", "cameras",
-            "schedule", "schedule_description", "enabled", "created_at", "updated_at",
+            "id", "organization", "personal", "name", "event_types", "channel", "webhook", "email_to", "sites",
+            "cameras", "schedule", "schedule_description", "enabled", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
 
@@ -114,15 +129,28 @@ class NotificationRuleSerializer(serializers.ModelSerializer):
 
 
 class NotificationDeliverySerializer(serializers.ModelSerializer):
-    event = PublicIdField(read_only=True, help_text="The motion event's id; null for tests.")
-    rule = PublicIdField(read_only=True, help_text="The rule's id; null for tests or once the rule was deleted.")
-    webhook = PublicIdField(read_only=True, help_text="The endpoint's id (webhook deliveries).")
+    event = PublicIdField(read_only=True, allow_null=True,
+                          help_text="The motion event's id; null for tests and notices.")
+    notice = PublicIdField(read_only=True, allow_null=True,
+                           help_text="The recording notice's id (recording stopped, storage); null otherwise.")
+    event_type = serializers.SerializerMethodField(help_text="`motion.alert`, `recording.stopped`, "
+                                                   "`storage.quota` or `webhook.test`.")
+    rule = PublicIdField(read_only=True, allow_null=True,
+                         help_text="The rule's id; null for tests or once the rule was deleted.")
+    webhook = PublicIdField(read_only=True, allow_null=True,
+                            help_text="The endpoint's id; null for e-mail deliveries or once the endpoint was deleted.")
     last_error = serializers.CharField(read_only=True, help_text="Why the last attempt failed.")
 
     class Meta:
         model = NotificationDelivery
         fields = [
-            "id", "organization", "event", "rule", "webhook", "channel", "recipient", "is_test", "status",
-            "attempts", "response_code", "last_error", "created_at", "delivered_at", "updated_at",
+            "id", "organization", "event_type", "event", "notice", "rule", "webhook", "channel", "recipient",
+            "is_test", "status", "attempts", "response_code", "last_error", "created_at", "delivered_at",
+            "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+    def get_event_type(self, delivery: NotificationDelivery) -> str:
+        if delivery.is_test:
+            return "webhook.test"
+        return delivery.notice.kind if delivery.notice is not None else NotificationEvent.MOTION_ALERT

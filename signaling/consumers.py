@@ -23,16 +23,11 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketExce
 from accounts.scoping import MFAEnrolmentRequired
 from signaling import events, live, relay
 from signaling.limits import limiter
+from signaling.protocol import CloseCode, RelayError
 from signaling.scopes import followed_camera_groups
 
 logger = logging.getLogger(__name__)
 
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_MFA_REQUIRED = 4403
-CLOSE_NOT_FOUND = 4404
-CLOSE_LIMIT = 4429
-CLOSE_UPSTREAM = 4502
-CLOSE_TRY_LATER = 1013
 UPSTREAM_OPEN_TIMEOUT = 5
 
 
@@ -97,7 +92,7 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.user = self.scope.get("user")
         if not (self.user and self.user.is_authenticated):
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+            await self.close(code=CloseCode.UNAUTHENTICATED)
             return
         async with connect_admission():
             admitted = await self._open_session()
@@ -117,10 +112,14 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
             acquired = await limiter().acquire(self.user.pk, self.session_id)
         except RedisError as exc:
             logger.warning("live relay could not reach the session store: %s", type(exc).__name__)
-            await self._refuse("live_unavailable", "Live video is briefly unavailable; try again.", CLOSE_TRY_LATER)
+            await self._refuse(
+                RelayError.LIVE_UNAVAILABLE, "Live video is briefly unavailable; try again.", CloseCode.TRY_LATER
+            )
             return False
         if not acquired:
-            await self._refuse("too_many_sessions", "You have too many live views open; close some first.", CLOSE_LIMIT)
+            await self._refuse(
+                RelayError.TOO_MANY_SESSIONS, "You have too many live views open; close some first.", CloseCode.LIMIT
+            )
             return False
         self.slot_held = True
         kwargs = self.scope["url_route"]["kwargs"]
@@ -132,10 +131,11 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
             )
         except (Http404, MFAEnrolmentRequired) as exc:
             await self._release_slot()  # a refused handshake may never see disconnect()
-            await self.close(code=CLOSE_MFA_REQUIRED if isinstance(exc, MFAEnrolmentRequired) else CLOSE_NOT_FOUND)
+            mfa = isinstance(exc, MFAEnrolmentRequired)
+            await self.close(code=CloseCode.MFA_REQUIRED if mfa else CloseCode.NOT_FOUND)
             return False
         except live.CameraNotLive as exc:
-            await self._refuse("camera_unavailable", str(exc), CLOSE_NOT_FOUND)
+            await self._refuse(RelayError.CAMERA_UNAVAILABLE, str(exc), CloseCode.NOT_FOUND)
             return False
         return True
 
@@ -149,7 +149,7 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
             raise ValueError(f"no handler for message type {message['type']}")
         await handler(message)
 
-    async def _refuse(self, code: str, text: str, close_code: int) -> None:
+    async def _refuse(self, code: RelayError, text: str, close_code: int) -> None:
         await self.accept()
         await self.send(text_data=relay.error_frame(code, text))
         await self.close(code=close_code)
@@ -182,7 +182,9 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
         except (OSError, TimeoutError, InvalidStatus, WebSocketException) as exc:
             logger.warning("live relay could not reach gateway for camera %s: %s",
                            target.camera_public_id, type(exc).__name__)
-            await self._refuse("gateway_unreachable", "The video gateway is not reachable.", CLOSE_UPSTREAM)
+            await self._refuse(
+                RelayError.GATEWAY_UNREACHABLE, "The video gateway is not reachable.", CloseCode.UPSTREAM
+            )
             return False
         return True
 
@@ -207,9 +209,9 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
             await asyncio.sleep(settings.CCTV_LIVE_HEARTBEAT_SECONDS)
             await limiter().heartbeat(self.user.pk, self.session_id)
             if not await pooled_db(live.still_allowed)(self.user, target.camera_public_id):
-                revoked = relay.error_frame("access_revoked", "You no longer have access to this camera.")
+                revoked = relay.error_frame(RelayError.ACCESS_REVOKED, "You no longer have access to this camera.")
                 await self.send(text_data=revoked)
-                await self.close(code=CLOSE_NOT_FOUND)
+                await self.close(code=CloseCode.NOT_FOUND)
                 return
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -218,7 +220,7 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
         try:
             await self.upstream.send(relay.client_to_gateway(text_data))
         except relay.RelayRefused as exc:
-            await self.send(text_data=relay.error_frame("refused", str(exc)))
+            await self.send(text_data=relay.error_frame(RelayError.REFUSED, str(exc)))
         except ConnectionClosed:
             await self.close()
 
@@ -250,6 +252,11 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
 RECORDING_STATUS_FIELDS = ("type", "camera", "state", "label", "reason", "changed_at", "last_segment_at")
 MOTION_ALERT_FIELDS = ("type", "event", "camera", "camera_name", "site_name", "started_at", "peak_score",
                        "boxes", "snapshot_url", "url")
+# Notices about recording (recordings.footage.notice_messages): to a camera's viewers, to owners and admins.
+RECORDING_STOPPED_FIELDS = ("type", "notice", "camera", "camera_name", "site_name", "since", "minutes", "reason",
+                            "created_at", "url")
+STORAGE_QUOTA_FIELDS = ("type", "notice", "organization", "organization_name", "used_bytes", "quota_bytes",
+                        "used_share", "created_at", "url")
 
 
 class EventStreamConsumer(AsyncJsonWebsocketConsumer):
@@ -264,14 +271,14 @@ class EventStreamConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.user = self.scope.get("user")
         if not (self.user and self.user.is_authenticated):
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+            await self.close(code=CloseCode.UNAUTHENTICATED)
             return
         # Join the groups first: a client that sees the socket open must not
         # miss an event published right after (pages refresh state on open).
         try:
             await self._follow()
         except MFAEnrolmentRequired:
-            await self.close(code=CLOSE_MFA_REQUIRED)
+            await self.close(code=CloseCode.MFA_REQUIRED)
             return
         await self.accept()
 
@@ -310,8 +317,14 @@ class EventStreamConsumer(AsyncJsonWebsocketConsumer):
     async def recording_status(self, event: dict[str, Any]) -> None:
         await self.send_json({k: event.get(k) for k in RECORDING_STATUS_FIELDS})
 
+    async def recording_stopped(self, event: dict[str, Any]) -> None:
+        await self.send_json({k: event.get(k) for k in RECORDING_STOPPED_FIELDS})
+
+    async def storage_quota(self, event: dict[str, Any]) -> None:
+        await self.send_json({k: event.get(k) for k in STORAGE_QUOTA_FIELDS})
+
     async def scope_changed(self, event: dict[str, Any]) -> None:
         try:
             await self._follow()
         except MFAEnrolmentRequired:
-            await self.close(code=CLOSE_MFA_REQUIRED)
+            await self.close(code=CloseCode.MFA_REQUIRED)

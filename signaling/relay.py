@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from signaling.protocol import RelayError
+
 CLIENT_TYPES = frozenset({"webrtc/offer", "webrtc/candidate", "mse"})
 GATEWAY_TYPES = frozenset({"webrtc/answer", "webrtc/candidate", "mse", "error"})
 MAX_TEXT_FRAME = 64 * 1024  # an SDP offer with many candidates stays far below this
@@ -69,11 +71,11 @@ def explain_gateway_error(raw: str) -> str:
     """A sentence for a person, chosen from go2rtc's error text without repeating it."""
     lowered = raw.lower()
     if "stream not found" in lowered:
-        return "stream_unavailable: The camera's stream is not on its gateway yet; retrying shortly."
+        return f"{RelayError.STREAM_UNAVAILABLE}: The camera's stream is not on its gateway yet; retrying shortly."
     if "codecs not matched" in lowered:
-        return "codec_mismatch: This camera's video format cannot be played by this browser."
-    return "camera_unreachable: The camera could not be reached by the video gateway."
+        return f"{RelayError.CODEC_MISMATCH}: This camera's video format cannot be played by this browser."
+    return f"{RelayError.CAMERA_UNREACHABLE}: The camera could not be reached by the video gateway."
 
 
-def error_frame(code: str, text: str) -> str:
+def error_frame(code: RelayError, text: str) -> str:
     return json.dumps({"type": "error", "value": f"{code}: {text}"})

@@ -151,3 +151,34 @@ def frames_advance(page: Any, seconds: float = 2.0) -> list[dict]:
         {"camera": b["camera"], "frames": b["frames"] - a["frames"], "time": b["time"] - a["time"]}
         for a, b in zip(before, after, strict=True)
     ]
+
+
+# Content-Security-Policy violations, as the page itself sees them (installed before any page script).
+CSP_WATCH_JS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"} ` +
+    `at ${e.sourceFile || location.pathname}:${e.lineNumber} ${e.sample || ""}`.trim());
+}, true);
+"""
+
+
+class PageProblems:
+    """What went wrong on a page: CSP violations (the page's securitypolicyviolation events and
+    Chromium's console reports of them) and uncaught script errors. ``take`` returns and forgets."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.reported: list[str] = []
+        page.add_init_script(CSP_WATCH_JS)
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.reported.append(f"uncaught: {error}"))
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.reported.append(f"console: {message.text}")
+
+    def take(self) -> list[str]:
+        seen = self.page.evaluate("() => (window.__cspViolations || []).splice(0)")
+        problems, self.reported = [*seen, *self.reported], []
+        return problems

@@ -6,6 +6,7 @@ logged-in test client. Builders for anything else are in ``tests.factories``.
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from django.test import Client
 
 from accounts.models import Membership, Organization, User
 from accounts.roles import Role
+from cameras import hosts
 from cameras.models import Camera, Site
 from tests.factories import (
     CAMERA_SUB_SOURCE,
@@ -35,6 +37,26 @@ from tests.services import DATABASE_FLAG, session_database
 def _clear_cache() -> None:
     """Every test starts with an empty cache (login rate limits live there)."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_host_checks() -> None:
+    """Workers' host checks cache the forbidden addresses for seconds; each test starts without."""
+    hosts.clear_cache()
+
+
+@pytest.fixture
+def fake_dns(monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str, list[str]]], None]:
+    """``fake_dns({"cam.lan": ["192.168.1.5"]})``: host names resolve from this table only (no DNS here)."""
+    table: dict[str, list[str]] = {}
+
+    def lookup(name: str) -> list[str]:
+        if name not in table:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return table[name]
+
+    monkeypatch.setattr(hosts, "lookup", lookup)
+    return table.update
 
 
 FLUSH_ATTEMPTS = 5

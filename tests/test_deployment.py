@@ -241,11 +241,12 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def test_setup_is_quick_when_everything_is_installed() -> None:
-    """bin/setup is idempotent: a second run skips apt, pip and the go2rtc build."""
+    """bin/setup is idempotent: a second run skips apt, pip, npm and the go2rtc build."""
     result = subprocess.run([str(REPO_ROOT / "bin" / "setup")], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     result = subprocess.run([str(REPO_ROOT / "bin" / "setup")], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "skipping apt" in result.stdout
     assert "requirements.txt unchanged" in result.stdout
+    assert "package-lock.json unchanged" in result.stdout
     assert "using " in result.stdout.splitlines()[-1]

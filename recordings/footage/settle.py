@@ -20,8 +20,8 @@ from datetime import datetime, timedelta
 
 from django.db.models import Case, F, Q, Value, When
 
-from recordings.footage import index, layout, windows
-from recordings.footage.models import Segment, SegmentKind, Tier
+from recordings.footage import index, removal, windows
+from recordings.footage.models import Segment, SegmentKind
 from recordings.footage.services import Plan
 from recordings.models import MotionEvent
 
@@ -69,20 +69,18 @@ def mark_motion(plan: Plan, now: datetime, events: list[windows.EventSpan]) -> i
 
 
 def drop_unclaimed_buffer(plans: list[Plan], now: datetime) -> int:
-    """Delete buffer segments no event can claim any more: their files, then their rows and counters.
+    """Delete buffer segments no event can claim any more (held ones stay): files, then rows and counters.
 
     One query for every camera (up to the latest horizon, that of no pre-roll), then each
-    camera's own horizon.
+    camera's own horizon; the deletion itself is ``removal.delete_segments``, which spares
+    held footage and leaves tiers that cannot delete yet alone.
     """
     if not plans:
         return 0
     horizons = {plan.camera_id: windows.buffer_horizon(now, plan.pre_roll) for plan in plans}
     rows = index.buffer_rows_before(list(horizons), max(horizons.values()))
-    stale = [segment for segment in rows if segment.end < horizons[segment.camera_id]
-             and segment.tier == Tier.LOCAL and not segment.held]
-    for segment in stale:
-        layout.path_of(segment.key).unlink(missing_ok=True)
-    return index.remove_rows(stale) if stale else 0
+    stale = [segment.pk for segment in rows if segment.end < horizons[segment.camera_id] and not segment.held]
+    return removal.delete_segments(stale).segments if stale else 0
 
 
 def settle_all(plans: list[Plan], now: datetime) -> None:

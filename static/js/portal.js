@@ -1,79 +1,72 @@
 // Small progressive enhancements for the server-rendered pages; every page works without this file.
-(function () {
-  "use strict";
+// A module: it runs once the document is parsed, so no ready-handler is needed.
 
-  document.documentElement.classList.add("js");
+document.documentElement.classList.add("js");
 
-  function onReady(fn) {
-    if (document.readyState === "loading") {
-      document.addEventListener("DOMContentLoaded", fn);
-    } else {
-      fn();
-    }
-  }
-
-  function setUpNavToggle() {
-    var toggle = document.querySelector(".nav-toggle");
-    var nav = document.getElementById("main-nav");
-    if (!toggle || !nav) return;
-    toggle.addEventListener("click", function () {
-      var open = nav.classList.toggle("open");
-      toggle.setAttribute("aria-expanded", open ? "true" : "false");
-    });
-  }
-
-  function setUpAutosubmit() {
-    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
-      select.addEventListener("change", function () {
-        if (select.form) select.form.requestSubmit ? select.form.requestSubmit() : select.form.submit();
-      });
-    });
-  }
-
-  function copyText(text) {
-    if (navigator.clipboard && window.isSecureContext) {
-      return navigator.clipboard.writeText(text);
-    }
-    return new Promise(function (resolve, reject) {
-      var area = document.createElement("textarea");
-      area.value = text;
-      area.setAttribute("readonly", "");
-      area.style.position = "fixed";
-      area.style.opacity = "0";
-      document.body.appendChild(area);
-      area.select();
-      var ok = document.execCommand("copy");
-      document.body.removeChild(area);
-      ok ? resolve() : reject(new Error("copy failed"));
-    });
-  }
-
-  function setUpCopyButtons() {
-    document.querySelectorAll("[data-copy-target]").forEach(function (button) {
-      button.addEventListener("click", function () {
-        var source = document.getElementById(button.getAttribute("data-copy-target"));
-        if (!source) return;
-        var label = button.textContent;
-        copyText(source.value || source.textContent).then(
-          function () { button.textContent = "Copied"; },
-          function () { source.select(); button.textContent = "Press Ctrl+C"; }
-        );
-        setTimeout(function () { button.textContent = label; }, 2000);
-      });
-    });
-  }
-
-  function setUpConfirmForms() {
-    document.addEventListener("submit", function (event) {
-      var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
-      if (message && !window.confirm(message)) event.preventDefault();
-    });
-  }
-
-  onReady(function () {
-    setUpNavToggle();
-    setUpAutosubmit();
-    setUpCopyButtons();
-    setUpConfirmForms();
+const setUpNavToggle = () => {
+  const toggle = document.querySelector(".nav-toggle");
+  const nav = document.getElementById("main-nav");
+  if (!toggle || !nav) return;
+  toggle.addEventListener("click", () => {
+    const open = nav.classList.toggle("open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
   });
-})();
+};
+
+const setUpAutosubmit = () => {
+  document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
+    select.addEventListener("change", () => {
+      if (!select.form) return;
+      if (select.form.requestSubmit) select.form.requestSubmit();
+      else select.form.submit();
+    });
+  });
+};
+
+const copyText = async (text) => {
+  if (navigator.clipboard && window.isSecureContext) {
+    await navigator.clipboard.writeText(text);
+    return;
+  }
+  const area = document.createElement("textarea");
+  area.value = text;
+  area.setAttribute("readonly", "");
+  area.style.position = "fixed";  // CSSOM, which the Content-Security-Policy allows
+  area.style.opacity = "0";
+  document.body.appendChild(area);
+  area.select();
+  const ok = document.execCommand("copy");
+  document.body.removeChild(area);
+  if (!ok) throw new Error("copy failed");
+};
+
+const setUpCopyButtons = () => {
+  document.querySelectorAll("[data-copy-target]").forEach((button) => {
+    button.addEventListener("click", async () => {
+      const source = document.getElementById(button.getAttribute("data-copy-target"));
+      if (!source) return;
+      const label = button.textContent;
+      setTimeout(() => { button.textContent = label; }, 2000);
+      try {
+        await copyText(source.value || source.textContent);
+        button.textContent = "Copied";
+      } catch {
+        source.select();
+        button.textContent = "Press Ctrl+C";
+      }
+    });
+  });
+};
+
+// One confirmation for every form with data-confirm, on every page.
+const setUpConfirmForms = () => {
+  document.addEventListener("submit", (event) => {
+    const message = event.target.getAttribute && event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) event.preventDefault();
+  });
+};
+
+setUpNavToggle();
+setUpAutosubmit();
+setUpCopyButtons();
+setUpConfirmForms();

@@ -1,6 +1,7 @@
 // Recording health badges that follow "recording.status" events live (camera page, dashboard).
-// An ES module; it listens on the page's one event stream (window.cctvEvents, opened by alerts.js).
-// Event data is only ever set as text.
+// It listens on the page's one event stream (events.js). Event data is only ever set as text.
+
+import { subscribe } from "./events.js";
 
 const LABELS = {
   off: "Not recording",
@@ -24,8 +25,8 @@ export function showRecordingStatus(root, message) {
 }
 
 function follow() {
-  if (!document.querySelector("[data-recording-status]") || !window.cctvEvents) return;
-  window.cctvEvents.subscribe((message) => {
+  if (!document.querySelector("[data-recording-status]")) return;
+  subscribe((message) => {
     if (message.type === "recording.status" && typeof message.camera === "string") {
       showRecordingStatus(document, message);
     }

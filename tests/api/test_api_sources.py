@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import pytest
@@ -50,6 +51,12 @@ HOSTILE_SOURCES = {
     "hex loopback": "rtsp://0x7f000001/x",
     "short loopback": "rtsp://127.1/x",
     "no host": "rtsp:///x",
+    "trailing-dot localhost": "rtsp://localhost./x",
+    "localhost.localdomain": "rtsp://localhost.localdomain/x",
+    "percent-encoded host": "rtsp://%6cocalhost/x",
+    "link-local with zone": "rtsp://[fe80::1%25lo]/x",
+    "name resolving to loopback": "rtsp://rebind.example/x",
+    "gateway stream alias": "rtsp://10.0.0.5/%63am-0123456789abcdef0123456789abcdef-main",
     "no slashes": "rtsp:192.168.1.10/x",
     "empty": "",
 }
@@ -61,6 +68,14 @@ LAN_SOURCES = [
     "rtsp://camera-01.site.lan/stream1",
     "rtsps://cam.example.com:322/live?channel=1",
 ]
+
+
+
+
+@pytest.fixture(autouse=True)
+def _dns(fake_dns: Callable[[dict[str, list[str]]], None]) -> None:
+    fake_dns({"camera-01.site.lan": ["192.168.1.31"], "cam.example.com": ["198.51.100.20"],
+              "rebind.example": ["127.0.0.1"]})
 
 
 # An empty sub stream means "none", so it is no hostile case there.

@@ -9,6 +9,7 @@ from accounts.roles import Role
 from cameras import services
 from cameras.gateways import least_loaded_gateway, restream_url, websocket_url
 from cameras.models import Gateway
+from cameras.streams import stream_name
 from tests.factories import make_camera, make_member, make_organization, make_site, make_user
 
 pytestmark = pytest.mark.django_db
@@ -58,8 +59,7 @@ def test_only_superusers_move_cameras_between_gateways() -> None:
 
 def test_gateway_urls_are_built_from_the_stream_name_only() -> None:
     gateway = Gateway(name="g", api_url="https://gw.internal:1984/base/", rtsp_url="rtsp://gw.internal:8554/")
-    public_id = uuid.UUID(int=1)
-    stream = f"cam-{public_id.hex}-main"
+    stream = stream_name(uuid.UUID(int=1))
     assert websocket_url(gateway, stream) == f"wss://gw.internal:1984/base/api/ws?src={stream}"
     assert restream_url(gateway, stream) == f"rtsp://gw.internal:8554/{stream}"
 

@@ -25,18 +25,24 @@ MOVE_TIMEOUT_MS = 1000
 
 
 @pytest.fixture
-def make_device() -> Iterator[Callable[..., OnvifDevice]]:
+def make_device(settings: Any) -> Iterator[Callable[..., OnvifDevice]]:
     devices: list[OnvifDevice] = []
 
     def build(**options: Any) -> OnvifDevice:
         options = {"username": DEVICE_USER, "password": DEVICE_PASSWORD, **options}
         device = OnvifDevice(**options).start()
         devices.append(device)
+        allow_loopback_port(settings, device.port)
         return device
 
     yield build
     for device in devices:
         device.stop()
+
+
+def allow_loopback_port(settings: Any, port: int) -> None:
+    """Let workers reach a test's loopback port: only the operator's allow-list opens loopback (as bin/start does)."""
+    settings.CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS = [*settings.CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS, f"127.0.0.1:{port}"]
 
 
 @pytest.fixture
@@ -136,6 +142,8 @@ def ptz_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         log_path,
         DJANGO_SETTINGS_MODULE="tests.settings",
         CCTV_ONVIF_TIMEOUT_SECONDS="2",
+        # The tests' devices listen on loopback ports chosen per test, after this worker started.
+        CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS="127.0.0.1",
     )
     deadline = time.monotonic() + 60
     while "ready." not in log_path.read_text(errors="replace"):

@@ -23,7 +23,7 @@ from cameras.onvif import (
 )
 from tests.conftest import World
 from tests.onvif_device import OnvifDevice
-from tests.ptz.conftest import DEVICE_PASSWORD, DEVICE_USER, address_of, point_at
+from tests.ptz.conftest import DEVICE_PASSWORD, DEVICE_USER, address_of, allow_loopback_port, point_at
 from tests.services import free_port
 
 
@@ -148,11 +148,13 @@ def test_stop_is_sent_even_to_a_backed_off_camera(adapter: OnvifAdapter, device:
     assert not device.moving()
 
 
-def test_a_closed_port_is_unreachable_at_once(adapter: OnvifAdapter) -> None:
+def test_a_closed_port_is_unreachable_at_once(adapter: OnvifAdapter, settings: Any) -> None:
+    port = free_port()
+    allow_loopback_port(settings, port)
     started = time.monotonic()
 
     with pytest.raises(OnvifUnreachable) as raised:
-        adapter.status(OnvifAddress("127.0.0.1", free_port(), "admin", "secret"))
+        adapter.status(OnvifAddress("127.0.0.1", port, "admin", "secret"))
 
     assert raised.value.retryable
     assert time.monotonic() - started < 2
@@ -186,7 +188,8 @@ def silent_camera() -> Iterator[int]:
     server.close()
 
 
-def test_a_silent_camera_times_out_in_bounded_time(silent_camera: int) -> None:
+def test_a_silent_camera_times_out_in_bounded_time(silent_camera: int, settings: Any) -> None:
+    allow_loopback_port(settings, silent_camera)
     adapter = OnvifAdapter(timeout=1)
     started = time.monotonic()
     try:

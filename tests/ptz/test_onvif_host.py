@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from unittest import mock
 
@@ -19,9 +20,11 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("host", "expected"),
     [("192.168.1.64", "192.168.1.64"), ("Cam-7.Site.example", "cam-7.site.example"), ("cam7", "cam7"),
-     ("fe80::1", "fe80::1"), ("[2001:db8::5]", "2001:db8::5")],
+     ("fd00::64", "fd00::64"), ("[2001:db8::5]", "2001:db8::5"), ("cam7.", "cam7")],
 )
-def test_host_names_and_addresses_are_accepted(host: str, expected: str) -> None:
+def test_host_names_and_addresses_are_accepted(host: str, expected: str, fake_dns: Callable) -> None:
+    fake_dns({"cam-7.site.example": ["192.168.7.7"], "cam7": ["10.7.0.7"]})
+
     assert services.clean_camera_changes({"onvif_host": host, "onvif_port": 80})["onvif_host"] == expected
 
 
@@ -35,11 +38,13 @@ def test_host_names_and_addresses_are_accepted(host: str, expected: str) -> None
         ("cam 7", "without spaces"),
         ("999.1.1.1", "not a valid host name or IP address"),
         ("-cam", "not a valid host name or IP address"),
-        ("127.0.0.1", "cannot be this machine"),
-        ("localhost", "cannot be this machine"),
-        ("0.0.0.0", "cannot be this machine"),  # noqa: S104  (refused, which is the point)
-        ("::ffff:127.0.0.1", "cannot be this machine"),
+        ("127.0.0.1", "cannot be this portal's own machines"),
+        ("localhost", "cannot be this portal's own machines"),
+        ("0.0.0.0", "cannot be this portal's own machines"),  # noqa: S104  (refused, which is the point)
+        ("::ffff:127.0.0.1", "cannot be this portal's own machines"),
+        ("fe80::1", "link-local"),
         ("239.1.1.1", "multicast"),
+        ("no-such-camera.lan", "could not be found"),
     ],
 )
 def test_bad_hosts_are_refused_with_a_reason(host: str, message: str) -> None:
@@ -52,7 +57,7 @@ def test_bad_hosts_are_refused_with_a_reason(host: str, message: str) -> None:
 def test_gateway_hosts_are_refused(settings: Any) -> None:
     settings.GO2RTC_API_URL = "http://go2rtc:1984"
 
-    with pytest.raises(ValidationError, match="video gateway"):
+    with pytest.raises(ValidationError, match="video gateways"):
         services.clean_camera_changes({"onvif_host": "go2rtc", "onvif_port": 80})
 
 

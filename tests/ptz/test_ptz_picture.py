@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import cv2
 import httpx
@@ -21,7 +22,7 @@ import pytest
 
 from cameras.onvif import OnvifAdapter, OnvifAddress
 from tests.media import Go2RTCProcess, stop_processes
-from tests.ptz.conftest import DEVICE_PASSWORD, DEVICE_USER, wait_until
+from tests.ptz.conftest import DEVICE_PASSWORD, DEVICE_USER, allow_loopback_port, wait_until
 from tests.ptz_panorama import HEIGHT, WIDTH, draw_panorama
 from tests.ptz_picture import WIDEST, Panorama, osd_height, view_of
 from tests.services import REPO_ROOT, free_port, wait_for_port
@@ -77,6 +78,12 @@ def device_address(motion_file: Path) -> Iterator[OnvifAddress]:
         yield OnvifAddress("127.0.0.1", port, DEVICE_USER, DEVICE_PASSWORD)
     finally:
         stop_processes([process])
+
+
+@pytest.fixture(autouse=True)
+def _device_reachable(settings: Any, device_address: OnvifAddress) -> None:
+    """The device listens on loopback, which only the operator's allow-list opens (as bin/start does)."""
+    allow_loopback_port(settings, device_address.port)
 
 
 @pytest.fixture(scope="module")

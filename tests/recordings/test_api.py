@@ -134,6 +134,23 @@ def test_file_is_served_to_a_viewer_and_audited(world: World, api_as: Callable[[
     assert AuditEvent.objects.filter(action="clip.download", target_id=str(clip.public_id)).count() == 1
 
 
+def test_file_asked_for_as_mp4_is_served(world: World, api_as: Callable[[str], APIClient], clip: Clip) -> None:
+    """Accept: video/mp4 (the file's own type) answered 406: the action only offered JSON."""
+    response = api_as("viewer").get(f"{CLIPS}{clip.public_id}/file/", HTTP_ACCEPT="video/mp4")
+
+    assert (response.status_code, response["Content-Type"]) == (200, "video/mp4")
+    assert b"".join(response.streaming_content) == MP4_BYTES
+
+
+def test_file_errors_asked_for_as_mp4_are_json(world: World, api_as: Callable[[str], APIClient]) -> None:
+    queued = make_clip(world.camera_a1, status=ClipStatus.QUEUED)
+
+    response = api_as("viewer").get(f"{CLIPS}{queued.public_id}/file/", HTTP_ACCEPT="video/mp4")
+
+    assert (response.status_code, response["Content-Type"]) == (409, "application/json")
+    assert response.json()["detail"]
+
+
 def test_byte_ranges_serve_part_of_the_file(world: World, api_as: Callable[[str], APIClient], clip: Clip) -> None:
     response = api_as("viewer").get(f"{CLIPS}{clip.public_id}/file/?inline=1", HTTP_RANGE="bytes=100-199")
     assert response.status_code == 206

@@ -200,6 +200,21 @@ def test_snapshot_out_of_scope_is_404(world: World, api_as: Callable[[str], APIC
     assert api_as(who).get(_detail(event, "snapshot/")).status_code == 404
 
 
+@pytest.mark.parametrize("accept", ["image/jpeg", "*/*"])
+def test_snapshot_errors_are_labelled_json_whatever_was_accepted(
+    world: World, api_as: Callable[[str], APIClient], accept: str
+) -> None:
+    """A 404 asked for as a JPEG came back as JSON text labelled image/jpeg (so did 401 and 403)."""
+    event = make_event(world.camera_a2)
+
+    missing = api_as("restricted_viewer").get(_detail(event, "snapshot/"), HTTP_ACCEPT=accept)
+    anonymous = api_as("anonymous").get(_detail(event, "snapshot/"), HTTP_ACCEPT=accept)
+
+    assert (missing.status_code, missing["Content-Type"]) == (404, "application/json")
+    assert (anonymous.status_code, anonymous["Content-Type"]) == (401, "application/json")
+    assert missing.json() == {"detail": "Not found."}
+
+
 def test_event_without_snapshot(world: World, api_as: Callable[[str], APIClient]) -> None:
     event = make_event(world.camera_a1, snapshot=None)
     assert api_as("viewer").get(_detail(event)).json()["snapshot"] is None

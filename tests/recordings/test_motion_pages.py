@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from cameras.go2rtc import Go2RTCClient, Go2RTCError
 from cameras.models import Camera, Gateway
+from cameras.streams import stream_name
 from recordings.models import MotionEvent, MotionSettings
 from recordings.schedules import MAX_WINDOWS
 from tests.conftest import World
@@ -476,7 +477,7 @@ def test_camera_snapshot_asks_the_gateway_for_the_sub_stream(
     assert response.status_code == 200
     assert (response["Content-Type"], response.content) == ("image/jpeg", JPEG_BYTES)
     assert response["Cache-Control"] == "private, no-store"
-    assert snapshot.call_args.args[1] == f"cam-{camera.public_id.hex}-sub"
+    assert snapshot.call_args.args[1] == stream_name(camera.public_id, "sub")
 
 
 def test_camera_snapshot_failure_is_a_short_503(world: World, client_for: Callable, gateway: Gateway) -> None:
@@ -487,7 +488,7 @@ def test_camera_snapshot_failure_is_a_short_503(world: World, client_for: Callab
     assert response.status_code == 503
     body = response.content.decode()
     assert "gw.internal" not in body and "no picture" in body
-    assert snapshot.call_args.args[1] == f"cam-{camera.public_id.hex}-main"
+    assert snapshot.call_args.args[1] == stream_name(camera.public_id)
 
 
 def test_camera_without_gateway_has_no_snapshot(world: World, client_for: Callable) -> None:
@@ -528,3 +529,15 @@ def test_motion_events_survive_in_the_list_after_their_camera_is_deleted(world: 
     page = _page(client_for(world.admin))
     assert str(event.public_id) in page and "Camera deleted" in page
     assert MotionEvent.objects.get(pk=event.pk).camera is None
+
+
+@pytest.mark.parametrize("page", ["alert_list", "clip_list"])
+@pytest.mark.parametrize("dates", [{"date_to": "9999-12-31"}, {"date_from": "0001-01-01", "date_to": "9999-12-31"}])
+def test_date_filters_up_to_the_last_day_there_is(page: str, dates: dict[str, str], world: World,
+                                                  client_for: Callable) -> None:
+    """To 9999-12-31 was an OverflowError (the day after it does not exist), so a 500."""
+    make_event(world.camera_a1)
+
+    response = client_for(world.admin).get(reverse(page), dates)
+
+    assert response.status_code == 200

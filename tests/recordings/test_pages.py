@@ -32,7 +32,9 @@ def test_clip_list_shows_visible_clips_with_their_status(world: World, client_fo
     assert str(hidden.public_id) not in page
     assert "The camera sent no video." in page
     assert reverse("clip_download", args=[ready.public_id]) in page
-    assert 'data-config="' in page and "/ws/events/" not in page  # URLs come from the server config
+    # URLs come from the server's config: clip URLs in data-config, the socket path only in the page config.
+    assert 'data-config="' in page and page.count("/ws/events/") == 1
+    assert '"events": "/ws/events/"' in page.split('id="page-config"', 1)[1].split("</script>", 1)[0]
     assert "Delete" not in page  # viewers do not delete
 
 

@@ -10,7 +10,7 @@ from channels.testing import WebsocketCommunicator
 from accounts.models import AuditEvent
 from accounts.roles import Role
 from signaling import limits
-from signaling.consumers import CLOSE_TRY_LATER
+from signaling.protocol import CloseCode
 from signaling.routing import websocket_urlpatterns
 from tests.factories import make_camera, make_member, make_organization, make_site, make_user
 from tests.services import free_port
@@ -36,7 +36,7 @@ async def test_a_live_view_is_refused_with_a_message_while_the_session_store_is_
     assert frame["type"] == "error"
     assert frame["value"].startswith("live_unavailable: ")
     closed = await communicator.receive_output(timeout=5)
-    assert (closed["type"], closed["code"]) == ("websocket.close", CLOSE_TRY_LATER)
+    assert (closed["type"], closed["code"]) == ("websocket.close", CloseCode.TRY_LATER)
     assert not await sync_to_async(AuditEvent.objects.filter(action__startswith="live.").exists)()
     await communicator.wait()
 

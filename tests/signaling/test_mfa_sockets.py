@@ -18,7 +18,7 @@ from accounts.models import AuditEvent
 from accounts.roles import Role
 from cameras.health import set_status
 from cameras.models import CameraStatus
-from signaling.consumers import CLOSE_MFA_REQUIRED
+from signaling.protocol import CloseCode
 from signaling.routing import websocket_urlpatterns
 from tests.factories import make_camera, make_member, make_organization, make_site, make_user
 
@@ -46,7 +46,7 @@ async def _connect(path: str, user) -> tuple[WebsocketCommunicator, bool, int | 
 async def test_the_event_stream_is_refused_and_joins_no_group(scene: dict) -> None:
     communicator, connected, code = await _connect("/ws/events/", scene["member"])
 
-    assert (connected, code) == (False, CLOSE_MFA_REQUIRED)
+    assert (connected, code) == (False, CloseCode.MFA_REQUIRED)
     await sync_to_async(set_status)(scene["camera"].pk, CameraStatus.ONLINE)
     assert await communicator.receive_nothing(timeout=0.5)
 
@@ -68,5 +68,5 @@ async def test_the_live_relay_is_refused_before_anything_is_opened_or_recorded(s
 
     _, connected, code = await _connect(path, scene["member"])
 
-    assert (connected, code) == (False, CLOSE_MFA_REQUIRED)
+    assert (connected, code) == (False, CloseCode.MFA_REQUIRED)
     assert not await sync_to_async(AuditEvent.objects.filter(action__startswith="live.").exists)()

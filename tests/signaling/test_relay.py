@@ -2,6 +2,7 @@
 
 import json
 import uuid
+from typing import Any
 
 import pytest
 
@@ -59,10 +60,12 @@ def test_gateway_errors_become_fixed_sentences_without_the_source(raw: str, code
     assert explain_gateway_error(raw).startswith(code)
 
 
-def test_stream_names_come_from_the_public_id_only() -> None:
+def test_stream_names_come_from_the_public_id_and_the_server_key_only(settings: Any) -> None:
     public_id = uuid.UUID("12345678-1234-5678-1234-567812345678")
-    assert stream_name(public_id) == "cam-12345678123456781234567812345678-main"
-    assert stream_name(public_id, "sub") == "cam-12345678123456781234567812345678-sub"
+    settings.CCTV_STREAM_NAME_KEY = "test key"
+    # Pinned: a change of the construction renames every stream of every deployment.
+    assert stream_name(public_id) == "cam-662c6e905f6f0ab0a67f2c07104120b24ff4969c-main"
+    assert stream_name(public_id, "sub") == "cam-662c6e905f6f0ab0a67f2c07104120b24ff4969c-sub"
     assert is_portal_stream(stream_name(public_id, "sub"))
     assert not is_portal_stream("front door")
     with pytest.raises(ValueError):
