@@ -17,7 +17,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from recordings.footage import index, layout, services, settle, timeline
+from recordings.footage import epochs, index, layout, services, settle, timeline
 from recordings.footage.models import (
     CameraUsage,
     HealthState,
@@ -134,12 +134,28 @@ def test_a_day_of_segments_is_answered_in_a_fixed_number_of_indexed_queries(worl
     rows = Segment.objects.of_stream(world.camera_a1.pk, "main").overlapping(at(0), at(86400))
     with connection.cursor() as cursor:
         # One camera's day is the whole table here, where a table scan is cheapest; forbid it to see
-        # that the (camera, stream, start) index serves the query's shape.
+        # that the (camera, stream, start_us, end_us) index serves the query's shape.
         cursor.execute("SET LOCAL enable_seqscan = off")
         sql, params = rows.query.sql_with_params()
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "Index Scan using footage_segment_unique_start" in plan, plan  # a range scan of the index
+    assert "Index Scan using footage_seg_range" in plan, plan  # a range scan of the index
+
+
+@pytest.mark.sqlite
+def test_the_epoch_columns_are_the_same_instants_as_start_and_end(world: World) -> None:
+    """``start_us``/``end_us`` are computed by the database (text on SQLite): whole seconds and fractions alike."""
+    starts = [at(0), at(10.000001), at(20.5), at(30.999999), at(40.004)]
+    for start in starts:
+        add(world.camera_a1, start, 9.999999)
+    add(world.camera_a1, datetime(1999, 12, 31, 23, 59, 59, 1, tzinfo=UTC), 10.0)
+
+    rows = Segment.objects.order_by("start").values_list("start", "end", "start_us", "end_us")
+
+    assert [(epochs.to_microseconds(start), epochs.to_microseconds(end)) for start, end, _, _ in rows] == [
+        (start_us, end_us) for _, _, start_us, end_us in rows]
+    assert [epochs.from_microseconds(start_us) for _, _, start_us, _ in rows][1:] == starts
+    assert epochs.to_microseconds(at(0)) == int(at(0).timestamp()) * 1_000_000
 
 
 @pytest.mark.sqlite
