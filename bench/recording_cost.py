@@ -375,10 +375,10 @@ def report(phase: Phase, got: Delivery, segment_seconds: int) -> None:
     print(f"{name}_startup_to_all_recording: {phase.startup_seconds:.1f} s")
     print(f"{name}_startup_cpu_per_camera: {phase.startup_cpu / n:.3f} s")
     print(f"{name}_bitrate_per_camera: {got.bytes * 8 / seconds / n / 1e6:.2f} Mbit/s")
-    print(f"{name}_segments_expected: {got.expected}")
-    print(f"{name}_segments_indexed: {got.indexed}")
-    print(f"{name}_segments_missing: {got.missing}")
-    print(f"{name}_ffmpeg_restarts: {got.restarts}")
+    print(f"{name}_segments_expected: {got.expected} segments")
+    print(f"{name}_segments_indexed: {got.indexed} segments")
+    print(f"{name}_segments_missing: {got.missing} segments")
+    print(f"{name}_ffmpeg_restarts: {got.restarts} restarts")
     print(f"{name}_gaps_total: {got.gap_seconds:.3f} s")
     print(f"{name}_largest_gap: {got.largest_gap:.3f} s")
     if got.delays:
@@ -386,7 +386,7 @@ def report(phase: Phase, got: Delivery, segment_seconds: int) -> None:
         print(f"{name}_index_delay_p95: {p95(got.delays) * 1000:.0f} ms")
         print(f"{name}_index_delay_max: {max(got.delays) * 1000:.0f} ms")
         late = sum(1 for delay in got.delays if delay > segment_seconds)
-        print(f"{name}_segments_late: {late} (indexed more than {segment_seconds} s after their end)")
+        print(f"{name}_segments_late: {late} segments (indexed more than {segment_seconds} s after their end)")
     print(f"{name}_load_average: {phase.load[0]:.2f} at start, {phase.load[-1]:.2f} at end")
     sys.stdout.flush()
 
@@ -405,7 +405,7 @@ def main() -> None:
     if not counts or max(counts) > MAX_CAMERAS or min(counts) < 1:
         parser.error(f"counts go from 1 to {MAX_CAMERAS}")
     clip = camera_clip()
-    print(f"cpu_cores: {os.cpu_count()}")
+    print(f"cpu_cores: {os.cpu_count()} cores")
     print(f"clip_bitrate: {clip_mbit_per_second(clip):.2f} Mbit/s")
     work = Path(tempfile.mkdtemp(prefix="cctv-bench-recording-"))
     rig = Rig(clip, args.segment_seconds, work, profile=args.profile)
