@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Max, Q, Value, When, Window
+from django.db.models import Case, F, IntegerField, Max, Q, Value, When, Window
 from django.db.models.expressions import RowRange
+from django.db.models.functions import Cast
 
 from recordings.footage import holds
-from recordings.footage.epochs import from_microseconds, to_microseconds
+from recordings.footage.epochs import EPOCH, from_microseconds, to_microseconds
 from recordings.footage.models import CameraUsage, OrganizationUsage, RecordingHealth, Segment, SegmentKind
 from recordings.footage.mp4 import MediaFacts
 from recordings.footage.timeline import GAP_TOLERANCE, Interval, gaps
@@ -136,7 +137,9 @@ class RangeAnswer:
 
 # What the API lists of each segment, in this order.
 SEGMENT_FIELDS = ("start", "end", "duration", "bytes", "kind", "has_motion", "codec", "width", "height", "tier")
-_LISTED_COLUMNS = ("start_us", "end_us", *SEGMENT_FIELDS[2:])
+# has_motion read as 0/1: on SQLite a boolean column costs a Django converter call per row.
+_LISTED_COLUMNS = ("start_us", "end_us", "duration", "bytes", "kind", Cast("has_motion", IntegerField()), "codec",
+                   "width", "height", "tier")
 GAP_TOLERANCE_US = GAP_TOLERANCE // timedelta(microseconds=1)
 
 
@@ -149,7 +152,7 @@ def footage_in_range(camera_id: int, stream: str, start: datetime, end: datetime
 
 
 def segments_in_range(camera_id: int, stream: str, start: datetime, end: datetime,
-                      columns: Sequence[str]) -> list[tuple]:
+                      columns: Sequence[str | Cast]) -> list[tuple]:
     """The segments of a camera's stream that share time with [start, end), oldest first, as tuples of ``columns``.
 
     The one read of the segments themselves, for the API's listing and the
@@ -168,10 +171,11 @@ def segments_in_range(camera_id: int, stream: str, start: datetime, end: datetim
 
 def listed_segments(camera_id: int, stream: str, start: datetime, end: datetime) -> list[dict]:
     """The segments as the API lists them (``SEGMENT_FIELDS``), times as aware UTC datetimes."""
-    moment = from_microseconds
+    # from_microseconds inlined: a function call per time was a third of the listing's Python time.
     return [
-        {"start": moment(start_us), "end": moment(end_us), "duration": duration, "bytes": size, "kind": kind,
-         "has_motion": has_motion, "codec": codec, "width": width, "height": height, "tier": tier}
+        {"start": EPOCH + timedelta(0, 0, start_us), "end": EPOCH + timedelta(0, 0, end_us), "duration": duration,
+         "bytes": size, "kind": kind, "has_motion": has_motion == 1, "codec": codec, "width": width, "height": height,
+         "tier": tier}
         for start_us, end_us, duration, size, kind, has_motion, codec, width, height, tier
         in segments_in_range(camera_id, stream, start, end, _LISTED_COLUMNS)
     ]  # fmt: skip
