@@ -29,8 +29,10 @@ from accounts.audit import client_ip
 from accounts.roles import Action
 from accounts.scoping import access_camera
 from portal.api_base import CRUD_MIXINS, PUBLIC_ID_PARAMETER, DateTimeFilter, IdFilter, ScopedViewSet, errors
+from portal.renderers import BrowsableAPIRenderer
 from recordings.footage import health, holds, index, services, tier_config, usage
 from recordings.footage.models import LegalHold, StorageTier
+from recordings.footage.renderers import FastJSONRenderer
 from recordings.footage.serializers import (
     LegalHoldSerializer,
     RangeAnswerSerializer,
@@ -97,7 +99,8 @@ class CameraRecordingViewSet(_SingleObjectViewSet):
                     "(at most 24 hours). Footage still being written (the current segment) is not listed yet.",
         parameters=RANGE_PARAMETERS, responses={200: RangeAnswerSerializer, **errors(400, 404)},
     )
-    @action(detail=False, methods=["get"], url_path="recordings", url_name="footage")
+    @action(detail=False, methods=["get"], url_path="recordings", url_name="footage",
+            renderer_classes=[FastJSONRenderer, BrowsableAPIRenderer])
     def recordings(self, request: Request, id: str) -> Response:  # noqa: A002
         camera = self._camera(request, id, Action.VIEW)
         query = RangeQuerySerializer(data=request.query_params)

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.scoping import CameraSettingsQuerySet, FootageQuerySet, OrganizationOwnedQuerySet
+from recordings.footage.epochs import MICROSECONDS, EpochMicroseconds, to_microseconds
 
 MAX_RETENTION_DAYS = 3650
 MAX_ROLL_SECONDS = 300
@@ -144,12 +145,11 @@ class SegmentQuerySet(FootageQuerySet):
 
         ``start`` is bounded below as well (no segment is longer than
         ``MAX_SEGMENT_SECONDS``), so with a camera and stream this is one
-        range scan of the (camera, stream, start) index.
+        range scan of the (camera, stream, start_us, end_us) index.
         """
-        # A start near the year 1 (valid input) would leave datetime's range: nothing is older than datetime.min.
-        bound = timedelta(seconds=MAX_SEGMENT_SECONDS)
-        earliest = start - bound if start - datetime.min.replace(tzinfo=start.tzinfo) > bound else start
-        return self.filter(start__gte=earliest, start__lt=end, end__gt=start)
+        first, last = to_microseconds(start), to_microseconds(end)
+        earliest = first - MAX_SEGMENT_SECONDS * MICROSECONDS
+        return self.filter(start_us__gte=earliest, start_us__lt=last, end_us__gt=first)
 
 
 class Segment(models.Model):
@@ -198,6 +198,11 @@ class Segment(models.Model):
     move_failures = models.PositiveSmallIntegerField(default=0, editable=False)
     move_retry_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # ``start`` and ``end`` as microseconds since the epoch, kept by the database: range reads use these.
+    start_us = models.GeneratedField(expression=EpochMicroseconds("start"), output_field=models.BigIntegerField(),
+                                     db_persist=True)
+    end_us = models.GeneratedField(expression=EpochMicroseconds("end"), output_field=models.BigIntegerField(),
+                                   db_persist=True)
 
     objects = SegmentQuerySet.as_manager()
 
@@ -213,6 +218,8 @@ class Segment(models.Model):
             models.Index(fields=["kind", "end"], name="footage_seg_kind_end"),
             # The mover's scan: an organization's local segments that ended before its cutoff.
             models.Index(fields=["organization", "tier", "end"], name="footage_seg_org_tier_end"),
+            # Range reads: one scan in time order; coverage and gaps read only this index.
+            models.Index(fields=["camera", "stream", "start_us", "end_us"], name="footage_seg_range"),
         ]
 
     def __str__(self) -> str:

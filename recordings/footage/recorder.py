@@ -5,7 +5,10 @@ loop: renew the leases it holds (a lost lease stops that camera at once),
 scan its gateway's cameras that need recording and take free ones up to its
 fair share (cameras divided by live recorders of the gateway), start and
 restart ffmpegs with backoff, index each segment ffmpeg closes, and settle
-motion marks and the events-mode buffer. A dead recorder's leases expire
+motion marks and the events-mode buffer. Long work yields to the periodic
+actions: a burst of closed segments (every camera cuts at the same
+wall-clock moment) or of ffmpeg starts is handled over several turns of the
+loop, so the leases are renewed on time however much is queued. A dead recorder's leases expire
 (``CCTV_RECORDING_LEASE_SECONDS``) and the next scan of another recorder
 (``CCTV_RECORDING_SCAN_SECONDS``) takes its cameras, first indexing what the
 dead runs left in the incoming directories.
@@ -63,6 +66,7 @@ class RecorderLoop:
         self.held: dict[int, Held] = {}
         self.events: queue.Queue = queue.Queue()
         self.due = {"heartbeat": 0.0, "scan": 0.0, "settle": 0.0}
+        self.now = time.monotonic  # the loop's clock (tests move their own)
 
     # --- the loop ----------------------------------------------------------------------
 
@@ -70,7 +74,7 @@ class RecorderLoop:
         logger.info("recorder %s records gateway %s", self.row.name, self.gateway.name)
         try:
             while not stopping.is_set():
-                self._tick(time.monotonic())
+                self._tick(self.now())
                 self._drain(timeout=0.25)
         finally:
             self.shutdown()
@@ -88,7 +92,11 @@ class RecorderLoop:
                     close_old_connections()
         self._supervise(now)
 
-    def _drain(self, timeout: float) -> None:
+    def _periodic_due(self) -> bool:
+        return self.now() >= min(self.due.values())
+
+    def _drain(self, timeout: float, *, until_empty: bool = False) -> None:
+        """Handle queued events until none is left or, unless ``until_empty``, a periodic action is due."""
         try:
             event = self.events.get(timeout=timeout)
         except queue.Empty:
@@ -98,6 +106,8 @@ class RecorderLoop:
                 self._handle(event)
             except (DatabaseError, redis.RedisError) as error:
                 logger.warning("recorder %s could not index: %s", self.row.name, type(error).__name__)
+            if not until_empty and self._periodic_due():
+                return  # the rest waits for the next turn, after the leases are renewed
             try:
                 event = self.events.get_nowait()
             except queue.Empty:
@@ -175,13 +185,15 @@ class RecorderLoop:
         for stream in streams:
             held.captures[stream].stop(wait=True)
         if index_rest:
-            self._drain(timeout=0)
+            self._drain(timeout=0, until_empty=True)
 
     # --- ffmpeg processes and their events --------------------------------------------------
 
     def _supervise(self, now: float) -> None:
         for held in self.held.values():
             for stream_capture in held.captures.values():
+                if self._periodic_due():
+                    return  # the others start on the next turns
                 if stream_capture.due(now):
                     self._start(held, stream_capture)
                 elif stream_capture.stalled(now, self.stall_seconds):
@@ -235,9 +247,7 @@ class RecorderLoop:
     # --- settling and stopping -----------------------------------------------------------
 
     def _settle(self) -> None:
-        now = timezone.now()
-        for held in list(self.held.values()):
-            settle.settle(held.plan, now)
+        settle.settle_all([held.plan for held in self.held.values()], timezone.now())
 
     def shutdown(self) -> None:
         """Let every ffmpeg finish its segment, index them, hand the cameras back."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from recordings.footage.health import HealthView
@@ -82,7 +83,27 @@ class IntervalSerializer(serializers.Serializer):
     seconds = serializers.FloatField()
 
 
+class ListedSegments(serializers.ListSerializer):
+    """A day holds 8,640 segments: they come in the API's shape already, so they pass through as they are.
+
+    ``index.listed_segments`` gives each as a dict of the fields below with
+    plain values, its times as aware UTC datetimes, which the JSON renderer
+    writes exactly as ``DateTimeField`` would (``2026-03-01T08:00:00.004000Z``)
+    as long as the current time zone is UTC (the portal never activates
+    another; if one is active, each segment goes through the fields).
+    Ten fields' work per segment cost about 0.3 s for a day.
+    """
+
+    def to_representation(self, data: Any) -> Any:
+        if timezone.get_current_timezone_name() == "UTC":
+            return data
+        return super().to_representation(data)
+
+
 class SegmentSerializer(serializers.Serializer):
+    class Meta:
+        list_serializer_class = ListedSegments
+
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
     duration = serializers.FloatField(help_text="Seconds of media.")

@@ -8,6 +8,7 @@ runs them again there.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from recordings.footage import index, layout, services, settle, timeline
+from recordings.footage import epochs, index, layout, services, settle, timeline
 from recordings.footage.models import (
     CameraUsage,
     HealthState,
@@ -133,12 +134,28 @@ def test_a_day_of_segments_is_answered_in_a_fixed_number_of_indexed_queries(worl
     rows = Segment.objects.of_stream(world.camera_a1.pk, "main").overlapping(at(0), at(86400))
     with connection.cursor() as cursor:
         # One camera's day is the whole table here, where a table scan is cheapest; forbid it to see
-        # that the (camera, stream, start) index serves the query's shape.
+        # that the (camera, stream, start_us, end_us) index serves the query's shape.
         cursor.execute("SET LOCAL enable_seqscan = off")
         sql, params = rows.query.sql_with_params()
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "Index Scan using footage_segment_unique_start" in plan, plan  # a range scan of the index
+    assert "Index Scan using footage_seg_range" in plan, plan  # a range scan of the index
+
+
+@pytest.mark.sqlite
+def test_the_epoch_columns_are_the_same_instants_as_start_and_end(world: World) -> None:
+    """``start_us``/``end_us`` are computed by the database (text on SQLite): whole seconds and fractions alike."""
+    starts = [at(0), at(10.000001), at(20.5), at(30.999999), at(40.004)]
+    for start in starts:
+        add(world.camera_a1, start, 9.999999)
+    add(world.camera_a1, datetime(1999, 12, 31, 23, 59, 59, 1, tzinfo=UTC), 10.0)
+
+    rows = Segment.objects.order_by("start").values_list("start", "end", "start_us", "end_us")
+
+    assert [(epochs.to_microseconds(start), epochs.to_microseconds(end)) for start, end, _, _ in rows] == [
+        (start_us, end_us) for _, _, start_us, end_us in rows]
+    assert [epochs.from_microseconds(start_us) for _, _, start_us, _ in rows][1:] == starts
+    assert epochs.to_microseconds(at(0)) == int(at(0).timestamp()) * 1_000_000
 
 
 @pytest.mark.sqlite
@@ -328,3 +345,38 @@ def test_a_camera_in_another_site_is_not_in_a_restricted_range(world: World) -> 
     camera = make_camera(world.site_a2, "Extra")
     add(camera, at(0))
     assert not Segment.objects.for_user(world.restricted_viewer).filter(camera=camera).exists()
+
+
+@pytest.mark.sqlite
+def test_a_recorders_cameras_are_settled_together_each_by_its_own_rolls(world: World, footage_root: Path,
+                                                                         fmp4_files: list[Path]) -> None:
+    now = timezone.now().replace(microsecond=0)
+    short = _plan(world, world.camera_a1)  # pre-roll 5 s: buffer older than 15 s can go
+    long = dataclasses.replace(_plan(world, world.camera_a2), pre_roll=timedelta(seconds=60))  # ... 70 s
+    for camera in (world.camera_a1, world.camera_a2):
+        start = now - timedelta(seconds=40)
+        place(fmp4_files[0], camera, start)
+        add(camera, start, kind=SegmentKind.BUFFER)  # ended 30 s ago
+    event = _event(world.camera_a1_sub, now - timedelta(seconds=35), now - timedelta(seconds=34))
+    add(world.camera_a1_sub, now - timedelta(seconds=40))
+    marked = services.Plan(world.camera_a1_sub.pk, world.camera_a1_sub.public_id, world.org_a.pk, "UTC",
+                           RecordingMode.CONTINUOUS, ("main",), timedelta(0), timedelta(0))
+
+    settle.settle_all([short, long, marked], now)
+
+    assert list(Segment.objects.filter(kind=SegmentKind.BUFFER).values_list("camera_id", flat=True)) == [
+        world.camera_a2.pk]  # its pre-roll still needs it
+    assert Segment.objects.get(camera=world.camera_a1_sub).motion_event_id == event.pk
+
+
+@pytest.mark.sqlite
+def test_settling_cameras_where_nothing_happens_costs_two_queries_however_many(
+        world: World, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    now = timezone.now().replace(microsecond=0)
+    plans = [services.Plan(camera.pk, camera.public_id, world.org_a.pk, "UTC", RecordingMode.CONTINUOUS, ("main",),
+                           timedelta(seconds=10), timedelta(seconds=10)) for camera in world.cameras_a]
+    for camera in world.cameras_a:
+        run_of(camera, now - timedelta(seconds=60), 5)
+
+    with django_assert_num_queries(2):  # recent events of all, stale buffer of all
+        settle.settle_all(plans, now)
