@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
 from accounts.audit import client_ip
@@ -20,8 +21,9 @@ from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access_camera, access_site, can
 from accounts.views import GET_POST, organization_page
-from cameras import services, snapshots
+from cameras import ptz, services, snapshots
 from cameras.forms import CameraForm, SiteForm
+from cameras.live_views import live_config
 from cameras.models import Camera, CameraStatus, Site
 
 STATUS_ORDER = (CameraStatus.ONLINE, CameraStatus.OFFLINE, CameraStatus.UNKNOWN)
@@ -107,10 +109,26 @@ def _camera_form(request: HttpRequest, organization_id: int, **kwargs: object) -
     return form
 
 
+def _timeline_url(camera: Camera) -> str | None:
+    """The camera's playback timeline, once the playback pages exist (a later issue adds the URL)."""
+    try:
+        return reverse("camera_timeline", args=[camera.public_id])
+    except NoReverseMatch:
+        return None
+
+
 @login_required
+@require_GET
 def camera_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The camera's page: live picture, status, PTZ, its motion events and clips, its timeline."""
     camera = access_camera(request.user, public_id, Action.VIEW)
-    context = {"camera": camera, "can_manage": can(request.user, Action.MANAGE, camera)}
+    context = {
+        "camera": camera,
+        "can_manage": can(request.user, Action.MANAGE, camera),
+        "ptz": ptz.panel_context(request.user, camera),
+        "live_config": live_config(),
+        "timeline_url": _timeline_url(camera),
+    }
     return render(request, "cameras/camera_detail.html", context)
 
 

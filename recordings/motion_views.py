@@ -90,7 +90,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     badge_since = alerts.badge_since()
     for event in rows:
         event.can_acknowledge = event.pk in acknowledgeable
-        event.counted = event.alerted and not event.is_acknowledged and event.started_at >= badge_since
+        event.counted = alerts.in_badge(event, badge_since)
     live = page.number == 1 and not filtered
     context = {
         "form": form,
@@ -107,7 +107,7 @@ def _back(request: HttpRequest, event_id: str) -> HttpResponse:
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return redirect(target)
-    return redirect(reverse("alert_list") + f"?event={event_id}")
+    return redirect(reverse("alert_list") + (f"?event={event_id}" if event_id else ""))
 
 
 @login_required
@@ -123,6 +123,21 @@ def motion_acknowledge(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
     else:
         messages.success(request, f"Alert on “{event.camera_name}” acknowledged.")
     return _back(request, str(public_id))
+
+
+@login_required
+@require_POST
+def motion_acknowledge_many(request: HttpRequest) -> HttpResponse:
+    """Acknowledge the ticked alerts, or every alert the page showed ("all shown"), with one note."""
+    chosen = request.POST.getlist("shown" if request.POST.get("scope") == "shown" else "event")
+    try:
+        result = motion.acknowledge_many(request.user, chosen, request.POST.get("note", ""), ip=client_ip(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        for level, text in alerts.bulk_summary(result):
+            messages.add_message(request, level, text)
+    return _back(request, "")
 
 
 @login_required

@@ -1,14 +1,16 @@
-"""Template helpers for motion alerts: the navigation badge, durations, scores, local times."""
+"""Template helpers for motion alerts: the navigation badge, durations, scores, a camera's recent events."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+import uuid
 from typing import Any
 
 from django import template
-from django.templatetags.tz import do_timezone
+from django.urls import reverse
 
-from recordings import alerts, schedules
+from accounts.roles import Action
+from recordings import alerts
 from recordings.models import MotionEvent
 
 register = template.Library()
@@ -51,10 +53,43 @@ def percent(score: float) -> str:
 
 
 @register.filter
-def site_time(moment: datetime | None, event: MotionEvent) -> datetime | None:
-    """``moment`` in the time zone of the event's site (UTC once the camera is gone)."""
-    if moment is None:
+def as_json(value: Any) -> str:
+    """A value as JSON text, for a data attribute (autoescaping quotes it there)."""
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _highlighted_event(request: Any, camera: Any) -> MotionEvent | None:
+    """The event named by ``?event=`` on the camera page, if the user may see it and it is this camera's."""
+    raw = request.GET.get("event", "") if request is not None else ""
+    try:
+        public_id = uuid.UUID(raw)
+    except ValueError:
         return None
-    camera = event.camera
-    # do_timezone marks the value so later filters (``date``) keep this zone.
-    return do_timezone(moment, schedules.zone(camera.site.timezone if camera is not None else "UTC"))
+    events = MotionEvent.objects.for_user(request.user, Action.VIEW).select_related("camera__site")
+    return events.filter(camera=camera, public_id=public_id).first()
+
+
+@register.inclusion_tag("recordings/_camera_events.html", takes_context=True)
+def camera_events(context: dict[str, Any], camera: Any, limit: int = 8) -> dict[str, Any]:
+    """The camera page's recent motion: its newest events (through the gate), and the one an alert link names."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    visible = MotionEvent.objects.for_user(user, Action.VIEW).filter(camera=camera).select_related("camera__site")
+    events = list(visible[:limit])
+    highlighted = _highlighted_event(request, camera)
+    if highlighted is not None and highlighted not in events:
+        events.insert(0, highlighted)
+    may_acknowledge = set(
+        MotionEvent.objects.for_user(user, Action.ACKNOWLEDGE).filter(pk__in=[e.pk for e in events])
+        .values_list("pk", flat=True)
+    )
+    for event in events:
+        event.can_acknowledge = event.pk in may_acknowledge
+    return {
+        "camera": camera,
+        "events": events,
+        "highlighted": highlighted,
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "more_url": reverse("alert_list") + f"?camera={camera.public_id}",
+    }
