@@ -6,7 +6,7 @@ from accounts.api import APITokenViewSet, AuditEventViewSet, InvitationViewSet, 
 from cameras.api import CameraViewSet, SiteViewSet
 from cameras.ptz_api import CameraPTZViewSet, PTZPresetViewSet
 from recordings.api import ClipViewSet
-from recordings.footage.api import CameraRecordingViewSet, OrganizationStorageViewSet
+from recordings.footage.api import CameraRecordingViewSet, LegalHoldViewSet, OrganizationStorageViewSet
 from recordings.motion_api import CameraMotionViewSet, MotionEventViewSet
 from recordings.notifications_api import NotificationDeliveryViewSet, NotificationRuleViewSet, WebhookViewSet
 
@@ -28,6 +28,7 @@ router.register(r"cameras/(?P<id>[^/.]+)", CameraMotionViewSet, basename="camera
 router.register(r"cameras/(?P<id>[^/.]+)", CameraRecordingViewSet, basename="camera-recording")
 # Only the "storage" action: /organizations/<id>/storage/ (GET, PATCH).
 router.register(r"organizations/(?P<id>[^/.]+)", OrganizationStorageViewSet, basename="organization-storage")
+router.register("holds", LegalHoldViewSet, basename="legal-hold")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("notification-rules", NotificationRuleViewSet, basename="notification-rule")
 router.register("notification-deliveries", NotificationDeliveryViewSet, basename="notification-delivery")

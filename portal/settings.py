@@ -243,6 +243,19 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Pending notification deliveries whose task was lost; see recordings.notifications.STALE_PENDING.
     "requeue-stale-deliveries": {"task": "recordings.tasks.requeue_stale_deliveries", "schedule": 300},
 }
+# Footage housekeeping (recordings.footage.tasks); the settings are with the recording ones below.
+CCTV_FOOTAGE_CLEANUP_SECONDS = env_int("CCTV_FOOTAGE_CLEANUP_SECONDS", 60)
+CCTV_RECORDING_GUARD_SECONDS = env_int("CCTV_RECORDING_GUARD_SECONDS", 30)
+CELERY_BEAT_SCHEDULE |= {
+    "expire-footage": {"task": "recordings.footage.tasks.expire_footage", "schedule": CCTV_FOOTAGE_CLEANUP_SECONDS},
+    "enforce-footage-quotas": {
+        "task": "recordings.footage.tasks.enforce_footage_quotas", "schedule": CCTV_FOOTAGE_CLEANUP_SECONDS,
+    },
+    "guard-recordings-volume": {
+        "task": "recordings.footage.tasks.guard_recordings_volume", "schedule": CCTV_RECORDING_GUARD_SECONDS,
+    },
+    "notice-stopped-recordings": {"task": "recordings.footage.tasks.notice_stopped_recordings", "schedule": 60},
+}
 
 # --- Auth, allauth and MFA -------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -436,6 +449,17 @@ if not 2 <= CCTV_RECORDING_SEGMENT_SECONDS <= 60:
 # look for cameras nobody records: a dead recorder's cameras move within the sum.
 CCTV_RECORDING_LEASE_SECONDS = env_int("CCTV_RECORDING_LEASE_SECONDS", 15)
 CCTV_RECORDING_SCAN_SECONDS = env_int("CCTV_RECORDING_SCAN_SECONDS", 5)
+# The volume guard keeps at least this much of the recordings disk free (the larger of the
+# two; 0 turns one off), deleting the oldest footage no legal hold protects. Keep it above
+# what all recorders write in CCTV_RECORDING_GUARD_SECONDS.
+CCTV_RECORDING_MIN_FREE_BYTES = env_int("CCTV_RECORDING_MIN_FREE_BYTES", 2_000_000_000)
+CCTV_RECORDING_MIN_FREE_PERCENT = env_int("CCTV_RECORDING_MIN_FREE_PERCENT", 5)
+if CCTV_RECORDING_MIN_FREE_BYTES < 0 or not 0 <= CCTV_RECORDING_MIN_FREE_PERCENT < 100:
+    raise ImproperlyConfigured("CCTV_RECORDING_MIN_FREE_BYTES must be >= 0 and CCTV_RECORDING_MIN_FREE_PERCENT 0 to 99")
+# A camera that should record and has recorded nothing for this long is a notification.
+CCTV_RECORDING_STOPPED_MINUTES = env_int("CCTV_RECORDING_STOPPED_MINUTES", 10)
+if CCTV_RECORDING_STOPPED_MINUTES < 1:
+    raise ImproperlyConfigured("CCTV_RECORDING_STOPPED_MINUTES must be at least 1")
 
 
 def _clip_storage() -> dict:

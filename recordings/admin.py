@@ -156,8 +156,8 @@ class NotificationRuleAdmin(TenantScopedAdmin):
     list_filter = ("channel", "enabled")
     search_fields = ("name", "user__email", "email_to")
     list_select_related = ("organization", "user", "webhook")
-    fields = ("organization", "user", "name", "channel", "webhook", "email_to", "sites", "cameras", "schedule",
-              "enabled", "created_at", "updated_at")
+    fields = ("organization", "user", "name", "event_types", "channel", "webhook", "email_to", "sites", "cameras",
+              "schedule", "enabled", "created_at", "updated_at")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -178,8 +178,8 @@ class NotificationDeliveryAdmin(TenantScopedAdmin):
     search_fields = ("recipient", "last_error")
     list_select_related = ("organization",)
     ordering = ("-created_at",)
-    fields = ("organization", "event", "rule", "webhook", "channel", "recipient", "is_test", "status", "attempts",
-              "response_code", "last_error", "created_at", "delivered_at", "updated_at")
+    fields = ("organization", "event", "notice", "rule", "webhook", "channel", "recipient", "is_test", "status",
+              "attempts", "response_code", "last_error", "created_at", "delivered_at", "updated_at")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

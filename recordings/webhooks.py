@@ -3,7 +3,7 @@
 Every delivery is one ``POST`` of a JSON body with these headers::
 
     Content-Type: application/json
-    X-CCTV-Event: motion.alert | webhook.test
+    X-CCTV-Event: motion.alert | recording.stopped | storage.quota | webhook.test
     X-CCTV-Delivery: <delivery id>      (the same on every retry: deduplicate on it)
     X-CCTV-Timestamp: <unix seconds>
     X-CCTV-Signature: v1=<hex HMAC-SHA256(secret, b"<timestamp>." + body)>

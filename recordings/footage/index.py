@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Case, F, Func, Max, Q, Value, When, Window
 from django.db.models.expressions import RowRange
 
+from recordings.footage import holds
 from recordings.footage.models import CameraUsage, OrganizationUsage, RecordingHealth, Segment, SegmentKind
 from recordings.footage.mp4 import MediaFacts
 from recordings.footage.timeline import GAP_TOLERANCE, Interval, gaps
@@ -67,6 +68,9 @@ def add_segment(new: NewSegment) -> Segment | None:
             logger.info("segment %s is indexed already", new.key)
             return None
         move_counters(new.organization_id, new.camera_id, facts.size, 1)
+        # After the counters: the camera's lock is held, so a hold set meanwhile is seen (see holds).
+        if holds.covering(new.camera_id, new.start, new.end):
+            segment.held = bool(Segment.objects.filter(pk=segment.pk).update(held=True))
         _note_in_health(new.camera_id, segment.end, facts.size, new.local_day)
     return segment
 

@@ -88,6 +88,8 @@ class StoragePolicy(models.Model):
     )
     continuous_retention_days = _days(default=7, help_text="Default days to keep continuous footage.")
     event_retention_days = _days(default=30, help_text="Default days to keep footage around motion events.")
+    # When owners and admins were last told usage passed 90 % of the quota; empty once it fell back.
+    quota_notice_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OrganizationOwnedQuerySet.as_manager()
@@ -286,6 +288,8 @@ class RecordingHealth(models.Model):
     bytes_today = models.BigIntegerField(default=0)
     day = models.DateField(null=True, blank=True)
     recorder = models.ForeignKey(Recorder, null=True, blank=True, on_delete=models.SET_NULL, related_name="cameras")
+    # When people were last told that recording stopped; footage newer than this arms the next notice.
+    stopped_notice_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CameraSettingsQuerySet.as_manager()
@@ -295,3 +299,8 @@ class RecordingHealth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_state_display()}: camera {self.camera_id}"
+
+
+
+# Holds, notices and guard runs live in their own module; Django finds them through this import.
+from recordings.footage.models_lifecycle import LegalHold, Notice, NoticeKind, VolumeGuardRun  # noqa: E402, F401

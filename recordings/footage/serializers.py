@@ -1,4 +1,4 @@
-"""Shapes of the recording API: settings, health, footage in a range, storage."""
+"""Shapes of the recording API: settings, health, footage in a range, storage, legal holds."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 from rest_framework import serializers
 
 from recordings.footage.health import HealthView
-from recordings.footage.models import RecordingMode, StreamChoice, StreamVariant
+from recordings.footage.models import LegalHold, RecordingMode, StreamChoice, StreamVariant
+from recordings.footage.models_lifecycle import HOLD_REASON_MAX
 
 MAX_RANGE = timedelta(hours=24)
 DATETIME_MESSAGE = "Give an ISO 8601 date and time, such as 2026-03-01T08:00:00Z."
@@ -134,3 +135,40 @@ class StoragePolicySerializer(serializers.Serializer):
     quota_bytes = serializers.IntegerField(allow_null=True, help_text="null means no quota.")
     continuous_retention_days = serializers.IntegerField(help_text="1 to 3650.")
     event_retention_days = serializers.IntegerField(help_text="1 to 3650.")
+
+
+class LegalHoldSerializer(serializers.ModelSerializer):
+    """A legal hold. The camera is set on creation; the range and the reason may change later."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    camera = serializers.UUIDField(source="camera_public_id",
+                                   help_text="Id of a camera you manage; set on creation (kept if it is deleted).")
+    organization = serializers.IntegerField(source="organization_id", read_only=True)
+    start = serializers.DateTimeField(error_messages={"invalid": DATETIME_MESSAGE, "required": DATETIME_MESSAGE},
+                                      help_text="Start of the protected range (ISO 8601).")
+    end = serializers.DateTimeField(error_messages={"invalid": DATETIME_MESSAGE, "required": DATETIME_MESSAGE},
+                                    help_text="End of the protected range (ISO 8601); may lie in the future.")
+    reason = serializers.CharField(max_length=HOLD_REASON_MAX, help_text="Why the footage is held (case, request).")
+    created_by = serializers.CharField(source="created_by_label", read_only=True)
+    camera_deleted = serializers.SerializerMethodField(help_text="The camera was deleted; its footage stays held.")
+
+    class Meta:
+        model = LegalHold
+        fields = ["id", "organization", "camera", "camera_name", "camera_deleted", "start", "end", "reason",
+                  "created_by", "created_at", "updated_at"]
+        read_only_fields = ["camera_name", "created_at", "updated_at"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance is not None:
+            self.fields["camera"].read_only = True
+
+    def get_camera_deleted(self, hold: LegalHold) -> bool:
+        return hold.camera_id is None
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start = attrs.get("start", getattr(self.instance, "start", None))
+        end = attrs.get("end", getattr(self.instance, "end", None))
+        if start is not None and end is not None and end <= start:
+            raise serializers.ValidationError({"end": ["The end must come after the start."]})
+        return attrs

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 
 from django.db.models import Case, F, Q, Value, When
 
-from recordings.footage import index, layout, windows
-from recordings.footage.models import Segment, SegmentKind, Tier
+from recordings.footage import index, removal, windows
+from recordings.footage.models import Segment, SegmentKind
 from recordings.footage.services import Plan
 from recordings.models import MotionEvent
 
@@ -53,13 +53,10 @@ def mark_motion(plan: Plan, now: datetime) -> int:
 
 
 def drop_unclaimed_buffer(plan: Plan, now: datetime) -> int:
-    """Delete buffer segments no event can claim any more: their files, then their rows and counters."""
+    """Delete buffer segments no event can claim any more (held ones stay): files, then rows and counters."""
     horizon = windows.buffer_horizon(now, plan.pre_roll)
     stale = index.buffer_rows_before(plan.camera_id, horizon)
-    for segment in stale:
-        if segment.tier == Tier.LOCAL and not segment.held:
-            layout.path_of(segment.key).unlink(missing_ok=True)
-    return index.remove_rows([segment for segment in stale if segment.tier == Tier.LOCAL and not segment.held])
+    return removal.delete_segments(segment.pk for segment in stale if not segment.held).segments
 
 
 def settle(plan: Plan, now: datetime) -> None:

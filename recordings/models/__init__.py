@@ -6,6 +6,7 @@ from recordings.models.notifications import (
     DeliveryStatus,
     NotificationChannel,
     NotificationDelivery,
+    NotificationEvent,
     NotificationRule,
     WebhookEndpoint,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "MotionSettings",
     "NotificationChannel",
     "NotificationDelivery",
+    "NotificationEvent",
     "NotificationRule",
     "WebhookEndpoint",
 ]

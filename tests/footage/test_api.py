@@ -96,6 +96,16 @@ def test_a_foreign_camera_is_missing_even_with_bad_values(world: World, api_as: 
     assert api_as("restricted_viewer").get(settings_url(world.camera_a2)).status_code == 404
 
 
+def test_options_tells_who_may_change_recording_settings(world: World, api_as: Api) -> None:
+    """OPTIONS here answered 500: the metadata's PUT check asked the viewset for a queryset it did not have."""
+    admin, viewer = api_as("admin").options(settings_url(world.camera_a1)), api_as("viewer").options(
+        settings_url(world.camera_a1))
+
+    assert (admin.status_code, viewer.status_code) == (200, 200)
+    assert "mode" in admin.json()["actions"]["PUT"]
+    assert "actions" not in viewer.json()
+
+
 # --- footage in a range ------------------------------------------------------------------------
 
 

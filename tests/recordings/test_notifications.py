@@ -672,6 +672,7 @@ def test_page_refuses_a_private_url_with_a_message(world: World, client_for: Cal
 
 def test_member_adds_a_personal_rule_with_a_schedule(world: World, client_for: Callable[..., Client]) -> None:
     form = {"name": "Weekend", "sites": [str(world.site_a1.public_id)], "enabled": "on",
+            "event_types": ["motion.alert"],
             **schedule_rows({"days": ["5", "6"], "start": "08:00", "end": "20:00"}, {})}
 
     response = client_for(world.restricted_viewer).post(reverse("notification_rule_create"), form)
@@ -699,7 +700,7 @@ def test_a_rule_with_several_windows_keeps_them_all_when_edited_on_the_page(
 
     rows = [{"days": [str(d) for d in w["days"]], "start": w["start"], "end": w["end"]} for w in windows]
     form = {"name": "Renamed", "channel": rule.channel, "email_to": rule.email_to, "enabled": "on",
-            **schedule_rows(*rows, {}, saved=2)}
+            "event_types": ["motion.alert"], **schedule_rows(*rows, {}, saved=2)}
     response = client_for(world.admin).post(url, form)
 
     assert response.status_code == 302, response.context["form"].errors
