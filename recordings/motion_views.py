@@ -99,6 +99,9 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         "filtered": filtered,
         "highlighted": highlighted,
         "alerts_config": _page_config(request, live),
+        # "Acknowledge all shown" acts on exactly these rows, never on rows the person did not see.
+        "open_rows": [event for event in rows if event.can_acknowledge and not event.is_acknowledged],
+        "max_bulk": motion.MAX_BULK,
     }
     return render(request, "recordings/alert_list.html", context)
 

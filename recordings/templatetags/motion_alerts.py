@@ -10,7 +10,7 @@ from django import template
 from django.urls import reverse
 
 from accounts.roles import Action
-from recordings import alerts
+from recordings import alerts, motion
 from recordings.models import MotionEvent
 
 register = template.Library()
@@ -50,6 +50,12 @@ def event_duration(event: MotionEvent) -> str:
 def percent(score: float) -> str:
     """A 0..1 share as a percentage of the picture."""
     return f"{score * 100:.1f} %"
+
+
+@register.filter
+def camera_page(event: MotionEvent) -> str:
+    """Where an alert's camera link leads: the camera's page with this event shown ("" once deleted)."""
+    return motion.camera_page_url(event)
 
 
 @register.filter
