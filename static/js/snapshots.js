@@ -19,9 +19,10 @@ export const drawBoxes = (frame) => {
   }
 };
 
-// The frame takes the picture's own proportions, so the boxes (fractions of the picture) sit right.
+// A frame with boxes takes the picture's own proportions, so the boxes (fractions of the picture)
+// sit right; other frames (dashboard tiles) keep their 16:9 so a grid stays even.
 const fit = (frame, img) => {
-  if (!img.naturalWidth || !img.naturalHeight) return;
+  if (!frame.hasAttribute("data-boxes") || !img.naturalWidth || !img.naturalHeight) return;
   frame.style.aspectRatio = `${img.naturalWidth} / ${img.naturalHeight}`;
   frame.classList.add("is-fitted");
 };
