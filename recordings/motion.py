@@ -224,10 +224,11 @@ def alert_payload(event: MotionEvent) -> dict[str, Any]:
 
 
 def camera_page_url(event: MotionEvent) -> str:
-    """Where an alert's camera link leads: the camera's page, with this event on it ("" once deleted)."""
+    """Where an alert's camera link leads: the camera's page, with this event beside the picture ("" once
+    deleted). No #fragment: jumping down to the event list would scroll the live picture away."""
     if event.camera is None:
         return ""
-    return reverse("camera_detail", args=[event.camera.public_id]) + f"?event={event.public_id}#event-{event.public_id}"
+    return reverse("camera_detail", args=[event.camera.public_id]) + f"?event={event.public_id}"
 
 
 def publish_alert(event: MotionEvent) -> None:

@@ -65,8 +65,17 @@ def as_json(value: Any) -> str:
 
 
 def _highlighted_event(request: Any, camera: Any) -> MotionEvent | None:
-    """The event named by ``?event=`` on the camera page, if the user may see it and it is this camera's."""
-    raw = request.GET.get("event", "") if request is not None else ""
+    """The event named by ``?event=`` on the camera page, if the user may see it and it is this camera's
+    (read once per request: the side card and the event list both ask)."""
+    if request is None:
+        return None
+    if not hasattr(request, "_camera_page_event"):
+        request._camera_page_event = _read_highlighted_event(request, camera)
+    return request._camera_page_event
+
+
+def _read_highlighted_event(request: Any, camera: Any) -> MotionEvent | None:
+    raw = request.GET.get("event", "")
     try:
         public_id = uuid.UUID(raw)
     except ValueError:
@@ -75,26 +84,37 @@ def _highlighted_event(request: Any, camera: Any) -> MotionEvent | None:
     return events.filter(camera=camera, public_id=public_id).first()
 
 
-@register.inclusion_tag("recordings/_camera_events.html", takes_context=True)
-def camera_events(context: dict[str, Any], camera: Any, limit: int = 8) -> dict[str, Any]:
-    """The camera page's recent motion: its newest events (through the gate), and the one an alert link names."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    visible = MotionEvent.objects.for_user(user, Action.VIEW).filter(camera=camera).select_related("camera__site")
-    events = list(visible[:limit])
-    highlighted = _highlighted_event(request, camera)
-    if highlighted is not None and highlighted not in events:
-        events.insert(0, highlighted)
+def _with_acknowledge_right(user: Any, events: list[MotionEvent]) -> list[MotionEvent]:
     may_acknowledge = set(
         MotionEvent.objects.for_user(user, Action.ACKNOWLEDGE).filter(pk__in=[e.pk for e in events])
         .values_list("pk", flat=True)
     )
     for event in events:
         event.can_acknowledge = event.pk in may_acknowledge
+    return events
+
+
+@register.inclusion_tag("recordings/_camera_alert.html", takes_context=True)
+def camera_alert(context: dict[str, Any], camera: Any) -> dict[str, Any]:
+    """The event an alert link names (``?event=``), shown beside the live picture; nothing without one."""
+    request = context.get("request")
+    highlighted = _highlighted_event(request, camera)
+    if highlighted is not None:
+        _with_acknowledge_right(request.user, [highlighted])
+    return {"event": highlighted, "request": request, "csrf_token": context.get("csrf_token")}
+
+
+@register.inclusion_tag("recordings/_camera_events.html", takes_context=True)
+def camera_events(context: dict[str, Any], camera: Any, limit: int = 8) -> dict[str, Any]:
+    """The camera page's recent motion: its newest events (through the gate), the alert's one marked."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    visible = MotionEvent.objects.for_user(user, Action.VIEW).filter(camera=camera).select_related("camera__site")
+    events = _with_acknowledge_right(user, list(visible[:limit]))
     return {
         "camera": camera,
         "events": events,
-        "highlighted": highlighted,
+        "highlighted": _highlighted_event(request, camera),
         "request": request,
         "csrf_token": context.get("csrf_token"),
         "more_url": reverse("alert_list") + f"?camera={camera.public_id}",

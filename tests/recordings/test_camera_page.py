@@ -67,8 +67,11 @@ def test_the_event_of_an_alert_link_is_highlighted_even_when_older_than_the_rece
 
     page = _camera_page(client_for(world.viewer), world.camera_a1, f"?event={old.public_id}")
 
-    assert f'id="event-{old.public_id}" class="event-card is-highlighted"' in page
-    assert "From the alert" in page
+    # Beside the picture (before the status card), not only down in the list.
+    card = f'<section id="alert-{old.public_id}" class="card event-card camera-alert is-highlighted"'
+    assert card in page
+    assert page.index(card) < page.index('id="status-heading"')
+    assert reverse("motion_snapshot", args=[old.public_id]) in page
 
 
 @pytest.mark.parametrize("query", ["?event=not-a-uuid", "?event=", "?event=" + "9" * 5000])
@@ -82,7 +85,8 @@ def test_an_event_of_another_camera_or_organization_is_not_shown(world: World, c
     foreign, sibling = make_event(world.camera_b), make_event(world.camera_a2)
     for event in (foreign, sibling):
         page = _camera_page(client_for(world.admin), world.camera_a1, f"?event={event.public_id}")
-        assert f'id="event-{event.public_id}"' not in page and "is-highlighted" not in page
+        assert f'id="event-{event.public_id}"' not in page and f'id="alert-{event.public_id}"' not in page
+        assert "is-highlighted" not in page
         assert reverse("motion_snapshot", args=[event.public_id]) not in page
 
 
@@ -134,11 +138,12 @@ def test_the_alert_list_links_each_alert_to_its_camera_page_at_the_event(world: 
     event = make_event(world.camera_a1)
     page = client_for(world.viewer).get(reverse("alert_list")).content.decode()
     camera_url = reverse("camera_detail", args=[world.camera_a1.public_id])
-    target = f"{camera_url}?event={event.public_id}#event-{event.public_id}"
+    target = f"{camera_url}?event={event.public_id}"
     assert f'href="{target}"' in page
     # ... and that link shows the event there.
     landed = _camera_page(client_for(world.viewer), world.camera_a1, f"?event={event.public_id}")
-    assert f'id="event-{event.public_id}" class="event-card is-highlighted"' in landed
+    assert f'id="alert-{event.public_id}"' in landed
+    assert f'id="event-{event.public_id}" class="event-card is-highlighted"' in landed  # also marked in the list
 
 
 def test_the_live_alert_carries_the_camera_page_and_the_site_time_zone(world: World) -> None:
