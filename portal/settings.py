@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The viewer's time zone (a cookie portal.js sets) for times that belong to no site.
+    "portal.timezones.ViewerTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -127,6 +129,8 @@ TEMPLATES = [
                 "accounts.context_processors.organizations",
                 "portal.context_processors.page_config",
             ],
+            # {% when %} and |at (portal/time_tags.py): times in the site's or the viewer's zone, on every page.
+            "builtins": ["portal.time_tags"],
         },
     },
 ]

@@ -96,7 +96,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     for event in rows:
         event.can_acknowledge = event.pk in acknowledgeable
         event.can_export = event.pk in exportable
-        event.counted = event.alerted and not event.is_acknowledged and event.started_at >= badge_since
+        event.counted = alerts.in_badge(event, badge_since)
     live = page.number == 1 and not filtered
     context = {
         "form": form,
@@ -105,6 +105,9 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         "filtered": filtered,
         "highlighted": highlighted,
         "alerts_config": _page_config(request, live),
+        # "Acknowledge all shown" acts on exactly these rows, never on rows the person did not see.
+        "open_rows": [event for event in rows if event.can_acknowledge and not event.is_acknowledged],
+        "max_bulk": motion.MAX_BULK,
     }
     return render(request, "recordings/alert_list.html", context)
 
@@ -113,7 +116,7 @@ def _back(request: HttpRequest, event_id: str) -> HttpResponse:
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return redirect(target)
-    return redirect(reverse("alert_list") + f"?event={event_id}")
+    return redirect(reverse("alert_list") + (f"?event={event_id}" if event_id else ""))
 
 
 @login_required
@@ -143,6 +146,21 @@ def motion_export(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     messages.success(request, f"Exporting {clip.duration} s of “{clip.camera_name}” around the alert: "
                               "it is listed under Clips, ready to download in a moment.")
     return redirect(reverse("clip_list") + f"?camera={clip.camera.public_id}")
+
+
+@login_required
+@require_POST
+def motion_acknowledge_many(request: HttpRequest) -> HttpResponse:
+    """Acknowledge the ticked alerts, or every alert the page showed ("all shown"), with one note."""
+    chosen = request.POST.getlist("shown" if request.POST.get("scope") == "shown" else "event")
+    try:
+        result = motion.acknowledge_many(request.user, chosen, request.POST.get("note", ""), ip=client_ip(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        for level, text in alerts.bulk_summary(result):
+            messages.add_message(request, level, text)
+    return _back(request, "")
 
 
 @login_required

@@ -201,6 +201,7 @@ def alert_email(delivery: NotificationDelivery) -> EmailMessage:
         f"Started: {started:%Y-%m-%d %H:%M:%S} ({zone.key})",
         f"Moving area at the peak: {event.peak_score:.0%} of the picture",
         "",
+        *([f"See the camera: {webhooks.camera_url(event)}"] if event.camera else []),
         f"See the alert: {webhooks.alert_url(event)}",
         *([f"Watch the recording: {webhooks.recording_url(event)}"] if event.camera else []),
         "",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("clips/<uuid:public_id>/delete/", views.clip_delete, name="clip_delete"),
     path("alerts/", motion_views.alert_list, name="alert_list"),
     path("alerts/badge/", motion_views.alert_badge, name="alert_badge"),
+    path("alerts/acknowledge/", motion_views.motion_acknowledge_many, name="motion_acknowledge_many"),
     path("alerts/<uuid:public_id>/acknowledge/", motion_views.motion_acknowledge, name="motion_acknowledge"),
     path("alerts/<uuid:public_id>/export/", motion_views.motion_export, name="motion_export"),
     path("alerts/<uuid:public_id>/snapshot.jpg", motion_views.motion_snapshot, name="motion_snapshot"),

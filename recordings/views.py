@@ -56,7 +56,8 @@ def client_config() -> dict[str, str]:
 @require_GET
 @organization_page()
 def clip_list(request: HttpRequest, organization: Organization) -> HttpResponse:
-    clips = Clip.objects.for_user(request.user, Action.VIEW).filter(organization=organization).select_related("camera")
+    clips = Clip.objects.for_user(request.user, Action.VIEW).filter(organization=organization)
+    clips = clips.select_related("camera__site")
     cameras = Camera.objects.for_user(request.user, Action.VIEW).filter(site__organization=organization)
     form = ClipFilterForm(request.GET or None, cameras=cameras)
     if form.is_valid():

@@ -121,6 +121,14 @@ def recording_url(event: MotionEvent) -> str:
     return f"{settings.CCTV_PUBLIC_URL.rstrip('/')}{path}?event={event.public_id}"
 
 
+def camera_url(event: MotionEvent) -> str:
+    """Absolute link to the camera's page with this event on it ("" once the camera was deleted)."""
+    from recordings.motion import camera_page_url
+
+    path = camera_page_url(event)
+    return f"{settings.CCTV_PUBLIC_URL.rstrip('/')}{path}" if path else ""
+
+
 def _encode(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 

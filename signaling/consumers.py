@@ -251,7 +251,7 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
 # What a dashboard learns of an alert: ids, names, time, score, boxes and links; never a source.
 RECORDING_STATUS_FIELDS = ("type", "camera", "state", "label", "reason", "changed_at", "last_segment_at")
 MOTION_ALERT_FIELDS = ("type", "event", "camera", "camera_name", "site_name", "started_at", "peak_score",
-                       "boxes", "snapshot_url", "url", "play_url")
+                       "boxes", "snapshot_url", "url", "play_url", "camera_url", "site_timezone")
 # Notices about recording (recordings.footage.notice_messages): to a camera's viewers, to owners and admins.
 RECORDING_STOPPED_FIELDS = ("type", "notice", "camera", "camera_name", "site_name", "since", "minutes", "reason",
                             "created_at", "url")

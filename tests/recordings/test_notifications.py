@@ -444,6 +444,8 @@ def test_email_rule_sends_one_mail_with_the_alert_link(world: World) -> None:
     assert message.to == [world.viewer.email]
     assert f"{reverse('alert_list')}?event={event.public_id}" in message.body
     assert f"/cameras/{world.camera_a1.public_id}/timeline/?event={event.public_id}" in message.body  # playback
+    camera_page = reverse("camera_detail", args=[world.camera_a1.public_id])
+    assert "See the camera: http" in message.body and f"{camera_page}?event={event.public_id}" in message.body
     assert "2024-01-15 08:30:00 (Europe/Paris)" in message.body and "Night watch" in message.body
     assert "rtsp" not in message.body
     delivery.refresh_from_db()
