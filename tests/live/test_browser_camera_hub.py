@@ -71,7 +71,7 @@ def test_an_alert_leads_to_the_camera_page_with_picture_event_and_boxes(hub: Hub
     page.goto(f"{daphne.http_url}/alerts/?event={hub.alert.public_id}", wait_until="networkidle")
 
     with page.expect_navigation():
-        page.locator(f'tr[data-event="{hub.alert.public_id}"] td[data-label="Camera"] a').click()
+        page.locator(f'tr[data-event="{hub.alert.public_id}"] td[data-label="Camera"] a:not(.btn)').click()
 
     assert f"/cameras/{hub.camera.public_id}/?event={hub.alert.public_id}" in page.url
     wait_players_live(page, 1, LIVE_TIMEOUT, mode="webrtc")

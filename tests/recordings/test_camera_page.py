@@ -113,10 +113,11 @@ def test_the_camera_page_has_the_ptz_pad_for_a_ptz_camera(world: World, client_f
     assert "data-ptz" not in _camera_page(client_for(world.viewer), world.camera_a1)  # no control right
 
 
-def test_the_timeline_slot_stays_empty_until_playback_has_a_page(world: World, client_for: Callable) -> None:
+def test_the_timeline_slot_links_to_the_cameras_timeline(world: World, client_for: Callable) -> None:
     page = _camera_page(client_for(world.viewer), world.camera_a1)
-    assert "data-timeline-slot" in page
-    assert 'id="timeline-heading"' not in page
+    timeline = reverse("camera_timeline", args=[world.camera_a1.public_id])
+    assert "data-timeline-slot" in page and 'id="timeline-heading"' in page
+    assert f'href="{timeline}">Open the timeline<' in page
 
 
 def test_the_live_page_links_to_the_camera_page_not_a_details_dead_end(world: World, client_for: Callable) -> None:
