@@ -40,7 +40,11 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     return start, end
 
 
-def _chunks(handle: Any, start: int, length: int) -> Any:
+def stream_range(handle: Any, start: int, length: int) -> Any:
+    """``length`` bytes of an open binary file from ``start``, in chunks; the file is closed at the end.
+
+    Shared by clip downloads and playback segments (``recordings.playback.delivery``).
+    """
     try:
         handle.seek(start)
         while length > 0:
@@ -76,7 +80,7 @@ def _local_response(request: HttpRequest, clip: Clip | ExportBundle, inline: boo
                                               content_type=content_type)
     else:
         start, end = wanted
-        response = StreamingHttpResponse(_chunks(handle, start, end - start + 1), status=206,
+        response = StreamingHttpResponse(stream_range(handle, start, end - start + 1), status=206,
                                          content_type=content_type)
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
         response["Content-Length"] = str(end - start + 1)

@@ -18,7 +18,7 @@ Three ways, by where the segment is and how the portal is deployed:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -27,14 +27,13 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
-from recordings.downloads import parse_range
+from recordings.downloads import parse_range, stream_range
 from recordings.footage import layout, reading
 from recordings.footage.models import Segment, Tier
 from recordings.playback.sessions import Session
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 256 * 1024
 GONE = "This piece of footage is no longer stored (retention may have just removed it)."
 REMOTE_DOWN = "The remote storage that keeps this footage cannot be reached now; try again in a minute."
 
@@ -49,17 +48,6 @@ def session_segment(session: Session, camera_id: int, segment_id: int) -> Segmen
     if segment is None:
         raise NotFound(GONE)
     return segment
-
-
-def _chunks(opener: Callable[[], IO[bytes]], start: int, length: int) -> Iterator[bytes]:
-    with opener() as handle:
-        handle.seek(start)
-        while length > 0:
-            data = handle.read(min(CHUNK, length))
-            if not data:
-                return
-            length -= len(data)
-            yield data
 
 
 def _local_response(request: HttpRequest, path: Path) -> HttpResponse:
@@ -94,7 +82,7 @@ def _ranged_response(request: HttpRequest, size: int, opener: Callable[[], IO[by
         response["Content-Range"] = f"bytes */{size}"
         return response
     first, last = wanted if wanted is not None else (0, size - 1)
-    response = StreamingHttpResponse(_chunks(opener, first, last - first + 1), status=206 if wanted else 200,
+    response = StreamingHttpResponse(stream_range(opener(), first, last - first + 1), status=206 if wanted else 200,
                                      content_type="video/mp4")
     if wanted:
         response["Content-Range"] = f"bytes {first}-{last}/{size}"
