@@ -107,6 +107,7 @@ class StreamCapture:
         self.retired = False  # stopped for good: its exit is no failure
         self.clock = RunClock()
         self.interrupted = False
+        self.unindexed: list[Closed] = []  # closed files the database refused; retried by the scan
         self._reader: threading.Thread | None = None
 
     @property

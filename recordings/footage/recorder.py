@@ -21,6 +21,7 @@ import queue
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import redis
 from django.conf import settings
@@ -131,6 +132,7 @@ class RecorderLoop:
             self._replan(self.held[camera_id], plans[camera_id])
         for held in self.held.values():
             for stream, stream_capture in held.captures.items():
+                self._retry_unindexed(held, stream_capture)
                 ingest.recover(held.plan, stream, current_run=stream_capture.run)
         self._take_free(plans)
 
@@ -180,12 +182,15 @@ class RecorderLoop:
                              "Not recorded: recording is off, or the camera is disabled or on another gateway.")
 
     def _stop_captures(self, held: Held, streams: list[str], *, index_rest: bool = True) -> None:
+        """Stop the streams' ffmpegs; unless the camera was lost, index all they leave (nothing writes there now)."""
         for stream in streams:
             held.captures[stream].stop(wait=False)
         for stream in streams:
             held.captures[stream].stop(wait=True)
         if index_rest:
             self._drain(timeout=0, until_empty=True)
+            for stream in streams:
+                ingest.recover(held.plan, stream, settled=True)
 
     # --- ffmpeg processes and their events --------------------------------------------------
 
@@ -228,17 +233,35 @@ class RecorderLoop:
         path = stream_capture.directory / event.entry.name
         if not path.exists():
             return
+        current = event.run == stream_capture.run
         try:
-            closed = ingest.Closed(path, stream_capture.stream, event.run, event.at, stream_capture.clock)
+            closed = ingest.Closed(path, stream_capture.stream, event.run, event.at,
+                                   stream_capture.clock if current else None)
             segment = ingest.ingest(held.plan, closed)
         except mp4.NotMP4 as error:
-            logger.warning("camera %s: %s is not a whole segment: %s", held.plan.camera_id, path.name, error)
-            return
+            logger.warning("camera %s: %s is not a whole segment (%s): indexing its whole fragments",
+                           held.plan.camera_id, path.name, error)
+            segment = self._salvage(held, stream_capture, path)
+        except DatabaseError:
+            stream_capture.unindexed.append(event)  # the file is back in the incoming directory
+            raise
         if segment is not None and stream_capture.segments_in_run and abs(segment.duration - event.entry.duration) > 1:
             logger.warning("segment %s: media lasts %.2f s, ffmpeg's list says %.2f s",
                            segment.key, segment.duration, event.entry.duration)
-        stream_capture.note_closed()
+        if current:
+            stream_capture.note_closed()
         self._announce(held)
+
+    def _salvage(self, held: Held, stream_capture: capture.StreamCapture, path: Path) -> None:
+        """A closed file that is not a whole segment: its whole fragments are indexed, or it is removed."""
+        parsed = layout.parse_incoming_name(path.name)
+        if parsed is not None:
+            ingest.salvage(held.plan, stream_capture.stream, path, parsed)
+
+    def _retry_unindexed(self, held: Held, stream_capture: capture.StreamCapture) -> None:
+        """Index again the closed files the database refused (a failure puts the file back in the list)."""
+        while stream_capture.unindexed:
+            self._index(held, stream_capture, stream_capture.unindexed.pop(0))
 
     def _announce(self, held: Held, reason: str = "") -> None:
         state, reason = camera_state(held, reason)

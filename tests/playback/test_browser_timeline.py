@@ -124,12 +124,17 @@ def _picture(page: Any) -> dict:
     return page.evaluate(READ_PICTURE_JS)
 
 
-def _wait_playing_target(page: Any, previous_target: int = 0) -> dict:
-    """Wait until the page has a new seek target and shows a playing frame; returns the reading."""
+def _wait_playing_target(page: Any, start: Any, previous_target: int = 0) -> dict:
+    """Wait until the page plays a new seek target and its clock agrees with the picture; returns the reading.
+
+    A reading taken in the frame of the click can still show the picture and clock of what played
+    before (the page's clock is redrawn on the next animation frame): the wait is for the first
+    reading whose picture is near the target and whose clock says the picture's moment.
+    """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:
-        _wait_for_target(page, previous_target)
+        _wait_for_target(page, _ms(start), previous_target)
     except PlaywrightTimeout:
         message = page.locator("[data-message]").text_content()
         state = page.evaluate("""() => { const v = document.querySelector('[data-video]');
@@ -141,14 +146,16 @@ def _wait_playing_target(page: Any, previous_target: int = 0) -> dict:
     return _picture(page)
 
 
-def _wait_for_target(page: Any, previous_target: int) -> None:
+def _wait_for_target(page: Any, start_ms: int, previous_target: int) -> None:
     page.wait_for_function(
-        f"""(previous) => {{
+        f"""([start, previous]) => {{
           const read = ({READ_PICTURE_JS})();
-          return read && read.target && read.target !== previous && !read.paused && read.wallclock > 0
-            && Math.abs(read.wallclock - read.target) < 5000;
+          if (!read || !read.target || read.target === previous || read.paused || !read.wallclock) return false;
+          const picture = start + read.seconds * 1000;
+          return picture >= read.target - 3000 && picture <= read.target + 5000
+            && Math.abs(read.wallclock - picture) < 1500;
         }}""",
-        arg=previous_target, timeout=30_000,
+        arg=[start_ms, previous_target], timeout=30_000,
     )
 
 
@@ -192,12 +199,12 @@ def _play_precisely(page: Any, start: Any, aim: int) -> dict:
     second), and a second click hits the moment.
     """
     _click_at(page, _ms(start) + RECORDED_SECONDS * 500)
-    rough = _wait_playing_target(page)
+    rough = _wait_playing_target(page, start)
     _zoom_in(page, 3)
     view = page.evaluate("() => document.querySelector('[data-playback]').dataset")
     assert round(float(view["viewEnd"]) - float(view["viewStart"])) == 15 * 60 * 1000
     _click_at(page, aim)
-    return _wait_playing_target(page, rough["target"])
+    return _wait_playing_target(page, start, rough["target"])
 
 
 def test_clicking_the_timeline_plays_the_clicked_moment(footage: dict[str, Any], daphne: Server, page: Any) -> None:
@@ -224,7 +231,7 @@ def test_clicking_the_timeline_plays_the_clicked_moment(footage: dict[str, Any],
 
     # Shift+Right: the next motion event, from its pre-roll (10 s by default).
     page.keyboard.press("Shift+ArrowRight")
-    at_event = _wait_playing_target(page, target)
+    at_event = _wait_playing_target(page, start, target)
     play_from = _ms(footage["event"].started_at) - 10_000
     assert at_event["target"] == play_from
     picture_ms = _ms(start) + at_event["seconds"] * 1000
@@ -283,12 +290,12 @@ def test_on_a_phone_a_tap_plays_the_tapped_moment(footage: dict[str, Any], daphn
     camera, start = footage["camera"], footage["start"]
     page.goto(f"{daphne.http_url}/cameras/{camera.public_id}/timeline/?at={start.isoformat().replace('+', '%2B')}")
     page.wait_for_selector("[data-playback][data-ready=true]")
-    first = _wait_playing_target(page)
+    first = _wait_playing_target(page, start)
     _zoom_in(page, 4)  # 24 h -> 5 min, centred on what plays
     aim = _ms(start) + 100_000 if first["seconds"] < 60 else _ms(start) + 20_000
     page.touchscreen.tap(_x_of(page, aim), _bar_y(page))
 
-    shown = _wait_playing_target(page, first["target"])
+    shown = _wait_playing_target(page, start, first["target"])
     assert abs(shown["target"] - aim) <= 1500  # a 390 px bar of 5 minutes: under a second a pixel
     picture_ms = _ms(start) + shown["seconds"] * 1000
     assert aim - 1000 - KEYFRAME_SECONDS * 1000 <= picture_ms <= aim + 2500, shown
