@@ -30,7 +30,7 @@ def moto_s3(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
     """moto's S3 server with one bucket per test organization."""
     from tests.storage_servers import MotoS3
 
-    server = MotoS3(tmp_path_factory.mktemp("moto"), buckets=["footage-a", "footage-b"])
+    server = MotoS3(tmp_path_factory.mktemp("moto"), buckets=["footage-a", "footage-b"], switchable=True)
     server.start()
     try:
         yield server
@@ -43,7 +43,7 @@ def azurite(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
     """Azurite's blob service with two accounts, each with a ``footage`` container."""
     from tests.storage_servers import Azurite
 
-    server = Azurite(tmp_path_factory.mktemp("azurite"))
+    server = Azurite(tmp_path_factory.mktemp("azurite"), switchable=True)
     server.start()
     try:
         for account in server.accounts:

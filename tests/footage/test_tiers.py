@@ -71,7 +71,7 @@ def _s3(settings, moto_s3) -> Remote:  # type: ignore[no-untyped-def]
     def keys(which: str) -> set[str]:
         return moto_s3.keys(f"footage-{which}")
 
-    return Remote(Tier.S3, configure, keys, moto_s3.stop, moto_s3.start)
+    return Remote(Tier.S3, configure, keys, moto_s3.go_down, moto_s3.come_back)
 
 
 def _azure(settings, azurite) -> Remote:  # type: ignore[no-untyped-def]
@@ -87,7 +87,7 @@ def _azure(settings, azurite) -> Remote:  # type: ignore[no-untyped-def]
     def keys(which: str) -> set[str]:
         return azurite.keys(accounts[which], "footage")
 
-    return Remote(Tier.AZURE, configure, keys, azurite.stop, azurite.start)
+    return Remote(Tier.AZURE, configure, keys, azurite.go_down, azurite.come_back)
 
 
 @pytest.fixture(params=[Tier.S3, Tier.AZURE])
