@@ -8,6 +8,13 @@ recorder wrote are indexed, anything else is deleted, and counters are set
 to what the rows add up to. Only this maintenance command walks the disk;
 usage is always read from the counters. Files and rows younger than
 ``min_age`` are left alone: a recorder may be between the two steps.
+
+Footage on a remote tier (S3, Azure) is compared the same way with the
+organization's store, listed under the organization's key prefix: rows whose
+object is gone, objects no row names (repair deletes them; an object whose
+segment is still local is a move in progress and is left alone), sizes that
+differ (reported, not repaired: the only copy is the remote one). A store
+that cannot be listed is reported and counts as a difference.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.db import transaction
@@ -26,8 +33,8 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from cameras.models import Camera
-from recordings.footage import health, index, layout, mp4
-from recordings.footage.models import CameraUsage, OrganizationUsage, Segment, SegmentKind, Tier
+from recordings.footage import health, index, layout, mp4, stores
+from recordings.footage.models import CameraUsage, OrganizationUsage, Segment, SegmentKind, StorageTier, Tier
 from recordings.storage import sha256_of
 
 logger = logging.getLogger(__name__)
@@ -39,12 +46,13 @@ class Report:
     files_without_rows: list[str] = field(default_factory=list)
     size_mismatches: list[str] = field(default_factory=list)
     counters: list[str] = field(default_factory=list)
+    unreachable: list[str] = field(default_factory=list)  # remote stores that could not be listed
     repaired: int = 0
 
     @property
     def problems(self) -> int:
         return (len(self.rows_without_files) + len(self.files_without_rows) + len(self.size_mismatches)
-                + len(self.counters))
+                + len(self.counters) + len(self.unreachable))
 
 
 def check(*, repair: bool = False, min_age: float = 60.0) -> Report:
@@ -53,6 +61,7 @@ def check(*, repair: bool = False, min_age: float = 60.0) -> Report:
     streams = set(disk) | _indexed_streams()
     for org_id, camera_hex, stream in sorted(streams):
         _compare(report, org_id, camera_hex, stream, disk.get((org_id, camera_hex, stream), {}), repair, min_age)
+    _check_remote(report, repair, timezone.now() - timedelta(seconds=min_age))
     _check_counters(report, repair)
     return report
 
@@ -156,6 +165,61 @@ def _reindex(segment: Segment) -> int:
             sha256=sha256_of(path),
         )
         index.move_counters(segment.organization_id, segment.camera_id, facts.size - segment.bytes, 0)
+    return 1
+
+
+# --- remote tiers -------------------------------------------------------------------------
+
+
+def _check_remote(report: Report, repair: bool, young: datetime) -> None:
+    """Each organization's remote rows against a listing of its store (under its key prefix)."""
+    tiers = Segment.objects.exclude(tier=Tier.LOCAL).values_list("organization_id", "tier").distinct()
+    for org_id, kind in sorted(set(tiers) | set(_configured_remote_tiers())):
+        try:
+            store = stores.store_for(org_id, kind)
+            objects = store.listing(f"{org_id}/")
+        except stores.StoreUnavailable as error:
+            report.unreachable.append(f"organization {org_id}, {Tier(kind).label}: {error}")
+            continue
+        _compare_remote(report, org_id, kind, store, objects, repair, young)
+
+
+def _configured_remote_tiers() -> list[tuple[int, str]]:
+    return [(row.organization_id, row.kind) for row in StorageTier.objects.all() if row.is_remote]
+
+
+def _compare_remote(report: Report, org_id: int, kind: str, store: stores.Store, objects: dict[str, stores.Listed],
+                    repair: bool, young: datetime) -> None:
+    rows = {row.key: row for row in Segment.objects.filter(organization_id=org_id, tier=kind).only(
+        "pk", "key", "bytes", "organization_id", "camera_id", "created_at")}
+    missing = [row for key, row in rows.items() if key not in objects and row.created_at < young]
+    unnamed = [key for key, listed in objects.items() if key not in rows and listed.modified < young]
+    moving = _local_keys(org_id, unnamed)  # uploaded, verified next, then the row says so
+    strays = [key for key in unnamed if key not in moving]
+    report.rows_without_files += [f"{kind}:{row.key}" for row in missing]
+    report.files_without_rows += [f"{kind}:{key}" for key in strays]
+    report.size_mismatches += [f"{kind}:{key}" for key, row in rows.items()
+                               if key in objects and objects[key].size != row.bytes]
+    if repair:
+        report.repaired += index.remove_rows(missing)
+        report.repaired += sum(_delete_object(store, key) for key in strays)
+
+
+def _local_keys(org_id: int, keys: list[str], chunk: int = 500) -> set[str]:
+    """Which of ``keys`` name segments still on the local disk."""
+    local = Segment.objects.filter(organization_id=org_id, tier=Tier.LOCAL)
+    found: set[str] = set()
+    for offset in range(0, len(keys), chunk):
+        found.update(local.filter(key__in=keys[offset:offset + chunk]).values_list("key", flat=True))
+    return found
+
+
+def _delete_object(store: stores.Store, key: str) -> int:
+    try:
+        store.delete(key)
+    except stores.StoreUnavailable as error:
+        logger.warning("could not delete the stray object %s: %s", key, error)
+        return 0
     return 1
 
 

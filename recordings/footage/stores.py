@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import IO
 
 from botocore.config import Config
@@ -42,6 +43,14 @@ class Copy:
 
     size: int
     sha256: str
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An object as the store lists it."""
+
+    size: int
+    modified: datetime
 
 
 @contextmanager
@@ -90,6 +99,16 @@ class Store:
         """Delete one object; a missing one is no error."""
         with _calls(self.kind):
             self.storage.delete(key)
+
+    def listing(self, prefix: str) -> dict[str, Listed]:
+        """Every object whose key starts with ``prefix``: its size and when it was last written."""
+        with _calls(self.kind):
+            if self.kind == Tier.S3:
+                found = ((o.key, o.size, o.last_modified) for o in self.storage.bucket.objects.filter(Prefix=prefix))
+            else:
+                found = ((b.name, b.size, b.last_modified) for b in self.storage.client.list_blobs(
+                    name_starts_with=prefix))
+            return {key: Listed(size, modified) for key, size, modified in found}
 
     def url(self, key: str, seconds: int) -> str:
         """A GET URL of the object that stops working after ``seconds`` (S3 presigned, Azure SAS)."""

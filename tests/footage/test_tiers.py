@@ -447,3 +447,37 @@ def test_remote_footage_whose_store_is_down_answers_404_with_a_reason(
         remote.start()
 
     assert answer.status_code == 404 and "cannot be reached" in answer.json()["detail"]
+
+
+def test_the_check_compares_remote_footage_with_its_store_and_repairs_it(world: World, remote: Remote) -> None:
+    """``check_footage`` on a remote tier: a row whose object is gone, a stray object, a move in progress."""
+    from recordings.footage import check
+
+    remote.configure(world.owner, world.org_a, "a")
+    now = timezone.now()
+    three_hours_ago = now - timedelta(hours=3)
+    kept, lost = recorded(world.camera_a1, three_hours_ago), recorded(world.camera_a2, three_hours_ago)
+    assert mover.move_footage(now, 50).moved == 2
+    store = stores.store_for(world.org_a.pk)
+    store.delete(lost.key)  # gone from the store behind the index's back
+    stray = f"{world.org_a.pk}/{world.camera_a1.public_id.hex}/main/stray.mp4"
+    store.put(stray, io.BytesIO(b"not footage"))
+    moving = recorded(world.camera_a1, now - timedelta(minutes=5))  # still local; its upload has begun
+    store.put(moving.key, io.BytesIO(layout.path_of(moving.key).read_bytes()))
+
+    found = check.check(min_age=0)
+    assert found.rows_without_files == [f"{remote.kind}:{lost.key}"]
+    assert found.files_without_rows == [f"{remote.kind}:{stray}"]
+    assert (found.size_mismatches, found.counters, found.unreachable) == ([], [], [])
+
+    assert check.check(repair=True, min_age=0).repaired == 2
+    assert not Segment.objects.filter(pk=lost.pk).exists() and Segment.objects.filter(pk=kept.pk).exists()
+    assert remote.keys("a") == {kept.key, moving.key}  # the stray went, the move in progress stayed
+    assert check.check(min_age=0).problems == 0  # counters followed the removed row
+
+    remote.stop()
+    try:
+        down = check.check(min_age=0)
+    finally:
+        remote.start()
+    assert len(down.unreachable) == 1 and f"organization {world.org_a.pk}" in down.unreachable[0]

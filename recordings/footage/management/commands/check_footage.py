@@ -1,4 +1,4 @@
-"""``manage.py check_footage [--repair]``: compare the segment index and its counters with the disk."""
+"""``manage.py check_footage [--repair]``: compare the segment index and its counters with the disk and stores."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ SHOWN = 20  # per kind of finding; the totals say how many there are
 
 
 class Command(BaseCommand):
-    help = ("Compare recorded footage on disk with its index and byte counters: rows without files, files "
-            "without rows, sizes and counters that differ. --repair makes the index true again.")
+    help = ("Compare recorded footage on disk and in the organizations' remote stores with its index and byte "
+            "counters: rows without files, files without rows, sizes and counters that differ. --repair makes "
+            "the index true again.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--repair", action="store_true", help="Fix what is found (see the README).")
@@ -25,7 +26,8 @@ class Command(BaseCommand):
         for title, items in (("rows without files", report.rows_without_files),
                              ("files without rows", report.files_without_rows),
                              ("sizes that differ", report.size_mismatches),
-                             ("counters that differ", report.counters)):
+                             ("counters that differ", report.counters),
+                             ("remote stores that could not be listed", report.unreachable)):
             self.stdout.write(f"{title}: {len(items)}")
             for item in items[:SHOWN]:
                 self.stdout.write(f"  {item}")
