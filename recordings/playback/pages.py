@@ -1,8 +1,10 @@
-"""What the timeline page needs to start: the camera, its site's time zone, the API addresses, where to play.
+"""What the playback pages need to start: cameras, time zones, the API addresses, where to play.
 
-``?event=<id>`` (the alerts list's "Play" links) starts at that motion
-event's start minus the camera's pre-roll, if the event is the camera's and
-the person may see it; ``?at=<ISO 8601>`` starts at that moment.
+The timeline page plays one camera: ``?event=<id>`` (the alerts list's
+"Play" links) starts at that motion event's start minus the camera's
+pre-roll, if the event is the camera's and the person may see it;
+``?at=<ISO 8601>`` starts at that moment. The synchronized page plays up to
+nine cameras (a site's, or a saved view's) at the same moment, ``?at=`` too.
 """
 
 from __future__ import annotations
@@ -54,6 +56,11 @@ def start_moment(user: Any, camera: Camera, query: QueryDict) -> datetime | None
     return _moment(query.get("at"))
 
 
+def start_moment_of(query: QueryDict) -> datetime | None:
+    """``?at=`` of the synchronized page (no event there: the cameras differ)."""
+    return _moment(query.get("at"))
+
+
 def timeline_context(camera: Camera, moment: datetime | None) -> dict[str, Any]:
     config = {
         "camera": str(camera.public_id),
@@ -64,3 +71,34 @@ def timeline_context(camera: Camera, moment: datetime | None) -> dict[str, Any]:
         "at": moment.isoformat() if moment else None,
     }
     return {"camera": camera, "playback_config": config, "speeds": SPEEDS}
+
+
+SYNC_MAX_CAMERAS = 9
+
+
+def _camera_urls(camera: Camera) -> dict[str, str]:
+    return {
+        "id": str(camera.public_id),
+        "name": camera.name,
+        "site": camera.site.name,
+        "timelineUrl": reverse("camera-playback-timeline", kwargs={"id": camera.public_id}),
+        "playbackUrl": reverse("camera-playback-playback", kwargs={"id": camera.public_id}),
+        "cameraTimelineUrl": reverse("camera_timeline", args=[camera.public_id]),
+    }
+
+
+def sync_context(title: str, cameras: list[Camera], moment: datetime | None, *, more: int = 0) -> dict[str, Any]:
+    """The synchronized page: the first ``SYNC_MAX_CAMERAS`` cameras, 2x2 up to four, else 3x3.
+
+    Times are shown in the first camera's site's time zone (a saved view may span sites).
+    """
+    shown = cameras[:SYNC_MAX_CAMERAS]
+    config = {
+        "cameras": [_camera_urls(camera) for camera in shown],
+        "timeZone": shown[0].site.timezone if shown else "UTC",
+        "at": moment.isoformat() if moment else None,
+    }
+    return {
+        "title": title, "cameras": shown, "left_out": more + len(cameras) - len(shown),
+        "layout": "2x2" if len(shown) <= 4 else "3x3", "sync_config": config, "speeds": SPEEDS,
+    }

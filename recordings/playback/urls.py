@@ -4,6 +4,8 @@ from recordings.playback import views
 
 urlpatterns = [
     path("cameras/<uuid:public_id>/timeline/", views.camera_timeline, name="camera_timeline"),
+    path("playback/sites/<uuid:public_id>/", views.site_playback, name="site_playback"),
+    path("playback/views/<uuid:public_id>/", views.saved_view_playback, name="saved_view_playback"),
     path("playback/<str:token>/index.m3u8", views.session_playlist, name="playback_playlist"),
     path("playback/<str:token>/s/<int:segment_id>.mp4", views.session_segment, name="playback_segment"),
 ]

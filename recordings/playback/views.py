@@ -24,8 +24,12 @@ from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 
+from accounts.models import Organization
 from accounts.roles import Action
-from accounts.scoping import access_camera
+from accounts.scoping import access_camera, access_site
+from accounts.views import organization_page
+from cameras import saved_views
+from cameras.models import Camera
 from recordings.playback import delivery, pages, playlist, sessions
 
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
@@ -68,6 +72,25 @@ def session_segment(request: Request, token: str, segment_id: int) -> HttpRespon
     opened = sessions.open_session(request.user, token)
     segment = delivery.session_segment(opened.session, opened.camera.pk, segment_id)
     return delivery.segment_response(request._request, opened.session, segment)
+
+
+@login_required
+@require_GET
+def site_playback(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    site = access_site(request.user, public_id, Action.VIEW)
+    cameras = list(Camera.objects.for_user(request.user, Action.VIEW).filter(site=site, enabled=True)
+                   .select_related("site").order_by("name"))
+    context = pages.sync_context(site.name, cameras, pages.start_moment_of(request.GET))
+    return render(request, "playback/sync.html", context)
+
+
+@require_GET
+@organization_page()
+def saved_view_playback(request: HttpRequest, organization: Organization, public_id: uuid.UUID) -> HttpResponse:
+    view = saved_views.get_view(request.user, organization, public_id)
+    cameras = saved_views.cameras_of(request.user, view)
+    context = pages.sync_context(view.name, cameras, pages.start_moment_of(request.GET))
+    return render(request, "playback/sync.html", context)
 
 
 @login_required

@@ -1,22 +1,16 @@
 // The timeline page: a player above the last 24 hours of one camera's footage.
 //
 // The bar shows covered time, gaps and motion events (from the timeline API). Clicking a moment
-// opens a playback session over the whole 24 hours (the API answers a signed HLS playlist URL),
-// hls.js plays it, and the page seeks to the clicked moment by mapping wall-clock time to playlist
-// time through the playlist's EXT-X-PROGRAM-DATE-TIME tags (playback/wallclock.js). A session
-// lasts minutes: when it runs out the page opens another and carries on from the same moment.
+// plays the footage from there (playback/player.js: playback sessions, hls.js, wall-clock seeking).
 
-import Hls from "../vendor/hls.js/hls.light.min.mjs";
 import { readJson } from "./config.js";
-import { canDecode, cannotDecodeText } from "./playback/codecs.js";
 import { formatTime } from "./format.js";
 import { fetchJson, firstError } from "./http.js";
+import { RecordedPlayer } from "./playback/player.js";
 import {
   DAY_MS, panView, spanOf, tickStep, ticks as tickTimes, timeAtPixel, zoomView,
 } from "./playback/timescale.js";
-import {
-  changeSpeed, nextEvent, positionAt, previousEvent, sessionRange, stepFrom, wallClockAt,
-} from "./playback/wallclock.js";
+import { changeSpeed, nextEvent, previousEvent } from "./playback/wallclock.js";
 
 const config = readJson("playback-config");
 const root = document.querySelector("[data-playback]");
@@ -31,11 +25,7 @@ const message = root.querySelector("[data-message]");
 const playButton = root.querySelector("[data-action=play]");
 const streamChoice = root.querySelector("[data-stream]");
 
-const RENEW_BEFORE_MS = 20_000; // open a new session when the current one has less left than this
-const state = {
-  view: null, events: [], session: null, hls: null, native: false, fragments: [], speed: 1, lastFailure: 0,
-  wall: null,
-};
+const state = { view: null, events: [], speed: 1, wall: null };
 
 const iso = (ms) => new Date(ms).toISOString();
 const query = (params) => new URLSearchParams(Object.entries(params).filter(([, v]) => v)).toString();
@@ -125,126 +115,17 @@ const loadTimeline = async (view) => {
 
 // --- the player ----------------------------------------------------------------------------------
 
-const currentFragments = () => {
-  if (state.native) return nativeFragments();
-  const level = state.hls && state.hls.levels[Math.max(state.hls.currentLevel, 0)];
-  return (level && level.details && level.details.fragments) || state.fragments;
-};
-
-const isTypeSupported = window.MediaSource ? (type) => MediaSource.isTypeSupported(type) : null;
-
-const stopPlayer = () => {
-  if (state.hls) state.hls.destroy();
-  if (state.native) video.removeAttribute("src");
-  state.hls = null;
-  state.native = false;
-  state.fragments = [];
-};
-
-const recover = () => {
-  // A fatal network error is most often the session running out (its URLs answer 404 then):
-  // open a new one from the moment on screen, but not in a loop.
-  const now = Date.now();
-  const moment = state.wall;
-  stopPlayer();
-  state.session = null;
-  if (now - state.lastFailure < 10_000 || moment === null) {
-    say("Playback stopped: the footage could not be loaded. Click the timeline to try again.");
-    return;
-  }
-  state.lastFailure = now;
-  playAt(moment);
-};
-
-// Safari plays HLS itself: no fragment list then, so the wall clock comes from the playlist's first
-// EXT-X-PROGRAM-DATE-TIME (video.getStartDate) and gaps are not skipped in the mapping.
-const nativeFragments = () => {
-  const started = video.getStartDate ? video.getStartDate().getTime() : NaN;
-  if (Number.isNaN(started)) return [];
-  return [{ start: 0, duration: Number.isFinite(video.duration) ? video.duration : 0, pdt: started }];
-};
-
-const attachNative = (session) => new Promise((resolve, reject) => {
-  state.native = true;
-  video.addEventListener("loadedmetadata", () => resolve(), { once: true });
-  video.addEventListener("error", () => reject(new Error("The recording could not be loaded.")), { once: true });
-  video.src = session.playlist_url;
+const player = new RecordedPlayer(video, {
+  playbackUrl: config.playbackUrl,
+  stream: () => streamChoice.value,
+  onMessage: say,
+  onTarget: (ms) => { root.dataset.target = String(ms); },
+  onSession: () => { root.dataset.sessions = String(Number(root.dataset.sessions || 0) + 1); },
 });
 
-// A new hls.js player on the session's playlist; resolves once the playlist is read.
-const attach = (session) => new Promise((resolve, reject) => {
-  stopPlayer();
-  if (!Hls.isSupported() && video.canPlayType("application/vnd.apple.mpegurl")) {
-    attachNative(session).then(resolve, reject);
-    return;
-  }
-  const hls = new Hls({
-    autoStartLoad: false, enableWorker: true,
-    workerPath: new URL("../vendor/hls.js/hls.worker.js", import.meta.url).href,
-    maxBufferLength: 20, backBufferLength: 30,
-  });
-  state.hls = hls;
-  hls.on(Hls.Events.LEVEL_LOADED, (_event, data) => {
-    state.fragments = data.details.fragments;
-    resolve();
-  });
-  hls.on(Hls.Events.ERROR, (_event, data) => {
-    if (!data.fatal) return;
-    if (state.fragments.length) recover();
-    else reject(new Error("The recording could not be loaded."));
-  });
-  hls.loadSource(session.playlist_url);
-  hls.attachMedia(video);
-});
+const playAt = (ms) => { player.playAt(ms).catch((err) => say(reason(err))); };
 
-// Whether the current session can play moment `ms`: not running out, and `ms` not newer than its range
-// (footage recorded since it was opened is only in a new one).
-const sessionServes = (session, ms) => session && (state.hls || state.native) &&
-  Date.parse(session.expires_at) - Date.now() > RENEW_BEFORE_MS &&
-  ms >= Date.parse(session.start) && ms < Date.parse(session.end);
-
-// The session to play `ms` from, opened (and the player attached) when there is none, it runs out or
-// it ends before `ms`. Resolves true when a new player was attached.
-const ensureSession = async (ms) => {
-  if (sessionServes(state.session, ms)) return false;
-  const range = sessionRange(ms, Date.now()); // the API plays at most 24 hours
-  state.session = await fetchJson(config.playbackUrl, {
-    method: "POST",
-    body: { start: iso(range.start), end: iso(range.end), ...(streamChoice.value ? { stream: streamChoice.value } : {}) },
-  });
-  root.dataset.sessions = String(Number(root.dataset.sessions || 0) + 1);
-  if (!canDecode(state.session.codecs, isTypeSupported)) {
-    stopPlayer();
-    throw new Error(cannotDecodeText(state.session.codecs));
-  }
-  await attach(state.session);
-  return true;
-};
-
-const playAt = async (ms) => {
-  say("");
-  try {
-    const fresh = await ensureSession(ms);
-    const position = positionAt(currentFragments(), ms);
-    if (position === null) {
-      say("Nothing is recorded after that moment yet. Use Live to watch the camera now.");
-      return;
-    }
-    root.dataset.target = String(ms);
-    if (fresh && state.hls) state.hls.startLoad(position);
-    else video.currentTime = position;
-    video.playbackRate = state.speed;
-    await video.play().catch(() => {});
-  } catch (err) {
-    say(reason(err));
-  }
-};
-
-const step = (seconds) => {
-  if (state.wall === null) return;
-  const position = stepFrom(currentFragments(), state.wall, seconds);
-  if (position !== null) video.currentTime = position;
-};
+const step = (seconds) => player.step(seconds);
 
 const jumpToEvent = (direction) => {
   const from = state.wall ?? Date.now();
@@ -255,14 +136,14 @@ const jumpToEvent = (direction) => {
 
 const setSpeed = (speed) => {
   state.speed = speed;
-  video.playbackRate = speed;
+  player.setSpeed(speed);
   for (const button of root.querySelectorAll("[data-speed]")) {
     button.setAttribute("aria-pressed", String(Number(button.dataset.speed) === speed));
   }
 };
 
 const togglePlay = () => {
-  if (!state.hls && !state.native) {
+  if (!player.attached) {
     if (state.view) playAt(state.events.length ? state.events[state.events.length - 1].playFrom : state.view.end - 60_000);
     return;
   }
@@ -273,9 +154,8 @@ const togglePlay = () => {
 // --- what the page shows while playing ---------------------------------------------------------------
 
 const showClock = () => {
-  const fragments = currentFragments();
-  if (fragments.length && video.readyState >= 2) {
-    const wall = wallClockAt(fragments, video.currentTime);
+  const wall = player.wallClock();
+  if (wall !== null) {
     state.wall = wall;
     root.dataset.wallclock = String(Math.round(wall));
     const text = formatTime(iso(wall), config.timeZone);
@@ -348,8 +228,7 @@ bar.addEventListener("wheel", (e) => {
 
 streamChoice.addEventListener("change", async () => {
   const moment = state.wall;
-  stopPlayer();
-  state.session = null;
+  player.stop();
   await loadTimeline(state.view).catch((err) => say(reason(err)));
   if (moment !== null) playAt(moment);
 });

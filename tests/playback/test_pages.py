@@ -90,3 +90,52 @@ def test_a_live_alert_carries_the_link_that_plays_it(world: World) -> None:
                                        started_at=datetime(2026, 3, 1, 8, 0, tzinfo=UTC))
 
     assert alert_payload(event)["play_url"] == f"/cameras/{world.camera_a1.public_id}/timeline/?event={event.public_id}"
+
+
+# --- recordings together (a site's or a saved view's cameras at the same moment) --------------------
+
+
+def _sync_config(response) -> dict:  # type: ignore[no-untyped-def]
+    html = response.content.decode()
+    return json.loads(html.split('id="sync-config" type="application/json">')[1].split("</script>")[0])
+
+
+def _get(world: World, who: str, url: str):  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(getattr(world, who))
+    return client.get(url)
+
+
+def test_a_sites_cameras_play_together_in_its_time_zone_from_the_given_moment(world: World) -> None:
+    response = _get(world, "viewer", f"/playback/sites/{world.site_a1.public_id}/?at=2026-03-01T08:00:00%2B01:00")
+
+    assert response.status_code == 200
+    config = _sync_config(response)
+    assert [camera["name"] for camera in config["cameras"]] == ["A1 Entrance", "A1 Lobby"]
+    assert config["cameras"][0]["playbackUrl"] == f"/api/v1/cameras/{world.camera_a1.public_id}/playback/"
+    assert (config["timeZone"], config["at"]) == ("Europe/Paris", "2026-03-01T08:00:00+01:00")
+    assert 'src="/static/js/sync-playback.js"' in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["admin_b", "outsider", "restricted_viewer"])
+def test_a_site_the_person_cannot_see_answers_404(world: World, who: str) -> None:
+    assert _get(world, who, f"/playback/sites/{world.site_a2.public_id}/").status_code == 404
+
+
+def test_a_saved_view_plays_only_the_cameras_its_owner_may_still_watch(world: World) -> None:
+    from cameras import saved_views
+
+    ids = [str(c.public_id) for c in (world.camera_a1, world.camera_a2)]
+    view, _ = saved_views.save_view(world.viewer, world.org_a, name="Wall", layout="2x2", cameras=ids)
+    world.membership(world.viewer).sites.set([world.site_a1])
+
+    response = _get(world, "viewer", f"/playback/views/{view.public_id}/")
+
+    assert [camera["id"] for camera in _sync_config(response)["cameras"]] == [str(world.camera_a1.public_id)]
+    for other in ("owner", "admin_b"):
+        assert _get(world, other, f"/playback/views/{view.public_id}/").status_code == 404
+
+
+def test_the_timeline_links_its_sites_cameras_together(world: World) -> None:
+    html = page_as(world, "viewer", world.camera_a1).content.decode()
+    assert f'href="/playback/sites/{world.site_a1.public_id}/"' in html

@@ -58,3 +58,19 @@ READ_PICTURE_JS = f"""() => {{
   return {{seconds, wallclock: Number(root.dataset.wallclock || 0), target: Number(root.dataset.target || 0),
           paused: video.paused, time: video.currentTime}};
 }}"""
+
+
+# The seconds each tile of the synchronized page shows (null for a tile without a frame), read like above.
+READ_TILES_JS = f"""() => Array.from(document.querySelectorAll('[data-tile] video'), (video) => {{
+  if (video.readyState < 2) return null;
+  const canvas = document.createElement('canvas');
+  canvas.width = {WIDTH}; canvas.height = {HEIGHT};
+  const context = canvas.getContext('2d', {{willReadFrequently: true}});
+  context.drawImage(video, 0, 0, {WIDTH}, {HEIGHT});
+  let seconds = 0;
+  for (let i = 0; i < {BITS}; i += 1) {{
+    const pixel = context.getImageData(i * {BLOCK} + {BLOCK // 2}, 24, 1, 1).data;
+    if (pixel[0] > 128) seconds |= (1 << i);
+  }}
+  return {{seconds, paused: video.paused}};
+}})"""
