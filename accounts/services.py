@@ -218,7 +218,7 @@ def update_organization(
     except IntegrityError:
         raise ValidationError({"name": ["Another organization already uses this name."]}) from None
     if "clip_retention_days" in changed:
-        from recordings.cleanup import reapply_retention
+        from recordings.clips.cleanup import reapply_retention
 
         reapply_retention(organization.pk, organization.clip_retention_days)
     audit.record(actor, "organization.update", organization=organization, target=organization, ip=ip,

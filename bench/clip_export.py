@@ -4,7 +4,7 @@
 
 Starts the stack (camera simulator, go2rtc gateway, PostgreSQL, Redis) and
 one real Celery worker on the ``exports`` queue, then exports one clip per
-length through ``recordings.exports.request_clip``, one after the other.
+length through ``recordings.clips.services.request_clip``, one after the other.
 For each it prints the wall time from request to ``ready`` relative to the
 clip's length, and the CPU seconds per clip second of the export process:
 the worker itself and its ffmpeg child (read from /proc: the child's CPU is
@@ -58,7 +58,7 @@ def start_worker(log_dir: Path) -> subprocess.Popen:
 
 
 def export_one(worker_pid: int, user, camera, length: int) -> Export:  # type: ignore[no-untyped-def]
-    from recordings import exports
+    from recordings.clips import services as exports
     from recordings.models import Clip
 
     own_before, children_before = cpu_split(worker_pid)

@@ -6,7 +6,7 @@ The footage is made once and kept under ``var/bench/``: one ffmpeg run of a
 15 fps test pattern with a keyframe every 2 s, cut by the segment muxer with
 the recorder's options into 360 segments of 10 s. Each run indexes them
 (SQLite in a temporary directory, the files hard-linked into a recordings
-root), requests the range through ``recordings.range_exports`` and runs the
+root), requests the range through ``recordings.clips.range_exports`` and runs the
 export task's body in this process: the index query, the cut plan, ffmpeg's
 concat stream copy, hashing and writing into clip storage. CPU is this
 process's plus its reaped children's (ffmpeg). Goal: at least 50x real time.
@@ -105,11 +105,11 @@ def cpu_seconds() -> tuple[float, float]:
 def export_once(user, camera, start) -> tuple[float, float, float, object]:  # type: ignore[no-untyped-def]
     from unittest import mock
 
-    from recordings import range_exports
+    from recordings.clips import range_exports
     from recordings.models import Clip
 
     end = start + timedelta(seconds=SEGMENTS * SEGMENT_SECONDS)
-    with mock.patch("recordings.tasks.export_range_clip.apply_async_on_commit"):
+    with mock.patch("recordings.clips.tasks.export_range_clip.apply_async_on_commit"):
         clip = range_exports.request_range_clip(user, camera.public_id, start, end, "main")
     own_before, children_before = cpu_seconds()
     began = time.perf_counter()

@@ -70,7 +70,7 @@ class Rig:
 def _seed(gateway: Gateway, scene: SceneCamera):  # type: ignore[no-untyped-def]
     from accounts.roles import Role
     from cameras import services, sync
-    from recordings import motion
+    from recordings.motion import services as motion
     from tests.factories import make_member, make_organization, make_site, make_user
 
     create_gateway_row(gateway)

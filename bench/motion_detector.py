@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.motion_detector [--seconds 5] [--frames 300]
 
-Measures ``recordings.detector.MotionDetector.feed`` alone, nothing else:
+Measures ``recordings.motion.detector.MotionDetector.feed`` alone, nothing else:
 no decoding, no Django. Input is 640x360 grey, as the recorder hands it
 over, so the downscale to the 144-line analysis size is included, as in
 production. OpenCV runs single-threaded (``cv2.setNumThreads(1)``): the
@@ -28,7 +28,7 @@ import time
 import cv2
 import numpy as np
 
-from recordings.detector import DetectorSettings, MotionDetector, analysis_size
+from recordings.motion.detector import DetectorSettings, MotionDetector, analysis_size
 
 WIDTH, HEIGHT = 640, 360
 SQUARE = 60  # pixels, about 1.6% of the frame

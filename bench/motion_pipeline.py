@@ -33,9 +33,9 @@ import django  # noqa: E402
 
 django.setup()
 
-from recordings.detector import DetectorSettings, MotionDetector  # noqa: E402
-from recordings.tracker import MotionTracker  # noqa: E402
-from recordings.watch import StreamFailed, decoded_frames, grey_frame  # noqa: E402
+from recordings.motion.detector import DetectorSettings, MotionDetector  # noqa: E402
+from recordings.motion.tracker import MotionTracker  # noqa: E402
+from recordings.motion.watch import StreamFailed, decoded_frames, grey_frame  # noqa: E402
 from tests.media import CameraSimulator, Gateway, wait_until  # noqa: E402
 
 

@@ -5,11 +5,10 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import APITokenViewSet, AuditEventViewSet, InvitationViewSet, MemberViewSet, OrganizationViewSet
 from cameras.api import CameraViewSet, SiteViewSet
 from cameras.ptz_api import CameraPTZViewSet, PTZPresetViewSet
-from recordings.api import ClipViewSet
-from recordings.bundles_api import ExportBundleViewSet
+from recordings.clips.api import ClipViewSet, ExportBundleViewSet
 from recordings.footage.api import CameraRecordingViewSet, LegalHoldViewSet, OrganizationStorageViewSet
-from recordings.motion_api import CameraMotionViewSet, MotionEventViewSet
-from recordings.notifications_api import NotificationDeliveryViewSet, NotificationRuleViewSet, WebhookViewSet
+from recordings.motion.api import CameraMotionViewSet, MotionEventViewSet
+from recordings.notifications.api import NotificationDeliveryViewSet, NotificationRuleViewSet, WebhookViewSet
 from recordings.playback.api import CameraPlaybackViewSet
 
 router = DefaultRouter()

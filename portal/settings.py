@@ -207,14 +207,11 @@ CELERY_TIMEZONE = "UTC"
 # minutes, so only workers started with -Q motion (thread pool) take them.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = [Queue(name) for name in ("celery", "ptz", "exports")]
-# Tasks name their queue here; unlisted tasks go to "celery".
+# Tasks of recordings declare their queue on the task (@shared_task(queue=...)), so a
+# rename cannot move them; the routes below cover the rest. Unrouted tasks go to "celery".
 CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
-    "recordings.tasks.export_clip": {"queue": "exports"},
-    "recordings.tasks.export_range_clip": {"queue": "exports"},
-    "recordings.tasks.assemble_bundle": {"queue": "exports"},
     # Moves, stops, presets and status reads: a fast lane of their own.
     "cameras.tasks.ptz_*": {"queue": "ptz"},
-    "recordings.tasks.watch_camera": {"queue": "motion"},
 }
 CCTV_RECONCILE_SECONDS = env_int("CCTV_RECONCILE_SECONDS", 30)
 CCTV_HEALTH_SECONDS = env_int("CCTV_HEALTH_SECONDS", 30)
@@ -234,7 +231,7 @@ CCTV_CLIP_MAX_SECONDS = env_int("CCTV_CLIP_MAX_SECONDS", 1800)
 if CCTV_CLIP_MAX_SECONDS < 1:
     raise ImproperlyConfigured("CCTV_CLIP_MAX_SECONDS must be at least 1")
 CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = max(3600, CCTV_CLIP_MAX_SECONDS + 900)
-# Longest range cut from recorded footage (recordings.range_exports): stream copy, so
+# Longest range cut from recorded footage (recordings.clips.range_exports): stream copy, so
 # a day of footage is a few minutes of work. Its end may lie CCTV_CLIP_MAX_SECONDS ahead.
 CCTV_EXPORT_MAX_SECONDS = env_int("CCTV_EXPORT_MAX_SECONDS", 24 * 3600)
 if CCTV_EXPORT_MAX_SECONDS < 1:
@@ -247,7 +244,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "dispatch-motion-watchers": {
         "task": "recordings.tasks.dispatch_motion_watchers", "schedule": CCTV_MOTION_DISPATCH_SECONDS,
     },
-    # Pending notification deliveries whose task was lost; see recordings.notifications.STALE_PENDING.
+    # Pending notification deliveries whose task was lost; see recordings.notifications.delivery.STALE_PENDING.
     "requeue-stale-deliveries": {"task": "recordings.tasks.requeue_stale_deliveries", "schedule": 300},
 }
 # Footage housekeeping (recordings.footage.tasks); the settings are with the recording ones below.

@@ -9,7 +9,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from portal.admin_base import ServiceForm, TenantScopedAdmin
-from recordings import exports, motion, notification_setup
+from recordings.clips import services as exports
 from recordings.models import (
     Clip,
     MotionEvent,
@@ -18,6 +18,8 @@ from recordings.models import (
     NotificationRule,
     WebhookEndpoint,
 )
+from recordings.motion import services as motion
+from recordings.notifications import rules
 
 
 @admin.register(Clip)
@@ -89,7 +91,7 @@ class MotionSettingsForm(ServiceForm):
 
 @admin.register(MotionSettings)
 class MotionSettingsAdmin(TenantScopedAdmin):
-    """Per-camera motion detection, saved through ``recordings.motion.update_settings`` (checked and audited).
+    """Per-camera motion detection, saved through ``recordings.motion.services.update_settings`` (checked and audited).
 
     No delete: switching detection off is ``enabled``; a row goes with its camera.
     """
@@ -139,8 +141,8 @@ class WebhookEndpointAdmin(TenantScopedAdmin):
     def save_through_service(self, request: HttpRequest, form: Any, change: bool) -> WebhookEndpoint:
         data = {field: form.cleaned_data[field] for field in ("name", "url", "enabled")}
         if change:
-            return notification_setup.update_webhook(request.user, form.instance, ip=self.ip(request), **data)
-        webhook, _secret = notification_setup.create_webhook(
+            return rules.update_webhook(request.user, form.instance, ip=self.ip(request), **data)
+        webhook, _secret = rules.create_webhook(
             request.user, form.cleaned_data["organization"], ip=self.ip(request), **data
         )
         self.message_user(request, "The signing secret is not shown here: rotate it on the Notifications page "
@@ -148,7 +150,7 @@ class WebhookEndpointAdmin(TenantScopedAdmin):
         return webhook
 
     def delete_through_service(self, request: HttpRequest, obj: WebhookEndpoint) -> None:
-        notification_setup.delete_webhook(request.user, obj, ip=self.ip(request))
+        rules.delete_webhook(request.user, obj, ip=self.ip(request))
 
 
 @admin.register(NotificationRule)
@@ -168,7 +170,7 @@ class NotificationRuleAdmin(TenantScopedAdmin):
         return False
 
     def delete_through_service(self, request: HttpRequest, obj: NotificationRule) -> None:
-        notification_setup.delete_rule(request.user, obj, ip=self.ip(request))
+        rules.delete_rule(request.user, obj, ip=self.ip(request))
 
 
 @admin.register(NotificationDelivery)

@@ -1,12 +1,16 @@
+"""Pages of clips, motion alerts and notifications (each feature's views live in its package)."""
+
 from django.urls import path
 
-from recordings import motion_views, notification_views, views
+from recordings.clips import views as clip_views
+from recordings.motion import views as motion_views
+from recordings.notifications import views as notification_views
 
 urlpatterns = [
-    path("clips/", views.clip_list, name="clip_list"),
-    path("clips/new/", views.clip_request, name="clip_request"),
-    path("clips/<uuid:public_id>/download/", views.clip_download, name="clip_download"),
-    path("clips/<uuid:public_id>/delete/", views.clip_delete, name="clip_delete"),
+    path("clips/", clip_views.clip_list, name="clip_list"),
+    path("clips/new/", clip_views.clip_request, name="clip_request"),
+    path("clips/<uuid:public_id>/download/", clip_views.clip_download, name="clip_download"),
+    path("clips/<uuid:public_id>/delete/", clip_views.clip_delete, name="clip_delete"),
     path("alerts/", motion_views.alert_list, name="alert_list"),
     path("alerts/badge/", motion_views.alert_badge, name="alert_badge"),
     path("alerts/acknowledge/", motion_views.motion_acknowledge_many, name="motion_acknowledge_many"),

@@ -21,6 +21,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 from accounts.scoping import MFAEnrolmentRequired
+from recordings.motion.payload import STREAM_FIELDS as MOTION_ALERT_FIELDS
 from signaling import events, live, relay
 from signaling.limits import limiter
 from signaling.protocol import CloseCode, RelayError
@@ -248,10 +249,9 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
                 logger.warning("live relay could not release a session slot: %s", type(exc).__name__)
 
 
-# What a dashboard learns of an alert: ids, names, time, score, boxes and links; never a source.
+# What a dashboard learns of an event: ids, names, times and links; never a source. A motion alert's
+# fields (MOTION_ALERT_FIELDS) come from the one builder of its payload, recordings.motion.payload.
 RECORDING_STATUS_FIELDS = ("type", "camera", "state", "label", "reason", "changed_at", "last_segment_at")
-MOTION_ALERT_FIELDS = ("type", "event", "camera", "camera_name", "site_name", "started_at", "peak_score",
-                       "boxes", "snapshot_url", "url", "play_url", "camera_url", "site_timezone")
 # Notices about recording (recordings.footage.notice_messages): to a camera's viewers, to owners and admins.
 RECORDING_STOPPED_FIELDS = ("type", "notice", "camera", "camera_name", "site_name", "since", "minutes", "reason",
                             "created_at", "url")

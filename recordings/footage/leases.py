@@ -1,6 +1,6 @@
 """Redis leases on cameras for recorders: a camera is recorded by exactly one recorder at a time.
 
-The same mechanism as the motion workers' (``recordings.leases``: a key
+The same mechanism as the motion workers' (``recordings.motion.leases``: a key
 holding the owner's token, set with NX and a time to live, renewed and
 released only by that token, atomically), under a key of its own so a
 camera's recorder and its motion watcher do not exclude each other.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from recordings import leases as motion_leases
+from recordings.motion import leases as motion_leases
 
 
 def lease_key(camera_id: int) -> str:

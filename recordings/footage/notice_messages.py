@@ -18,10 +18,10 @@ from accounts.models import Membership
 from accounts.roles import Action, Role
 from accounts.scoping import can
 from recordings import schedules
+from recordings.clips.retention import human_bytes
 from recordings.footage.models import Notice, NoticeKind
 from recordings.models import NotificationDelivery
-from recordings.retention import human_bytes
-from recordings.webhooks import DeliveryError
+from recordings.notifications.webhooks import DeliveryError
 
 
 def url_of(notice: Notice) -> str:

@@ -34,7 +34,7 @@ from recordings.footage.models import (
     StoragePolicy,
 )
 from recordings.models import NotificationChannel, NotificationDelivery, NotificationRule
-from recordings.tasks import deliver_notification
+from recordings.notifications.tasks import deliver_notification
 from signaling.events import camera_group, send_on_commit, user_group
 
 logger = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ def _claim_quota(policy: StoragePolicy, used: int, now: datetime) -> Notice | No
 
 def _targets(notice: Notice) -> list[tuple[str, str, NotificationRule | None]]:
     """(channel, recipient, rule) of everyone to tell: rules that chose this event type, and owners/admins."""
-    from recordings.notifications import rules_for
+    from recordings.notifications.delivery import rules_for
 
     camera = notice.camera
     if notice.kind == NoticeKind.RECORDING_STOPPED and camera is None:

@@ -31,10 +31,10 @@ from django.utils import timezone
 from cameras.gateways import restream_url
 from cameras.models import Gateway
 from cameras.streams import stream_name
+from recordings.clips.recorder import restream_source
 from recordings.footage import capture, health, ingest, layout, leases, mp4, recorders, settle
 from recordings.footage.models import HealthState, Recorder
 from recordings.footage.services import Plan, recording_plan
-from recordings.recorder import restream_source
 
 logger = logging.getLogger(__name__)
 

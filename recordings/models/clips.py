@@ -60,7 +60,7 @@ class Clip(TimeStampedModel):
     size = models.PositiveBigIntegerField(null=True, blank=True, help_text="Bytes.")
     sha256 = models.CharField(max_length=64, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
-    # A range export (``recordings.range_exports``) is cut from recorded footage; these stay empty for
+    # A range export (``recordings.clips.range_exports``) is cut from recorded footage; these stay empty for
     # a clip recorded live from the gateway ("the next N seconds").
     range_start = models.DateTimeField(null=True, blank=True, help_text="Requested start of a range export.")
     range_end = models.DateTimeField(null=True, blank=True, help_text="Requested end of a range export.")

@@ -27,7 +27,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
-from recordings.downloads import parse_range, stream_range
+from recordings.clips.downloads import parse_range, stream_range
 from recordings.footage import layout, reading
 from recordings.footage.models import Segment, Tier
 from recordings.playback.sessions import Session

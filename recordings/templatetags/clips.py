@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.roles import Action
 from accounts.scoping import can
-from recordings.exports import duration_choices
+from recordings.clips.services import duration_choices
 from recordings.models import Clip
 
 register = template.Library()
@@ -37,7 +37,7 @@ def clip_badge(status: str) -> str:
 @register.simple_tag
 def clips_config() -> str:
     """URL patterns clips.js needs, as JSON for a data attribute (autoescaped there)."""
-    from recordings.views import client_config
+    from recordings.clips.views import client_config
 
     return json.dumps(client_config())
 

@@ -10,8 +10,8 @@ from django import template
 from django.urls import reverse
 
 from accounts.roles import Action
-from recordings import alerts, motion
 from recordings.models import MotionEvent
+from recordings.motion import alerts, payload
 
 register = template.Library()
 
@@ -55,7 +55,7 @@ def percent(score: float) -> str:
 @register.filter
 def camera_page(event: MotionEvent) -> str:
     """Where an alert's camera link leads: the camera's page with this event shown ("" once deleted)."""
-    return motion.camera_page_url(event)
+    return payload.camera_page_url(event)
 
 
 @register.filter

@@ -14,9 +14,9 @@ from rest_framework.test import APIClient
 import accounts.serializers
 import cameras.ptz_api
 import cameras.serializers
-import recordings.motion_api
-import recordings.notification_serializers
-import recordings.serializers
+import recordings.clips.serializers
+import recordings.motion.serializers
+import recordings.notifications.serializers
 
 METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -118,8 +118,8 @@ def test_every_integer_id_parameter_documents_its_range(schema: dict[str, Any]) 
 
 
 def _model_serializers() -> list[type[serializers.ModelSerializer]]:
-    modules = [accounts.serializers, cameras.serializers, cameras.ptz_api, recordings.serializers,
-               recordings.notification_serializers, recordings.motion_api]  # fmt: skip
+    modules = [accounts.serializers, cameras.serializers, cameras.ptz_api, recordings.clips.serializers,
+               recordings.notifications.serializers, recordings.motion.serializers]  # fmt: skip
     found = [(module, cls) for module in modules for cls in vars(module).values() if isinstance(cls, type)]
     return [cls for module, cls in found
             if issubclass(cls, serializers.ModelSerializer) and cls.__module__ == module.__name__]

@@ -24,10 +24,11 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from cameras.models import Camera
-from recordings import notifications, webhooks
 from recordings.footage import notices
 from recordings.footage.models import Notice, NoticeKind, RecordingHealth, RecordingSettings, StoragePolicy
 from recordings.models import NotificationDelivery, NotificationRule, WebhookEndpoint
+from recordings.notifications import webhooks
+from recordings.notifications.delivery import deliver, rules_for
 from signaling.routing import websocket_urlpatterns
 from tests.api.conftest import API
 from tests.conftest import World
@@ -43,7 +44,7 @@ SECRET = "notice-signing-secret-0123456789abcdefghij"
 
 @pytest.fixture
 def dispatch() -> Iterator[mock.MagicMock]:
-    with mock.patch("recordings.tasks.deliver_notification.delay_on_commit", autospec=True) as delay:
+    with mock.patch("recordings.notifications.tasks.deliver_notification.delay_on_commit", autospec=True) as delay:
         yield delay
 
 
@@ -140,7 +141,7 @@ def test_each_rule_gets_the_alerts_it_chose(world: World, dispatch: mock.MagicMo
                                                               (viewer_both.pk, world.viewer.email)}
     assert dispatch.call_count == 2
     assert motion_only.event_types == ["motion.alert"]
-    motion = notifications.rules_for(world.org_a.pk, "motion.alert", world.camera_a2, timezone.now())
+    motion = rules_for(world.org_a.pk, "motion.alert", world.camera_a2, timezone.now())
     assert {r.pk for r in motion} == {motion_only.pk, viewer_both.pk}
 
 
@@ -152,7 +153,7 @@ def test_the_recording_stopped_webhook_is_signed_and_says_what_stopped(world: Wo
     notice = stopped(world, world.camera_a1)
     (delivery,) = notices.queue_deliveries(notice.pk)
 
-    notifications.deliver(delivery.pk, last_try=False)
+    deliver(delivery.pk, last_try=False)
 
     (headers, raw), = receiver.requests
     assert webhooks.verify(SECRET, headers["X-CCTV-Timestamp"], raw, headers["X-CCTV-Signature"])
@@ -173,7 +174,7 @@ def test_the_recording_stopped_email(world: World, dispatch: mock.MagicMock, set
     rule(world, "Mine", user=world.viewer, event_types=["recording.stopped"])
     (delivery,) = notices.queue_deliveries(stopped(world, world.camera_a1).pk)
 
-    notifications.deliver(delivery.pk, last_try=False)
+    deliver(delivery.pk, last_try=False)
 
     (message,) = mail.outbox
     assert message.to == [world.viewer.email]
@@ -188,7 +189,7 @@ def test_no_mail_to_someone_who_lost_the_camera_meanwhile(world: World, dispatch
     (delivery,) = notices.queue_deliveries(stopped(world, world.camera_a1).pk)
     world.membership(world.viewer).delete()
 
-    notifications.deliver(delivery.pk, last_try=False)
+    deliver(delivery.pk, last_try=False)
 
     assert mail.outbox == []
     assert NotificationDelivery.objects.get(pk=delivery.pk).status == "failed"

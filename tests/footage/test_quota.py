@@ -11,10 +11,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from recordings import notifications
 from recordings.footage import holds, housekeeping, notices, removal, tasks
 from recordings.footage.models import Notice, NoticeKind, OrganizationUsage, StoragePolicy
 from recordings.models import NotificationChannel, NotificationDelivery, NotificationRule, WebhookEndpoint
+from recordings.notifications.delivery import deliver
 from tests.conftest import World
 from tests.footage.helpers import ended_ago
 from tests.footage.test_retention import counters_match_the_rows, kept
@@ -30,7 +30,7 @@ def now(footage_root: Path) -> datetime:
 @pytest.fixture
 def dispatch() -> Iterator[mock.MagicMock]:
     """Deliveries are queued to a mock; tests deliver them by calling the service."""
-    with mock.patch("recordings.tasks.deliver_notification.delay_on_commit", autospec=True) as delay:
+    with mock.patch("recordings.notifications.tasks.deliver_notification.delay_on_commit", autospec=True) as delay:
         yield delay
 
 
@@ -95,7 +95,7 @@ def test_owners_and_admins_are_told_once_when_usage_passes_90_percent(world: Wor
     deliveries = notices.queue_deliveries(notice.pk)
     assert sorted(d.recipient for d in deliveries) == sorted([world.owner.email, world.admin.email])
     for delivery in deliveries:
-        notifications.deliver(delivery.pk, last_try=False)
+        deliver(delivery.pk, last_try=False)
     assert sorted(message.to[0] for message in mail.outbox) == sorted([world.owner.email, world.admin.email])
     assert "95%" in mail.outbox[0].subject and "9.5 KB of its 10.0 KB quota" in mail.outbox[0].body
 
@@ -135,7 +135,7 @@ def test_a_recipient_who_is_no_longer_an_admin_gets_no_quota_mail(world: World, 
     deliveries = {d.recipient: d for d in notices.queue_deliveries(notice.pk)}
     world.membership(world.admin).delete()
 
-    notifications.deliver(deliveries[world.admin.email].pk, last_try=False)
+    deliver(deliveries[world.admin.email].pk, last_try=False)
 
     failed = NotificationDelivery.objects.get(pk=deliveries[world.admin.email].pk)
     assert (failed.status, failed.last_error) == ("failed", "The recipient is no longer an owner or admin of the "

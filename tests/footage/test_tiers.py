@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts.models import Organization, User
 from accounts.roles import Role
 from cameras.models import Camera
-from recordings import range_exports
+from recordings.clips import range_exports
 from recordings.footage import holds, housekeeping, layout, mover, reading, removal, stores, tasks, tier_config
 from recordings.footage.models import Segment, StoragePolicy, StorageTier, Tier
 from recordings.models import ClipStatus

@@ -84,7 +84,7 @@ def test_a_live_alert_carries_the_link_that_plays_it(world: World) -> None:
     from datetime import UTC, datetime
 
     from recordings.models import MotionEvent
-    from recordings.motion import alert_payload
+    from recordings.motion.payload import alert_payload
 
     event = MotionEvent.objects.create(organization=world.org_a, camera=world.camera_a1, camera_name="A1",
                                        started_at=datetime(2026, 3, 1, 8, 0, tzinfo=UTC))

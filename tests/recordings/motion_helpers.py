@@ -9,8 +9,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from cameras.models import Camera
-from recordings import motion, storage
+from recordings import storage
 from recordings.models import MotionEvent
+from recordings.motion import services as motion
 
 JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4 + b"\xff\xd9"
 

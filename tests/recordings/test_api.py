@@ -24,7 +24,7 @@ CLIPS = f"{API}/clips/"
 
 @pytest.fixture(autouse=True)
 def _no_task_dispatch():  # type: ignore[no-untyped-def]
-    with mock.patch("recordings.tasks.export_clip.apply_async_on_commit", autospec=True) as dispatch:
+    with mock.patch("recordings.clips.tasks.export_clip.apply_async_on_commit", autospec=True) as dispatch:
         yield dispatch
 
 

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from recordings import motion
 from recordings.models import MotionEvent
+from recordings.motion import services as motion
 from tests.conftest import World
 from tests.recordings.motion_helpers import acknowledged, make_event
 
@@ -145,7 +145,7 @@ def test_a_foreign_next_url_is_ignored(world: World, client_for: Callable) -> No
 
 
 def test_the_badge_leaves_out_alerts_of_deleted_cameras(world: World, client_for: Callable) -> None:
-    from recordings import alerts
+    from recordings.motion import alerts
 
     make_event(world.camera_a1)
     make_event(world.camera_a2)

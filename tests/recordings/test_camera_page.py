@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from recordings import motion
 from recordings.models import ClipStatus
+from recordings.motion import payload
 from tests.conftest import World
 from tests.recordings.helpers import make_clip
 from tests.recordings.motion_helpers import make_event
@@ -149,14 +149,14 @@ def test_the_alert_list_links_each_alert_to_its_camera_page_at_the_event(world: 
 
 def test_the_live_alert_carries_the_camera_page_and_the_site_time_zone(world: World) -> None:
     event = make_event(world.camera_a1)
-    payload = motion.alert_payload(event)
-    assert payload["camera_url"] == motion.camera_page_url(event)
-    assert payload["site_timezone"] == "Europe/Paris"
-    json.dumps(payload)
+    live = payload.alert_payload(event)
+    assert live["camera_url"] == payload.camera_page_url(event)
+    assert live["site_timezone"] == "Europe/Paris"
+    json.dumps(live)
 
 
 def test_an_alert_of_a_deleted_camera_has_no_camera_link(world: World) -> None:
     event = make_event(world.camera_a1)
     world.camera_a1.delete()
     event.refresh_from_db()
-    assert motion.camera_page_url(event) == "" and motion.alert_payload(event)["camera_url"] == ""
+    assert payload.camera_page_url(event) == "" and payload.alert_payload(event)["camera_url"] == ""

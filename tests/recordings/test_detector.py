@@ -1,4 +1,4 @@
-"""Unit tests of ``recordings.detector`` on synthetic grey frames (no database, no video)."""
+"""Unit tests of ``recordings.motion.detector`` on synthetic grey frames (no database, no video)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from recordings.detector import (
+from recordings.motion.detector import (
     Box,
     Detection,
     DetectorSettings,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from recordings.downloads import parse_range
+from recordings.clips.downloads import parse_range
 from recordings.storage import clip_name, safe_filename
 
 

@@ -12,7 +12,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from recordings import range_exports, storage
+from recordings import storage
+from recordings.clips import range_exports
 from recordings.footage.models import RecordingSettings
 from recordings.models import Clip, ClipStatus
 from tests.conftest import World
@@ -34,7 +35,7 @@ def _recordings_root(settings, tmp_path: Path) -> None:  # type: ignore[no-untyp
 
 @pytest.fixture(autouse=True)
 def _no_task_dispatch() -> Iterator[mock.MagicMock]:
-    with mock.patch("recordings.tasks.export_range_clip.apply_async_on_commit", autospec=True) as dispatch:
+    with mock.patch("recordings.clips.tasks.export_range_clip.apply_async_on_commit", autospec=True) as dispatch:
         yield dispatch
 
 

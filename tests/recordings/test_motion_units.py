@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from recordings import leases, schedules, storage, watch
+from recordings import schedules, storage
 from recordings.models import MotionSettings
-from recordings.tracker import MotionTracker, Step
+from recordings.motion import leases, watch
+from recordings.motion.tracker import MotionTracker, Step
 
 # --- tracker -------------------------------------------------------------------------------
 
@@ -183,8 +184,9 @@ def test_old_motion_events_go_with_their_snapshot_after_the_retention_days(world
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    from recordings import cleanup, motion
+    from recordings.clips import cleanup
     from recordings.models import MotionEvent
+    from recordings.motion import services as motion
 
     world.org_a.clip_retention_days = 7
     world.org_a.save()
@@ -223,7 +225,7 @@ def test_events_in_the_cooldown_are_recorded_without_an_alert(world) -> None:  #
 
     from django.utils import timezone
 
-    from recordings import motion
+    from recordings.motion import services as motion
 
     start = timezone.now()
     first = motion.open_event(world.camera_a1, at=start, score=0.1, boxes=[[0, 0, 0.1, 0.1]], snapshot=b"\xff\xd8\xff",
@@ -249,8 +251,8 @@ def test_the_peak_keeps_the_strongest_moment_and_abandoned_events_are_closed(wor
 
     from django.utils import timezone
 
-    from recordings import motion
     from recordings.models import MotionEvent
+    from recordings.motion import services as motion
 
     start = timezone.now()
     event = motion.open_event(world.camera_a1, at=start, score=0.1, boxes=[[0, 0, 0.1, 0.1]], snapshot=None,

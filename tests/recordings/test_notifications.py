@@ -30,7 +30,6 @@ from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent, Membership
 from cameras.models import Camera
-from recordings import notification_setup, notifications, webhooks
 from recordings.models import (
     DeliveryStatus,
     MotionEvent,
@@ -39,7 +38,9 @@ from recordings.models import (
     NotificationRule,
     WebhookEndpoint,
 )
-from recordings.tasks import deliver_notification, notify_motion_event
+from recordings.notifications import delivery as deliveries
+from recordings.notifications import rules, webhooks
+from recordings.notifications.tasks import deliver_notification, notify_motion_event
 from tests.api.conftest import API, rows
 from tests.conftest import World
 from tests.recordings.motion_helpers import schedule_rows
@@ -53,7 +54,7 @@ WEBHOOKS, RULES, DELIVERIES = f"{API}/webhooks/", f"{API}/notification-rules/", 
 
 @pytest.fixture(autouse=True)
 def dispatch() -> Iterator[mock.MagicMock]:
-    with mock.patch("recordings.tasks.deliver_notification.delay_on_commit", autospec=True) as delay:
+    with mock.patch("recordings.notifications.tasks.deliver_notification.delay_on_commit", autospec=True) as delay:
         yield delay
 
 
@@ -202,20 +203,20 @@ def test_site_and_camera_filters_and_disabled_rules(world: World) -> None:
     lobby = make_rule(world, name="lobby", cameras=[world.camera_a1_sub])
     make_rule(world, name="off", enabled=False)
 
-    assert set(notifications.rules_for_event(make_event(world.camera_a1))) == {everywhere}
-    assert set(notifications.rules_for_event(make_event(world.camera_a2))) == {everywhere, warehouse}
-    assert set(notifications.rules_for_event(make_event(world.camera_a1_sub))) == {everywhere, lobby}
-    assert notifications.rules_for_event(make_event(world.camera_b)) == []
+    assert set(deliveries.rules_for_event(make_event(world.camera_a1))) == {everywhere}
+    assert set(deliveries.rules_for_event(make_event(world.camera_a2))) == {everywhere, warehouse}
+    assert set(deliveries.rules_for_event(make_event(world.camera_a1_sub))) == {everywhere, lobby}
+    assert deliveries.rules_for_event(make_event(world.camera_b)) == []
 
 
 def test_schedule_is_read_in_the_cameras_site_time_zone(world: World) -> None:
     # site_a1 is in Europe/Paris (UTC+1 in January); Monday 2024-01-15.
     rule = make_rule(world, schedule=[{"days": [0], "start": "08:00", "end": "09:00"}])
 
-    assert notifications.rules_for_event(make_event(world.camera_a1, at=datetime(2024, 1, 15, 7, 30, tzinfo=UTC)))
-    assert not notifications.rules_for_event(make_event(world.camera_a1, at=datetime(2024, 1, 15, 8, 30, tzinfo=UTC)))
+    assert deliveries.rules_for_event(make_event(world.camera_a1, at=datetime(2024, 1, 15, 7, 30, tzinfo=UTC)))
+    assert not deliveries.rules_for_event(make_event(world.camera_a1, at=datetime(2024, 1, 15, 8, 30, tzinfo=UTC)))
     # camera_a2's site is in UTC: 08:30 UTC is inside the window there.
-    assert notifications.rules_for_event(make_event(world.camera_a2, at=datetime(2024, 1, 15, 8, 30, tzinfo=UTC))) == [
+    assert deliveries.rules_for_event(make_event(world.camera_a2, at=datetime(2024, 1, 15, 8, 30, tzinfo=UTC))) == [
         rule
     ]
 
@@ -223,17 +224,17 @@ def test_schedule_is_read_in_the_cameras_site_time_zone(world: World) -> None:
 def test_personal_rule_matches_only_cameras_its_owner_may_still_view(world: World) -> None:
     rule = make_rule(world, user=world.restricted_viewer)  # limited to site_a1
 
-    assert notifications.rules_for_event(make_event(world.camera_a1)) == [rule]
-    assert notifications.rules_for_event(make_event(world.camera_a2)) == []
+    assert deliveries.rules_for_event(make_event(world.camera_a1)) == [rule]
+    assert deliveries.rules_for_event(make_event(world.camera_a2)) == []
 
     Membership.objects.filter(user=world.restricted_viewer).delete()
-    assert notifications.rules_for_event(make_event(world.camera_a1)) == []
+    assert deliveries.rules_for_event(make_event(world.camera_a1)) == []
 
 
 def test_webhook_rule_of_a_switched_off_endpoint_does_not_match(world: World) -> None:
     make_rule(world, webhook=make_webhook(world, enabled=False))
 
-    assert notifications.rules_for_event(make_event(world.camera_a1)) == []
+    assert deliveries.rules_for_event(make_event(world.camera_a1)) == []
 
 
 # --- queueing ---------------------------------------------------------------------------
@@ -245,8 +246,8 @@ def test_queue_deliveries_is_idempotent(world: World, dispatch: mock.MagicMock) 
     mail_rule = make_rule(world, user=world.viewer)
     event = make_event(world.camera_a1)
 
-    first = notifications.queue_deliveries(event.pk)
-    second = notifications.queue_deliveries(event.pk)
+    first = deliveries.queue_deliveries(event.pk)
+    second = deliveries.queue_deliveries(event.pk)
 
     assert {delivery.rule for delivery in first} == {webhook_rule, mail_rule} and second == []
     assert NotificationDelivery.objects.filter(event=event).count() == 2
@@ -267,7 +268,7 @@ def test_events_in_a_cooldown_notify_nobody(world: World) -> None:
 
 def queued(world: World, receiver: Receiver, camera: Camera | None = None) -> NotificationDelivery:
     make_rule(world, webhook=make_webhook(world, url=receiver.url))
-    (delivery,) = notifications.queue_deliveries(make_event(camera or world.camera_a1).pk)
+    (delivery,) = deliveries.queue_deliveries(make_event(camera or world.camera_a1).pk)
     return delivery
 
 
@@ -276,7 +277,7 @@ def test_webhook_delivery_reaches_a_real_receiver_signed(world: World, receiver:
     settings.CCTV_PUBLIC_URL = "https://cctv.example.test/"
     delivery = queued(world, receiver)
 
-    notifications.deliver(delivery.pk, last_try=False)
+    deliveries.deliver(delivery.pk, last_try=False)
 
     (headers, body), = receiver.requests
     assert webhooks.verify(SECRET, headers["X-CCTV-Timestamp"], body, headers["X-CCTV-Signature"])
@@ -298,8 +299,8 @@ def test_server_error_keeps_the_row_pending_for_a_retry(world: World, receiver: 
     receiver.status = 500
     delivery = queued(world, receiver)
 
-    with pytest.raises(notifications.RetryLater):
-        notifications.deliver(delivery.pk, last_try=False)
+    with pytest.raises(deliveries.RetryLater):
+        deliveries.deliver(delivery.pk, last_try=False)
 
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.response_code) == (DeliveryStatus.PENDING, 1, 500)
@@ -311,7 +312,7 @@ def test_client_errors_and_redirects_fail_at_once(world: World, receiver: Receiv
     receiver.status = code
     delivery = queued(world, receiver)
 
-    notifications.deliver(delivery.pk, last_try=False)
+    deliveries.deliver(delivery.pk, last_try=False)
 
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.response_code) == (DeliveryStatus.FAILED, 1, code)
@@ -323,8 +324,8 @@ def test_throttling_and_timeouts_are_retried(world: World, receiver: Receiver, c
     receiver.status = code
     delivery = queued(world, receiver)
 
-    with pytest.raises(notifications.RetryLater):
-        notifications.deliver(delivery.pk, last_try=False)
+    with pytest.raises(deliveries.RetryLater):
+        deliveries.deliver(delivery.pk, last_try=False)
 
 
 @pytest.mark.sqlite
@@ -347,11 +348,11 @@ def test_unreachable_receiver_is_retried(world: World, allow_private: None) -> N
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     make_rule(world, webhook=make_webhook(world, url=f"http://127.0.0.1:{port}/"))
-    (delivery,) = notifications.queue_deliveries(make_event(world.camera_a1).pk)
+    (delivery,) = deliveries.queue_deliveries(make_event(world.camera_a1).pk)
 
-    with pytest.raises(notifications.RetryLater, match="Could not connect"):
-        notifications.deliver(delivery.pk, last_try=False)
-    notifications.deliver(delivery.pk, last_try=True)
+    with pytest.raises(deliveries.RetryLater, match="Could not connect"):
+        deliveries.deliver(delivery.pk, last_try=False)
+    deliveries.deliver(delivery.pk, last_try=True)
 
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 2)
@@ -362,7 +363,7 @@ def test_target_is_checked_again_when_delivering(world: World, receiver: Receive
     delivery = queued(world, receiver)
     settings.CCTV_WEBHOOK_ALLOW_PRIVATE_TARGETS = False
 
-    notifications.deliver(delivery.pk, last_try=False)
+    deliveries.deliver(delivery.pk, last_try=False)
 
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.FAILED and "loopback" in delivery.last_error
@@ -371,8 +372,8 @@ def test_target_is_checked_again_when_delivering(world: World, receiver: Receive
 
 def _two_deliveries(world: World, receiver: Receiver) -> tuple[NotificationDelivery, NotificationDelivery]:
     make_rule(world, webhook=make_webhook(world, url=receiver.url))
-    (first,) = notifications.queue_deliveries(make_event(world.camera_a1).pk)
-    (second,) = notifications.queue_deliveries(make_event(world.camera_a2).pk)
+    (first,) = deliveries.queue_deliveries(make_event(world.camera_a1).pk)
+    (second,) = deliveries.queue_deliveries(make_event(world.camera_a2).pk)
     return first, second
 
 
@@ -392,15 +393,15 @@ def test_a_pending_delivery_whose_task_was_lost_is_queued_again_once(
     _age(busy, 4, attempts=3)  # between two retries of a live series
     dispatch.reset_mock()
 
-    first = notifications.requeue_stale_deliveries(timezone.now(), limit=100)
-    second = notifications.requeue_stale_deliveries(timezone.now(), limit=100)
+    first = deliveries.requeue_stale_deliveries(timezone.now(), limit=100)
+    second = deliveries.requeue_stale_deliveries(timezone.now(), limit=100)
 
     assert (first, second) == (1, 0)
     assert [call.args[0] for call in dispatch.call_args_list] == [lost.pk]
     lost.refresh_from_db()
     assert lost.status == DeliveryStatus.PENDING and lost.attempts == 2
     # The requeued task then delivers it like any other.
-    notifications.deliver(lost.pk, last_try=False)
+    deliveries.deliver(lost.pk, last_try=False)
     lost.refresh_from_db()
     assert lost.status == DeliveryStatus.DELIVERED and len(receiver.requests) == 1
 
@@ -410,11 +411,11 @@ def test_a_delivery_that_keeps_losing_its_task_is_failed_and_finished_ones_are_l
     world: World, receiver: Receiver, dispatch: mock.MagicMock
 ) -> None:
     hopeless, done = _two_deliveries(world, receiver)
-    _age(hopeless, 60, attempts=notifications.GIVE_UP_AFTER_ATTEMPTS)
+    _age(hopeless, 60, attempts=deliveries.GIVE_UP_AFTER_ATTEMPTS)
     _age(done, 60, status=DeliveryStatus.DELIVERED)
     dispatch.reset_mock()
 
-    assert notifications.requeue_stale_deliveries(timezone.now(), limit=100) == 1
+    assert deliveries.requeue_stale_deliveries(timezone.now(), limit=100) == 1
 
     hopeless.refresh_from_db()
     assert hopeless.status == DeliveryStatus.FAILED and "kept being lost" in hopeless.last_error
@@ -426,8 +427,8 @@ def test_a_delivery_that_keeps_losing_its_task_is_failed_and_finished_ones_are_l
 def test_delivered_rows_are_not_sent_twice(world: World, receiver: Receiver) -> None:
     delivery = queued(world, receiver)
 
-    notifications.deliver(delivery.pk, last_try=False)
-    assert notifications.deliver(delivery.pk, last_try=False) is None
+    deliveries.deliver(delivery.pk, last_try=False)
+    assert deliveries.deliver(delivery.pk, last_try=False) is None
 
     assert len(receiver.requests) == 1
 
@@ -435,9 +436,9 @@ def test_delivered_rows_are_not_sent_twice(world: World, receiver: Receiver) -> 
 def test_email_rule_sends_one_mail_with_the_alert_link(world: World) -> None:
     make_rule(world, user=world.viewer, name="Night watch")
     event = make_event(world.camera_a1, at=datetime(2024, 1, 15, 7, 30, tzinfo=UTC))
-    (delivery,) = notifications.queue_deliveries(event.pk)
+    (delivery,) = deliveries.queue_deliveries(event.pk)
 
-    notifications.deliver(delivery.pk, last_try=False)
+    deliveries.deliver(delivery.pk, last_try=False)
 
     (message,) = mail.outbox
     assert message.subject == "Motion on A1 Entrance at A Head Office"
@@ -454,10 +455,10 @@ def test_email_rule_sends_one_mail_with_the_alert_link(world: World) -> None:
 
 def test_email_is_not_sent_to_someone_who_lost_access_meanwhile(world: World) -> None:
     make_rule(world, user=world.viewer)
-    (delivery,) = notifications.queue_deliveries(make_event(world.camera_a1).pk)
+    (delivery,) = deliveries.queue_deliveries(make_event(world.camera_a1).pk)
     Membership.objects.filter(user=world.viewer).delete()
 
-    notifications.deliver(delivery.pk, last_try=False)
+    deliveries.deliver(delivery.pk, last_try=False)
 
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.FAILED and "no longer view" in delivery.last_error
@@ -548,9 +549,9 @@ def test_test_action_queues_a_test_delivery(
 
 def test_test_delivery_is_signed_as_a_test(world: World, receiver: Receiver) -> None:
     webhook = make_webhook(world, url=receiver.url)
-    delivery = notification_setup.send_test(world.admin, webhook)
+    delivery = rules.send_test(world.admin, webhook)
 
-    notifications.deliver(delivery.pk, last_try=False)
+    deliveries.deliver(delivery.pk, last_try=False)
 
     (headers, body), = receiver.requests
     assert headers["X-CCTV-Event"] == "webhook.test"
@@ -609,8 +610,8 @@ def test_api_tokens_have_no_personal_rules(world: World, api_as: Callable[[str],
 
 def test_delivery_log_is_for_admins_and_filters(world: World, api_as: Callable[[str], APIClient]) -> None:
     webhook, other = make_webhook(world), make_webhook(world, name="Other")
-    first = notification_setup.send_test(world.admin, webhook)
-    notification_setup.send_test(world.admin, other)
+    first = rules.send_test(world.admin, webhook)
+    rules.send_test(world.admin, other)
     NotificationDelivery.objects.filter(pk=first.pk).update(status=DeliveryStatus.FAILED, last_error="HTTP 400")
 
     by_webhook = rows(api_as("admin").get(DELIVERIES, {"webhook": str(webhook.public_id)}))
@@ -628,7 +629,7 @@ def test_delivery_log_is_for_admins_and_filters(world: World, api_as: Callable[[
 def test_page_for_admins_shows_endpoints_rules_and_the_log(world: World, client_for: Callable[..., Client]) -> None:
     webhook = make_webhook(world)
     make_rule(world, webhook=webhook, name="VMS rule")
-    notification_setup.send_test(world.admin, webhook)
+    rules.send_test(world.admin, webhook)
 
     page = client_for(world.admin).get(reverse("notification_list"))
 

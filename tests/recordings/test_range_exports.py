@@ -17,7 +17,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent
-from recordings import bundles, cleanup, exports, range_exports, storage
+from recordings import storage
+from recordings.clips import bundles, cleanup, range_exports
+from recordings.clips import services as exports
 from recordings.footage.models import RecordingSettings
 from recordings.models import Clip, ClipStatus, ExportBundle
 from tests.api.conftest import API
@@ -49,7 +51,7 @@ def _recordings_root(settings, tmp_path: Path) -> None:  # type: ignore[no-untyp
 
 @pytest.fixture(autouse=True)
 def _no_task_dispatch() -> Iterator[mock.MagicMock]:
-    with mock.patch("recordings.tasks.export_range_clip.apply_async_on_commit", autospec=True) as dispatch:
+    with mock.patch("recordings.clips.tasks.export_range_clip.apply_async_on_commit", autospec=True) as dispatch:
         yield dispatch
 
 
@@ -296,7 +298,7 @@ def test_the_next_seconds_of_a_camera_being_recorded_are_a_range_of_its_footage(
 ) -> None:
     set_recording(world.camera_a1)
     index_recording(world.camera_a1, timezone.now() - timedelta(seconds=25), recording[:2])  # ended 5 s ago
-    with mock.patch("recordings.tasks.export_clip.apply_async_on_commit", autospec=True) as live_dispatch:
+    with mock.patch("recordings.clips.tasks.export_clip.apply_async_on_commit", autospec=True) as live_dispatch:
         clip = exports.request_clip(world.operator, world.camera_a1.public_id, 30)
 
     assert clip.is_range and (clip.range_end - clip.range_start, clip.stream) == (timedelta(seconds=30), "main")
@@ -311,7 +313,7 @@ def test_the_next_seconds_of_a_camera_not_being_recorded_come_from_the_gateway(
     if recorded == "no recent footage":
         set_recording(world.camera_a1)
     index_recording(world.camera_a1, timezone.now() - timedelta(minutes=5), recording[:1])
-    with mock.patch("recordings.tasks.export_clip.apply_async_on_commit", autospec=True) as live_dispatch:
+    with mock.patch("recordings.clips.tasks.export_clip.apply_async_on_commit", autospec=True) as live_dispatch:
         clip = exports.request_clip(world.operator, world.camera_a1.public_id, 30)
 
     assert not clip.is_range and live_dispatch.called and not _no_task_dispatch.called
@@ -350,7 +352,7 @@ def test_a_multi_camera_export_whose_clip_was_swept_is_still_assembled(
     _cut(done)
     Clip.objects.filter(pk=lost.pk).update(status=ClipStatus.RECORDING, started_at=timezone.now() - timedelta(hours=1))
 
-    with mock.patch("recordings.tasks.assemble_bundle.delay", autospec=True) as assemble:
+    with mock.patch("recordings.clips.tasks.assemble_bundle.delay", autospec=True) as assemble:
         cleanup.sweep_stuck(timezone.now(), batch_size=10)
     assemble.assert_called_once_with(bundle.pk)
 
@@ -469,7 +471,7 @@ def test_a_change_of_video_format_inside_the_range_fails_it_with_the_moment(worl
 
 
 def test_overlapping_segments_resume_on_the_first_keyframe_after_what_is_already_cut(t0: datetime) -> None:
-    from recordings import cutting
+    from recordings.clips import cutting
     from recordings.footage.models import Segment
 
     def segment(offset: float) -> Segment:

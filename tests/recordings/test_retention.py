@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from recordings import retention
+from recordings.clips import retention
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import AuditEvent
-from recordings import cleanup, exports, retention, storage
+from recordings import storage
+from recordings.clips import cleanup, retention
+from recordings.clips import services as exports
 from recordings.models import Clip, ClipStatus
 from tests.concurrency import run_at_once
 from tests.conftest import World
@@ -25,7 +27,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 @pytest.fixture(autouse=True)
 def _no_task_dispatch():  # type: ignore[no-untyped-def]
-    with mock.patch("recordings.tasks.export_clip.apply_async_on_commit", autospec=True) as dispatch:
+    with mock.patch("recordings.clips.tasks.export_clip.apply_async_on_commit", autospec=True) as dispatch:
         yield dispatch
 
 
@@ -167,7 +169,7 @@ def test_retention_works_in_bounded_batches(world: World) -> None:
 
 
 def test_expire_task_re_enqueues_itself_while_batches_are_full(world: World) -> None:
-    from recordings import tasks
+    from recordings.clips import tasks
 
     for _ in range(3):
         make_clip(world.camera_a1, content=b"x")
@@ -220,7 +222,7 @@ def test_sweeper_judges_each_clip_by_its_own_length_in_bounded_batches(world: Wo
 
 def test_record_clip_leaves_a_clip_it_did_not_claim_alone(world: World) -> None:
     clip = make_clip(world.camera_a1)
-    with mock.patch("recordings.recorder.record", autospec=True) as record:
+    with mock.patch("recordings.clips.recorder.record", autospec=True) as record:
         exports.record_clip(clip.pk, task_id="another-task", last_try=False)
     record.assert_not_called()
     clip.refresh_from_db()

@@ -19,9 +19,9 @@ from accounts.roles import Role
 from cameras import ptz
 from cameras import services as camera_services
 from cameras.models import Camera, Site
-from recordings import motion
 from recordings.footage import services as footage
 from recordings.footage.models import StoragePolicy
+from recordings.motion import services as motion
 
 ORGANIZATION = "Demo Org"
 USERS = [

@@ -18,7 +18,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cameras import services, sync
-from recordings import exports, retention, storage, tasks
+from recordings import storage
+from recordings.clips import retention, tasks
+from recordings.clips import services as exports
 from recordings.models import Clip, ClipStatus, MotionEvent
 from signaling.routing import websocket_urlpatterns
 from tests.media import wait_until

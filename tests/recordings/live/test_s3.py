@@ -10,7 +10,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent
-from recordings import exports
+from recordings.clips import services as exports
 from recordings.models import Clip, ClipStatus
 from tests.media import wait_until
 from tests.recordings.live.fixtures import S3Server, Scene

@@ -13,7 +13,7 @@ from accounts.models import User
 from accounts.roles import Role
 from cameras import services, sync
 from cameras.models import Camera
-from recordings import motion
+from recordings.motion import services as motion
 from tests.factories import make_member, make_organization, make_site, make_user
 from tests.live.conftest import (  # noqa: F401  (fixtures)
     Server,

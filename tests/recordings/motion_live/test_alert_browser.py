@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from recordings import leases
 from recordings.models import MotionEvent
+from recordings.motion import leases
 from tests.browser import launch, serve_static
 from tests.factories import session_id
 from tests.media import wait_until

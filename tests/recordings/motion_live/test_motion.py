@@ -15,8 +15,10 @@ from asgiref.sync import sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
-from recordings import leases, notification_setup, storage, webhooks
+from recordings import storage
 from recordings.models import DeliveryStatus, MotionEvent, NotificationDelivery
+from recordings.motion import leases
+from recordings.notifications import rules, webhooks
 from signaling.routing import websocket_urlpatterns
 from tests.media import wait_until
 from tests.motion_scene import background, lights_up
@@ -175,10 +177,10 @@ def test_an_alert_reaches_a_webhook_with_a_valid_signature(  # type: ignore[no-u
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         org = watched.cameras["scene1"].site.organization
-        webhook, secret = notification_setup.create_webhook(
+        webhook, secret = rules.create_webhook(
             watched.admin, org, name="Control room", url=f"http://127.0.0.1:{server.server_port}/hook"
         )
-        notification_setup.create_rule(watched.admin, org, personal=False, name="All to control room",
+        rules.create_rule(watched.admin, org, personal=False, name="All to control room",
                                        channel="webhook", webhook=webhook.public_id)
         camera = arm(watched, "scene1")
         worker = motion_workers("m1")

@@ -17,7 +17,7 @@ from accounts.scoping import is_signed_in
 from recordings.models import MotionEvent
 
 if TYPE_CHECKING:
-    from recordings.motion import BulkAcknowledgement
+    from recordings.motion.services import BulkAcknowledgement
 
 BADGE_WINDOW = timedelta(hours=24)
 BADGE_CAP = 99  # the badge shows "99+" beyond this; counting further is wasted work

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from cameras.models import Camera
-from recordings.exports import duration_choices
+from recordings.clips.services import duration_choices
 from recordings.models import ClipStatus
 
 

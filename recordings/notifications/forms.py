@@ -13,8 +13,8 @@ from accounts.forms import CameraChoiceField
 from accounts.models import Organization
 from accounts.roles import Action
 from cameras.models import Camera, Site
-from recordings import notification_setup as setup
 from recordings.models import NotificationChannel, NotificationEvent, NotificationRule, WebhookEndpoint
+from recordings.notifications import rules
 from recordings.schedule_forms import ScheduleWindowsMixin
 
 
@@ -73,8 +73,8 @@ class RuleForm(ScheduleWindowsMixin, forms.Form):
             values.update(channel=data["channel"], email_to=data.get("email_to", ""),
                           webhook=webhook.public_id if webhook else None)
         if self.rule is None:
-            return setup.create_rule(self.user, self.organization, personal=self.personal, ip=ip, **values)
-        return setup.update_rule(self.user, self.rule, ip=ip, **values)
+            return rules.create_rule(self.user, self.organization, personal=self.personal, ip=ip, **values)
+        return rules.update_rule(self.user, self.rule, ip=ip, **values)
 
 
 def _initial(rule: NotificationRule) -> dict[str, Any]:

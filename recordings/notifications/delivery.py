@@ -5,9 +5,9 @@ body, ``queue_deliveries``, picks the matching rules (``rules_for_event``),
 writes one ``NotificationDelivery`` per event and rule (a unique constraint
 makes a re-run harmless) and queues ``deliver_notification`` for each new row
 after commit. ``deliver`` claims one attempt with a conditional UPDATE, sends
-an e-mail or a signed webhook (``recordings.webhooks``) and records the
+an e-mail or a signed webhook (``recordings.notifications.webhooks``) and records the
 outcome; the task retries what may succeed later. Endpoints and rules are
-changed through ``recordings.notification_setup``. Notices about recording
+changed through ``recordings.notifications.rules``. Notices about recording
 (``recordings.footage.notices``) go through the same rules (``rules_for``,
 by event type), log and ``deliver``.
 """
@@ -27,7 +27,7 @@ from django.utils import timezone
 from accounts.roles import Action
 from accounts.scoping import can
 from cameras.models import Camera
-from recordings import schedules, webhooks
+from recordings import schedules
 from recordings.models import (
     DeliveryStatus,
     MotionEvent,
@@ -36,7 +36,8 @@ from recordings.models import (
     NotificationEvent,
     NotificationRule,
 )
-from recordings.tasks import NOTIFY_RETRIES, deliver_notification
+from recordings.notifications import webhooks
+from recordings.notifications.tasks import NOTIFY_RETRIES, deliver_notification
 
 logger = logging.getLogger(__name__)
 

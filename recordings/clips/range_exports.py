@@ -1,13 +1,13 @@
 """Range exports: a clip cut from recorded footage, for any [start, end) of one camera's stream.
 
-Lifecycle, beside the live clips of ``recordings.exports`` (same ``Clip``
+Lifecycle, beside the live clips of ``recordings.clips.services`` (same ``Clip``
 rows, storage, checksums, downloads, quota, audit and retention):
 ``request_range_clip`` checks the camera through the gate (``export``), the
 range and the quota, creates a ``queued`` row with the range and queues
 ``export_range_clip`` after commit, to run once the range's end has been
 recorded (``ready_at``). ``cut_range_clip`` (the task's body) claims the row,
 waits (by retrying) while the recorder has not indexed the range's end yet,
-then cuts the footage by stream copy (``recordings.cutting``) and stores it.
+then cuts the footage by stream copy (``recordings.clips.cutting``) and stores it.
 
 A range that reaches into the future is thus exported once recording gets
 there, as far as ``CCTV_CLIP_MAX_SECONDS`` ahead (the "next N seconds" cap).
@@ -34,8 +34,9 @@ from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access_camera, access_motion_event
 from cameras.models import Camera
-from recordings import cutting, retention, storage
-from recordings.exports import (
+from recordings import storage
+from recordings.clips import cutting, retention
+from recordings.clips.services import (
     RetryLater,
     _claim,
     _fail,
@@ -180,7 +181,7 @@ def request_range_clip(user: Any, camera_public_id: Any, start: Any, end: Any, s
     audit.record(user, "clip.request", organization=organization, target=clip, ip=ip,
                  camera=str(camera.public_id), start=wanted.start.isoformat(), end=wanted.end.isoformat(),
                  stream=wanted.stream, duration=clip.duration)
-    from recordings.tasks import export_range_clip
+    from recordings.clips.tasks import export_range_clip
 
     export_range_clip.apply_async_on_commit((clip.pk,), task_id=clip.task_id, eta=max(ready_at(wanted.end), now))
     publish_status(clip)
@@ -260,7 +261,7 @@ def cut_range_clip(clip_id: int, *, task_id: str, last_try: bool, now: datetime 
     if reason is not None:
         _fail(clip, reason)
     if clip.bundle_id is not None:
-        from recordings.tasks import assemble_bundle
+        from recordings.clips.tasks import assemble_bundle
 
         transaction.on_commit(lambda: assemble_bundle.delay(clip.bundle_id))
 

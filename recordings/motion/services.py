@@ -1,7 +1,7 @@
 """Motion detection services: settings, the event lifecycle, alerts and acknowledgements.
 
 Pages, the API and the admin change settings and acknowledge through here;
-the motion workers (``recordings.watch``) open, raise and close events
+the motion workers (``recordings.motion.watch``) open, raise and close events
 through here. Every alert goes to the camera's event group, which only users
 the gate lets view the camera have joined, and to the notification rules.
 """
@@ -18,7 +18,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts import audit
@@ -28,10 +27,11 @@ from accounts.scoping import access_camera, access_motion_event, require_visible
 from cameras.models import Camera
 from recordings import schedules, storage
 from recordings.models import MotionEvent, MotionSettings
+from recordings.motion.payload import alert_payload
 from signaling.events import camera_group, send_on_commit
 
 if TYPE_CHECKING:
-    from recordings.detector import DetectorSettings
+    from recordings.motion.detector import DetectorSettings
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def update_settings(user: Any, camera_public_id: Any, *, ip: str | None = None, 
 
 def detector_settings(motion: MotionSettings) -> DetectorSettings:
     # Imported here: web processes use this module too and never need OpenCV.
-    from recordings.detector import DetectorSettings
+    from recordings.motion.detector import DetectorSettings
 
     masks = tuple(tuple((float(x), float(y)) for x, y in polygon) for polygon in motion.masks or [])
     return DetectorSettings(sensitivity=motion.sensitivity, min_area=motion.min_area, masks=masks)
@@ -165,7 +165,7 @@ def open_event(camera: Camera, *, at: datetime, score: float, boxes: list[list[f
     event.save()
     if event.alerted:
         publish_alert(event)
-        from recordings.tasks import notify_motion_event
+        from recordings.notifications.tasks import notify_motion_event
 
         notify_motion_event.delay_on_commit(event.pk)
     return event
@@ -203,38 +203,8 @@ def close_abandoned(camera_id: int) -> int:
     return count
 
 
-def alert_payload(event: MotionEvent) -> dict[str, Any]:
-    """What the dashboards show: no source, no gateway, nothing but ids, names and a snapshot link."""
-    camera = event.camera
-    return {
-        "type": "motion.alert",
-        "event": str(event.public_id),
-        "camera": str(camera.public_id) if camera else None,
-        "camera_name": event.camera_name,
-        "site_name": camera.site.name if camera else "",
-        "started_at": event.started_at.isoformat(),
-        "peak_score": round(event.peak_score, 4),
-        "boxes": event.boxes,
-        "snapshot_url": reverse("motion_snapshot", args=[event.public_id]) if event.snapshot else "",
-        "url": reverse("alert_list") + f"?event={event.public_id}",
-        # The recording from the event's pre-roll (the timeline page resolves the event through the gate).
-        "play_url": (reverse("camera_timeline", args=[camera.public_id]) + f"?event={event.public_id}"
-                     if camera else ""),
-        # The camera page, the event shown on it; and the zone its times are read in.
-        "camera_url": camera_page_url(event),
-        "site_timezone": camera.site.timezone if camera else "",
-    }
-
-
-def camera_page_url(event: MotionEvent) -> str:
-    """Where an alert's camera link leads: the camera's page, with this event beside the picture ("" once
-    deleted). No #fragment: jumping down to the event list would scroll the live picture away."""
-    if event.camera is None:
-        return ""
-    return reverse("camera_detail", args=[event.camera.public_id]) + f"?event={event.public_id}"
-
-
 def publish_alert(event: MotionEvent) -> None:
+    """Push the alert to the camera's event group (the event stream's shape, ``payload.STREAM_FIELDS``)."""
     if event.camera is not None:
         send_on_commit(camera_group(event.camera.public_id), alert_payload(event))
 

@@ -2,7 +2,7 @@
 
 Endpoints and the log are organization-wide admin material (``manage``);
 a rule is its owner's (personal) or the admins' (organization). Every write
-goes through ``recordings.notification_setup``; the signing secret appears
+goes through ``recordings.notifications.rules``; the signing secret appears
 only in the create and rotate-secret responses.
 """
 
@@ -22,10 +22,10 @@ from rest_framework.response import Response
 from accounts.roles import Action
 from accounts.scoping import notification_rules_for
 from portal.api_base import CRUD_MIXINS, PUBLIC_ID_PARAMETER, IdFilter, ScopedViewSet, errors
-from recordings import notification_setup as setup
 from recordings.models import DeliveryStatus, NotificationDelivery, NotificationRule, WebhookEndpoint
 from recordings.models.notifications import default_event_types
-from recordings.notification_serializers import (
+from recordings.notifications import rules
+from recordings.notifications.serializers import (
     NotificationDeliverySerializer,
     NotificationRuleSerializer,
     WebhookSecretSerializer,
@@ -116,7 +116,7 @@ class WebhookViewSet(*CRUD_MIXINS, ScopedViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        webhook, secret = setup.create_webhook(
+        webhook, secret = rules.create_webhook(
             request.user, data["organization_id"], name=data["name"], url=data["url"],
             enabled=data.get("enabled", True), ip=self.ip,
         )  # fmt: skip
@@ -125,19 +125,19 @@ class WebhookViewSet(*CRUD_MIXINS, ScopedViewSet):
     def perform_update(self, serializer: WebhookSerializer) -> None:
         changes = {field: serializer.validated_data[field] for field in ("name", "url", "enabled")
                    if field in serializer.validated_data}
-        serializer.instance = setup.update_webhook(self.request.user, serializer.instance, ip=self.ip, **changes)
+        serializer.instance = rules.update_webhook(self.request.user, serializer.instance, ip=self.ip, **changes)
 
     def perform_destroy(self, instance: WebhookEndpoint) -> None:
-        setup.delete_webhook(self.request.user, instance, ip=self.ip)
+        rules.delete_webhook(self.request.user, instance, ip=self.ip)
 
     @action(detail=True, methods=["post"])
     def test(self, request: Request, id: str | None = None) -> Response:
-        delivery = setup.send_test(request.user, self.get_object(), ip=self.ip)
+        delivery = rules.send_test(request.user, self.get_object(), ip=self.ip)
         return Response(NotificationDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
 
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request: Request, id: str | None = None) -> Response:
-        webhook, secret = setup.rotate_secret(request.user, self.get_object(), ip=self.ip)
+        webhook, secret = rules.rotate_secret(request.user, self.get_object(), ip=self.ip)
         return self._secret_response(webhook, secret, status.HTTP_200_OK)
 
 
@@ -214,17 +214,17 @@ class NotificationRuleViewSet(*CRUD_MIXINS, ScopedViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        rule = setup.create_rule(request.user, data["organization_id"], personal=data["is_personal"], ip=self.ip,
+        rule = rules.create_rule(request.user, data["organization_id"], personal=data["is_personal"], ip=self.ip,
                                  **self._values(data, replace=False))
         return Response(self.get_serializer(self.refetch(rule)).data, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer: NotificationRuleSerializer) -> None:
         values = self._values(serializer.validated_data, replace=not serializer.partial)
-        rule = setup.update_rule(self.request.user, serializer.instance, ip=self.ip, **values)
+        rule = rules.update_rule(self.request.user, serializer.instance, ip=self.ip, **values)
         serializer.instance = self.refetch(rule)
 
     def perform_destroy(self, instance: NotificationRule) -> None:
-        setup.delete_rule(self.request.user, instance, ip=self.ip)
+        rules.delete_rule(self.request.user, instance, ip=self.ip)
 
 
 class NotificationDeliveryFilter(django_filters.FilterSet):

@@ -32,7 +32,8 @@ from cameras.gateways import client_for, restream_url
 from cameras.go2rtc import Go2RTCError
 from cameras.models import Camera
 from cameras.streams import stream_name
-from recordings import recorder, retention, storage
+from recordings import storage
+from recordings.clips import recorder, retention
 from recordings.models import Clip, ClipStatus
 from signaling.events import camera_group, send_on_commit
 
@@ -112,7 +113,7 @@ def request_clip(user: Any, camera_public_id: Any, duration: Any, *, ip: str | N
     """
     duration = check_duration(duration)
     camera = access_camera(user, camera_public_id, Action.EXPORT)
-    from recordings import range_exports  # it builds on this module
+    from recordings.clips import range_exports  # it builds on this module
 
     now = timezone.now()
     if range_exports.is_recording(camera, "main", now):
@@ -131,7 +132,7 @@ def request_clip(user: Any, camera_public_id: Any, duration: Any, *, ip: str | N
     )
     audit.record(user, "clip.request", organization=organization, target=clip, ip=ip,
                  camera=str(camera.public_id), duration=duration)
-    from recordings.tasks import export_clip
+    from recordings.clips.tasks import export_clip
 
     export_clip.apply_async_on_commit((clip.pk,), task_id=clip.task_id)
     publish_status(clip)

@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from cameras.models import Camera, Site
-from recordings.forms import CameraChoiceField
+from recordings.clips.forms import CameraChoiceField
 from recordings.models import MotionSettings
 from recordings.schedule_forms import ScheduleWindowsMixin
 

@@ -24,7 +24,7 @@ from accounts import audit
 from accounts.roles import Action
 from accounts.scoping import access_organization, can, notification_rules_for, require_visible
 from cameras.models import Camera, Site
-from recordings import schedules, webhooks
+from recordings import schedules
 from recordings.models import (
     NotificationChannel,
     NotificationDelivery,
@@ -32,6 +32,7 @@ from recordings.models import (
     NotificationRule,
     WebhookEndpoint,
 )
+from recordings.notifications import webhooks
 
 RULE_FIELDS = frozenset({"name", "channel", "webhook", "email_to", "sites", "cameras", "schedule", "event_types",
                          "enabled"})
@@ -158,7 +159,7 @@ def send_test(user: Any, webhook: WebhookEndpoint, *, ip: str | None = None) -> 
     )
     audit.record(user, "webhook.test", organization=webhook.organization_id, target=webhook, ip=ip,
                  delivery=delivery.pk)
-    from recordings.tasks import deliver_notification
+    from recordings.notifications.tasks import deliver_notification
 
     deliver_notification.delay_on_commit(delivery.pk)
     return delivery

@@ -1,8 +1,8 @@
 """Clip pages: the organization's clip list, the record form, download and delete.
 
 Clips come through the access gate (``for_user`` and ``access_clip``);
-requests and deletes go through ``recordings.exports``, files through
-``recordings.downloads``.
+requests and deletes go through ``recordings.clips.services``, files through
+``recordings.clips.downloads``.
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ from accounts.roles import Action
 from accounts.scoping import access_clip, can
 from accounts.views import organization_page
 from cameras.models import Camera
-from recordings import downloads, exports
-from recordings.forms import ClipFilterForm, ClipRequestForm
+from recordings.clips import downloads
+from recordings.clips import services as exports
+from recordings.clips.forms import ClipFilterForm, ClipRequestForm
 from recordings.models import Clip, ClipStatus, ExportBundle
 
 PAGE_SIZE = 25

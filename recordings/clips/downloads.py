@@ -15,7 +15,9 @@ from typing import Any
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.utils.text import slugify
 
-from recordings import bundles, exports, storage
+from recordings import storage
+from recordings.clips import bundles
+from recordings.clips import services as exports
 from recordings.models import Clip, ExportBundle, MotionEvent
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")

@@ -1,8 +1,8 @@
 """Motion alert pages: the alert list, acknowledging, snapshots, the badge count, camera settings.
 
 Events come through the access gate (``for_user`` and ``access_motion_event``);
-acknowledging and settings go through ``recordings.motion``, snapshot files
-through ``recordings.downloads``.
+acknowledging and settings go through ``recordings.motion.services``, snapshot files
+through ``recordings.clips.downloads``.
 """
 
 from __future__ import annotations
@@ -27,9 +27,11 @@ from accounts.roles import Action
 from accounts.scoping import access_camera, access_motion_event
 from accounts.views import GET_POST
 from cameras.models import Camera, Site
-from recordings import alerts, downloads, motion, range_exports
+from recordings.clips import downloads, range_exports
 from recordings.models import MotionEvent
-from recordings.motion_forms import AlertFilterForm, MotionSettingsForm
+from recordings.motion import alerts
+from recordings.motion import services as motion
+from recordings.motion.forms import AlertFilterForm, MotionSettingsForm
 
 PAGE_SIZE = 25
 URL_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"

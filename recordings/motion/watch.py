@@ -1,7 +1,7 @@
 """Motion workers: watch one camera's picture and turn motion into events.
 
 A watch runs as one long Celery task on the ``motion`` queue (thread pool).
-It takes the camera's Redis lease (``recordings.leases``) or gives up at
+It takes the camera's Redis lease (``recordings.motion.leases``) or gives up at
 once, so exactly one worker watches a camera; it renews the lease while it
 reads frames, and hands the camera back after a session length so cameras
 spread over workers that joined later. Frames come from the camera's sub
@@ -29,10 +29,11 @@ from django.utils import timezone
 from cameras.gateways import restream_url
 from cameras.models import Camera
 from cameras.streams import stream_name
-from recordings import leases, motion
-from recordings.detector import Detection, MotionDetector, analysis_size
 from recordings.models import MotionEvent, MotionSettings
-from recordings.tracker import MotionTracker, Step
+from recordings.motion import leases
+from recordings.motion import services as motion
+from recordings.motion.detector import Detection, MotionDetector, analysis_size
+from recordings.motion.tracker import MotionTracker, Step
 
 logger = logging.getLogger(__name__)
 

@@ -23,8 +23,9 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
-from recordings import retention, storage
-from recordings.exports import publish_status
+from recordings import storage
+from recordings.clips import retention
+from recordings.clips.services import publish_status
 from recordings.models import Clip, ClipStatus, ExportBundle, MotionEvent
 
 logger = logging.getLogger(__name__)
@@ -130,7 +131,7 @@ def sweep_stuck(now: datetime, batch_size: int) -> int:
         clip.status, clip.reason = ClipStatus.FAILED, reason
         publish_status(clip)
         if clip.bundle_id is not None:  # its multi-camera export may now be complete
-            from recordings.tasks import assemble_bundle
+            from recordings.clips.tasks import assemble_bundle
 
             assemble_bundle.delay(clip.bundle_id)
         swept += 1

@@ -76,7 +76,7 @@ _DATETIME_ERRORS = {"invalid": DATETIME_MESSAGE, "required": DATETIME_MESSAGE, "
 
 
 class RangeFieldsSerializer(serializers.Serializer):
-    """Checked for shape only: ``recordings.range_exports`` checks order, length, footage and quota."""
+    """Checked for shape only: ``recordings.clips.range_exports`` checks order, length, footage and quota."""
 
     start = serializers.DateTimeField(error_messages=_DATETIME_ERRORS, help_text="Start of the range (ISO 8601).")
     end = serializers.DateTimeField(

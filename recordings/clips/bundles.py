@@ -28,7 +28,8 @@ from accounts import audit
 from accounts.audit import actor_label
 from accounts.roles import Action
 from accounts.scoping import access_camera
-from recordings import range_exports, retention, storage
+from recordings import storage
+from recordings.clips import range_exports, retention
 from recordings.models import Clip, ClipStatus, ExportBundle
 
 logger = logging.getLogger(__name__)

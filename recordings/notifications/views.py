@@ -3,7 +3,7 @@ webhook endpoints, organization rules and delivery log.
 
 Rules, endpoints and the log come through the access gate
 (``notification_rules_for``, ``access_*``, ``for_user``); every change goes
-through ``recordings.notification_setup``. Secrets are rendered into the
+through ``recordings.notifications.rules``. Secrets are rendered into the
 one response that creates or rotates them, never stored for a later page.
 """
 
@@ -23,10 +23,10 @@ from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access_notification_rule, access_webhook, can, notification_rules_for
 from accounts.views import GET_POST, organization_page
-from recordings import notification_setup as setup
 from recordings import schedules
 from recordings.models import NotificationDelivery, NotificationEvent, NotificationRule, WebhookEndpoint
-from recordings.notification_forms import RuleForm, WebhookForm
+from recordings.notifications import rules
+from recordings.notifications.forms import RuleForm, WebhookForm
 
 DELIVERY_LOG_SIZE = 100
 
@@ -101,7 +101,7 @@ def rule_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def rule_delete(request: HttpRequest, public_id: str) -> HttpResponse:
     rule = access_notification_rule(request.user, public_id)
-    setup.delete_rule(request.user, rule, ip=client_ip(request))
+    rules.delete_rule(request.user, rule, ip=client_ip(request))
     messages.success(request, f"Notification rule “{rule.name}” deleted.")
     return redirect("notification_list")
 
@@ -120,7 +120,7 @@ def _secret_page(request: HttpRequest, webhook: WebhookEndpoint, secret: str, *,
 def webhook_create(request: HttpRequest, organization: Organization) -> HttpResponse:
     form = WebhookForm(request.POST or None)
     if form.is_valid():
-        created = save_or_add_errors(form, lambda: setup.create_webhook(
+        created = save_or_add_errors(form, lambda: rules.create_webhook(
             request.user, organization, ip=client_ip(request), **form.cleaned_data))
         if created is not None:
             return _secret_page(request, *created, created=True)
@@ -133,7 +133,7 @@ def webhook_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     webhook = access_webhook(request.user, public_id, Action.MANAGE)
     initial = {"name": webhook.name, "url": webhook.url, "enabled": webhook.enabled}
     form = WebhookForm(request.POST or None, initial=initial)
-    if form.is_valid() and save_or_add_errors(form, lambda: setup.update_webhook(
+    if form.is_valid() and save_or_add_errors(form, lambda: rules.update_webhook(
             request.user, webhook, ip=client_ip(request), **form.cleaned_data)):
         messages.success(request, f"Webhook endpoint “{form.cleaned_data['name']}” saved.")
         return redirect("notification_list")
@@ -146,7 +146,7 @@ def webhook_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 def webhook_test(request: HttpRequest, public_id: str) -> HttpResponse:
     webhook = access_webhook(request.user, public_id, Action.MANAGE)
     try:
-        setup.send_test(request.user, webhook, ip=client_ip(request))
+        rules.send_test(request.user, webhook, ip=client_ip(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -159,7 +159,7 @@ def webhook_test(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def webhook_rotate(request: HttpRequest, public_id: str) -> HttpResponse:
     webhook = access_webhook(request.user, public_id, Action.MANAGE)
-    webhook, secret = setup.rotate_secret(request.user, webhook, ip=client_ip(request))
+    webhook, secret = rules.rotate_secret(request.user, webhook, ip=client_ip(request))
     return _secret_page(request, webhook, secret, created=False)
 
 
@@ -167,6 +167,6 @@ def webhook_rotate(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def webhook_delete(request: HttpRequest, public_id: str) -> HttpResponse:
     webhook = access_webhook(request.user, public_id, Action.MANAGE)
-    setup.delete_webhook(request.user, webhook, ip=client_ip(request))
+    rules.delete_webhook(request.user, webhook, ip=client_ip(request))
     messages.success(request, f"Webhook endpoint “{webhook.name}” deleted.")
     return redirect("notification_list")

@@ -42,11 +42,11 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 
 from recordings.models import MotionEvent, WebhookEndpoint
+from recordings.motion import payload
 
-EVENT_ALERT = "motion.alert"
+EVENT_ALERT = payload.EVENT_TYPE
 EVENT_TEST = "webhook.test"
 SIGNATURE_VERSION = "v1"
 TOLERANCE_SECONDS = 300
@@ -110,23 +110,17 @@ def headers(secret: str, body: bytes, *, event: str, delivery_id: int | str, tim
 
 def alert_url(event: MotionEvent) -> str:
     """Absolute link to the alert in the portal (``CCTV_PUBLIC_URL``)."""
-    return f"{settings.CCTV_PUBLIC_URL.rstrip('/')}{reverse('alert_list')}?event={event.public_id}"
+    return payload.links(event, payload.public_base_url())["url"]
 
 
 def recording_url(event: MotionEvent) -> str:
     """Absolute link to the camera's timeline playing the event from its pre-roll; empty for a deleted camera."""
-    if event.camera is None:
-        return ""
-    path = reverse("camera_timeline", args=[event.camera.public_id])
-    return f"{settings.CCTV_PUBLIC_URL.rstrip('/')}{path}?event={event.public_id}"
+    return payload.links(event, payload.public_base_url())["play_url"]
 
 
 def camera_url(event: MotionEvent) -> str:
     """Absolute link to the camera's page with this event on it ("" once the camera was deleted)."""
-    from recordings.motion import camera_page_url
-
-    path = camera_page_url(event)
-    return f"{settings.CCTV_PUBLIC_URL.rstrip('/')}{path}" if path else ""
+    return payload.links(event, payload.public_base_url())["camera_url"]
 
 
 def _encode(payload: dict[str, Any]) -> bytes:
@@ -134,19 +128,9 @@ def _encode(payload: dict[str, Any]) -> bytes:
 
 
 def alert_body(event: MotionEvent, delivery_id: int) -> bytes:
-    camera = event.camera
-    return _encode({
-        "type": EVENT_ALERT,
-        "delivery": str(delivery_id),
-        "event": str(event.public_id),
-        "camera": str(camera.public_id) if camera else None,
-        "camera_name": event.camera_name,
-        "site_name": camera.site.name if camera else "",
-        "started_at": event.started_at.isoformat(),
-        "peak_score": round(event.peak_score, 4),
-        "boxes": event.boxes,
-        "url": alert_url(event),
-    })
+    """The public alert format: the event stream's facts (``recordings.motion.payload``), ``WEBHOOK_FIELDS``."""
+    return _encode(payload.alert_payload(event, payload.WEBHOOK_FIELDS, base_url=payload.public_base_url(),
+                                         delivery=str(delivery_id)))
 
 
 def test_body(webhook: WebhookEndpoint, delivery_id: int, sent_at: str) -> bytes:
