@@ -207,13 +207,13 @@ CELERY_TIMEZONE = "UTC"
 # minutes, so only workers started with -Q motion (thread pool) take them.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = [Queue(name) for name in ("celery", "ptz", "exports")]
-# Tasks name their queue here; unlisted tasks go to "celery".
+# Tasks name their queue here; unlisted tasks go to "celery". The cameras tasks
+# declare theirs on the task instead (cameras/tasks.py, cameras/ptz/tasks.py:
+# PTZ moves, stops, presets and status reads have "ptz" to themselves).
 CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
     "recordings.tasks.export_clip": {"queue": "exports"},
     "recordings.tasks.export_range_clip": {"queue": "exports"},
     "recordings.tasks.assemble_bundle": {"queue": "exports"},
-    # Moves, stops, presets and status reads: a fast lane of their own.
-    "cameras.tasks.ptz_*": {"queue": "ptz"},
     "recordings.tasks.watch_camera": {"queue": "motion"},
 }
 CCTV_RECONCILE_SECONDS = env_int("CCTV_RECONCILE_SECONDS", 30)
