@@ -39,9 +39,9 @@ WARMUP = 5
 
 def _seed(device: OnvifDevice) -> tuple[Any, Any]:
     from accounts.roles import Role
-    from cameras import ptz_device
     from cameras.models import Camera
-    from cameras.onvif import get_adapter
+    from cameras.ptz import device as ptz_device
+    from cameras.ptz.onvif.client import get_adapter
     from tests.factories import make_member, make_organization, make_site, make_user
 
     operator = make_user()

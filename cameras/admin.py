@@ -19,9 +19,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from accounts.models import Organization
-from cameras import ptz, services
+from cameras import services
 from cameras.forms import KEEP_HELP
 from cameras.models import Camera, Gateway, PTZPreset, Site
+from cameras.ptz import services as ptz
 from cameras.services import SECRET_CAMERA_FIELDS
 from cameras.sources import MAX_SOURCE_LENGTH
 from portal.admin_base import ServiceForm, SuperuserOnlyAdmin, TenantScopedAdmin, WriteOnlyTextInput
@@ -226,7 +227,7 @@ class GatewayAdmin(SuperuserOnlyAdmin):
 class PTZPresetAdmin(TenantScopedAdmin):
     """Presets are saved from the live view or the API (the camera stores the position).
 
-    Here they can be looked at and removed (through ``cameras.ptz``, which
+    Here they can be looked at and removed (through ``cameras.ptz.services``, which
     also removes them from the camera); nothing else is editable.
     """
 

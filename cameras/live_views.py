@@ -26,8 +26,9 @@ from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access_camera, access_site
 from accounts.views import organization_page
-from cameras import ptz, saved_views
+from cameras import saved_views
 from cameras.models import Camera, SavedView, Site
+from cameras.ptz import services as ptz
 
 URL_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 

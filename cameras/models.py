@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.scoping import CameraQuerySet, Grant, ScopedQuerySet, SiteQuerySet
+from cameras.ptz.vocabulary import has_any_feature
 from cameras.sources import mask_source
 from portal.fields import EncryptedTextField
 from portal.models import TimeStampedModel
@@ -167,9 +168,10 @@ class SavedView(TimeStampedModel):
 class PTZCapabilities(models.Model):
     """What a camera's pan/tilt/zoom can do, as its ONVIF device last told a worker.
 
-    Written only by the capabilities task (``cameras.ptz_device.refresh_capabilities``);
+    Written only by the capabilities task (``cameras.ptz.device.refresh_capabilities``);
     the live view and the API offer only what is switched on here. Ranges are
-    the device's own spaces, ``[min, max]`` per axis.
+    the device's own spaces, ``[min, max]`` per axis. The yes/no fields are
+    ``cameras.ptz.vocabulary.PTZ_FEATURES`` (a test holds them together).
     """
 
     camera = models.OneToOneField(Camera, on_delete=models.CASCADE, related_name="ptz")
@@ -201,8 +203,7 @@ class PTZCapabilities(models.Model):
 
     @property
     def supported(self) -> bool:
-        return any((self.continuous_pan_tilt, self.continuous_zoom, self.relative_pan_tilt, self.relative_zoom,
-                    self.absolute_pan_tilt, self.absolute_zoom, self.presets, self.home))
+        return has_any_feature(self)
 
 
 class PTZPresetQuerySet(ScopedQuerySet):
@@ -217,7 +218,7 @@ class PTZPreset(TimeStampedModel):
     ``token`` is the device's name for it: empty while a worker is still
     saving it on the camera. ``removing`` while a worker asks the camera to
     delete it: the row goes once the camera has, and stays if it refuses.
-    Created and removed only through ``cameras.ptz``.
+    Created and removed only through ``cameras.ptz.services``.
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

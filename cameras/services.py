@@ -22,7 +22,8 @@ from accounts.scoping import require_visible
 from cameras import hosts, tasks
 from cameras.gateways import least_loaded_gateway
 from cameras.models import Camera, Gateway, PTZCapabilities, Site
-from cameras.onvif_backoff import forget_backoff
+from cameras.ptz import tasks as ptz_tasks
+from cameras.ptz.onvif.backoff import forget_backoff
 from cameras.sources import check_camera_source
 from signaling.events import publish_scope_changed
 
@@ -83,7 +84,7 @@ def check_onvif_host(host: str, port: int) -> str:
     unspecified address unless the operator allows exactly that ``host`` or
     ``host:port`` in ``CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS``, since a tenant must
     not make workers talk to services on their own machine. Workers check it
-    again before every call (``cameras.onvif``).
+    again before every call (``cameras.ptz.onvif``).
     """
     value = host.strip() if isinstance(host, str) else ""
     if not value or len(value) > 253 or any(ch.isspace() for ch in host):
@@ -129,7 +130,7 @@ def create_camera(user: Any, site: Site, *, ip: str | None = None, **fields: Any
     audit.record(user, "camera.create", organization=site.organization_id, target=camera, ip=ip)
     _after_camera_change(camera)
     if camera.has_onvif:
-        tasks.refresh_ptz_capabilities.delay_on_commit(camera.pk)
+        ptz_tasks.refresh_ptz_capabilities.delay_on_commit(camera.pk)
     return camera
 
 
@@ -171,7 +172,7 @@ def update_camera(
     _after_camera_change(camera)
     if ONVIF_FIELDS.intersection(changed):
         _forget_onvif_failures(camera, onvif_before, _onvif_login(camera))
-        tasks.refresh_ptz_capabilities.delay_on_commit(camera.pk)
+        ptz_tasks.refresh_ptz_capabilities.delay_on_commit(camera.pk)
     return camera
 
 

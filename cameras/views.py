@@ -21,10 +21,11 @@ from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access_camera, access_site, can
 from accounts.views import GET_POST, organization_page
-from cameras import ptz, services, snapshots
+from cameras import services, snapshots
 from cameras.forms import CameraForm, SiteForm
 from cameras.live_views import live_config
 from cameras.models import Camera, CameraStatus, Site
+from cameras.ptz import services as ptz
 
 STATUS_ORDER = (CameraStatus.ONLINE, CameraStatus.OFFLINE, CameraStatus.UNKNOWN)
 # On the dashboard a camera that needs attention comes first in its site: offline, then unknown.

@@ -4,7 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import APITokenViewSet, AuditEventViewSet, InvitationViewSet, MemberViewSet, OrganizationViewSet
 from cameras.api import CameraViewSet, SiteViewSet
-from cameras.ptz_api import CameraPTZViewSet, PTZPresetViewSet
+from cameras.ptz.api import CameraPTZViewSet, PTZPresetViewSet
 from recordings.clips.api import ClipViewSet, ExportBundleViewSet
 from recordings.footage.api import CameraRecordingViewSet, LegalHoldViewSet, OrganizationStorageViewSet
 from recordings.motion.api import CameraMotionViewSet, MotionEventViewSet

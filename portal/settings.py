@@ -207,12 +207,10 @@ CELERY_TIMEZONE = "UTC"
 # minutes, so only workers started with -Q motion (thread pool) take them.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = [Queue(name) for name in ("celery", "ptz", "exports")]
-# Tasks of recordings declare their queue on the task (@shared_task(queue=...)), so a
-# rename cannot move them; the routes below cover the rest. Unrouted tasks go to "celery".
-CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
-    # Moves, stops, presets and status reads: a fast lane of their own.
-    "cameras.tasks.ptz_*": {"queue": "ptz"},
-}
+# Every task declares its queue on the task (@shared_task(queue=...): cameras/tasks.py,
+# cameras/ptz/tasks.py, recordings/<feature>/tasks.py), so a rename cannot move it to another
+# queue; no task is routed by name pattern. Tasks without one go to "celery".
+CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {}
 CCTV_RECONCILE_SECONDS = env_int("CCTV_RECONCILE_SECONDS", 30)
 CCTV_HEALTH_SECONDS = env_int("CCTV_HEALTH_SECONDS", 30)
 CCTV_CLIP_CLEANUP_SECONDS = env_int("CCTV_CLIP_CLEANUP_SECONDS", 60)

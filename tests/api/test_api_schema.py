@@ -12,7 +12,7 @@ from rest_framework import serializers
 from rest_framework.test import APIClient
 
 import accounts.serializers
-import cameras.ptz_api
+import cameras.ptz.serializers
 import cameras.serializers
 import recordings.clips.serializers
 import recordings.motion.serializers
@@ -118,7 +118,7 @@ def test_every_integer_id_parameter_documents_its_range(schema: dict[str, Any]) 
 
 
 def _model_serializers() -> list[type[serializers.ModelSerializer]]:
-    modules = [accounts.serializers, cameras.serializers, cameras.ptz_api, recordings.clips.serializers,
+    modules = [accounts.serializers, cameras.serializers, cameras.ptz.serializers, recordings.clips.serializers,
                recordings.notifications.serializers, recordings.motion.serializers]  # fmt: skip
     found = [(module, cls) for module in modules for cls in vars(module).values() if isinstance(cls, type)]
     return [cls for module, cls in found

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from cameras.models import Camera, PTZCapabilities
-from cameras.onvif import OnvifAdapter, OnvifAddress, get_adapter, warm_up
+from cameras.ptz.onvif.client import OnvifAdapter, OnvifAddress, get_adapter, warm_up
 from tests.conftest import World
 from tests.live.conftest import Server, _start, _stop
 from tests.onvif_device import OnvifDevice
@@ -86,7 +86,7 @@ def point_at(camera: Camera, device: OnvifDevice, **extra: Any) -> Camera:
 
 def read_capabilities(camera: Camera) -> PTZCapabilities:
     """What the capabilities task stores, read in this process."""
-    from cameras import ptz_device
+    from cameras.ptz import device as ptz_device
 
     row = ptz_device.refresh_capabilities(camera)
     assert row is not None and row.supported, row and row.error

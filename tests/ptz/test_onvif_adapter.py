@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from cameras import services
-from cameras.onvif import (
+from cameras.ptz.onvif.client import (
     OnvifAdapter,
     OnvifAddress,
     OnvifAuthFailed,

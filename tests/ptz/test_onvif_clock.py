@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from cameras.onvif_clock import Clock, offset_of_date, refusal_message
-from cameras.onvif_replies import read_device_time, utc_offset
+from cameras.ptz.onvif.clock import Clock, offset_of_date, refusal_message
+from cameras.ptz.onvif.replies import read_device_time, utc_offset
 
 
 @pytest.mark.parametrize(

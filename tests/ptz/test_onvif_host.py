@@ -9,8 +9,9 @@ from unittest import mock
 import pytest
 from django.core.exceptions import ValidationError
 
-from cameras import services, tasks
+from cameras import services
 from cameras.models import PTZCapabilities
+from cameras.ptz import tasks
 from tests.conftest import World
 from tests.ptz.conftest import give_capabilities
 

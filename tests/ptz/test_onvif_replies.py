@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cameras.onvif_replies import GENERIC_SPACES, names_other_spaces, ptz_vector, read_position, read_spaces
+from cameras.ptz.onvif.replies import GENERIC_SPACES, names_other_spaces, ptz_vector, read_position, read_spaces
 
 DEGREES = "http://www.onvif.org/ver10/tptz/PanTiltSpaces/SphericalPositionSpaceDegrees"
 GENERIC_POSITION = GENERIC_SPACES["AbsolutePanTiltPositionSpace"]

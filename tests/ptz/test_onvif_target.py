@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from cameras.onvif import OnvifAdapter, OnvifAddress, OnvifFault, OnvifRefused
-from cameras.onvif_target import REFUSED_MESSAGE, pinned
+from cameras.ptz.onvif.client import OnvifAdapter, OnvifAddress, OnvifFault, OnvifRefused
+from cameras.ptz.onvif.target import REFUSED_MESSAGE, pinned
 from tests.onvif_device import OnvifDevice
 from tests.ptz.conftest import DEVICE_PASSWORD, DEVICE_USER, address_of
 from tests.services import free_port

@@ -18,8 +18,9 @@ from django.test import Client
 from accounts import services as account_services
 from accounts.models import AuditEvent
 from accounts.roles import Role
-from cameras import ptz, ptz_device
 from cameras.models import Camera, PTZPreset
+from cameras.ptz import device as ptz_device
+from cameras.ptz import services as ptz
 from tests.conftest import World
 from tests.factories import make_member, make_user
 from tests.onvif_device import OnvifDevice
@@ -159,7 +160,7 @@ def test_cameras_without_ptz_are_refused(world: World, client_for: Callable) -> 
 
 
 def test_velocities_are_scaled_to_the_cameras_space(world: World, camera: Camera) -> None:
-    from cameras import ptz
+    from cameras.ptz import services as ptz
 
     give_capabilities(camera, ranges={"pan_velocity": [-100, 100], "tilt_velocity": [-100, 100],
                                       "zoom_velocity": [-8, 8]})
@@ -391,7 +392,7 @@ def test_no_controls_without_ptz(world: World, client_for: Callable) -> None:
 def test_capabilities_can_be_read_again_on_demand(world: World, camera: Camera, client_for: Callable) -> None:
     from unittest import mock
 
-    from cameras import tasks
+    from cameras.ptz import tasks
 
     with mock.patch.object(tasks.refresh_ptz_capabilities, "delay_on_commit", autospec=True) as refresh:
         queued = post(client_for(world.operator), url(camera, "capabilities/"), {})

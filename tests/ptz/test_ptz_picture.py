@@ -20,7 +20,7 @@ import httpx
 import numpy as np
 import pytest
 
-from cameras.onvif import OnvifAdapter, OnvifAddress
+from cameras.ptz.onvif.client import OnvifAdapter, OnvifAddress
 from tests.media import Go2RTCProcess, stop_processes
 from tests.ptz.conftest import DEVICE_PASSWORD, DEVICE_USER, allow_loopback_port, wait_until
 from tests.ptz_panorama import HEIGHT, WIDTH, draw_panorama

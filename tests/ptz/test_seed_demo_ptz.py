@@ -9,8 +9,8 @@ from unittest import mock
 import pytest
 from django.core.management import CommandError, call_command
 
-from cameras import tasks
 from cameras.models import Camera
+from cameras.ptz import tasks
 
 pytestmark = pytest.mark.django_db
 SIMULATOR, DEVICE = "127.0.0.1:18554", "127.0.0.1:18080"

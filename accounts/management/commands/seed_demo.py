@@ -16,9 +16,9 @@ from django.db import transaction
 
 from accounts.models import Membership, Organization, User
 from accounts.roles import Role
-from cameras import ptz
 from cameras import services as camera_services
 from cameras.models import Camera, Site
+from cameras.ptz import services as ptz
 from recordings.footage import services as footage
 from recordings.footage.models import StoragePolicy
 from recordings.motion import services as motion

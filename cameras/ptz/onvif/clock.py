@@ -6,7 +6,7 @@ authorized". So a session first learns how far the camera's clock is from
 the portal's, taking the first of these that works:
 
 1. its time reply, asked without a login as ONVIF allows: UTCDateTime, else
-   LocalDateTime with its POSIX time zone (``onvif_replies.read_device_time``);
+   LocalDateTime with its POSIX time zone (``replies.read_device_time``);
 2. the HTTP ``Date`` header of its replies, refusals included (``ReplyDates``):
    the way to a camera that answers its time only after a login;
 3. its time reply asked with a login signed with the portal's clock (fine
@@ -33,8 +33,8 @@ import zeep.exceptions
 from onvif import ONVIFCamera, ONVIFService
 from zeep import Plugin
 
-from cameras.onvif_errors import OnvifAuthFailed, is_login_refusal
-from cameras.onvif_replies import read_device_time
+from cameras.ptz.onvif.errors import OnvifAuthFailed, is_login_refusal
+from cameras.ptz.onvif.replies import read_device_time
 
 # Clocks closer than this agree (Date headers have whole seconds).
 TOLERANCE = dt.timedelta(seconds=5)

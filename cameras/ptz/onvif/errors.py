@@ -69,7 +69,7 @@ class OnvifUnknownToken(OnvifFault):
 
 
 class OnvifRefused(OnvifError):
-    """The camera's address is one the portal never connects to (``cameras.onvif_target``); nothing was sent."""
+    """The camera's address is one the portal never connects to (``cameras.ptz.onvif.target``); nothing was sent."""
 
 
 # --- error translation --------------------------------------------------------------------

@@ -23,10 +23,13 @@ import json
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import redis
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from cameras.models import Camera
 
 DAY_MS = 86_400_000
 
@@ -98,6 +101,11 @@ class PTZStore(Protocol):
     def get_state(self, camera: str) -> dict[str, Any]: ...
     def set_state(self, camera: str, state: dict[str, Any]) -> None: ...
     def claim(self, camera: str, name: str, ttl: float) -> bool: ...
+
+
+def camera_key(camera: Camera) -> str:
+    """The name of a camera's PTZ state in the store (what the ``camera`` argument of its methods takes)."""
+    return camera.public_id.hex
 
 
 def _key(camera: str, part: str) -> str:

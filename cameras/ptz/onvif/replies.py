@@ -13,12 +13,17 @@ import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
+from cameras.ptz.vocabulary import MOTIONS, has_any_feature
+
 Range = tuple[float, float]
 
 
 @dataclass(frozen=True)
 class PTZFeatures:
-    """What a camera's PTZ can do, as read from its node and configuration options."""
+    """What a camera's PTZ can do, as read from its node and configuration options.
+
+    The yes/no fields are ``cameras.ptz.vocabulary.PTZ_FEATURES``, as in ``PTZCapabilities``.
+    """
 
     continuous_pan_tilt: bool = False
     continuous_zoom: bool = False
@@ -36,8 +41,7 @@ class PTZFeatures:
 
     @property
     def supported(self) -> bool:
-        return any((self.continuous_pan_tilt, self.continuous_zoom, self.relative_pan_tilt, self.relative_zoom,
-                    self.absolute_pan_tilt, self.absolute_zoom, self.presets, self.home))
+        return has_any_feature(self)
 
 
 @dataclass(frozen=True)
@@ -240,13 +244,13 @@ def read_features(spaces: Spaces, node: Any, timeouts: Any, profile_token: str) 
     }
     low, high = _seconds(pick(timeouts, "Min")), _seconds(pick(timeouts, "Max"))
     max_presets = int(_float(pick(node, "MaximumNumberOfPresets")) or 0)
+    motions = {  # a kind of move is there when its space is: pan/tilt by the pan range, zoom by the zoom range
+        feature: bool(ranges[axis + motion.range_suffix])
+        for motion in MOTIONS.values()
+        for feature, axis in ((motion.pan_tilt, "pan"), (motion.zoom, "zoom"))
+    }
     return PTZFeatures(
-        continuous_pan_tilt=bool(ranges["pan_velocity"]),
-        continuous_zoom=bool(ranges["zoom_velocity"]),
-        relative_pan_tilt=bool(ranges["pan_translation"]),
-        relative_zoom=bool(ranges["zoom_translation"]),
-        absolute_pan_tilt=bool(ranges["pan"]),
-        absolute_zoom=bool(ranges["zoom"]),
+        **motions,
         presets=max_presets > 0,
         home=pick(node, "HomeSupported") is True,
         max_presets=max_presets,

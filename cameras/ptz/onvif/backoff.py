@@ -1,6 +1,6 @@
 """Where the ONVIF adapter keeps a camera's back-off, and how it is forgotten when the settings change.
 
-The back-off (``cameras.onvif.Backoff``) lives in the shared cache under a
+The back-off (``cameras.ptz.onvif.client.Backoff``) lives in the shared cache under a
 key per camera address *and* login: a corrected password starts afresh at
 once instead of waiting out the wrong one's back-off. The key is a keyed
 hash (the server's secret), so neither the password nor an unsalted hash
@@ -17,6 +17,7 @@ KEY_PREFIX = "onvif:backoff:"
 
 
 def backoff_key(host: str, port: int, username: str, password: str) -> str:
+    # The salt stays as it is (the adapter's old module name): a new one would change every key.
     material = "\0".join((host.strip().lower(), str(int(port)), username, password))
     return KEY_PREFIX + salted_hmac("cameras.onvif.backoff", material, algorithm="sha256").hexdigest()[:32]
 

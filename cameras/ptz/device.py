@@ -1,8 +1,9 @@
-"""What workers do with PTZ cameras: the ONVIF side of ``cameras.ptz``, called by ``cameras.tasks``.
+"""What workers do with PTZ cameras: the ONVIF side of ``cameras.ptz.services``, called by ``cameras.ptz.tasks``.
 
-Each function speaks ONVIF through the one adapter and leaves its result
-where the API reads it: capabilities and presets in the database, position,
-movement and the last error in the shared state (``cameras.ptz_lock``).
+Each function speaks ONVIF through the one adapter (``cameras.ptz.onvif``)
+and leaves its result where the API reads it: capabilities and presets in
+the database, position, movement and the last error in the shared state
+(``cameras.ptz.state``).
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cameras import ptz, tasks
 from cameras.models import Camera, PTZCapabilities, PTZPreset
-from cameras.onvif import OnvifAddress, OnvifError, OnvifFault, OnvifNotSupported, get_adapter
-from cameras.onvif_errors import OnvifUnknownToken
-from cameras.ptz_lock import get_store
+from cameras.ptz import tasks
+from cameras.ptz.onvif.client import OnvifAddress, get_adapter
+from cameras.ptz.onvif.errors import OnvifError, OnvifFault, OnvifNotSupported, OnvifUnknownToken
+from cameras.ptz.state import camera_key, get_store
+from cameras.ptz.vocabulary import AXES, PTZ_FEATURES, PTZAction
 
 logger = logging.getLogger(__name__)
 # A worker-side stop fires this long after the move's own timeout, so that a
@@ -31,7 +33,7 @@ ERROR_SHOWN_SECONDS = 10
 
 
 def _record(camera: Camera, **changes: Any) -> None:
-    store, key = get_store(), ptz.camera_key(camera)
+    store, key = get_store(), camera_key(camera)
     state = store.get_state(key)
     state.update(changes)
     store.set_state(key, state)
@@ -48,9 +50,9 @@ def run_command(camera: Camera, command: dict[str, Any], seq: int, lease: str) -
     it was issued under is gone (someone took over), and a continuous move
     once a newer command exists.
     """
-    store, key, action = get_store(), ptz.camera_key(camera), command["action"]
+    store, key, action = get_store(), camera_key(camera), command["action"]
     holder = store.holder(key)
-    if action != ptz.STOP and (holder is None or holder.lease != lease):
+    if action != PTZAction.STOP and (holder is None or holder.lease != lease):
         logger.info("ptz %s for camera %s dropped: its lease is over", action, camera.pk)
         return
     try:
@@ -61,7 +63,7 @@ def run_command(camera: Camera, command: dict[str, Any], seq: int, lease: str) -
     _record(camera, error="")
     # Inline (eager) tasks would run the stop at once, ignoring the countdown;
     # without a broker the camera's own timeout is all there is.
-    if sent and action == ptz.MOVE and command["timeout"] and not settings.CELERY_TASK_ALWAYS_EAGER:
+    if sent and action == PTZAction.MOVE and command["timeout"] and not settings.CELERY_TASK_ALWAYS_EAGER:
         tasks.ptz_stop_if_idle.apply_async((camera.pk, camera.site.organization_id, seq),
                                            countdown=command["timeout"] + STOP_GRACE_SECONDS)
     if sent:  # after the command, off its path: the live view shows where the camera now is
@@ -71,31 +73,31 @@ def run_command(camera: Camera, command: dict[str, Any], seq: int, lease: str) -
 def _send(camera: Camera, command: dict[str, Any], still_wanted: Any) -> bool:
     adapter, address, action = get_adapter(), OnvifAddress.of(camera), command["action"]
     pan, tilt, zoom = command.get("pan"), command.get("tilt"), command.get("zoom")
-    if action == ptz.MOVE:
+    if action == PTZAction.MOVE:
         return adapter.continuous_move(address, pan, tilt, zoom, command["timeout"] or None, still_wanted)
-    if action == ptz.STOP:
+    if action == PTZAction.STOP:
         return adapter.stop(address)
-    if action == ptz.RELATIVE:
+    if action == PTZAction.RELATIVE:
         return adapter.relative_move(address, pan, tilt, zoom)
-    if action == ptz.ABSOLUTE:
+    if action == PTZAction.ABSOLUTE:
         return adapter.absolute_move(address, pan, tilt, zoom)
-    if action == ptz.GOTO_PRESET:
+    if action == PTZAction.GOTO_PRESET:
         return adapter.goto_preset(address, command["preset_token"])
-    if action == ptz.HOME:
+    if action == PTZAction.HOME:
         return adapter.home(address)
     raise ValueError(f"unknown PTZ action {action!r}")
 
 
 def stop_if_idle(camera: Camera, seq: int) -> bool:
     """The worker-side move timeout: Stop, unless a command newer than ``seq`` came."""
-    store, key = get_store(), ptz.camera_key(camera)
+    store, key = get_store(), camera_key(camera)
     if store.latest_seq(key) != seq:
         return False
     store.end_move(key)
     try:
         get_adapter().stop(OnvifAddress.of(camera))
     except OnvifError as exc:
-        _record_error(camera, ptz.STOP, exc)
+        _record_error(camera, PTZAction.STOP, exc)
         raise
     logger.info("ptz camera %s stopped: no command within its move timeout", camera.pk)
     refresh_status(camera)
@@ -109,9 +111,9 @@ def refresh_status(camera: Camera) -> None:
     except OnvifError as exc:
         _record(camera, error=f"status: {exc}", error_at=time.time(), status_at=time.time())
         return
-    position = {axis: getattr(status.position, axis) for axis in ptz.AXES}
+    position = {axis: getattr(status.position, axis) for axis in AXES}
     changes: dict[str, Any] = {"position": position, "moving": status.moving, "status_at": time.time()}
-    state = get_store().get_state(ptz.camera_key(camera))
+    state = get_store().get_state(camera_key(camera))
     stale = time.time() - state.get("error_at", 0) > ERROR_SHOWN_SECONDS
     if stale or str(state.get("error", "")).startswith("status:"):
         changes["error"] = ""  # reachable again
@@ -138,8 +140,7 @@ def refresh_capabilities(camera: Camera) -> PTZCapabilities | None:
         row.error, row.checked_at = str(exc)[:300], timezone.now()
         row.save(update_fields=["error", "checked_at"])
         raise
-    for name in ("continuous_pan_tilt", "continuous_zoom", "relative_pan_tilt", "relative_zoom",
-                 "absolute_pan_tilt", "absolute_zoom", "presets", "home", "max_presets", "profile_token", "device"):
+    for name in (*PTZ_FEATURES, "max_presets", "profile_token", "device"):
         setattr(row, name, getattr(features, name))
     row.ranges = {name: list(value) for name, value in features.ranges.items()}
     row.timeout_range = list(features.timeout_range) if features.timeout_range else None

@@ -3,7 +3,7 @@
 ``OnvifAdapter`` owns the device sessions of its process (one per camera
 address, with the media profile and PTZ configuration tokens cached),
 applies a timeout to every call, and turns whatever the library or the
-camera throws into one of the typed errors of ``cameras.onvif_errors``,
+camera throws into one of the typed errors of ``cameras.ptz.onvif.errors``,
 whose ``retryable`` flag says whether trying again can help. A camera that keeps failing is backed
 off for a while (shared through the cache, so every worker agrees) instead
 of being hammered; only Stop is always attempted.
@@ -13,7 +13,7 @@ a session (aiohttp connections, parsed WSDLs) must live on one event loop.
 So the adapter runs one loop in a daemon thread per process and the public
 methods are synchronous: they hand a coroutine to that loop and wait.
 
-Replies are read liberally (``cameras.onvif_replies``): real cameras leave
+Replies are read liberally (``cameras.ptz.onvif.replies``): real cameras leave
 out optional fields, use other namespace prefixes or answer a plain string
 where a structure is due. Values the adapter cannot read become ``None``.
 """
@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import enum
 import logging
 import os
 import threading
@@ -41,9 +40,9 @@ from onvif import ONVIFCamera, ONVIFService
 from onvif.definition import SERVICES
 from onvif.exceptions import ONVIFError
 
-from cameras.onvif_backoff import backoff_key
-from cameras.onvif_clock import ClockedCamera, judge_refusal
-from cameras.onvif_errors import (
+from cameras.ptz.onvif.backoff import backoff_key
+from cameras.ptz.onvif.clock import ClockedCamera, judge_refusal
+from cameras.ptz.onvif.errors import (
     OnvifAuthFailed,
     OnvifBackedOff,
     OnvifError,
@@ -54,7 +53,7 @@ from cameras.onvif_errors import (
     OnvifUnreachable,
     translate,
 )
-from cameras.onvif_replies import (
+from cameras.ptz.onvif.replies import (
     DevicePreset,
     PTZFeatures,
     PTZPosition,
@@ -70,11 +69,11 @@ from cameras.onvif_replies import (
     read_position,
     read_spaces,
 )
-from cameras.onvif_target import PinnedCamera, pinned
+from cameras.ptz.onvif.target import PinnedCamera, pinned
 
 __all__ = [
     "DevicePreset", "OnvifAdapter", "OnvifAddress", "OnvifAuthFailed", "OnvifBackedOff", "OnvifError", "OnvifFault",
-    "OnvifNotSupported", "OnvifTimeout", "OnvifUnreachable", "PTZCommand", "PTZFeatures", "PTZPosition", "PTZStatus",
+    "OnvifNotSupported", "OnvifTimeout", "OnvifUnreachable", "PTZFeatures", "PTZPosition", "PTZStatus",
     "close_adapter", "get_adapter", "warm_up", "OnvifRefused",
 ]
 
@@ -88,20 +87,6 @@ BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_MAX_SECONDS = 60.0
 
 
-class PTZCommand(enum.StrEnum):
-    CAPABILITIES = "capabilities"
-    MOVE = "move"
-    STOP = "stop"
-    RELATIVE = "relative"
-    ABSOLUTE = "absolute"
-    STATUS = "status"
-    PRESETS = "presets"
-    SET_PRESET = "set_preset"
-    REMOVE_PRESET = "remove_preset"
-    GOTO_PRESET = "goto_preset"
-    HOME = "home"
-
-
 # --- values ------------------------------------------------------------------------------
 
 
@@ -113,7 +98,7 @@ class OnvifAddress:
     port: int
     username: str = ""
     password: str = field(default="", repr=False)
-    # The checked IP address the session connects to (cameras.onvif_target.pinned).
+    # The checked IP address the session connects to (cameras.ptz.onvif.target.pinned).
     connect_host: str = ""
 
     @classmethod
@@ -216,7 +201,7 @@ class OnvifAdapter:
     # --- public operations ---
 
     def capabilities(self, address: OnvifAddress) -> PTZFeatures:
-        return self._call(address, PTZCommand.CAPABILITIES, self._capabilities)
+        return self._call(address, self._capabilities)
 
     def continuous_move(
         self, address: OnvifAddress, pan: float | None, tilt: float | None, zoom: float | None,
@@ -225,41 +210,42 @@ class OnvifAdapter:
         """Start moving; False when ``still_wanted`` said no once the camera was ours (nothing sent)."""
         request: dict[str, Any] = {"Timeout": dt.timedelta(seconds=timeout)} if timeout else {}
         operation = self._op("ContinuousMove", request, still_wanted, vectors={"Velocity": (pan, tilt, zoom)})
-        return self._call(address, PTZCommand.MOVE, operation)
+        return self._call(address, operation)
 
     def stop(self, address: OnvifAddress, pan_tilt: bool = True, zoom: bool = True) -> bool:
-        return self._call(address, PTZCommand.STOP, self._op("Stop", {"PanTilt": pan_tilt, "Zoom": zoom}))
+        operation = self._op("Stop", {"PanTilt": pan_tilt, "Zoom": zoom})
+        return self._call(address, operation, despite_backoff=True)
 
     def relative_move(self, address: OnvifAddress, pan: float | None, tilt: float | None, zoom: float | None) -> bool:
         operation = self._op("RelativeMove", {}, vectors={"Translation": (pan, tilt, zoom)})
-        return self._call(address, PTZCommand.RELATIVE, operation)
+        return self._call(address, operation)
 
     def absolute_move(self, address: OnvifAddress, pan: float | None, tilt: float | None, zoom: float | None) -> bool:
         """Move to a position; a pan or tilt not given stays where the camera is (read from its status)."""
-        return self._call(address, PTZCommand.ABSOLUTE, _absolute_move(pan, tilt, zoom, address.label))
+        return self._call(address, _absolute_move(pan, tilt, zoom, address.label))
 
     def goto_preset(self, address: OnvifAddress, token: str) -> bool:
-        return self._call(address, PTZCommand.GOTO_PRESET, self._op("GotoPreset", {"PresetToken": token}))
+        return self._call(address, self._op("GotoPreset", {"PresetToken": token}))
 
     def home(self, address: OnvifAddress) -> bool:
-        return self._call(address, PTZCommand.HOME, self._op("GotoHomePosition", {}))
+        return self._call(address, self._op("GotoHomePosition", {}))
 
     def remove_preset(self, address: OnvifAddress, token: str) -> bool:
-        return self._call(address, PTZCommand.REMOVE_PRESET, self._op("RemovePreset", {"PresetToken": token}))
+        return self._call(address, self._op("RemovePreset", {"PresetToken": token}))
 
     def set_preset(self, address: OnvifAddress, name: str, token: str = "") -> str:
         request = {"PresetName": name, **({"PresetToken": token} if token else {})}
-        reply = self._call(address, PTZCommand.SET_PRESET, self._op("SetPreset", request, raw=True))
+        reply = self._call(address, self._op("SetPreset", request, raw=True))
         token = str(pick(reply, "PresetToken") or reply or "").strip()
         if not token:
             raise OnvifFault(f"The camera at {address.label} saved the preset but sent no token.")
         return token
 
     def status(self, address: OnvifAddress) -> PTZStatus:
-        return self._call(address, PTZCommand.STATUS, _status)
+        return self._call(address, _status)
 
     def presets(self, address: OnvifAddress) -> list[DevicePreset]:
-        reply = self._call(address, PTZCommand.PRESETS, self._op("GetPresets", {}, raw=True))
+        reply = self._call(address, self._op("GetPresets", {}, raw=True))
         items = reply if isinstance(reply, list) else (pick(reply, "Preset") or [])
         return [
             DevicePreset(str(token), str(pick(item, "Name") or token), read_position(pick(item, "PTZPosition")))
@@ -282,9 +268,11 @@ class OnvifAdapter:
 
     # --- machinery ---
 
-    def _call(self, address: OnvifAddress, command: PTZCommand, operation: Callable[[_Session], Awaitable[T]]) -> T:
+    def _call(self, address: OnvifAddress, operation: Callable[[_Session], Awaitable[T]],
+              despite_backoff: bool = False) -> T:
+        """Run one operation on the camera's session; ``despite_backoff`` for Stop, which is always attempted."""
         address = pinned(address)  # DNS may have changed since the camera was saved
-        if command != PTZCommand.STOP:  # a Stop is always attempted
+        if not despite_backoff:
             self.backoff.check(address)
         try:
             result = self._thread.run(self._with_session(address, operation), self.timeout)
@@ -430,9 +418,9 @@ class _SessionCamera(PinnedCamera, ClockedCamera):
 async def _open_session(address: OnvifAddress, clock: dt.timedelta | None = None) -> _Session:
     """Connect, discover the services, pick the first media profile with a PTZ configuration.
 
-    Every request goes to the checked address (``cameras.onvif_target``). The
+    Every request goes to the checked address (``cameras.ptz.onvif.target``). The
     camera's clock is learned first, so that it accepts the signed requests
-    (``cameras.onvif_clock``); a refused login whose reply shows another clock
+    (``cameras.ptz.onvif.clock``); a refused login whose reply shows another clock
     is tried once more with that clock.
     """
     camera = _SessionCamera(address.connect_host or address.host, address.port, address.username,

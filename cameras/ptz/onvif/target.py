@@ -19,10 +19,10 @@ from django.conf import settings
 from onvif import ONVIFCamera, ONVIFService
 
 from cameras import hosts
-from cameras.onvif_errors import OnvifRefused
+from cameras.ptz.onvif.errors import OnvifRefused
 
 if TYPE_CHECKING:
-    from cameras.onvif import OnvifAddress
+    from cameras.ptz.onvif.client import OnvifAddress
 
 REFUSED_MESSAGE = (
     "The portal does not send ONVIF requests to this address: it is this portal's own machine or a video "

@@ -1,11 +1,11 @@
 """PTZ API: ``/api/v1/cameras/<id>/ptz/`` (state and commands) and its ``presets/``.
 
 Every endpoint first asks the access gate for the camera with ``control``
-(``ptz.access_ptz_camera``): 404 when the caller cannot see it, 403 when they
+(``services.access_ptz_camera``): 404 when the caller cannot see it, 403 when they
 can see it but not move it. Commands answer 202 once queued for a worker; 409
 when someone else holds the camera (the message names them). Presets are
 listed to everyone with ``control``; saving and removing them needs
-``manage``. All logic is in ``cameras.ptz``.
+``manage``. All logic is in ``cameras.ptz.services``.
 """
 
 from __future__ import annotations
@@ -14,96 +14,22 @@ from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import permissions, serializers, status, viewsets
+from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.audit import client_ip
-from cameras import ptz
-from cameras.models import Camera, PTZCapabilities, PTZPreset
+from cameras.models import Camera
+from cameras.ptz import services
+from cameras.ptz.serializers import (
+    PTZAcceptedSerializer,
+    PTZCommandSerializer,
+    PTZConflictSerializer,
+    PTZPresetSerializer,
+    PTZStateSerializer,
+)
 from portal.api_base import PUBLIC_ID_PARAMETER, ErrorSerializer, errors
-
-# --- shapes ----------------------------------------------------------------------------------------
-
-
-def _axis(what: str) -> serializers.FloatField:
-    return serializers.FloatField(required=False, allow_null=True, help_text=what)
-
-
-class PTZCommandSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(
-        choices=ptz.ACTIONS,
-        help_text="`move`: start a continuous move (renew it while held; it stops by itself after "
-        "`move_timeout_ms`). `stop`. `relative` and `absolute` moves. `goto_preset`. `home`. "
-        "`release`: let others take the camera at once.",
-    )
-    pan = _axis("`move`: velocity from -1 (left) to 1 (right). `relative`/`absolute`: in the camera's range.")
-    tilt = _axis("`move`: velocity from -1 (down) to 1 (up). `relative`/`absolute`: in the camera's range.")
-    zoom = _axis("`move`: velocity from -1 (out) to 1 (in). `relative`/`absolute`: in the camera's range.")
-    preset = serializers.UUIDField(required=False, help_text="`goto_preset`: the preset's id.")
-    takeover = serializers.BooleanField(
-        default=False, help_text="Take the camera from whoever controls it now (owners and admins)."
-    )
-
-
-class PTZLockSerializer(serializers.Serializer):
-    held = serializers.BooleanField(help_text="Whether someone controls the camera now.")
-    holder = serializers.CharField(allow_null=True, help_text="Who controls it.")
-    mine = serializers.BooleanField(help_text="Whether that is you.")
-    expires_in = serializers.FloatField(allow_null=True, help_text="Seconds until the control lapses unless renewed.")
-
-
-class PTZAcceptedSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    command = serializers.IntegerField(help_text="The command's number on this camera.")
-    lock = PTZLockSerializer()
-
-
-class PTZConflictSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="Who controls the camera and for how long.")
-    lock = PTZLockSerializer()
-
-
-class PTZCapabilitiesSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = PTZCapabilities
-        fields = [
-            "continuous_pan_tilt", "continuous_zoom", "relative_pan_tilt", "relative_zoom",
-            "absolute_pan_tilt", "absolute_zoom", "presets", "home", "max_presets", "ranges", "timeout_range",
-            "device", "checked_at", "error", "remove_presets",
-        ]  # fmt: skip
-        extra_kwargs = {"remove_presets": {"help_text": "False once the camera said it cannot delete presets "
-                                                        "(deleting one is then refused with a message)."}}
-
-
-class PTZStatusSerializer(serializers.Serializer):
-    pan = serializers.FloatField(allow_null=True, required=False)
-    tilt = serializers.FloatField(allow_null=True, required=False)
-    zoom = serializers.FloatField(allow_null=True, required=False)
-    moving = serializers.BooleanField(allow_null=True, help_text="null when the camera does not say.")
-    updated_at = serializers.FloatField(allow_null=True, help_text="When a worker read it (Unix time).")
-
-
-class PTZStateSerializer(serializers.Serializer):
-    capabilities = PTZCapabilitiesSerializer(allow_null=True, help_text="null until a worker has read them.")
-    lock = PTZLockSerializer()
-    status = PTZStatusSerializer(help_text="The last position read from the camera (refreshed as you poll).")
-    error = serializers.CharField(allow_null=True, help_text="The last command's failure, if it failed.")
-    move_timeout_ms = serializers.IntegerField(help_text="A held move must be renewed within this time.")
-
-
-class PTZPresetSerializer(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True)
-    ready = serializers.BooleanField(read_only=True, help_text="False while a worker saves it on the camera.")
-    removing = serializers.BooleanField(read_only=True, help_text="True while a worker asks the camera to delete "
-                                        "it; if the camera refuses, it stays and the PTZ state's `error` says why.")
-    name = serializers.CharField(max_length=64, help_text="Shown in the live view.")
-
-    class Meta:
-        model = PTZPreset
-        fields = ["id", "name", "ready", "removing", "created_at"]
-        read_only_fields = ["created_at"]
 
 
 class _ObjectSchema(AutoSchema):
@@ -126,15 +52,15 @@ class _CameraPTZBase(viewsets.GenericViewSet):
     filter_backends: list = []
 
     def camera(self) -> Camera:
-        return ptz.access_ptz_camera(self.request.user, self.kwargs["id"])
+        return services.access_ptz_camera(self.request.user, self.kwargs["id"])
 
     @property
     def ip(self) -> str | None:
         return client_ip(self.request)
 
 
-def _conflict(exc: ptz.PTZLocked, user: Any, camera: Camera) -> Response:
-    body = {"detail": str(exc), "lock": ptz.lock_state(user, camera)}
+def _conflict(exc: services.PTZLocked, user: Any, camera: Camera) -> Response:
+    body = {"detail": str(exc), "lock": services.lock_state(user, camera)}
     return Response(body, status=status.HTTP_409_CONFLICT)
 
 
@@ -168,7 +94,7 @@ class CameraPTZViewSet(_CameraPTZBase):
 
     def list(self, request: Request, id: str) -> Response:  # noqa: A002  (the URL's name)
         camera = self.camera()
-        state = ptz.ptz_state(request.user, camera)
+        state = services.ptz_state(request.user, camera)
         return Response(PTZStateSerializer(state).data)
 
     def create(self, request: Request, id: str) -> Response:  # noqa: A002
@@ -176,10 +102,10 @@ class CameraPTZViewSet(_CameraPTZBase):
         serializer = PTZCommandSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        command = ptz.check_command(camera, data.pop("action"), data)
+        command = services.check_command(camera, data.pop("action"), data)
         try:
-            accepted = ptz.do_command(request.user, camera, command, takeover=data["takeover"], ip=self.ip)
-        except ptz.PTZLocked as exc:
+            accepted = services.do_command(request.user, camera, command, takeover=data["takeover"], ip=self.ip)
+        except services.PTZLocked as exc:
             return _conflict(exc, request.user, camera)
         body = {"detail": "Queued.", "command": accepted.seq, "lock": accepted.lock}
         return Response(body, status=status.HTTP_202_ACCEPTED)
@@ -189,7 +115,7 @@ class CameraPTZViewSet(_CameraPTZBase):
         camera = self.camera()
         if not camera.has_onvif:
             return Response({"detail": "This camera has no ONVIF settings."}, status=status.HTTP_400_BAD_REQUEST)
-        ptz.request_capabilities(camera)
+        services.request_capabilities(camera)
         return Response({"detail": "Queued."}, status=status.HTTP_202_ACCEPTED)
 
 
@@ -226,7 +152,7 @@ class PTZPresetViewSet(_CameraPTZBase):
     lookup_value_regex = "[^/]+"
 
     def list(self, request: Request, id: str) -> Response:  # noqa: A002
-        presets = ptz.presets_of(self.camera())
+        presets = services.presets_of(self.camera())
         return Response(PTZPresetSerializer(presets, many=True).data)
 
     def create(self, request: Request, id: str) -> Response:  # noqa: A002
@@ -234,13 +160,13 @@ class PTZPresetViewSet(_CameraPTZBase):
         serializer = PTZPresetSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            preset = ptz.do_create_preset(request.user, camera, serializer.validated_data["name"], ip=self.ip)
-        except ptz.PTZLocked as exc:
+            preset = services.do_create_preset(request.user, camera, serializer.validated_data["name"], ip=self.ip)
+        except services.PTZLocked as exc:
             return _conflict(exc, request.user, camera)
         return Response(PTZPresetSerializer(preset).data, status=status.HTTP_202_ACCEPTED)
 
     def destroy(self, request: Request, id: str, preset_id: str) -> Response:  # noqa: A002
-        preset = ptz.access_preset(self.camera(), preset_id)
-        if ptz.do_delete_preset(request.user, preset, ip=self.ip):
+        preset = services.access_preset(self.camera(), preset_id)
+        if services.do_delete_preset(request.user, preset, ip=self.ip):
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response({"detail": "Asked the camera to delete the preset."}, status=status.HTTP_202_ACCEPTED)

@@ -5,7 +5,7 @@ This is the web side (API and live view), Zulip style:
 without ``control``), ``check_*`` validates against what the camera
 supports, ``do_*`` takes or renews the caller's lease, numbers the command,
 queues it on the ``ptz`` queue after commit and writes the audit trail.
-Nothing here talks to a camera: workers do, in ``cameras.ptz_device``.
+Nothing here talks to a camera: workers do, in ``cameras.ptz.device``.
 
 Moves always end: a continuous move carries the ONVIF Timeout, and the
 worker schedules ``ptz_stop_if_idle`` for the same moment, which sends Stop
@@ -30,17 +30,13 @@ from django.urls import reverse
 from accounts import audit
 from accounts.roles import Action
 from accounts.scoping import access_camera, can
-from cameras import tasks
 from cameras.models import Camera, PTZCapabilities, PTZPreset
-from cameras.ptz_lock import Holder, get_store
+from cameras.ptz import tasks
+from cameras.ptz.state import Holder, camera_key, get_store
+from cameras.ptz.vocabulary import AXES, MOTIONS, PTZ_FEATURES, PTZAction
 
 logger = logging.getLogger(__name__)
 
-MOVE, STOP, RELATIVE, ABSOLUTE, GOTO_PRESET, HOME, RELEASE = (
-    "move", "stop", "relative", "absolute", "goto_preset", "home", "release"
-)
-ACTIONS = (MOVE, STOP, RELATIVE, ABSOLUTE, GOTO_PRESET, HOME, RELEASE)
-AXES = ("pan", "tilt", "zoom")
 COMMAND_EXPIRES_SECONDS = 30
 STATUS_MAX_AGE_SECONDS = 0.8
 
@@ -57,10 +53,13 @@ class PTZLocked(Exception):
 
 
 @dataclass(frozen=True)
-class Command:
-    """One validated command, in the camera's own units."""
+class CheckedCommand:
+    """A command checked against what the camera supports (``check_command``), in the camera's own units.
 
-    action: str
+    Its ``payload`` is what the ``ptz_command`` task carries to a worker.
+    """
+
+    action: PTZAction
     pan: float | None = None
     tilt: float | None = None
     zoom: float | None = None
@@ -68,7 +67,7 @@ class Command:
     preset_name: str = ""
 
     def payload(self, timeout: float) -> dict[str, Any]:
-        return {**asdict(self), "timeout": timeout}
+        return {**asdict(self), "action": str(self.action), "timeout": timeout}
 
     def detail(self) -> dict[str, Any]:
         """What the audit trail keeps about it."""
@@ -87,10 +86,6 @@ class Accepted:
         if self.holder is None:
             return {"held": False, "holder": None, "mine": False, "expires_in": None}
         return {"held": True, "holder": self.holder.label, "mine": True, "expires_in": self.holder.expires_in}
-
-
-def camera_key(camera: Camera) -> str:
-    return camera.public_id.hex
 
 
 def principal_of(user: Any) -> str:
@@ -149,26 +144,20 @@ def _number(field: str, value: Any, low: float, high: float, errors: dict[str, l
     return float(value)
 
 
-_SUPPORT = {
-    MOVE: ("continuous_pan_tilt", "continuous_zoom", "_velocity", "continuous"),
-    RELATIVE: ("relative_pan_tilt", "relative_zoom", "_translation", "relative"),
-    ABSOLUTE: ("absolute_pan_tilt", "absolute_zoom", "", "absolute"),
-}
-
-
-def _axes(action: str, capabilities: PTZCapabilities, values: dict[str, Any]) -> dict[str, float | None]:
-    pan_tilt, zoom, suffix, label = _SUPPORT[action]
+def _axes(action: PTZAction, capabilities: PTZCapabilities, values: dict[str, Any]) -> dict[str, float | None]:
+    motion = MOTIONS[action]
     given = {axis: values.get(axis) for axis in AXES if values.get(axis) is not None}
     if not given:
         raise ValidationError({"pan": ["Give at least one of pan, tilt and zoom."]})
     errors: dict[str, list[str]] = {}
     result: dict[str, float | None] = {}
     for axis, value in given.items():
-        if not getattr(capabilities, zoom if axis == "zoom" else pan_tilt):
+        if not getattr(capabilities, motion.zoom if axis == "zoom" else motion.pan_tilt):
             part = "zoom" if axis == "zoom" else "pan/tilt"
-            errors.setdefault(axis, []).append(f"This camera has no {label} {part}.")
+            errors.setdefault(axis, []).append(f"This camera has no {motion.kind} {part}.")
             continue
-        low, high = (-1.0, 1.0) if action == MOVE else capabilities.ranges.get(axis + suffix, (-1.0, 1.0))
+        low, high = ((-1.0, 1.0) if action == PTZAction.MOVE
+                     else capabilities.ranges.get(axis + motion.range_suffix, (-1.0, 1.0)))
         result[axis] = _number(axis, value, low, high, errors)
     if errors:
         raise ValidationError(errors)
@@ -179,28 +168,29 @@ def _scale_velocity(capabilities: PTZCapabilities, axis: str, value: float | Non
     """-1..1 from the caller onto the camera's velocity space."""
     if value is None:
         return None
-    low, high = capabilities.ranges.get(axis + "_velocity", (-1.0, 1.0))
+    low, high = capabilities.ranges.get(axis + MOTIONS[PTZAction.MOVE].range_suffix, (-1.0, 1.0))
     return value * (high if value >= 0 else -low)
 
 
-def check_command(camera: Camera, action: str, values: dict[str, Any]) -> Command:
+def check_command(camera: Camera, action: str, values: dict[str, Any]) -> CheckedCommand:
     """Validate a command against what this camera supports; raises ``ValidationError`` (400)."""
-    if action not in ACTIONS:
-        raise ValidationError({"action": [f"Choose one of {', '.join(ACTIONS)}."]})
+    if action not in list(PTZAction):
+        raise ValidationError({"action": [f"Choose one of {', '.join(PTZAction)}."]})
+    action = PTZAction(action)
     capabilities = _require_ptz(camera)
-    if action in (STOP, RELEASE):
-        return Command(action)
-    if action == HOME:
+    if action in (PTZAction.STOP, PTZAction.RELEASE):
+        return CheckedCommand(action)
+    if action == PTZAction.HOME:
         if not capabilities.home:
             raise ValidationError({"action": ["This camera has no home position."]})
-        return Command(action)
-    if action == GOTO_PRESET:
+        return CheckedCommand(action)
+    if action == PTZAction.GOTO_PRESET:
         preset = _ready_preset(camera, values.get("preset"))
-        return Command(action, preset_token=preset.token, preset_name=preset.name)
+        return CheckedCommand(action, preset_token=preset.token, preset_name=preset.name)
     axes = _axes(action, capabilities, values)
-    if action == MOVE:
+    if action == PTZAction.MOVE:
         axes = {axis: _scale_velocity(capabilities, axis, value) for axis, value in axes.items()}
-    return Command(action, **axes)
+    return CheckedCommand(action, **axes)
 
 
 def _ready_preset(camera: Camera, public_id: Any) -> PTZPreset:
@@ -253,7 +243,7 @@ def lock_state(user: Any, camera: Camera) -> dict[str, Any]:
 # --- commands -----------------------------------------------------------------------------------
 
 
-def do_command(user: Any, camera: Camera, command: Command, *, takeover: bool = False,
+def do_command(user: Any, camera: Camera, command: CheckedCommand, *, takeover: bool = False,
                ip: str | None = None) -> Accepted:
     """Take or renew the lease, number the command, audit it and queue it on ``ptz``.
 
@@ -264,11 +254,11 @@ def do_command(user: Any, camera: Camera, command: Command, *, takeover: bool = 
     """
     holder = _take_lease(user, camera, takeover, ip)
     store, key = get_store(), camera_key(camera)
-    if command.action == RELEASE:
+    if command.action == PTZAction.RELEASE:
         return _release(user, camera, holder, ip)
     seq = store.next_seq(key)
-    timeout = move_timeout(capabilities_of(camera)) if command.action == MOVE else 0.0
-    expires = None if command.action == STOP else (timeout or COMMAND_EXPIRES_SECONDS)
+    timeout = move_timeout(capabilities_of(camera)) if command.action == PTZAction.MOVE else 0.0
+    expires = None if command.action == PTZAction.STOP else (timeout or COMMAND_EXPIRES_SECONDS)
     tasks.ptz_command.apply_async_on_commit(
         (camera.pk, camera.site.organization_id, command.payload(timeout), seq, holder.lease), expires=expires
     )
@@ -279,20 +269,21 @@ def do_command(user: Any, camera: Camera, command: Command, *, takeover: bool = 
     return Accepted(seq, holder)
 
 
-def _is_new_command(command: Command, holder: Holder, key: str) -> bool:
+def _is_new_command(command: CheckedCommand, holder: Holder, key: str) -> bool:
     store = get_store()
-    if command.action == MOVE:
+    if command.action == PTZAction.MOVE:
         signature = f"{holder.lease}|{command.pan}|{command.tilt}|{command.zoom}"
         return store.note_move(key, signature, settings.CCTV_PTZ_LOCK_SECONDS)
     ended_a_move = store.end_move(key)
-    return command.action != STOP or ended_a_move
+    return command.action != PTZAction.STOP or ended_a_move
 
 
 def _release(user: Any, camera: Camera, holder: Holder, ip: str | None) -> Accepted:
     store, key = get_store(), camera_key(camera)
     if store.end_move(key):  # let go while moving: stop first
         tasks.ptz_command.apply_async_on_commit(
-            (camera.pk, camera.site.organization_id, Command(STOP).payload(0), store.next_seq(key), holder.lease)
+            (camera.pk, camera.site.organization_id, CheckedCommand(PTZAction.STOP).payload(0), store.next_seq(key),
+             holder.lease)
         )
     store.release(key, holder.principal)
     audit.record(user, "ptz.release", organization=camera.site.organization_id, target=camera, ip=ip,
@@ -395,7 +386,7 @@ def do_delete_preset(user: Any, preset: PTZPreset, *, ip: str | None = None) -> 
 
     A preset the camera stores is only marked ``removing``: a worker asks the
     camera, then deletes the row, or keeps it and shows the camera's refusal
-    (``ptz_device.remove_preset``). Returns True when the row is gone at once
+    (``device.remove_preset``). Returns True when the row is gone at once
     (a preset not yet saved on the camera). A camera known not to delete
     presets is refused here (``ValidationError``). A preset deleted meanwhile
     (twice at once, or with its camera) is a 404.
@@ -436,8 +427,7 @@ def panel_context(user: Any, camera: Camera) -> dict[str, Any] | None:
         return None
     manage = can(user, Action.MANAGE, camera)
     timeout_ms = int(move_timeout(capabilities) * 1000)
-    names = ("continuous_pan_tilt", "continuous_zoom", "relative_pan_tilt", "relative_zoom", "absolute_pan_tilt",
-             "absolute_zoom", "presets", "home", "remove_presets")
+    names = (*PTZ_FEATURES, "remove_presets")
     return {
         "api": reverse("camera-ptz-list", kwargs={"id": camera.public_id}),
         "presets_api": reverse("camera-ptz-preset-list", kwargs={"id": camera.public_id}),
