@@ -43,6 +43,8 @@ MAX_SOURCE_LENGTH = 1024
 DEFAULT_PORTS = {"rtsp": 554, "rtsps": 554}
 SENSITIVE_QUERY_KEYS = {"user", "username", "password", "pass", "pwd", "passwd", "token", "auth", "key"}
 MASK = "***"
+# The query values a person retypes after a form error (a user name is given back).
+SECRET_QUERY_KEYS = SENSITIVE_QUERY_KEYS - {"user", "username"}
 
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _PRINTABLE_ASCII_RE = re.compile(r"^[\x21-\x7e]+$")
@@ -273,7 +275,7 @@ def without_password(value: str) -> str:
     path, question, query = tail.partition("?")
     if question:
         pairs = [pair.split("=", 1) for pair in query.split("&")]
-        query = "&".join(f"{p[0]}=" if p[0].lower() in SENSITIVE_QUERY_KEYS else "=".join(p) for p in pairs)
+        query = "&".join(f"{p[0]}=" if p[0].lower() in SECRET_QUERY_KEYS else "=".join(p) for p in pairs)
     return f"{scheme}://{authority}{slash}{path}{question}{query}"
 
 

@@ -208,3 +208,29 @@ def test_a_refused_source_is_a_400_before_the_gateway_is_contacted(
     assert response.json()["field"] == "main_source"
     assert response.json()["detail"]
     assert silent_gateway.connections == 0
+
+
+def test_an_allowed_source_does_reach_the_gateway_and_a_dead_gateway_is_a_503(
+    world: World, client_for: Callable, silent_gateway: RecordingListener,
+) -> None:
+    """The control for the test above: the listener does see a gateway call when the source is fine."""
+    response = _test(client_for(world.admin), "rtsp://installer@192.168.1.20/stream1")
+
+    assert response.status_code == 503
+    assert "gateway" in response.json()["detail"]
+    assert silent_gateway.connections >= 1
+
+
+def test_saving_with_the_test_box_ticked_reports_the_connection(
+    world: World, client_for: Callable, allowed: None, camera_sim: CameraSimulator,
+    gateway_process: GatewayProcess, only_gateway: Gateway,
+) -> None:
+    data = {"name": "Tested", "site": str(world.site_a1.public_id), "main_source": camera_sim.source("no-such"),
+            "onvif_port": 80, "enabled": "on", "test_on_save": "on"}
+
+    response = client_for(world.admin).post(reverse("camera_create"), data, follow=True)
+
+    shown = [str(message) for message in response.context["messages"]]
+    assert Camera.objects.filter(name="Tested").exists()  # the save stands whatever the test found
+    assert any(text.startswith("Connection test: The camera answered, but has no stream") for text in shown), shown
+    assert _probe_streams(gateway_process) == set()
