@@ -165,7 +165,11 @@ def test_the_camera_page_puts_the_ptz_pad_under_the_picture_both_in_view(phone_w
     page = phone.new_page()
     problems = PageProblems(page)
     log_in(page, daphne.http_url, phone_world.owner.email, PASSWORD)
-    page.goto(f"{daphne.http_url}{reverse('camera_detail', args=[phone_world.camera.public_id])}")
+    # As an alert's link opens it: the alert's card is on the page too, and must not push the pad away.
+    event = phone_world.camera.motion_events.latest("started_at")
+    camera_url = reverse("camera_detail", args=[phone_world.camera.public_id])
+    page.goto(f"{daphne.http_url}{camera_url}?event={event.public_id}")
+    assert page.locator(f"#alert-{event.public_id}").is_visible()
     wait_players_live(page, 1, LIVE_TIMEOUT)
 
     picture = page.locator("#camera-stage cctv-player").bounding_box()
