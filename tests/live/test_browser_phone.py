@@ -215,3 +215,52 @@ def test_the_manifest_icons_and_favicon_load(phone_world: Phone, daphne, phone) 
     assert favicon > 0
     assert page.request.get(f"{daphne.http_url}/favicon.ico").status == 200
     assert not problems.take()
+
+
+# --- the camera form in the browser: "Test connection" and a form error ------------------------------
+
+
+@pytest.fixture
+def form_world(gateway_row, camera_sim) -> Iterator[User]:  # type: ignore[no-untyped-def]
+    """An admin with a site; the running gateway is the only one, so a new camera's test goes there."""
+    readers = keep_sources_open(camera_sim, ["cam1"])
+    org = make_organization("Form Org")
+    admin = make_user("admin@form.example.test")
+    make_member(admin, org, Role.ADMIN)
+    make_site(org, "Depot")
+    yield admin
+    stop_processes(readers)
+
+
+def _test_connection(page: Any, source: str) -> str:
+    group = page.locator('[data-stream="main"]')
+    group.locator("input[name=main_source]").fill(source)
+    result = group.locator("[data-source-test-result]")
+    group.locator("[data-source-test-button]").click()
+    page.wait_for_function(
+        "(el) => el.textContent && !el.textContent.startsWith('Testing')", arg=result.element_handle(), timeout=20000)
+    return result.inner_text()
+
+
+def test_test_connection_and_a_form_error_in_the_browser(form_world: User, camera_sim, daphne, phone) -> None:  # type: ignore[no-untyped-def]
+    page = phone.new_page()
+    problems = PageProblems(page)
+    log_in(page, daphne.http_url, form_world.email, PASSWORD)
+    page.goto(f"{daphne.http_url}{reverse('camera_create')}", wait_until="networkidle")
+
+    assert _test_connection(page, camera_sim.source("cam1")).startswith("Reachable")
+    assert "no stream at that path" in _test_connection(page, camera_sim.source("missing"))
+    assert "loopback" in _test_connection(page, "rtsp://127.0.0.1:5432/")
+    assert not Camera.objects.exists()
+
+    # A form error (no name) keeps what was typed, less the password, which is asked again.
+    page.fill("input[name=main_source]", "rtsp://installer:Secret-77@192.168.7.7:554/Streaming/101")
+    page.fill("input[name=onvif_host]", "192.168.7.7")
+    page.fill("input[name=onvif_username]", "ptz-admin")
+    with page.expect_navigation():
+        page.click("form.form button[type=submit]")
+    assert page.locator("input[name=main_source]").input_value() == "rtsp://installer@192.168.7.7:554/Streaming/101"
+    assert page.locator("input[name=onvif_host]").input_value() == "192.168.7.7"
+    assert page.locator("input[name=onvif_username]").input_value() == "ptz-admin"
+    assert "Secret-77" not in page.content()
+    assert not problems.take()
