@@ -90,3 +90,13 @@ def test_an_invitation_without_one_zone_uses_the_inviters(
     assert response.status_code == 302
     deadline = _deadline_line(mail.outbox[-1].body)
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d E[SD]T \(America/New_York\)", deadline), deadline
+
+
+def test_a_member_still_to_enrol_mfa_gets_the_manifest_and_favicon(world: World, client_for: Callable) -> None:
+    world.org_a.require_mfa = True
+    world.org_a.save()
+    client = client_for(world.viewer)
+    assert client.get(reverse("dashboard")).status_code == 302  # sent to enrolment, as everywhere
+
+    assert client.get(reverse("web_manifest")).status_code == 200
+    assert client.get("/favicon.ico").status_code == 200
