@@ -10,18 +10,21 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils.functional import lazy
 
 from accounts import invitations, services
 from accounts.models import APIToken, AuditEvent, Invitation, Membership, Organization, User
 from portal.admin_base import ServiceForm, SuperuserOnlyAdmin, TenantScopedAdmin
 
-admin.site.site_header = "CCTV portal administration"
-admin.site.site_title = "CCTV portal admin"
+# Lazy: read when a page is drawn, so the configured name (CCTV_PORTAL_NAME) is the one shown.
+admin.site.site_header = lazy(lambda: f"{settings.CCTV_PORTAL_NAME} administration", str)()
+admin.site.site_title = lazy(lambda: f"{settings.CCTV_PORTAL_NAME} admin", str)()
 
 TIMESTAMPS = ("created_at", "updated_at")
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -37,6 +37,7 @@ from accounts.roles import Action, Role, role_allows
 from accounts.scoping import can, require_visible, token_grant
 from accounts.services import check_member_access
 from cameras.models import Camera, Site
+from portal import timezones
 from signaling.events import publish_scope_changed
 
 NO_LONGER_VALID = "This invitation is no longer valid: it was accepted, declined, withdrawn or has expired."
@@ -91,11 +92,37 @@ def invite_member(
     invitation.cameras.set(cameras)
     audit.record(actor, "member.invite", organization=organization, target=invitation, ip=ip, email=email,
                  role=role, sites=len(sites), cameras=len(cameras))
-    transaction.on_commit(lambda: send_invitation(invitation, key))
+    # The zone is chosen now, while the inviter's request (and its zone) is active.
+    zone = invitation_zone(invitation)
+    transaction.on_commit(lambda: send_invitation(invitation, key, zone))
     return invitation
 
 
-def send_invitation(invitation: Invitation, key: str) -> None:
+def invitation_zone(invitation: Invitation) -> tzinfo:
+    """The zone an invitation's times are written in for the invited person.
+
+    The invited sites' zone when they share one (else the organization's
+    sites', when they share one): where the person will work. Otherwise the
+    inviter's (the zone active for the request, from their browser), which
+    is the portal's ``TIME_ZONE`` when a token sends the invitation.
+    """
+    for sites in (invitation.sites.all(), Site.objects.filter(organization=invitation.organization)):
+        names = {name for name in sites.values_list("timezone", flat=True) if name}
+        if len(names) == 1 and (zone := timezones.zone_named(names.pop())) is not None:
+            return zone
+    return timezone.get_current_timezone()
+
+
+def invitation_deadline(invitation: Invitation, zone: tzinfo | None = None) -> str:
+    """``2026-12-11 18:30 CET (Europe/Paris)``: the expiry as the invited person reads it."""
+    zone = zone or invitation_zone(invitation)
+    local = timezone.localtime(invitation.expires_at, zone)
+    name = str(zone)
+    abbreviation = local.tzname() or name
+    return f"{local:%Y-%m-%d %H:%M} {abbreviation}" + (f" ({name})" if name != abbreviation else "")
+
+
+def send_invitation(invitation: Invitation, key: str, zone: tzinfo | None = None) -> None:
     """The one invitation e-mail: the same words whether or not the address has an account."""
     portal = settings.CCTV_PORTAL_NAME
     inviter = f" by {invitation.invited_by}" if invitation.invited_by else ""
@@ -106,7 +133,7 @@ def send_invitation(invitation: Invitation, key: str) -> None:
             f"Hello,\n\nYou have been invited{inviter} to join {invitation.organization.name} "
             f"on {portal} ({settings.CCTV_PUBLIC_URL}) as {role}.\n\n"
             f"Open this link to accept or decline:\n\n{invitation_link(key)}\n\n"
-            f"The link works until {invitation.expires_at:%Y-%m-%d %H:%M} UTC. "
+            f"The link works until {invitation_deadline(invitation, zone)}. "
             "If you did not expect this e-mail, you can ignore it.\n"
         ),
         from_email=None,

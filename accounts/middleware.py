@@ -54,5 +54,6 @@ class RequireMFAMiddleware:
         allowed = (
             reverse("mfa_index"), reverse("account_reauthenticate"), reverse("account_logout"),
             reverse("account_email"), "/accounts/confirm-email/", "/invitations/", "/static/",
+            reverse("web_manifest"), reverse("favicon"),
         )
         return path.startswith(allowed)

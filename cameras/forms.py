@@ -13,20 +13,32 @@ from django import forms
 from accounts.roles import Action
 from cameras import services
 from cameras.models import Camera, Site
-from cameras.sources import MAX_SOURCE_LENGTH, check_camera_source
+from cameras.source_probe import with_password
+from cameras.sources import MAX_SOURCE_LENGTH, check_camera_source, without_password
 
 KEEP_HELP = "Leave blank to keep the current value ({current})."
 
 
-class WriteOnlyInput(forms.TextInput):
-    """A text box that never sends a value back to the browser.
+class SourceInput(forms.TextInput):
+    """A source URL box that, after a failed submit, gives back what was typed minus its password.
 
-    Source URLs carry camera passwords; after a failed submit the person
-    retypes them rather than find them in the page's HTML.
+    The person keeps the address, user and path they typed and only types
+    the password again (in the password box beside it); a stored source is
+    never shown (the form has no initial value for it).
     """
 
-    def format_value(self, value: Any) -> None:
-        return None
+    def format_value(self, value: Any) -> str | None:
+        return without_password(value) if isinstance(value, str) and value else None
+
+
+PASSWORD_HELP = "Or leave it in the address. Never shown again; type it anew after an error."  # noqa: S105  (help text, not a password)
+
+
+def _password_field(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label, max_length=200, required=False, help_text=PASSWORD_HELP,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
 
 
 class CameraForm(forms.Form):
@@ -38,21 +50,24 @@ class CameraForm(forms.Form):
         label="Main stream URL",
         max_length=MAX_SOURCE_LENGTH + 1,
         required=False,
-        widget=WriteOnlyInput(attrs={"autocomplete": "off", "placeholder": "rtsp://user:password@192.168.1.20:554/stream1"}),
-        help_text="rtsp:// or rtsps:// address of the camera's main stream, credentials included.",
+        widget=SourceInput(attrs={"autocomplete": "off", "placeholder": "rtsp://user@192.168.1.20:554/stream1"}),
+        help_text="rtsp:// or rtsps:// address of the camera's main stream, with the user name.",
     )
+    main_password = _password_field("Main stream password")
     sub_source = forms.CharField(
         label="Sub stream URL (optional)",
         max_length=MAX_SOURCE_LENGTH + 1,
         required=False,
-        widget=WriteOnlyInput(attrs={"autocomplete": "off"}),
+        widget=SourceInput(attrs={"autocomplete": "off"}),
         help_text="A lower-resolution stream used in grids.",
     )
+    sub_password = _password_field("Sub stream password")
     remove_sub_source = forms.BooleanField(label="Remove the sub stream", required=False)
     onvif_host = forms.CharField(label="ONVIF host", max_length=253, required=False)
     onvif_port = forms.IntegerField(label="ONVIF port", min_value=1, max_value=65535, initial=80)
+    # A user name is no secret: typed values come back after an error; the stored one is never shown.
     onvif_username = forms.CharField(
-        label="ONVIF username", max_length=200, required=False, widget=WriteOnlyInput(attrs={"autocomplete": "off"})
+        label="ONVIF username", max_length=200, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
     onvif_password = forms.CharField(
         label="ONVIF password",
@@ -61,6 +76,10 @@ class CameraForm(forms.Form):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
     enabled = forms.BooleanField(required=False, initial=True)
+    test_on_save = forms.BooleanField(
+        label="Test the connection after saving", required=False, initial=True,
+        help_text="The gateway tries the main stream once and the next page says how it went.",
+    )
 
     def __init__(self, *args: Any, user: Any, instance: Camera | None = None, **kwargs: Any) -> None:
         self.user = user
@@ -96,13 +115,20 @@ class CameraForm(forms.Form):
             if getattr(camera, field):
                 self.fields[field].help_text = "Set; leave blank to keep it."
 
+    def stream_fields(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        """Each stream's address and password boxes, for the template's "Test connection" groups."""
+        return [(stream, self[f"{stream}_source"], self[f"{stream}_password"]) for stream in ("main", "sub")]
+
+    def _clean_source(self, field: str) -> str:
+        value = self.cleaned_data[field]
+        password = self.data.get(field.replace("_source", "_password"), "") if self.is_bound else ""
+        return check_camera_source(with_password(value, password)) if value else value
+
     def clean_main_source(self) -> str:
-        value = self.cleaned_data["main_source"]
-        return check_camera_source(value) if value else value
+        return self._clean_source("main_source")
 
     def clean_sub_source(self) -> str:
-        value = self.cleaned_data["sub_source"]
-        return check_camera_source(value) if value else value
+        return self._clean_source("sub_source")
 
     def changes(self) -> dict[str, Any]:
         """The service keyword arguments this form asks for (blank secrets kept)."""

@@ -54,6 +54,15 @@ def _state(name: str, raw: dict[str, Any] | None) -> StreamState:
     )
 
 
+@dataclass(frozen=True)
+class ProbeReply:
+    """What a probe of one stream found: ``medias`` like ``"video, recvonly, H264"``, or an ``error``."""
+
+    found: bool = True
+    medias: tuple[str, ...] = ()
+    error: str = ""
+
+
 class Go2RTCClient:
     def __init__(self, base_url: str, username: str = "", password: str = "", timeout: float = 5.0) -> None:
         auth = httpx.BasicAuth(username, password) if username or password else None
@@ -123,6 +132,30 @@ class Go2RTCClient:
         if not response.content.startswith(b"\xff\xd8"):
             raise Go2RTCError(f"gateway sent no frame of {stream} (is the camera reachable?)", retryable=True)
         return response.content
+
+    def probe_detail(self, name: str) -> ProbeReply:
+        """Attach a probe consumer to ``name`` and say what happened: the producers' medias, or the error text.
+
+        go2rtc answers 500 with its dial or codec error when the source fails
+        (``streams: wrong user/pass``, ``streams: dial tcp ...``); the text is
+        scrubbed of credentials here. A timeout raises ``Go2RTCError``.
+        """
+        # Not _request: a 500 here is the source's failure, not the gateway's.
+        try:
+            response = self._http.get("/api/streams", params={"src": name, "video": "all", "audio": "all"})
+        except httpx.TimeoutException as exc:
+            raise Go2RTCError(f"gateway timed out: {exc}", retryable=True) from exc
+        except httpx.HTTPError as exc:
+            raise Go2RTCError(f"gateway unreachable: {exc}", retryable=True) from exc
+        if response.status_code in (401, 403):
+            raise Go2RTCError("gateway refused the portal's credentials", retryable=False)
+        if response.status_code == 404:
+            return ProbeReply(found=False)
+        if response.status_code >= 400:
+            return ProbeReply(error=scrub(response.text.strip()[:300]) or f"status {response.status_code}")
+        producers = (response.json() or {}).get("producers") or []
+        medias = tuple(m for p in producers for m in (p.get("medias") or []) if isinstance(m, str))
+        return ProbeReply(medias=medias)
 
     def probe(self, name: str) -> StreamState | None:
         """Attach a probe consumer (starts the source) and report what it saw; None if unknown."""

@@ -43,6 +43,8 @@ MAX_SOURCE_LENGTH = 1024
 DEFAULT_PORTS = {"rtsp": 554, "rtsps": 554}
 SENSITIVE_QUERY_KEYS = {"user", "username", "password", "pass", "pwd", "passwd", "token", "auth", "key"}
 MASK = "***"
+# The query values a person retypes after a form error (a user name is given back).
+SECRET_QUERY_KEYS = SENSITIVE_QUERY_KEYS - {"user", "username"}
 
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _PRINTABLE_ASCII_RE = re.compile(r"^[\x21-\x7e]+$")
@@ -254,6 +256,27 @@ def mask_source(value: str) -> str:
         safe="*",
     )
     return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+def without_password(value: str) -> str:
+    """The source as its author may see it again: the user name kept, the password and secret query values gone.
+
+    Used to give a person back what they typed after a form error, so they
+    retype only the password. Text that is no URL comes back as it was typed
+    (it holds no recognisable password).
+    """
+    scheme, sep, rest = value.partition("://")
+    if not sep:
+        return value
+    authority, slash, tail = rest.partition("/")
+    if "@" in authority:
+        userinfo, host = authority.rsplit("@", 1)
+        authority = f"{userinfo.split(':', 1)[0]}@{host}"
+    path, question, query = tail.partition("?")
+    if question:
+        pairs = [pair.split("=", 1) for pair in query.split("&")]
+        query = "&".join(f"{p[0]}=" if p[0].lower() in SECRET_QUERY_KEYS else "=".join(p) for p in pairs)
+    return f"{scheme}://{authority}{slash}{path}{question}{query}"
 
 
 _URL_USERINFO_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://)[^/@\s]+@")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cameras import views
+from cameras import source_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -9,6 +9,8 @@ urlpatterns = [
     path("sites/<uuid:public_id>/edit/", views.site_edit, name="site_edit"),
     path("sites/<uuid:public_id>/delete/", views.site_delete, name="site_delete"),
     path("cameras/new/", views.camera_create, name="camera_create"),
+    path("cameras/test-source/", source_views.test_new_source, name="camera_test_new_source"),
+    path("cameras/<uuid:public_id>/test-source/", source_views.test_camera_source, name="camera_test_source"),
     path("cameras/<uuid:public_id>/", views.camera_detail, name="camera_detail"),
     path("cameras/<uuid:public_id>/edit/", views.camera_edit, name="camera_edit"),
     path("cameras/<uuid:public_id>/delete/", views.camera_delete, name="camera_delete"),

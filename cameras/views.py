@@ -26,6 +26,7 @@ from cameras.forms import CameraForm, SiteForm
 from cameras.live_views import live_config
 from cameras.models import Camera, CameraStatus, Site
 from cameras.ptz import services as ptz
+from cameras.source_views import report_after_save
 
 STATUS_ORDER = (CameraStatus.ONLINE, CameraStatus.OFFLINE, CameraStatus.UNKNOWN)
 # On the dashboard a camera that needs attention comes first in its site: offline, then unknown.
@@ -150,6 +151,8 @@ def camera_create(request: HttpRequest, organization: Organization) -> HttpRespo
         camera = save_or_add_errors(form, lambda: form.save(ip=client_ip(request)))
         if camera is not None:
             messages.success(request, f"Camera “{camera.name}” added.")
+            if form.cleaned_data.get("test_on_save"):
+                report_after_save(request, camera)
             return redirect("camera_detail", public_id=camera.public_id)
     context = {"organization": organization, "form": form, "has_sites": form.fields["site"].queryset.exists()}
     return render(request, "cameras/camera_form.html", context)
@@ -160,8 +163,11 @@ def camera_create(request: HttpRequest, organization: Organization) -> HttpRespo
 def camera_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     camera = access_camera(request.user, public_id, Action.MANAGE)
     form = _camera_form(request, camera.site.organization_id, instance=camera)
-    if form.is_valid() and save_or_add_errors(form, lambda: form.save(ip=client_ip(request))):
+    saved = form.is_valid() and save_or_add_errors(form, lambda: form.save(ip=client_ip(request)))
+    if saved:
         messages.success(request, f"Camera “{form.cleaned_data['name']}” saved.")
+        if form.cleaned_data.get("test_on_save"):
+            report_after_save(request, saved)
         return redirect("camera_detail", public_id=camera.public_id)
     return render(request, "cameras/camera_form.html", {"form": form, "camera": camera, "has_sites": True})
 

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from portal.admin_base import view_on_site
 from portal.api_urls import router
+from portal.pwa import favicon, web_manifest
 
 # Under /api/ even URLs no route matches answer the API's JSON error shape.
 handler404 = "portal.api.not_found"
@@ -17,6 +18,8 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("manifest.webmanifest", web_manifest, name="web_manifest"),
+    path("favicon.ico", favicon, name="favicon"),
     path("live/", include("cameras.live_urls")),
     path("", include("recordings.urls")),
     path("", include("recordings.footage.urls")),

@@ -178,7 +178,7 @@ class AlertList {
     slot("peak").textContent = `${(Number(alert.peak_score || 0) * 100).toFixed(1)} %`;
     const bulk = document.getElementById("bulk-ack");
     if (bulk && this.config.ackCameras.includes(alert.camera)) slot("select").value = alert.event;
-    else slot("select").remove();
+    else slot("select").closest("label").remove(); // its tap area goes with it
     if (this.config.ackCameras.includes(alert.camera)) {
       const form = slot("ack-form");
       form.action = this.config.ackUrl.replace("{event}", encodeURIComponent(alert.event));

@@ -11,6 +11,7 @@ worker, PostgreSQL and Redis; the pages, API and admin run in this process.
 
 from __future__ import annotations
 
+import re
 import struct
 import subprocess
 import sys
@@ -140,8 +141,11 @@ def create_everywhere(world: World, client_for: Callable, source: str) -> list[i
     admin = client_for(world.admin).post(reverse("admin:cameras_camera_add"), {
         "name": "Borrowed", "site": world.site_a1.pk, "enabled": "on", "main_source": source, "sub_source": "",
         "onvif_host": "", "onvif_port": 80, "onvif_username": "", "onvif_password": ""})  # fmt: skip
-    for response in (page, created, admin):
-        assert source not in response.content.decode()
+    # No message repeats the source. The page form gives the person's own typing back in its box
+    # (less any password, tests/pages/test_camera_form_input.py), so the box is left out here.
+    page_text = re.sub(r'<input[^>]*name="main_source"[^>]*>', "", page.content.decode())
+    for text in (page_text, created.content.decode(), admin.content.decode()):
+        assert source not in text
     return [page.status_code, created.status_code, admin.status_code]
 
 
