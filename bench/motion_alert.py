@@ -100,7 +100,7 @@ def _wait_for_analysis(worker_log: Path) -> float:
 
 @contextlib.contextmanager
 def running_rig() -> Iterator[Rig]:
-    services, scene, gateway = Services(), SceneCamera(count=1), Gateway()
+    services, scene, gateway = Services("postgresql"), SceneCamera(count=1), Gateway()
     logdir = Path(tempfile.mkdtemp(prefix="cctv-bench-"))
     processes = []
     try:

@@ -118,7 +118,7 @@ def _timed(client: httpx.Client, url: str, device: OnvifDevice, body: dict, oper
 
 
 def measure(runs: int) -> dict[str, list[float]]:
-    services = Services()
+    services = Services("postgresql")
     device = OnvifDevice(username=DEVICE_USER, password=DEVICE_PASSWORD).start()
     logdir = Path(tempfile.mkdtemp(prefix="cctv-bench-ptz-"))
     results: dict[str, list[float]] = {"move": [], "move_api": [], "move_after_api": [], "stop": []}

@@ -173,7 +173,7 @@ def start_process_logged(python_args: list[str], log_path: Path,
 @contextlib.contextmanager
 def running_stack(*, cameras: int = 1, users: int = 1, sources: int = 1, size: str = "640x360",
                   env: dict[str, str] | None = None, gateway_overrides: dict | None = None) -> Iterator[Stack]:
-    services = Services()
+    services = Services("postgresql")
     simulator = CameraSimulator(count=sources, size=size)
     simulator.overrides["streams"] = {name: BENCH_CAMERA.format(size=size) for name in simulator.names}
     gateway = Gateway()
