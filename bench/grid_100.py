@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -37,6 +38,7 @@ from typing import Any
 
 import yaml
 
+from bench import grid_timeline
 from bench.stack import Stack, running_stack
 from tests.media import keep_sources_open, stop_processes
 from tests.services import REPO_ROOT
@@ -88,6 +90,13 @@ def _page_result(started: float, loaded: float, progress: Any) -> dict[str, Any]
     }
 
 
+def _all_pictures_s(rows: dict[str, dict[str, float]], tiles: int) -> float | None:
+    """Seconds from navigation until every tile showed a picture (a snapshot or video), from the page's own marks."""
+    firsts = [min(row[k] for k in ("picture", "live") if k in row) for row in rows.values()
+              if "picture" in row or "live" in row]
+    return max(firsts) / 1000 if len(firsts) >= tiles else None
+
+
 def _portal(driver: Any, stack: Stack, cookie: str, args: argparse.Namespace, steady: bool = False) -> dict:
     """The portal's wall; with ``steady``, also Daphne's CPU while it keeps playing."""
     from tests.browser import PLAYERS_JS, player_ok, players, track
@@ -96,10 +105,16 @@ def _portal(driver: Any, stack: Stack, cookie: str, args: argparse.Namespace, st
         context = _open_portal(driver, stack, cookie, profile)
         try:
             page = context.new_page()
+            page.add_init_script(grid_timeline.TIMELINE_JS)
             started = time.monotonic()
             page.goto(f"{stack.http_url}/live/?layout={_layout_for(args.tiles)}")
             loaded = time.monotonic()
             result = _page_result(started, loaded, track(page, PLAYERS_JS, args.tiles, args.timeout, player_ok()))
+            result["timeline"] = grid_timeline.read(page)
+            result["pictures"] = _all_pictures_s(result["timeline"], args.tiles)
+            if args.timeline:
+                print(f"portal run: all live at {_seconds(result['all'], args.timeout)}; ms after navigation:")
+                print("\n".join(grid_timeline.summary(result["timeline"])), flush=True)
             if steady:
                 cpu_before, wall_before = stack.daphne_cpu_seconds(), time.monotonic()
                 page.wait_for_timeout(args.steady * 1000)
@@ -162,12 +177,21 @@ def _seconds(value: float | None, timeout: float) -> str:
     return f"{value:.2f} s" if value is not None else f"not reached in {timeout:.0f} s"
 
 
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f} (1, 5, 15 min; {os.cpu_count()} CPUs)"
+
+
 def _report(args: argparse.Namespace, results: dict[str, Any]) -> None:
     portal = _median([r["all"] for r in results["portal"]])
+    pictures = _median([r["pictures"] for r in results["portal"]])
     go2rtc = _median([r["all"] for r in results["go2rtc"]])
     steady = results["steady"]
     print(f"tiles: {args.tiles} ({args.sources} sources at {args.size}), runs: {args.runs}, medians")
-    print(f"portal_all_playing_s: {_seconds(portal, args.timeout)}")
+    print(f"load_average_start: {results['load_start']}")
+    print(f"load_average_end: {_load()}")
+    print(f"all_tiles_picture_s: {_seconds(pictures, args.timeout)}")
+    print(f"all_tiles_live_s: {_seconds(portal, args.timeout)}")
     print(f"go2rtc_all_playing_s: {_seconds(go2rtc, args.timeout)}")
     print(f"ratio: {portal / go2rtc:.2f} x" if portal and go2rtc else "ratio: n/a (a wall never fully played)")
     print(f"portal_cpu_percent_steady: {steady['cpu_percent']:.1f} %")
@@ -176,6 +200,7 @@ def _report(args: argparse.Namespace, results: dict[str, Any]) -> None:
             value = _median([r["reached"].get(pct) for r in results[name]])
             print(f"{name}_{pct}pct_playing_s: {_seconds(value, args.timeout)}")
         print(f"{name}_runs_all_playing_s: " + ", ".join(_seconds(r["all"], args.timeout) for r in results[name]))
+    print("portal_runs_all_picture_s: " + ", ".join(_seconds(r["pictures"], args.timeout) for r in results["portal"]))
     last = steady["last"]
     print(f"portal_steady_end: {sum(p['state'] == 'live' for p in last)} live, "
           f"{sum(p['mode'] == 'webrtc' for p in last)} webrtc, {sum(p['mode'] == 'mse' for p in last)} mse tiles")
@@ -190,13 +215,17 @@ def main() -> None:
     parser.add_argument("--steady", type=float, default=60, help="seconds of steady playback for the CPU figure")
     parser.add_argument("--timeout", type=float, default=180, help="seconds to wait for a wall to play")
     parser.add_argument("--screenshot", help="save the portal's wall at the end of the steady period here (PNG)")
+    parser.add_argument("--timeline", action="store_true",
+                        help="print each portal run's per-tile timeline (socket, offer, answer, ICE, picture, live)")
     args = parser.parse_args()
+    load_start = _load()
     with running_stack(cameras=args.tiles, users=1, sources=args.sources, size=args.size,
                        env={"CCTV_LIVE_SESSIONS_PER_USER": str(args.tiles + 10)},
                        gateway_overrides=_gateway_overrides()) as stack:
         keepers = keep_sources_open(stack.simulator)
         try:
             results = _measure(stack, args)
+            results["load_start"] = load_start
         finally:
             stop_processes(keepers)
     _report(args, results)
