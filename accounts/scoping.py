@@ -37,7 +37,7 @@ from accounts.roles import RESTRICTABLE_ROLES, Action, narrower_role, role_allow
 if TYPE_CHECKING:
     from accounts.models import APIToken, Membership, Organization
     from cameras.models import Camera, Site
-    from recordings.models import Clip, MotionEvent, NotificationRule, WebhookEndpoint
+    from recordings.models import Clip, ExportBundle, MotionEvent, NotificationRule, WebhookEndpoint
 
 
 @dataclass(frozen=True)
@@ -258,6 +258,29 @@ class FootageQuerySet(ClipQuerySet):
     """
 
 
+class BundleQuerySet(ScopedQuerySet):
+    """Multi-camera exports: visible to a grant that reaches every one of their cameras.
+
+    A restricted grant sees a bundle of its organization only if none of the
+    bundle's clips is outside its sites and cameras (a clip whose camera was
+    deleted counts as outside, as for clips themselves). The clips are
+    reached through the bundle's reverse relation, so this module still
+    imports no feature model.
+    """
+
+    def scope_filter(self, grants: list[Grant]) -> Q:
+        return _any_of(self._bundle_q(grant) for grant in grants)
+
+    def _bundle_q(self, grant: Grant) -> Q:
+        in_org = Q(organization_id=grant.organization_id)
+        if grant.unrestricted:
+            return in_org
+        clips = self.model._meta.get_field("clips").related_model._base_manager
+        reached = Q(camera__site_id__in=grant.site_ids) | Q(camera_id__in=grant.camera_ids)
+        outside = clips.filter(organization_id=grant.organization_id, bundle__isnull=False).exclude(reached)
+        return in_org & ~Q(pk__in=outside.values("bundle_id"))
+
+
 def _site_q(grant: Grant) -> Q:
     in_org = Q(organization_id=grant.organization_id)
     if grant.unrestricted:
@@ -320,6 +343,12 @@ def access_clip(user: Any, public_id: Any, action: str = Action.VIEW) -> Clip:
 
     qs = Clip.objects.select_related("camera", "camera__site", "organization")
     return _access(qs, user, action, public_id=_as_uuid(public_id))
+
+
+def access_bundle(user: Any, public_id: Any, action: str = Action.VIEW) -> ExportBundle:
+    from recordings.models import ExportBundle
+
+    return _access(ExportBundle.objects.select_related("organization"), user, action, public_id=_as_uuid(public_id))
 
 
 def access_motion_event(user: Any, public_id: Any, action: str = Action.VIEW) -> MotionEvent:

@@ -397,9 +397,16 @@ def do_delete_preset(user: Any, preset: PTZPreset, *, ip: str | None = None) -> 
     camera, then deletes the row, or keeps it and shows the camera's refusal
     (``ptz_device.remove_preset``). Returns True when the row is gone at once
     (a preset not yet saved on the camera). A camera known not to delete
-    presets is refused here (``ValidationError``).
+    presets is refused here (``ValidationError``). A preset deleted meanwhile
+    (twice at once, or with its camera) is a 404.
     """
-    camera = preset.camera
+    # Locked and read again, camera included: a preset or camera that went since the view read the preset
+    # made the save below (or reading its camera) fail with a 500.
+    rows = PTZPreset.objects.select_for_update(of=("self",)).select_related("camera__site")
+    locked = rows.filter(pk=preset.pk).first()
+    if locked is None:
+        raise Http404("Not found.")
+    preset, camera = locked, locked.camera
     _require_manage(user, camera)
     capabilities = capabilities_of(camera)
     if preset.token and capabilities is not None and not capabilities.remove_presets:

@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import logging
 
+from django.core.cache import cache
+
 from cameras.gateways import client_for
 from cameras.go2rtc import Go2RTCError
 from cameras.models import Camera
 from cameras.streams import stream_name
 
 logger = logging.getLogger(__name__)
+
+# The dashboard's pictures: one gateway call per camera per minute, however many people look.
+THUMBNAIL_SECONDS = 60
+_FAILED = b""  # cached too, so a dead camera does not cost a gateway timeout on every page view
 
 
 class SnapshotUnavailable(Exception):
@@ -40,3 +46,25 @@ def live_snapshot(camera: Camera) -> bytes:
     except Go2RTCError as exc:
         logger.info("no snapshot of camera %s: %s", camera.public_id, exc)
         raise SnapshotUnavailable("The camera gave no picture just now; try again in a moment.") from exc
+
+
+def _thumbnail_key(camera: Camera) -> str:
+    return f"cameras:thumbnail:{camera.public_id}"
+
+
+def recent_snapshot(camera: Camera) -> bytes:
+    """A picture of the camera at most ``THUMBNAIL_SECONDS`` old, shared by every viewer (the caller
+    checked the view right). Raises ``SnapshotUnavailable``, also for a minute after a failure."""
+    key = _thumbnail_key(camera)
+    cached = cache.get(key)
+    if cached == _FAILED:
+        raise SnapshotUnavailable("The camera gave no picture just now.")
+    if cached is not None:
+        return cached
+    try:
+        jpeg = live_snapshot(camera)
+    except SnapshotUnavailable:
+        cache.set(key, _FAILED, THUMBNAIL_SECONDS)
+        raise
+    cache.set(key, jpeg, THUMBNAIL_SECONDS)
+    return jpeg

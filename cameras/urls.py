@@ -13,4 +13,5 @@ urlpatterns = [
     path("cameras/<uuid:public_id>/edit/", views.camera_edit, name="camera_edit"),
     path("cameras/<uuid:public_id>/delete/", views.camera_delete, name="camera_delete"),
     path("cameras/<uuid:public_id>/snapshot.jpg", views.camera_snapshot, name="camera_snapshot"),
+    path("cameras/<uuid:public_id>/thumbnail.jpg", views.camera_thumbnail, name="camera_thumbnail"),
 ]

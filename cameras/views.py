@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
 from accounts.audit import client_ip
@@ -20,11 +21,17 @@ from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access_camera, access_site, can
 from accounts.views import GET_POST, organization_page
-from cameras import services, snapshots
+from cameras import ptz, services, snapshots
 from cameras.forms import CameraForm, SiteForm
+from cameras.live_views import live_config
 from cameras.models import Camera, CameraStatus, Site
 
 STATUS_ORDER = (CameraStatus.ONLINE, CameraStatus.OFFLINE, CameraStatus.UNKNOWN)
+# On the dashboard a camera that needs attention comes first in its site: offline, then unknown.
+ATTENTION_FIRST = Case(
+    When(status=CameraStatus.OFFLINE, then=Value(0)), When(status=CameraStatus.UNKNOWN, then=Value(1)),
+    default=Value(2), output_field=IntegerField(),
+)
 
 
 @organization_page()
@@ -33,8 +40,12 @@ def dashboard(request: HttpRequest, organization: Organization) -> HttpResponse:
     sites = (
         Site.objects.for_user(request.user, Action.VIEW)
         .filter(organization=organization)
-        .prefetch_related(Prefetch("cameras", queryset=cameras, to_attr="visible_cameras"))
+        .prefetch_related(Prefetch("cameras", queryset=cameras.order_by(ATTENTION_FIRST, "name"),
+                                   to_attr="visible_cameras"))
     )
+    sites = list(sites)
+    for site in sites:
+        site.offline_count = sum(camera.status == CameraStatus.OFFLINE for camera in site.visible_cameras)
     counts = dict(cameras.order_by().values_list("status").annotate(n=Count("pk")))
     context = {
         "organization": organization,
@@ -107,10 +118,26 @@ def _camera_form(request: HttpRequest, organization_id: int, **kwargs: object) -
     return form
 
 
+def _timeline_url(camera: Camera) -> str | None:
+    """The camera's playback timeline, once the playback pages exist (a later issue adds the URL)."""
+    try:
+        return reverse("camera_timeline", args=[camera.public_id])
+    except NoReverseMatch:
+        return None
+
+
 @login_required
+@require_GET
 def camera_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The camera's page: live picture, status, PTZ, its motion events and clips, its timeline."""
     camera = access_camera(request.user, public_id, Action.VIEW)
-    context = {"camera": camera, "can_manage": can(request.user, Action.MANAGE, camera)}
+    context = {
+        "camera": camera,
+        "can_manage": can(request.user, Action.MANAGE, camera),
+        "ptz": ptz.panel_context(request.user, camera),
+        "live_config": live_config(),
+        "timeline_url": _timeline_url(camera),
+    }
     return render(request, "cameras/camera_detail.html", context)
 
 
@@ -160,4 +187,20 @@ def camera_snapshot(request: HttpRequest, public_id: str) -> HttpResponse:
         return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
     response = HttpResponse(jpeg, content_type="image/jpeg")
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def camera_thumbnail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The dashboard's picture of a camera: a recent snapshot (view right), cached about a minute."""
+    camera = access_camera(request.user, public_id, Action.VIEW, related=("gateway",))
+    try:
+        jpeg = snapshots.recent_snapshot(camera)
+    except snapshots.SnapshotUnavailable as exc:
+        response = HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+        response["Cache-Control"] = "private, no-store"
+        return response
+    response = HttpResponse(jpeg, content_type="image/jpeg")
+    response["Cache-Control"] = f"private, max-age={snapshots.THUMBNAIL_SECONDS}"
     return response

@@ -6,9 +6,11 @@ from accounts.api import APITokenViewSet, AuditEventViewSet, InvitationViewSet, 
 from cameras.api import CameraViewSet, SiteViewSet
 from cameras.ptz_api import CameraPTZViewSet, PTZPresetViewSet
 from recordings.api import ClipViewSet
-from recordings.footage.api import CameraRecordingViewSet, OrganizationStorageViewSet
+from recordings.bundles_api import ExportBundleViewSet
+from recordings.footage.api import CameraRecordingViewSet, LegalHoldViewSet, OrganizationStorageViewSet
 from recordings.motion_api import CameraMotionViewSet, MotionEventViewSet
 from recordings.notifications_api import NotificationDeliveryViewSet, NotificationRuleViewSet, WebhookViewSet
+from recordings.playback.api import CameraPlaybackViewSet
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
@@ -21,13 +23,17 @@ router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("tokens", APITokenViewSet, basename="token")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("clips", ClipViewSet, basename="clip")
+router.register("exports", ExportBundleViewSet, basename="export")
 router.register("motion-events", MotionEventViewSet, basename="motion-event")
 # Only the "motion" action of this viewset is routed: /cameras/<id>/motion/ (GET, PUT, PATCH).
 router.register(r"cameras/(?P<id>[^/.]+)", CameraMotionViewSet, basename="camera-motion")
 # Only the "recording" and "recordings" actions: /cameras/<id>/recording/ and /cameras/<id>/recordings/.
 router.register(r"cameras/(?P<id>[^/.]+)", CameraRecordingViewSet, basename="camera-recording")
+# Only the "playback" and "timeline" actions: /cameras/<id>/playback/ (POST) and /cameras/<id>/timeline/.
+router.register(r"cameras/(?P<id>[^/.]+)", CameraPlaybackViewSet, basename="camera-playback")
 # Only the "storage" action: /organizations/<id>/storage/ (GET, PATCH).
 router.register(r"organizations/(?P<id>[^/.]+)", OrganizationStorageViewSet, basename="organization-storage")
+router.register("holds", LegalHoldViewSet, basename="legal-hold")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("notification-rules", NotificationRuleViewSet, basename="notification-rule")
 router.register("notification-deliveries", NotificationDeliveryViewSet, basename="notification-delivery")

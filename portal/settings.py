@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The viewer's time zone (a cookie portal.js sets) for times that belong to no site.
+    "portal.timezones.ViewerTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -127,6 +129,8 @@ TEMPLATES = [
                 "accounts.context_processors.organizations",
                 "portal.context_processors.page_config",
             ],
+            # {% when %} and |at (portal/time_tags.py): times in the site's or the viewer's zone, on every page.
+            "builtins": ["portal.time_tags"],
         },
     },
 ]
@@ -206,6 +210,8 @@ CELERY_TASK_QUEUES = [Queue(name) for name in ("celery", "ptz", "exports")]
 # Tasks name their queue here; unlisted tasks go to "celery".
 CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
     "recordings.tasks.export_clip": {"queue": "exports"},
+    "recordings.tasks.export_range_clip": {"queue": "exports"},
+    "recordings.tasks.assemble_bundle": {"queue": "exports"},
     # Moves, stops, presets and status reads: a fast lane of their own.
     "cameras.tasks.ptz_*": {"queue": "ptz"},
     "recordings.tasks.watch_camera": {"queue": "motion"},
@@ -228,6 +234,11 @@ CCTV_CLIP_MAX_SECONDS = env_int("CCTV_CLIP_MAX_SECONDS", 1800)
 if CCTV_CLIP_MAX_SECONDS < 1:
     raise ImproperlyConfigured("CCTV_CLIP_MAX_SECONDS must be at least 1")
 CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = max(3600, CCTV_CLIP_MAX_SECONDS + 900)
+# Longest range cut from recorded footage (recordings.range_exports): stream copy, so
+# a day of footage is a few minutes of work. Its end may lie CCTV_CLIP_MAX_SECONDS ahead.
+CCTV_EXPORT_MAX_SECONDS = env_int("CCTV_EXPORT_MAX_SECONDS", 24 * 3600)
+if CCTV_EXPORT_MAX_SECONDS < 1:
+    raise ImproperlyConfigured("CCTV_EXPORT_MAX_SECONDS must be at least 1")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "reconcile-gateways": {"task": "cameras.tasks.reconcile_gateways", "schedule": CCTV_RECONCILE_SECONDS},
     "refresh-camera-health": {"task": "cameras.tasks.refresh_camera_health", "schedule": CCTV_HEALTH_SECONDS},
@@ -238,6 +249,22 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     # Pending notification deliveries whose task was lost; see recordings.notifications.STALE_PENDING.
     "requeue-stale-deliveries": {"task": "recordings.tasks.requeue_stale_deliveries", "schedule": 300},
+}
+# Footage housekeeping (recordings.footage.tasks); the settings are with the recording ones below.
+CCTV_FOOTAGE_CLEANUP_SECONDS = env_int("CCTV_FOOTAGE_CLEANUP_SECONDS", 60)
+CCTV_RECORDING_GUARD_SECONDS = env_int("CCTV_RECORDING_GUARD_SECONDS", 30)
+# How often closed local segments are looked at for moving to their organization's S3 / Azure tier.
+CCTV_FOOTAGE_MOVE_SECONDS = env_int("CCTV_FOOTAGE_MOVE_SECONDS", 60)
+CELERY_BEAT_SCHEDULE |= {
+    "expire-footage": {"task": "recordings.footage.tasks.expire_footage", "schedule": CCTV_FOOTAGE_CLEANUP_SECONDS},
+    "enforce-footage-quotas": {
+        "task": "recordings.footage.tasks.enforce_footage_quotas", "schedule": CCTV_FOOTAGE_CLEANUP_SECONDS,
+    },
+    "guard-recordings-volume": {
+        "task": "recordings.footage.tasks.guard_recordings_volume", "schedule": CCTV_RECORDING_GUARD_SECONDS,
+    },
+    "notice-stopped-recordings": {"task": "recordings.footage.tasks.notice_stopped_recordings", "schedule": 60},
+    "move-footage": {"task": "recordings.footage.tasks.move_footage", "schedule": CCTV_FOOTAGE_MOVE_SECONDS},
 }
 
 # --- Auth, allauth and MFA -------------------------------------------------
@@ -383,6 +410,8 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "accounts.roles.Role",
         "TokenRoleEnum": "accounts.serializers.TOKEN_ROLE_CHOICES",
         "InvitationStatusEnum": "accounts.serializers.INVITATION_STATUS_CHOICES",
+        "ClipStatusEnum": "recordings.models.clips.ClipStatus",
+        "StreamVariantEnum": "recordings.footage.models.StreamVariant",
     },
 }
 
@@ -432,6 +461,43 @@ if not 2 <= CCTV_RECORDING_SEGMENT_SECONDS <= 60:
 # look for cameras nobody records: a dead recorder's cameras move within the sum.
 CCTV_RECORDING_LEASE_SECONDS = env_int("CCTV_RECORDING_LEASE_SECONDS", 15)
 CCTV_RECORDING_SCAN_SECONDS = env_int("CCTV_RECORDING_SCAN_SECONDS", 5)
+# The volume guard keeps at least this much of the recordings disk free (the larger of the
+# two; 0 turns one off), deleting the oldest footage no legal hold protects. Keep it above
+# what all recorders write in CCTV_RECORDING_GUARD_SECONDS.
+CCTV_RECORDING_MIN_FREE_BYTES = env_int("CCTV_RECORDING_MIN_FREE_BYTES", 2_000_000_000)
+CCTV_RECORDING_MIN_FREE_PERCENT = env_int("CCTV_RECORDING_MIN_FREE_PERCENT", 5)
+if CCTV_RECORDING_MIN_FREE_BYTES < 0 or not 0 <= CCTV_RECORDING_MIN_FREE_PERCENT < 100:
+    raise ImproperlyConfigured("CCTV_RECORDING_MIN_FREE_BYTES must be >= 0 and CCTV_RECORDING_MIN_FREE_PERCENT 0 to 99")
+# A camera that should record and has recorded nothing for this long is a notification.
+CCTV_RECORDING_STOPPED_MINUTES = env_int("CCTV_RECORDING_STOPPED_MINUTES", 10)
+if CCTV_RECORDING_STOPPED_MINUTES < 1:
+    raise ImproperlyConfigured("CCTV_RECORDING_STOPPED_MINUTES must be at least 1")
+# Storage tiers (recordings.footage.stores): host[:port] entries of S3 / Azure stores an operator
+# allows although the endpoint rules refuse them (an on-premises MinIO, the test suite's emulators);
+# plain http is allowed only for these. Never filled from tenant input.
+CCTV_STORAGE_EXTRA_ALLOWED_HOSTS = env_list("CCTV_STORAGE_EXTRA_ALLOWED_HOSTS")
+# Lifetime of a presigned S3 URL or an Azure SAS URL to one segment (playback, exports).
+CCTV_FOOTAGE_URL_EXPIRE_SECONDS = env_int("CCTV_FOOTAGE_URL_EXPIRE_SECONDS", 300)
+# Seconds every call to a remote store may take (connect, and each read).
+CCTV_STORAGE_TIMEOUT_SECONDS = env_int("CCTV_STORAGE_TIMEOUT_SECONDS", 20)
+# The mover's back-off after a failure: doubling from the first, capped at the second.
+CCTV_FOOTAGE_MOVE_RETRY_SECONDS = env_int("CCTV_FOOTAGE_MOVE_RETRY_SECONDS", 60)
+CCTV_FOOTAGE_MOVE_RETRY_MAX_SECONDS = env_int("CCTV_FOOTAGE_MOVE_RETRY_MAX_SECONDS", 3600)
+
+
+# --- Playback (recordings.playback) ----------------------------------------------------
+# How long a playback session's playlist and segment URLs work. The timeline page
+# opens a new session by itself when one runs out.
+CCTV_PLAYBACK_SESSION_SECONDS = env_int("CCTV_PLAYBACK_SESSION_SECONDS", 900)
+if not 30 <= CCTV_PLAYBACK_SESSION_SECONDS <= 86400:
+    raise ImproperlyConfigured("CCTV_PLAYBACK_SESSION_SECONDS must be from 30 to 86400")
+# Empty: the portal (Daphne) sends segment bytes itself. A path such as /_footage/:
+# the portal checks the request and answers with X-Accel-Redirect to <prefix><key>,
+# and nginx sends the file from an `internal` location over the recordings volume.
+CCTV_PLAYBACK_ACCEL_PREFIX = env("CCTV_PLAYBACK_ACCEL_PREFIX", "").strip()
+if CCTV_PLAYBACK_ACCEL_PREFIX and not (CCTV_PLAYBACK_ACCEL_PREFIX.startswith("/")
+                                       and CCTV_PLAYBACK_ACCEL_PREFIX.endswith("/")):
+    raise ImproperlyConfigured("CCTV_PLAYBACK_ACCEL_PREFIX must start and end with / (e.g. /_footage/)")
 
 
 def _clip_storage() -> dict:
@@ -534,6 +600,10 @@ LOGGING = {
         # sources (percent-encoded, so beyond the scrub filter's reach).
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # The Azure SDK logs every request and response (URL and headers) at INFO: one pair per footage
+        # upload, read-back and delete of the storage tiers. Their failures reach the mover's own log lines.
+        "azure": {"level": "WARNING"},
+        "botocore": {"level": "WARNING"},
     },
 }
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("live/", include("cameras.live_urls")),
     path("", include("recordings.urls")),
     path("", include("recordings.footage.urls")),
+    path("", include("recordings.playback.urls")),
     path("", include("accounts.urls")),
     path("", include("cameras.urls")),
 ]

@@ -32,6 +32,7 @@ class ClipAdmin(TenantScopedAdmin):
     fields = (
         "public_id", "organization", "camera", "camera_name", "requested_by_label", "duration", "status", "reason",
         "started_at", "finished_at", "stored_as", "size", "sha256", "task_id", "created_at", "expires_at",
+        "range_start", "range_end", "stream", "cut_start", "cut_end", "gap_seconds",
     )
     readonly_fields = fields
 
@@ -156,8 +157,8 @@ class NotificationRuleAdmin(TenantScopedAdmin):
     list_filter = ("channel", "enabled")
     search_fields = ("name", "user__email", "email_to")
     list_select_related = ("organization", "user", "webhook")
-    fields = ("organization", "user", "name", "channel", "webhook", "email_to", "sites", "cameras", "schedule",
-              "enabled", "created_at", "updated_at")
+    fields = ("organization", "user", "name", "event_types", "channel", "webhook", "email_to", "sites", "cameras",
+              "schedule", "enabled", "created_at", "updated_at")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -178,8 +179,8 @@ class NotificationDeliveryAdmin(TenantScopedAdmin):
     search_fields = ("recipient", "last_error")
     list_select_related = ("organization",)
     ordering = ("-created_at",)
-    fields = ("organization", "event", "rule", "webhook", "channel", "recipient", "is_test", "status", "attempts",
-              "response_code", "last_error", "created_at", "delivered_at", "updated_at")
+    fields = ("organization", "event", "notice", "rule", "webhook", "channel", "recipient", "is_test", "status",
+              "attempts", "response_code", "last_error", "created_at", "delivered_at", "updated_at")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

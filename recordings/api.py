@@ -29,9 +29,14 @@ from portal.api_base import (
     ScopedViewSet,
     errors,
 )
-from recordings import downloads, exports, storage
+from recordings import downloads, exports, range_exports, storage
 from recordings.models import Clip, ClipStatus
-from recordings.serializers import ClipLinkSerializer, ClipRequestSerializer, ClipSerializer
+from recordings.serializers import (
+    ClipLinkSerializer,
+    ClipRequestSerializer,
+    ClipSerializer,
+    RangeClipRequestSerializer,
+)
 
 
 class ClipFilter(django_filters.FilterSet):
@@ -105,16 +110,36 @@ class ClipViewSet(
 
     @property
     def write_action(self) -> str:  # type: ignore[override]
-        return Action.EXPORT if self.action == "create" else Action.MANAGE
+        return Action.EXPORT if self.action in ("create", "export_range") else Action.MANAGE
 
     def base_queryset(self) -> QuerySet:
-        return Clip.objects.select_related("camera")
+        return Clip.objects.select_related("camera", "bundle")
 
     def create(self, request: Request, *args: object, **kwargs: object) -> Response:
         serializer = ClipRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         clip = exports.request_clip(request.user, data["camera"], data["duration"], ip=self.ip)
+        return Response(ClipSerializer(self.refetch(clip)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Export a range of recorded footage",
+        description="Cut `start` to `end` of a camera's recorded `stream` into one MP4 file by stream copy (no "
+        "re-encoding), joined across segments; stretches without footage are left out (`gap_seconds`). The file "
+        "starts on the keyframe at or before `start` (`cut_start`). A range may reach up to 30 min into the "
+        "future: it is cut once recording gets there. Needs the export right on the camera; the clip then "
+        "follows the same flow as any clip (poll it, download it). 400 when the end is not after the start, the "
+        "range is longer than 24 h, there is no footage in it, or the clip storage cap would be exceeded.",
+        request=RangeClipRequestSerializer,
+        responses={201: ClipSerializer, **errors(400, 404)},
+    )
+    @action(detail=False, methods=["post"], url_path="range")
+    def export_range(self, request: Request) -> Response:
+        serializer = RangeClipRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        clip = range_exports.request_range_clip(request.user, data["camera"], data["start"], data["end"],
+                                                data["stream"], ip=self.ip)
         return Response(ClipSerializer(self.refetch(clip)).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: Clip) -> None:

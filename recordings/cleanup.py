@@ -25,7 +25,7 @@ from django.db.models import F, Q, QuerySet
 
 from recordings import retention, storage
 from recordings.exports import publish_status
-from recordings.models import Clip, ClipStatus, MotionEvent
+from recordings.models import Clip, ClipStatus, ExportBundle, MotionEvent
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,17 @@ def expire_clips(now: datetime, batch_size: int) -> int:
     count, _ = Clip.objects.filter(pk__in=deleted, expires_at__lte=now).delete()
     if count:
         logger.info("retention deleted %d expired clips", count)
+    return len(batch)
+
+
+def expire_bundles(now: datetime, batch_size: int) -> int:
+    """Delete up to ``batch_size`` expired multi-camera exports (zip first, then row), like clips."""
+    batch = list(
+        ExportBundle.objects.filter(expires_at__lte=now).exclude(status=ClipStatus.RECORDING)
+        .order_by("expires_at", "pk").values_list("pk", "file")[:batch_size]
+    )
+    deleted = _delete_files(batch, "expired export")
+    ExportBundle.objects.filter(pk__in=deleted, expires_at__lte=now).delete()
     return len(batch)
 
 
@@ -79,14 +90,23 @@ def _per_value(values: Iterable[int], rows_for: Callable[[int], QuerySet], limit
 
 def _stuck_candidates(now: datetime, batch_size: int) -> list[Clip]:
     clips = Clip.objects.select_related("camera").order_by("pk")
-    late_queued = Q(status=ClipStatus.QUEUED, created_at__lt=now - retention.QUEUED_TIMEOUT)
+    cutoff = now - retention.QUEUED_TIMEOUT
+    # A range clip is queued until its range's end has been recorded: late only counting from there.
+    late_queued = Q(status=ClipStatus.QUEUED, created_at__lt=cutoff) & (
+        Q(range_end__isnull=True) | Q(range_end__lt=cutoff)
+    )
     never_started = Q(status=ClipStatus.RECORDING, started_at__isnull=True)
     candidates = list(clips.filter(late_queued | never_started)[:batch_size])
     recording = clips.filter(status=ClipStatus.RECORDING)
     lengths = recording.order_by().values_list("duration", flat=True).distinct()
 
     def late(duration: int) -> QuerySet:
-        return recording.filter(duration=duration, started_at__lt=retention.stuck_if_started_before(now, duration))
+        def started_before(is_range: bool) -> datetime:
+            return retention.stuck_if_started_before(now, retention.work_seconds(duration, is_range=is_range))
+
+        live = Q(range_start__isnull=True, started_at__lt=started_before(False))
+        cut = Q(range_start__isnull=False, started_at__lt=started_before(True))
+        return recording.filter(live | cut, duration=duration)
 
     return candidates + _per_value(sorted(lengths), late, batch_size - len(candidates))
 
@@ -95,8 +115,10 @@ def sweep_stuck(now: datetime, batch_size: int) -> int:
     """Fail rows that no live worker will finish, removing any partial file they left in storage."""
     swept = 0
     for clip in _stuck_candidates(now, batch_size):
-        if not retention.is_stuck(clip.status, created_at=clip.created_at, started_at=clip.started_at,
-                                  duration=clip.duration, now=now):
+        queued_since = max(clip.created_at, clip.range_end or clip.created_at)
+        work = retention.work_seconds(clip.duration, is_range=clip.is_range)
+        if not retention.is_stuck(clip.status, created_at=queued_since, started_at=clip.started_at,
+                                  duration=work, now=now):
             continue
         reason = retention.stuck_reason(clip.status)
         changed = Clip.objects.filter(pk=clip.pk, status=clip.status, started_at=clip.started_at).update(
@@ -107,6 +129,10 @@ def sweep_stuck(now: datetime, batch_size: int) -> int:
         storage.delete(storage.clip_name(clip.organization_id, clip.public_id))
         clip.status, clip.reason = ClipStatus.FAILED, reason
         publish_status(clip)
+        if clip.bundle_id is not None:  # its multi-camera export may now be complete
+            from recordings.tasks import assemble_bundle
+
+            assemble_bundle.delay(clip.bundle_id)
         swept += 1
         logger.warning("clip %s was stuck; marked failed", clip.public_id)
     return swept

@@ -15,11 +15,12 @@ from typing import Any
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.utils.text import slugify
 
-from recordings import exports, storage
-from recordings.models import Clip, MotionEvent
+from recordings import bundles, exports, storage
+from recordings.models import Clip, ExportBundle, MotionEvent
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 STREAM_CHUNK = 256 * 1024
+ZIP_TYPE = "application/zip"
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
@@ -39,7 +40,11 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     return start, end
 
 
-def _chunks(handle: Any, start: int, length: int) -> Any:
+def stream_range(handle: Any, start: int, length: int) -> Any:
+    """``length`` bytes of an open binary file from ``start``, in chunks; the file is closed at the end.
+
+    Shared by clip downloads and playback segments (``recordings.playback.delivery``).
+    """
     try:
         handle.seek(start)
         while length > 0:
@@ -52,11 +57,13 @@ def _chunks(handle: Any, start: int, length: int) -> Any:
         handle.close()
 
 
-def _disposition(clip: Clip, inline: bool) -> str:
+def _disposition(clip: Clip | ExportBundle, inline: bool) -> str:
     return f'{"inline" if inline else "attachment"}; filename="{clip.download_filename}"'
 
 
-def _local_response(request: HttpRequest, clip: Clip, inline: bool) -> HttpResponse:
+def _local_response(request: HttpRequest, clip: Clip | ExportBundle, inline: bool,
+                    content_type: str = "video/mp4") -> HttpResponse:
+    """A stored file (a clip's MP4 or an export's zip) with single byte ranges."""
     size = clip.size or 0
     try:
         wanted = parse_range(request.headers.get("Range", ""), size)
@@ -70,11 +77,11 @@ def _local_response(request: HttpRequest, clip: Clip, inline: bool) -> HttpRespo
         raise Http404("The clip's file is gone (it may have just expired).") from None
     if wanted is None:
         response: HttpResponse = FileResponse(handle, as_attachment=not inline, filename=clip.download_filename,
-                                              content_type="video/mp4")
+                                              content_type=content_type)
     else:
         start, end = wanted
-        response = StreamingHttpResponse(_chunks(handle, start, end - start + 1), status=206,
-                                         content_type="video/mp4")
+        response = StreamingHttpResponse(stream_range(handle, start, end - start + 1), status=206,
+                                         content_type=content_type)
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
         response["Content-Length"] = str(end - start + 1)
         response["Content-Disposition"] = _disposition(clip, inline)
@@ -99,6 +106,19 @@ def file_response(request: HttpRequest, user: Any, clip: Clip, *, inline: bool, 
         response["Cache-Control"] = "private, no-store"
         return response
     return _local_response(request, clip, inline)
+
+
+def bundle_response(request: HttpRequest, user: Any, bundle: ExportBundle, *, ip: str | None) -> HttpResponse:
+    """A multi-camera export's zip (local) or a redirect to it (S3). The caller checked access and readiness."""
+    if is_first_request(request):
+        bundles.record_download(user, bundle, ip=ip)
+    if storage.is_remote():
+        url = storage.presigned_url(bundle.file.name, bundle.download_filename, inline=False,
+                                    content_type=ZIP_TYPE)
+        response = HttpResponseRedirect(url)
+        response["Cache-Control"] = "private, no-store"
+        return response
+    return _local_response(request, bundle, False, content_type=ZIP_TYPE)
 
 
 # --- motion snapshots ---------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -74,14 +75,23 @@ def label_seconds(seconds: int) -> str:
 
 
 def _check_quota(organization: Organization, duration: int) -> None:
+    check_quota_bytes(organization, retention.estimate_bytes(duration, settings.CCTV_CLIP_ESTIMATE_BYTES_PER_SECOND))
+
+
+def check_quota_bytes(organization: Organization, requested: int) -> None:
+    """Refuse (``ValidationError``, code ``quota``) a clip of about ``requested`` bytes that would pass the cap.
+
+    Clips still pending count with their estimate: a range export's own
+    (``estimated_bytes``, from the footage it cuts), else length times rate.
+    """
     rate = settings.CCTV_CLIP_ESTIMATE_BYTES_PER_SECOND
     clips = Clip.objects.filter(organization=organization)
     used = clips.filter(status=ClipStatus.READY).aggregate(total=Sum("size"))["total"] or 0
-    pending_seconds = clips.pending().aggregate(total=Sum("duration"))["total"] or 0
+    pending = clips.pending()
+    estimated = pending.aggregate(total=Sum("estimated_bytes"))["total"] or 0
+    unestimated_seconds = pending.filter(estimated_bytes__isnull=True).aggregate(total=Sum("duration"))["total"] or 0
     decision = retention.check_quota(
-        used=used,
-        pending=retention.estimate_bytes(pending_seconds, rate),
-        requested=retention.estimate_bytes(duration, rate),
+        used=used, pending=estimated + retention.estimate_bytes(unestimated_seconds, rate), requested=requested,
         cap=organization.clip_storage_quota_bytes,
     )
     if not decision.allowed:
@@ -92,17 +102,27 @@ def _check_quota(organization: Organization, duration: int) -> None:
 def request_clip(user: Any, camera_public_id: Any, duration: Any, *, ip: str | None = None) -> Clip:
     """Queue a clip of the next ``duration`` seconds of a camera. Audit: ``clip.request``.
 
+    When the camera's main stream is being recorded right now, this is a range
+    export of [now, now + duration) (cut from the recorder's footage once it
+    is there); otherwise the export task records from the gateway.
+
     Needs ``export`` on the camera (404 if not visible, 403 if visible only).
     The organization row is locked while the quota is checked, so two
     requests cannot both take the last free space.
     """
     duration = check_duration(duration)
     camera = access_camera(user, camera_public_id, Action.EXPORT)
+    from recordings import range_exports  # it builds on this module
+
+    now = timezone.now()
+    if range_exports.is_recording(camera, "main", now):
+        # The recorder has the camera's main stream already: the next N seconds are a range of its footage.
+        return range_exports.request_range_clip(user, camera.public_id, now, now + timedelta(seconds=duration),
+                                                "main", ip=ip, now=now)
     if not camera.enabled:
         raise ValidationError("This camera is switched off in the portal; enable it to record clips.")
     organization = Organization.objects.select_for_update().get(pk=camera.site.organization_id)
     _check_quota(organization, duration)
-    now = timezone.now()
     clip = Clip.objects.create(
         organization=organization, camera=camera, camera_name=camera.name, duration=duration,
         requested_by=user if getattr(user, "api_token", None) is None else None,

@@ -9,12 +9,15 @@ the gate lets view the camera have joined, and to the notification rules.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 MAX_POLYGONS = 16
 MAX_POINTS = 64
+MAX_NOTE_LENGTH = 500
+MAX_BULK = 100  # one page of alerts is 25; "acknowledge all shown" never needs more
 SETTING_FIELDS = ("enabled", "sensitivity", "min_area", "analysis_fps", "cooldown_seconds", "masks", "schedule")
 
 
@@ -212,7 +217,21 @@ def alert_payload(event: MotionEvent) -> dict[str, Any]:
         "boxes": event.boxes,
         "snapshot_url": reverse("motion_snapshot", args=[event.public_id]) if event.snapshot else "",
         "url": reverse("alert_list") + f"?event={event.public_id}",
+        # The recording from the event's pre-roll (the timeline page resolves the event through the gate).
+        "play_url": (reverse("camera_timeline", args=[camera.public_id]) + f"?event={event.public_id}"
+                     if camera else ""),
+        # The camera page, the event shown on it; and the zone its times are read in.
+        "camera_url": camera_page_url(event),
+        "site_timezone": camera.site.timezone if camera else "",
     }
+
+
+def camera_page_url(event: MotionEvent) -> str:
+    """Where an alert's camera link leads: the camera's page, with this event beside the picture ("" once
+    deleted). No #fragment: jumping down to the event list would scroll the live picture away."""
+    if event.camera is None:
+        return ""
+    return reverse("camera_detail", args=[event.camera.public_id]) + f"?event={event.public_id}"
 
 
 def publish_alert(event: MotionEvent) -> None:
@@ -223,20 +242,25 @@ def publish_alert(event: MotionEvent) -> None:
 # --- acknowledging ---------------------------------------------------------------------
 
 
+def _clean_note(note: str) -> str:
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        raise ValidationError({"note": [f"Keep the note under {MAX_NOTE_LENGTH} characters."]})
+    return note
+
+
 @transaction.atomic
 def acknowledge(user: Any, event_public_id: Any, note: str = "", *, ip: str | None = None) -> MotionEvent:
     """Mark an alert as handled (``acknowledge`` on its camera). Audit: ``motion.acknowledge``."""
-    note = (note or "").strip()
-    if len(note) > 500:
-        raise ValidationError({"note": ["Keep the note under 500 characters."]})
+    note = _clean_note(note)
     event = access_motion_event(user, event_public_id, Action.ACKNOWLEDGE)
     event = MotionEvent.objects.select_for_update(of=("self",)).select_related("camera", "camera__site").get(
         pk=event.pk
     )
     if event.acknowledged_at is not None:
+        when = timezone.localtime(event.acknowledged_at)
         raise AlreadyAcknowledged(
-            f"{event.acknowledged_by_label or 'Someone'} acknowledged this alert "
-            f"at {timezone.localtime(event.acknowledged_at):%Y-%m-%d %H:%M:%S}."
+            f"{event.acknowledged_by_label or 'Someone'} acknowledged this alert at {when:%Y-%m-%d %H:%M:%S %Z}."
         )
     event.acknowledged_at = timezone.now()
     event.acknowledged_by = user if getattr(user, "api_token", None) is None else None
@@ -251,3 +275,38 @@ def acknowledge(user: Any, event_public_id: Any, note: str = "", *, ip: str | No
             "by": event.acknowledged_by_label, "at": event.acknowledged_at.isoformat(),
         })
     return event
+
+
+@dataclass
+class BulkAcknowledgement:
+    """What ``acknowledge_many`` did with each id it was given (public ids as text)."""
+
+    acknowledged: list[MotionEvent] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def acknowledge_many(user: Any, event_public_ids: Iterable[Any], note: str = "", *,
+                     ip: str | None = None) -> BulkAcknowledgement:
+    """Acknowledge several alerts with one note, each exactly as ``acknowledge`` does (gate, audit, event).
+
+    Ids the user may not acknowledge (missing, foreign, or no acknowledge
+    right) are listed in ``refused`` and change nothing; alerts someone
+    acknowledged first are listed in ``already``. At most ``MAX_BULK`` ids.
+    """
+    note = _clean_note(note)
+    ids = list(dict.fromkeys(str(value).strip() for value in event_public_ids if str(value).strip()))
+    if not ids:
+        raise ValidationError({"events": ["Choose the alerts to acknowledge."]})
+    if len(ids) > MAX_BULK:
+        raise ValidationError({"events": [f"Acknowledge at most {MAX_BULK} alerts at once."]})
+    result = BulkAcknowledgement()
+    for public_id in ids:
+        try:
+            result.acknowledged.append(acknowledge(user, public_id, note, ip=ip))
+        except AlreadyAcknowledged:
+            result.already.append(public_id)
+        except (Http404, PermissionDenied):
+            result.refused.append(public_id)
+    return result

@@ -34,8 +34,9 @@ from portal.api_base import (
     ScopedViewSet,
     errors,
 )
-from recordings import downloads, motion
+from recordings import downloads, motion, range_exports
 from recordings.models import MotionEvent, MotionSettings
+from recordings.serializers import ClipSerializer
 
 # --- filters -------------------------------------------------------------------------------------
 
@@ -215,10 +216,28 @@ class MotionEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
     lookup_value_regex = "[^/]+"
     filterset_class = MotionEventFilter
     ordering_fields = ["started_at", "peak_score"]
-    write_action = Action.ACKNOWLEDGE
+
+    @property
+    def write_action(self) -> str:  # type: ignore[override]
+        return Action.EXPORT if self.action == "export" else Action.ACKNOWLEDGE
 
     def base_queryset(self) -> QuerySet:
         return MotionEvent.objects.select_related("camera", "camera__site")
+
+    @extend_schema(
+        summary="Export an event's footage",
+        description="Queue a range export (a clip cut from recorded footage, see `POST /api/v1/clips/range/`) "
+        "from the event's start less the camera's pre-roll to its end plus its post-roll. Needs the export "
+        "right on the camera. 400 when there is no recorded footage of it.",
+        parameters=[PUBLIC_ID_PARAMETER],
+        request=None,
+        responses={201: ClipSerializer, **errors(400, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def export(self, request: Request, id: str | None = None) -> Response:  # noqa: A002  (the URL's name)
+        event = self.get_object()
+        clip = range_exports.export_motion_event(request.user, event.public_id, ip=self.ip)
+        return Response(ClipSerializer(clip).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Acknowledge an alert",

@@ -27,7 +27,7 @@ from accounts.roles import Action
 from accounts.scoping import access_camera, access_motion_event
 from accounts.views import GET_POST
 from cameras.models import Camera, Site
-from recordings import alerts, downloads, motion
+from recordings import alerts, downloads, motion, range_exports
 from recordings.models import MotionEvent
 from recordings.motion_forms import AlertFilterForm, MotionSettingsForm
 
@@ -87,10 +87,16 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         .filter(pk__in=[event.pk for event in rows])
         .values_list("pk", flat=True)
     )
+    exportable = set(
+        MotionEvent.objects.for_user(user, Action.EXPORT)
+        .filter(pk__in=[event.pk for event in rows], camera__isnull=False)
+        .values_list("pk", flat=True)
+    )
     badge_since = alerts.badge_since()
     for event in rows:
         event.can_acknowledge = event.pk in acknowledgeable
-        event.counted = event.alerted and not event.is_acknowledged and event.started_at >= badge_since
+        event.can_export = event.pk in exportable
+        event.counted = alerts.in_badge(event, badge_since)
     live = page.number == 1 and not filtered
     context = {
         "form": form,
@@ -99,6 +105,9 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         "filtered": filtered,
         "highlighted": highlighted,
         "alerts_config": _page_config(request, live),
+        # "Acknowledge all shown" acts on exactly these rows, never on rows the person did not see.
+        "open_rows": [event for event in rows if event.can_acknowledge and not event.is_acknowledged],
+        "max_bulk": motion.MAX_BULK,
     }
     return render(request, "recordings/alert_list.html", context)
 
@@ -107,7 +116,7 @@ def _back(request: HttpRequest, event_id: str) -> HttpResponse:
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return redirect(target)
-    return redirect(reverse("alert_list") + f"?event={event_id}")
+    return redirect(reverse("alert_list") + (f"?event={event_id}" if event_id else ""))
 
 
 @login_required
@@ -123,6 +132,35 @@ def motion_acknowledge(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
     else:
         messages.success(request, f"Alert on “{event.camera_name}” acknowledged.")
     return _back(request, str(public_id))
+
+
+@login_required
+@require_POST
+def motion_export(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Export the alert's footage with its pre- and post-roll as a clip (``export`` on the camera)."""
+    try:
+        clip = range_exports.export_motion_event(request.user, public_id, ip=client_ip(request))
+    except ValidationError as exc:
+        messages.error(request, "Could not export this alert: " + " ".join(exc.messages))
+        return _back(request, str(public_id))
+    messages.success(request, f"Exporting {clip.duration} s of “{clip.camera_name}” around the alert: "
+                              "it is listed under Clips, ready to download in a moment.")
+    return redirect(reverse("clip_list") + f"?camera={clip.camera.public_id}")
+
+
+@login_required
+@require_POST
+def motion_acknowledge_many(request: HttpRequest) -> HttpResponse:
+    """Acknowledge the ticked alerts, or every alert the page showed ("all shown"), with one note."""
+    chosen = request.POST.getlist("shown" if request.POST.get("scope") == "shown" else "event")
+    try:
+        result = motion.acknowledge_many(request.user, chosen, request.POST.get("note", ""), ip=client_ip(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        for level, text in alerts.bulk_summary(result):
+            messages.add_message(request, level, text)
+    return _back(request, "")
 
 
 @login_required

@@ -14,12 +14,17 @@ from accounts.models import Organization
 from accounts.roles import Action
 from cameras.models import Camera, Site
 from recordings import notification_setup as setup
-from recordings.models import NotificationChannel, NotificationRule, WebhookEndpoint
+from recordings.models import NotificationChannel, NotificationEvent, NotificationRule, WebhookEndpoint
 from recordings.schedule_forms import ScheduleWindowsMixin
 
 
 class RuleForm(ScheduleWindowsMixin, forms.Form):
     name = forms.CharField(max_length=120, help_text="e.g. “Warehouse after hours”.")
+    event_types = forms.MultipleChoiceField(
+        choices=NotificationEvent.choices, initial=[NotificationEvent.MOTION_ALERT],
+        widget=forms.CheckboxSelectMultiple, label="Send",
+        help_text="Storage notices are about the whole organization: the cameras and times below do not apply to them.",
+    )
     channel = forms.ChoiceField(choices=NotificationChannel.choices, label="Send by")
     webhook = forms.ModelChoiceField(queryset=WebhookEndpoint.objects.none(), to_field_name="public_id",
                                      required=False, label="Webhook endpoint")
@@ -61,7 +66,7 @@ class RuleForm(ScheduleWindowsMixin, forms.Form):
         values: dict[str, Any] = {
             "name": data["name"], "sites": [site.public_id for site in data["sites"]],
             "cameras": [camera.public_id for camera in data["cameras"]], "schedule": self.schedule(),
-            "enabled": data["enabled"],
+            "enabled": data["enabled"], "event_types": list(data["event_types"]),
         }
         if not self.personal:
             webhook = data.get("webhook")
@@ -74,7 +79,7 @@ class RuleForm(ScheduleWindowsMixin, forms.Form):
 
 def _initial(rule: NotificationRule) -> dict[str, Any]:
     return {
-        "name": rule.name, "channel": rule.channel, "email_to": rule.email_to,
+        "name": rule.name, "channel": rule.channel, "email_to": rule.email_to, "event_types": rule.event_types,
         "webhook": rule.webhook.public_id if rule.webhook else None,
         "sites": [site.public_id for site in rule.sites.all()],
         "cameras": [camera.public_id for camera in rule.cameras.all()],

@@ -16,7 +16,13 @@ from rest_framework import serializers
 
 from portal.api_base import id_field
 from recordings import schedules
-from recordings.models import NotificationChannel, NotificationDelivery, NotificationRule, WebhookEndpoint
+from recordings.models import (
+    NotificationChannel,
+    NotificationDelivery,
+    NotificationEvent,
+    NotificationRule,
+    WebhookEndpoint,
+)
 
 
 @extend_schema_field(OpenApiTypes.UUID)
@@ -94,12 +100,18 @@ class NotificationRuleSerializer(serializers.ModelSerializer):
         'is 0], "start": "HH:MM", "end": "HH:MM"}; an end before the start runs past midnight. Empty: always.',
     )
     schedule_description = serializers.SerializerMethodField()
+    event_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=NotificationEvent.choices), required=False, allow_empty=False,
+        help_text="What the rule sends (the webhook's `X-CCTV-Event`): `motion.alert`, `recording.stopped` (a "
+        "camera recorded nothing for a while), `storage.quota` (footage passed 90 % of the organization's quota; "
+        "sites, cameras and schedule do not apply). Default `[\"motion.alert\"]`.",
+    )
 
     class Meta:
         model = NotificationRule
         fields = [
-            "id", "organization", "personal", "name", "channel", "webhook", "email_to", "sites", "cameras",
-            "schedule", "schedule_description", "enabled", "created_at", "updated_at",
+            "id", "organization", "personal", "name", "event_types", "channel", "webhook", "email_to", "sites",
+            "cameras", "schedule", "schedule_description", "enabled", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
 
@@ -117,7 +129,12 @@ class NotificationRuleSerializer(serializers.ModelSerializer):
 
 
 class NotificationDeliverySerializer(serializers.ModelSerializer):
-    event = PublicIdField(read_only=True, allow_null=True, help_text="The motion event's id; null for tests.")
+    event = PublicIdField(read_only=True, allow_null=True,
+                          help_text="The motion event's id; null for tests and notices.")
+    notice = PublicIdField(read_only=True, allow_null=True,
+                           help_text="The recording notice's id (recording stopped, storage); null otherwise.")
+    event_type = serializers.SerializerMethodField(help_text="`motion.alert`, `recording.stopped`, "
+                                                   "`storage.quota` or `webhook.test`.")
     rule = PublicIdField(read_only=True, allow_null=True,
                          help_text="The rule's id; null for tests or once the rule was deleted.")
     webhook = PublicIdField(read_only=True, allow_null=True,
@@ -127,7 +144,13 @@ class NotificationDeliverySerializer(serializers.ModelSerializer):
     class Meta:
         model = NotificationDelivery
         fields = [
-            "id", "organization", "event", "rule", "webhook", "channel", "recipient", "is_test", "status",
-            "attempts", "response_code", "last_error", "created_at", "delivered_at", "updated_at",
+            "id", "organization", "event_type", "event", "notice", "rule", "webhook", "channel", "recipient",
+            "is_test", "status", "attempts", "response_code", "last_error", "created_at", "delivered_at",
+            "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+    def get_event_type(self, delivery: NotificationDelivery) -> str:
+        if delivery.is_test:
+            return "webhook.test"
+        return delivery.notice.kind if delivery.notice is not None else NotificationEvent.MOTION_ALERT

@@ -25,9 +25,16 @@ from accounts.roles import Action
 from accounts.scoping import access_organization, can, notification_rules_for, require_visible
 from cameras.models import Camera, Site
 from recordings import schedules, webhooks
-from recordings.models import NotificationChannel, NotificationDelivery, NotificationRule, WebhookEndpoint
+from recordings.models import (
+    NotificationChannel,
+    NotificationDelivery,
+    NotificationEvent,
+    NotificationRule,
+    WebhookEndpoint,
+)
 
-RULE_FIELDS = frozenset({"name", "channel", "webhook", "email_to", "sites", "cameras", "schedule", "enabled"})
+RULE_FIELDS = frozenset({"name", "channel", "webhook", "email_to", "sites", "cameras", "schedule", "event_types",
+                         "enabled"})
 WEBHOOK_FIELDS = frozenset({"name", "url", "enabled"})
 
 
@@ -208,6 +215,18 @@ def _apply_channel(user: Any, rule: NotificationRule, values: dict[str, Any]) ->
     rule.email_to, rule.webhook = email_to, None
 
 
+def clean_event_types(value: Any) -> list[str]:
+    """A rule's event types: a non-empty list of ``NotificationEvent`` values, in their order."""
+    chosen = value if isinstance(value, list | tuple | set) else []
+    if not chosen:
+        raise ValidationError({"event_types": ["Choose at least one kind of alert to send."]})
+    unknown = {str(item) for item in chosen} - set(NotificationEvent.values)
+    if unknown:
+        raise ValidationError({"event_types": [f"Unknown alert kinds: {', '.join(sorted(unknown))}. Choose from "
+                                               f"{', '.join(NotificationEvent.values)}."]})
+    return [kind for kind in NotificationEvent.values if kind in {str(item) for item in chosen}]
+
+
 def _apply(user: Any, rule: NotificationRule, values: dict[str, Any]) -> dict[str, list[Any]]:
     """Check and set the rule's fields; returns the sites and cameras to set once it is saved."""
     unknown = set(values) - RULE_FIELDS
@@ -220,6 +239,8 @@ def _apply(user: Any, rule: NotificationRule, values: dict[str, Any]) -> dict[st
         "name": lambda: setattr(rule, "name", _clean_name(values.get("name", rule.name), "rule")),
         "channel": lambda: _apply_channel(user, rule, values),
         "schedule": lambda: setattr(rule, "schedule", schedules.clean_schedule(values.get("schedule", rule.schedule))),
+        "event_types": lambda: setattr(rule, "event_types", clean_event_types(values.get("event_types",
+                                                                                         rule.event_types))),
         "sites": lambda: relations.update(sites=_pick(sites, values["sites"], "sites", "site")),
         "cameras": lambda: relations.update(cameras=_pick(cameras, values["cameras"], "cameras", "camera")),
     }

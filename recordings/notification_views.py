@@ -25,7 +25,7 @@ from accounts.scoping import access_notification_rule, access_webhook, can, noti
 from accounts.views import GET_POST, organization_page
 from recordings import notification_setup as setup
 from recordings import schedules
-from recordings.models import NotificationDelivery, NotificationRule, WebhookEndpoint
+from recordings.models import NotificationDelivery, NotificationEvent, NotificationRule, WebhookEndpoint
 from recordings.notification_forms import RuleForm, WebhookForm
 
 DELIVERY_LOG_SIZE = 100
@@ -35,6 +35,8 @@ def _describe(rule: NotificationRule) -> NotificationRule:
     names = [site.name for site in rule.sites.all()] + [camera.name for camera in rule.cameras.all()]
     rule.cameras_text = ", ".join(names) or "All cameras"  # type: ignore[attr-defined]
     rule.schedule_text = schedules.describe(rule.schedule or [])  # type: ignore[attr-defined]
+    labels = dict(NotificationEvent.choices)
+    rule.events_text = ", ".join(labels.get(kind, kind) for kind in rule.event_types or [])  # type: ignore[attr-defined]
     return rule
 
 
@@ -55,7 +57,7 @@ def notification_list(request: HttpRequest, organization: Organization) -> HttpR
     if can_manage:
         deliveries = NotificationDelivery.objects.for_user(request.user, Action.MANAGE).filter(
             organization=organization
-        ).select_related("webhook", "rule", "event")
+        ).select_related("webhook", "rule", "event", "notice")
         context.update(
             organization_rules=[rule for rule in rules if rule.user_id is None],
             webhooks=WebhookEndpoint.objects.for_user(request.user, Action.MANAGE).filter(organization=organization),

@@ -1,4 +1,4 @@
-"""Notifications of motion alerts: which rules match, the delivery log, and sending.
+"""Notifications of motion alerts (and recording notices): which rules match, the delivery log, and sending.
 
 Flow: ``motion.open_event`` queues ``notify_motion_event`` after commit. Its
 body, ``queue_deliveries``, picks the matching rules (``rules_for_event``),
@@ -7,7 +7,9 @@ makes a re-run harmless) and queues ``deliver_notification`` for each new row
 after commit. ``deliver`` claims one attempt with a conditional UPDATE, sends
 an e-mail or a signed webhook (``recordings.webhooks``) and records the
 outcome; the task retries what may succeed later. Endpoints and rules are
-changed through ``recordings.notification_setup``.
+changed through ``recordings.notification_setup``. Notices about recording
+(``recordings.footage.notices``) go through the same rules (``rules_for``,
+by event type), log and ``deliver``.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from recordings.models import (
     MotionEvent,
     NotificationChannel,
     NotificationDelivery,
+    NotificationEvent,
     NotificationRule,
 )
 from recordings.tasks import NOTIFY_RETRIES, deliver_notification
@@ -47,19 +50,40 @@ class RetryLater(Exception):
 # --- which rules an alert matches ------------------------------------------------------
 
 
-def _matches(rule: NotificationRule, event: MotionEvent, camera: Camera) -> bool:
-    site_ids = {site.pk for site in rule.sites.all()}
-    camera_ids = {item.pk for item in rule.cameras.all()}
-    # Like member restrictions: the listed sites plus the listed cameras.
-    if (site_ids or camera_ids) and camera.site_id not in site_ids and camera.pk not in camera_ids:
+def rule_wants(rule: NotificationRule, event_type: str, camera: Camera | None, moment: datetime) -> bool:
+    """Whether a rule sends this type of alert about ``camera`` at ``moment``.
+
+    ``camera`` None is about the whole organization (footage storage): the
+    rule's sites, cameras and schedule do not apply, and a personal rule
+    matches only while its owner manages the organization.
+    """
+    if event_type not in (rule.event_types or []):
         return False
-    if not schedules.is_active(rule.schedule or [], camera.site.timezone, event.started_at):
-        return False
+    if camera is not None:
+        site_ids = {site.pk for site in rule.sites.all()}
+        camera_ids = {item.pk for item in rule.cameras.all()}
+        # Like member restrictions: the listed sites plus the listed cameras.
+        if (site_ids or camera_ids) and camera.site_id not in site_ids and camera.pk not in camera_ids:
+            return False
+        if not schedules.is_active(rule.schedule or [], camera.site.timezone, moment):
+            return False
     if rule.channel == NotificationChannel.WEBHOOK:
         return rule.webhook is not None and rule.webhook.enabled
     if rule.user is not None:
-        return bool(rule.user.email) and can(rule.user, Action.VIEW, camera)
+        allowed = can(rule.user, Action.VIEW, camera) if camera is not None else can(
+            rule.user, Action.MANAGE, rule.organization)
+        return bool(rule.user.email) and allowed
     return bool(rule.email_to)
+
+
+def rules_for(organization_id: int, event_type: str, camera: Camera | None, moment: datetime) -> list[NotificationRule]:
+    """Enabled rules of the organization that want this type of alert about ``camera`` (None: the organization)."""
+    rules = (
+        NotificationRule.objects.filter(organization_id=organization_id, enabled=True)
+        .select_related("user", "webhook", "organization")
+        .prefetch_related("sites", "cameras")
+    )
+    return [rule for rule in rules if rule_wants(rule, event_type, camera, moment)]
 
 
 def rules_for_event(event: MotionEvent) -> list[NotificationRule]:
@@ -71,12 +95,7 @@ def rules_for_event(event: MotionEvent) -> list[NotificationRule]:
     camera = event.camera
     if camera is None:
         return []
-    rules = (
-        NotificationRule.objects.filter(organization_id=event.organization_id, enabled=True)
-        .select_related("user", "webhook")
-        .prefetch_related("sites", "cameras")
-    )
-    return [rule for rule in rules if _matches(rule, event, camera)]
+    return rules_for(event.organization_id, NotificationEvent.MOTION_ALERT, camera, event.started_at)
 
 
 def _recipient(rule: NotificationRule) -> str:
@@ -121,7 +140,8 @@ def _claim(delivery_id: int) -> NotificationDelivery | None:
     ).update(attempts=F("attempts") + 1, updated_at=timezone.now())
     if not claimed:
         return None
-    related = ("event", "event__camera", "event__camera__site", "rule", "rule__user", "webhook")
+    related = ("event", "event__camera", "event__camera__site", "rule", "rule__user", "webhook", "notice",
+               "notice__camera", "notice__camera__site", "notice__organization")
     return NotificationDelivery.objects.select_related(*related).get(pk=delivery_id)
 
 
@@ -152,6 +172,10 @@ def _send_webhook(delivery: NotificationDelivery) -> int:
         body = webhooks.test_body(webhook, delivery.pk, timezone.now().isoformat())
     elif delivery.event is not None:
         event_type, body = webhooks.EVENT_ALERT, webhooks.alert_body(delivery.event, delivery.pk)
+    elif delivery.notice is not None:
+        from recordings.footage import notice_messages
+
+        event_type, body = delivery.notice.kind, notice_messages.webhook_body(delivery.notice, delivery.pk)
     else:
         raise webhooks.DeliveryError("The motion event was deleted.", retryable=False)
     headers = webhooks.headers(webhook.secret, body, event=event_type, delivery_id=delivery.pk)
@@ -177,7 +201,9 @@ def alert_email(delivery: NotificationDelivery) -> EmailMessage:
         f"Started: {started:%Y-%m-%d %H:%M:%S} ({zone.key})",
         f"Moving area at the peak: {event.peak_score:.0%} of the picture",
         "",
+        *([f"See the camera: {webhooks.camera_url(event)}"] if event.camera else []),
         f"See the alert: {webhooks.alert_url(event)}",
+        *([f"Watch the recording: {webhooks.recording_url(event)}"] if event.camera else []),
         "",
         f"Sent because of the notification rule “{delivery.rule.name if delivery.rule else 'deleted'}”. "
         f"Change your notifications at {settings.CCTV_PUBLIC_URL.rstrip('/')}/notifications/",
@@ -192,15 +218,24 @@ def alert_email(delivery: NotificationDelivery) -> EmailMessage:
     return message
 
 
-def _send_email(delivery: NotificationDelivery) -> None:
+def _email_of(delivery: NotificationDelivery) -> EmailMessage:
+    if delivery.notice is not None:
+        from recordings.footage import notice_messages
+
+        return notice_messages.email(delivery)
     event = delivery.event
     if event is None:
         raise webhooks.DeliveryError("The motion event was deleted.", retryable=False)
     owner = delivery.rule.user if delivery.rule else None
     if owner is not None and (event.camera is None or not can(owner, Action.VIEW, event.camera)):
         raise webhooks.DeliveryError("The recipient may no longer view this camera.", retryable=False)
+    return alert_email(delivery)
+
+
+def _send_email(delivery: NotificationDelivery) -> None:
+    message = _email_of(delivery)
     try:
-        alert_email(delivery).send()
+        message.send()
     except smtplib.SMTPRecipientsRefused:
         raise webhooks.DeliveryError("The mail server refused the recipient's address.", retryable=False) from None
     except (smtplib.SMTPException, OSError) as exc:

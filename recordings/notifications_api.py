@@ -24,6 +24,7 @@ from accounts.scoping import notification_rules_for
 from portal.api_base import CRUD_MIXINS, PUBLIC_ID_PARAMETER, IdFilter, ScopedViewSet, errors
 from recordings import notification_setup as setup
 from recordings.models import DeliveryStatus, NotificationDelivery, NotificationRule, WebhookEndpoint
+from recordings.models.notifications import default_event_types
 from recordings.notification_serializers import (
     NotificationDeliverySerializer,
     NotificationRuleSerializer,
@@ -34,7 +35,8 @@ from recordings.notification_serializers import (
 MANAGERS_ONLY = "Only owners and admins of the organization can see or change this."
 SIGNING = (
     "Deliveries are JSON POSTs signed with the endpoint's secret: `X-CCTV-Signature: v1=<hex HMAC-SHA256(secret, "
-    "\"<X-CCTV-Timestamp>.\" + body)>`; `X-CCTV-Event` is `motion.alert` or `webhook.test` and `X-CCTV-Delivery` "
+    "\"<X-CCTV-Timestamp>.\" + body)>`; `X-CCTV-Event` is `motion.alert`, `recording.stopped`, `storage.quota` or "
+    "`webhook.test` and `X-CCTV-Delivery` "
     "the delivery id (the same on retries)."
 )
 
@@ -201,10 +203,11 @@ class NotificationRuleViewSet(*CRUD_MIXINS, ScopedViewSet):
         return notification_rules_for(self.request.user).select_related(*related).prefetch_related("sites", "cameras")
 
     def _values(self, data: dict[str, Any], *, replace: bool) -> dict[str, Any]:
-        fields = ("name", "channel", "webhook", "email_to", "sites", "cameras", "schedule", "enabled")
+        fields = ("name", "channel", "webhook", "email_to", "sites", "cameras", "schedule", "event_types", "enabled")
         values = {field: data[field] for field in fields if field in data}
         if replace:  # PUT: what is not given goes back to its default
-            values = {"sites": [], "cameras": [], "schedule": [], "enabled": True, **values}
+            values = {"sites": [], "cameras": [], "schedule": [], "event_types": default_event_types(),
+                      "enabled": True, **values}
         return values
 
     def create(self, request: Request, *args: object, **kwargs: object) -> Response:
@@ -228,12 +231,13 @@ class NotificationDeliveryFilter(django_filters.FilterSet):
     organization = IdFilter(field_name="organization_id", help_text="Organization id.")
     webhook = django_filters.UUIDFilter(field_name="webhook__public_id", help_text="Endpoint id.")
     event = django_filters.UUIDFilter(field_name="event__public_id", help_text="Motion event id.")
+    notice = django_filters.UUIDFilter(field_name="notice__public_id", help_text="Recording notice id.")
     rule = django_filters.UUIDFilter(field_name="rule__public_id", help_text="Rule id.")
     status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices)
 
     class Meta:
         model = NotificationDelivery
-        fields = ["organization", "webhook", "event", "rule", "status", "channel", "is_test"]
+        fields = ["organization", "webhook", "event", "notice", "rule", "status", "channel", "is_test"]
 
 
 DELIVERY_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The delivery's id.")
@@ -262,4 +266,4 @@ class NotificationDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
     ordering_fields = ["created_at", "updated_at"]
 
     def base_queryset(self) -> QuerySet:
-        return NotificationDelivery.objects.select_related("event", "rule", "webhook")
+        return NotificationDelivery.objects.select_related("event", "notice", "rule", "webhook")

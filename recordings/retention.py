@@ -39,6 +39,12 @@ def stuck_if_started_before(now: datetime, duration: int) -> datetime:
     return now - timedelta(seconds=duration) - RECORDING_MARGIN
 
 
+def work_seconds(duration: int, *, is_range: bool) -> int:
+    """How long a worker may hold a clip: a live clip records for its length; a range export only cuts
+    footage that exists (stream copy runs at hundreds of times real time; this allows 20x)."""
+    return 60 + duration // 20 if is_range else duration
+
+
 def is_stuck(status: str, *, created_at: datetime, started_at: datetime | None, duration: int, now: datetime) -> bool:
     """A row no live worker will ever finish: recording past its deadline, or queued far too long."""
     if status == "recording":

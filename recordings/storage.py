@@ -16,7 +16,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
@@ -50,6 +50,17 @@ def safe_filename(camera_name: str, when: datetime) -> str:
     """An attachment name of ASCII letters, digits and dashes (it goes into Content-Disposition)."""
     slug = slugify(camera_name)[:60].strip("-") or "camera"
     return f"clip-{slug}-{when:%Y%m%d-%H%M%S}.mp4"
+
+
+def range_filename(camera_name: str, start: datetime, end: datetime) -> str:
+    """A range export's name: its real start and end (UTC), and ``keyframe-cut`` (the start is a keyframe)."""
+    slug = slugify(camera_name)[:60].strip("-") or "camera"
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    return f"clip-{slug}-{start:%Y%m%d-%H%M%S}Z-to-{end:%Y%m%d-%H%M%S}Z-keyframe-cut.mp4"
+
+
+def bundle_name(organization_id: int, public_id: uuid.UUID) -> str:
+    return f"clips/{organization_id}/{public_id.hex}.zip"
 
 
 class HashingFile(File):

@@ -40,10 +40,37 @@ def export_clip(self, clip_id: int) -> None:  # type: ignore[no-untyped-def]
         raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
 
 
+# A range export whose end is not indexed yet asks again this often (range_exports.WAIT_FOR_RECORDING caps it).
+RANGE_WAIT_SECONDS = 10
+RANGE_RETRIES = 15
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=RANGE_RETRIES)
+def export_range_clip(self, clip_id: int) -> None:  # type: ignore[no-untyped-def]
+    """Cut a range clip from recorded footage (``exports`` queue; queued with the range's end as ETA)."""
+    from recordings import range_exports
+
+    cleanup.sweep_temp_files()
+    last_try = self.request.retries >= self.max_retries
+    try:
+        range_exports.cut_range_clip(clip_id, task_id=self.request.id or "", last_try=last_try)
+    except exports.RetryLater as exc:
+        raise self.retry(exc=exc, countdown=RANGE_WAIT_SECONDS) from exc
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def assemble_bundle(bundle_id: int) -> None:
+    """Zip a multi-camera export once all its clips are done (idempotent: the row is claimed)."""
+    from recordings import bundles
+
+    bundles.assemble(bundle_id)
+
+
 @shared_task(bind=True)
 def expire_clips(self, invocation: int = 0) -> None:  # type: ignore[no-untyped-def]
     now = timezone.now()
-    handled = max(cleanup.expire_clips(now, BATCH_SIZE), cleanup.expire_motion_events(now, BATCH_SIZE))
+    handled = max(cleanup.expire_clips(now, BATCH_SIZE), cleanup.expire_motion_events(now, BATCH_SIZE),
+                  cleanup.expire_bundles(now, BATCH_SIZE))
     if handled >= BATCH_SIZE and invocation + 1 < MAX_INVOCATIONS:
         self.apply_async(kwargs={"invocation": invocation + 1})
 
@@ -52,6 +79,10 @@ def expire_clips(self, invocation: int = 0) -> None:  # type: ignore[no-untyped-
 def sweep_clips(self, invocation: int = 0) -> None:  # type: ignore[no-untyped-def]
     swept = cleanup.sweep_stuck(timezone.now(), BATCH_SIZE)
     cleanup.sweep_temp_files()
+    from recordings import bundles
+
+    for bundle_id in bundles.bundles_to_assemble(timezone.now(), BATCH_SIZE):
+        assemble_bundle.delay(bundle_id)
     if swept >= BATCH_SIZE and invocation + 1 < MAX_INVOCATIONS:
         self.apply_async(kwargs={"invocation": invocation + 1})
 

@@ -8,6 +8,7 @@ requests and deletes go through ``recordings.exports``, files through
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,7 +29,7 @@ from accounts.views import organization_page
 from cameras.models import Camera
 from recordings import downloads, exports
 from recordings.forms import ClipFilterForm, ClipRequestForm
-from recordings.models import Clip, ClipStatus
+from recordings.models import Clip, ClipStatus, ExportBundle
 
 PAGE_SIZE = 25
 URL_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
@@ -55,12 +56,14 @@ def client_config() -> dict[str, str]:
 @require_GET
 @organization_page()
 def clip_list(request: HttpRequest, organization: Organization) -> HttpResponse:
-    clips = Clip.objects.for_user(request.user, Action.VIEW).filter(organization=organization).select_related("camera")
+    clips = Clip.objects.for_user(request.user, Action.VIEW).filter(organization=organization)
+    clips = clips.select_related("camera__site")
     cameras = Camera.objects.for_user(request.user, Action.VIEW).filter(site__organization=organization)
     form = ClipFilterForm(request.GET or None, cameras=cameras)
     if form.is_valid():
         clips = form.filter(clips)
     page = Paginator(clips, PAGE_SIZE).get_page(request.GET.get("page"))
+    _mark_zips(request.user, page.object_list)
     context = {
         "organization": organization,
         "form": form,
@@ -70,6 +73,19 @@ def clip_list(request: HttpRequest, organization: Organization) -> HttpResponse:
         "clips_config": json.dumps(client_config()),
     }
     return render(request, "recordings/clip_list.html", context)
+
+
+def _mark_zips(user: object, clips: Iterable[Clip]) -> None:
+    """Give each clip of a ready multi-camera export the user may see its zip's URL (``zip_url``)."""
+    clips = list(clips)
+    ready = set(
+        ExportBundle.objects.for_user(user, Action.VIEW)
+        .filter(pk__in={clip.bundle_id for clip in clips if clip.bundle_id}, status=ClipStatus.READY)
+        .values_list("pk", "public_id")
+    )
+    urls = {pk: reverse("export-file", kwargs={"id": public_id}) for pk, public_id in ready}
+    for clip in clips:
+        clip.zip_url = urls.get(clip.bundle_id)
 
 
 def _back(request: HttpRequest) -> HttpResponse:

@@ -3,7 +3,7 @@
 Every delivery is one ``POST`` of a JSON body with these headers::
 
     Content-Type: application/json
-    X-CCTV-Event: motion.alert | webhook.test
+    X-CCTV-Event: motion.alert | recording.stopped | storage.quota | webhook.test
     X-CCTV-Delivery: <delivery id>      (the same on every retry: deduplicate on it)
     X-CCTV-Timestamp: <unix seconds>
     X-CCTV-Signature: v1=<hex HMAC-SHA256(secret, b"<timestamp>." + body)>
@@ -111,6 +111,22 @@ def headers(secret: str, body: bytes, *, event: str, delivery_id: int | str, tim
 def alert_url(event: MotionEvent) -> str:
     """Absolute link to the alert in the portal (``CCTV_PUBLIC_URL``)."""
     return f"{settings.CCTV_PUBLIC_URL.rstrip('/')}{reverse('alert_list')}?event={event.public_id}"
+
+
+def recording_url(event: MotionEvent) -> str:
+    """Absolute link to the camera's timeline playing the event from its pre-roll; empty for a deleted camera."""
+    if event.camera is None:
+        return ""
+    path = reverse("camera_timeline", args=[event.camera.public_id])
+    return f"{settings.CCTV_PUBLIC_URL.rstrip('/')}{path}?event={event.public_id}"
+
+
+def camera_url(event: MotionEvent) -> str:
+    """Absolute link to the camera's page with this event on it ("" once the camera was deleted)."""
+    from recordings.motion import camera_page_url
+
+    path = camera_page_url(event)
+    return f"{settings.CCTV_PUBLIC_URL.rstrip('/')}{path}" if path else ""
 
 
 def _encode(payload: dict[str, Any]) -> bytes:

@@ -251,7 +251,12 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
 # What a dashboard learns of an alert: ids, names, time, score, boxes and links; never a source.
 RECORDING_STATUS_FIELDS = ("type", "camera", "state", "label", "reason", "changed_at", "last_segment_at")
 MOTION_ALERT_FIELDS = ("type", "event", "camera", "camera_name", "site_name", "started_at", "peak_score",
-                       "boxes", "snapshot_url", "url")
+                       "boxes", "snapshot_url", "url", "play_url", "camera_url", "site_timezone")
+# Notices about recording (recordings.footage.notice_messages): to a camera's viewers, to owners and admins.
+RECORDING_STOPPED_FIELDS = ("type", "notice", "camera", "camera_name", "site_name", "since", "minutes", "reason",
+                            "created_at", "url")
+STORAGE_QUOTA_FIELDS = ("type", "notice", "organization", "organization_name", "used_bytes", "quota_bytes",
+                        "used_share", "created_at", "url")
 
 
 class EventStreamConsumer(AsyncJsonWebsocketConsumer):
@@ -311,6 +316,12 @@ class EventStreamConsumer(AsyncJsonWebsocketConsumer):
 
     async def recording_status(self, event: dict[str, Any]) -> None:
         await self.send_json({k: event.get(k) for k in RECORDING_STATUS_FIELDS})
+
+    async def recording_stopped(self, event: dict[str, Any]) -> None:
+        await self.send_json({k: event.get(k) for k in RECORDING_STOPPED_FIELDS})
+
+    async def storage_quota(self, event: dict[str, Any]) -> None:
+        await self.send_json({k: event.get(k) for k in STORAGE_QUOTA_FIELDS})
 
     async def scope_changed(self, event: dict[str, Any]) -> None:
         try:

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import connections, transaction
 from rest_framework.test import APIClient
 
-from accounts.models import Membership
+from accounts.models import Invitation
 from cameras import health
 from cameras.models import CameraStatus
 from portal.settings import database_from_url
@@ -71,9 +71,10 @@ def test_sqlite_transactions_take_the_write_lock_when_they_begin(probe_database:
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_wait_for_each_other_instead_of_failing(world: World) -> None:
-    """People added over the API while the health check writes camera statuses: every write lands.
+    """People invited over the API while the health check writes camera statuses: every write lands.
 
     On SQLite with its defaults this failed with "database is locked" (a 500 on POST /api/v1/members/).
+    Adding a member now sends an invitation (202) instead of making the membership (201).
     """
     admins = []
     for _ in range(WRITERS):
@@ -95,9 +96,9 @@ def test_concurrent_writers_wait_for_each_other_instead_of_failing(world: World)
         statuses = [CameraStatus.ONLINE, CameraStatus.OFFLINE] * INVITES_EACH
         return sum(health.set_status(camera.pk, status) for status in statuses for camera in world.cameras_a)
 
-    members_before = Membership.objects.count()
+    invitations_before = Invitation.objects.pending().count()
     *invites, status_changes = run_at_once([invite(writer) for writer in range(WRITERS)] + [health_check])
 
-    assert invites == [[201] * INVITES_EACH] * WRITERS
-    assert Membership.objects.count() == members_before + WRITERS * INVITES_EACH
+    assert invites == [[202] * INVITES_EACH] * WRITERS
+    assert Invitation.objects.pending().count() == invitations_before + WRITERS * INVITES_EACH
     assert status_changes == 2 * INVITES_EACH * len(world.cameras_a)

@@ -1,22 +1,33 @@
-"""Admin for recording: settings and storage policy through the services, segments read-only, recorders.
+"""Admin for recording: settings, storage policy and legal holds through the services, segments read-only,
+recorders and the volume guard's runs.
 
-Segments, settings and policies are tenant data (``TenantScopedAdmin``: rows
-of the organizations the user manages, foreign rows 404). Recorders are
-platform infrastructure like gateways: superusers only, read-only, with the
-cameras each one holds.
+Segments, settings, policies and holds are tenant data (``TenantScopedAdmin``:
+rows of the organizations the user manages, foreign rows 404). Recorders and
+the volume guard's runs are platform infrastructure like gateways:
+superusers only, read-only.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
 
 from portal.admin_base import ServiceForm, SuperuserOnlyAdmin, TenantScopedAdmin
-from recordings.footage import recorders, services
-from recordings.footage.models import Recorder, RecordingHealth, RecordingSettings, Segment, StoragePolicy
+from recordings.footage import holds, recorders, services, tier_config
+from recordings.footage.models import (
+    LegalHold,
+    Recorder,
+    RecordingHealth,
+    RecordingSettings,
+    Segment,
+    StoragePolicy,
+    StorageTier,
+    VolumeGuardRun,
+)
 
 
 class ReadOnlyMixin:
@@ -109,6 +120,48 @@ class StoragePolicyAdmin(TenantScopedAdmin):
         return services.update_policy(request.user, organization.pk, ip=self.ip(request), **values)
 
 
+class StorageTierForm(ServiceForm):
+    """Credentials are write-only: the fields start empty, and empty keeps what is stored."""
+
+    access_key = forms.CharField(
+        required=False, widget=forms.PasswordInput(render_value=False), label="Access key id / account name",
+        help_text="S3: the access key id; Azure: the storage account name. Empty keeps the stored one.",
+    )
+    secret_key = forms.CharField(
+        required=False, widget=forms.PasswordInput(render_value=False), label="Secret key",
+        help_text="Stored encrypted, never shown again. Empty keeps the stored one.",
+    )
+
+    class Meta:
+        model = StorageTier
+        fields = ("organization", *tier_config.TIER_FIELDS)
+
+
+@admin.register(StorageTier)
+class StorageTierAdmin(TenantScopedAdmin):
+    """Where an organization's older footage goes, through ``tier_config.update_tier``; how moving goes."""
+
+    form = StorageTierForm
+    list_display = ("organization", "kind", "move_after_hours", "bucket", "moved_segments", "moved_at",
+                    "move_failures", "move_error")
+    list_select_related = ("organization",)
+    ordering = ("organization__name",)
+    status_fields = ("moved_segments", "moved_at", "move_failures", "move_error", "move_retry_at", "updated_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: StorageTier | None = None) -> tuple[str, ...]:
+        return ("organization", *self.status_fields) if obj is not None else self.status_fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # kind "local" stops moving; footage already moved needs its store
+
+    def save_through_service(self, request: HttpRequest, form: ServiceForm, change: bool) -> StorageTier:
+        organization = form.instance.organization if change else form.cleaned_data["organization"]
+        values = {name: form.cleaned_data[name] for name in tier_config.TIER_FIELDS if name in form.cleaned_data}
+        if not values.get("access_key") and change:
+            values.pop("access_key", None)  # empty: keep the stored one
+        return tier_config.update_tier(request.user, organization.pk, ip=self.ip(request), **values)
+
+
 class HeldCameraInline(admin.TabularInline):
     """The cameras a recorder holds, with their recording state."""
 
@@ -141,3 +194,47 @@ class RecorderAdmin(ReadOnlyMixin, SuperuserOnlyAdmin):
     @admin.display(description="cameras")
     def camera_count(self, row: Recorder) -> int:
         return row.cameras.count()
+
+
+class LegalHoldForm(ServiceForm):
+    class Meta:
+        model = LegalHold
+        fields = ("camera", "start", "end", "reason")
+
+
+@admin.register(LegalHold)
+class LegalHoldAdmin(TenantScopedAdmin):
+    """Legal holds, set, changed and lifted (deleted) through ``recordings.footage.holds`` (checked, audited)."""
+
+    form = LegalHoldForm
+    list_display = ("camera_name", "organization", "start", "end", "reason", "created_by_label", "created_at")
+    list_select_related = ("organization",)
+    search_fields = ("camera_name", "reason")
+    ordering = ("-start",)
+    autocomplete_fields = ("camera",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: LegalHold | None = None) -> tuple[str, ...]:
+        shown = ("organization", "camera_name", "created_by_label", "created_at", "updated_at")
+        return ("camera", *shown) if obj is not None else ()
+
+    def save_through_service(self, request: HttpRequest, form: ServiceForm, change: bool) -> LegalHold:
+        values = {name: form.cleaned_data[name] for name in holds.HOLD_FIELDS}
+        if change:
+            return holds.update_hold(request.user, form.instance, ip=self.ip(request), **values)
+        camera = form.cleaned_data["camera"]
+        return holds.create_hold(request.user, camera.public_id, ip=self.ip(request), **values)
+
+    def delete_through_service(self, request: HttpRequest, obj: LegalHold) -> None:
+        holds.lift_hold(request.user, obj, ip=self.ip(request))
+
+
+@admin.register(VolumeGuardRun)
+class VolumeGuardRunAdmin(ReadOnlyMixin, SuperuserOnlyAdmin):
+    """Each time the recordings disk fell below its free-space floor, and the footage the guard deleted."""
+
+    list_display = ("started_at", "path", "free_before", "floor_bytes", "free_after", "deleted_segments",
+                    "deleted_bytes", "outcome")
+    fields = ("started_at", "updated_at", "path", "total_bytes", "floor_bytes", "free_before", "free_after",
+              "deleted_segments", "deleted_bytes", "organizations", "outcome")
+    readonly_fields = fields
+    ordering = ("-started_at",)

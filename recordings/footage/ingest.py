@@ -140,8 +140,12 @@ def complete_length(path: Path) -> int:
     return whole
 
 
-def recover(plan: Plan, stream: str, current_run: str | None = None) -> int:
-    """Index the files earlier runs left in the stream's incoming directory. Returns how many were indexed."""
+def recover(plan: Plan, stream: str, current_run: str | None = None, *, settled: bool = False) -> int:
+    """Index the files earlier runs left in the stream's incoming directory. Returns how many were indexed.
+
+    ``settled``: no ffmpeg writes there any more (the recorder stopped them), so even a file touched a
+    moment ago is whole as far as it goes.
+    """
     directory = layout.incoming_dir(plan.camera_public_id, stream)
     if not directory.is_dir():
         return 0
@@ -150,13 +154,14 @@ def recover(plan: Plan, stream: str, current_run: str | None = None) -> int:
         parsed = layout.parse_incoming_name(path.name)
         if parsed is None or parsed.run == current_run:
             continue
-        if time.time() - path.stat().st_mtime < RECOVER_MIN_AGE_SECONDS:
+        if not settled and time.time() - path.stat().st_mtime < RECOVER_MIN_AGE_SECONDS:
             continue
-        indexed += _recover_one(plan, stream, path, parsed)
+        indexed += salvage(plan, stream, path, parsed)
     return indexed
 
 
-def _recover_one(plan: Plan, stream: str, path: Path, parsed: layout.IncomingName) -> int:
+def salvage(plan: Plan, stream: str, path: Path, parsed: layout.IncomingName) -> int:
+    """Index a file no run will finish: as it is, else trimmed to its whole fragments, else removed."""
     try:
         return int(ingest(plan, Closed(path, stream, parsed.run)) is not None)
     except mp4.NotMP4:

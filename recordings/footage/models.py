@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.scoping import CameraSettingsQuerySet, FootageQuerySet, OrganizationOwnedQuerySet
+from recordings.footage.epochs import MICROSECONDS, EpochMicroseconds, to_microseconds
 
 MAX_RETENTION_DAYS = 3650
 MAX_ROLL_SECONDS = 300
@@ -88,6 +89,8 @@ class StoragePolicy(models.Model):
     )
     continuous_retention_days = _days(default=7, help_text="Default days to keep continuous footage.")
     event_retention_days = _days(default=30, help_text="Default days to keep footage around motion events.")
+    # When owners and admins were last told usage passed 90 % of the quota; empty once it fell back.
+    quota_notice_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OrganizationOwnedQuerySet.as_manager()
@@ -142,10 +145,11 @@ class SegmentQuerySet(FootageQuerySet):
 
         ``start`` is bounded below as well (no segment is longer than
         ``MAX_SEGMENT_SECONDS``), so with a camera and stream this is one
-        range scan of the (camera, stream, start) index.
+        range scan of the (camera, stream, start_us, end_us) index.
         """
-        earliest = start - timedelta(seconds=MAX_SEGMENT_SECONDS)
-        return self.filter(start__gte=earliest, start__lt=end, end__gt=start)
+        first, last = to_microseconds(start), to_microseconds(end)
+        earliest = first - MAX_SEGMENT_SECONDS * MICROSECONDS
+        return self.filter(start_us__gte=earliest, start_us__lt=last, end_us__gt=first)
 
 
 class Segment(models.Model):
@@ -189,7 +193,16 @@ class Segment(models.Model):
         "recordings.MotionEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     held = models.BooleanField(default=False, help_text="Under a legal hold: retention and quotas spare it.")
+    # Moving to the organization's remote tier failed this many times in a row (a bad copy, a missing
+    # file); the mover leaves it alone until ``move_retry_at`` (recordings.footage.mover).
+    move_failures = models.PositiveSmallIntegerField(default=0, editable=False)
+    move_retry_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # ``start`` and ``end`` as microseconds since the epoch, kept by the database: range reads use these.
+    start_us = models.GeneratedField(expression=EpochMicroseconds("start"), output_field=models.BigIntegerField(),
+                                     db_persist=True)
+    end_us = models.GeneratedField(expression=EpochMicroseconds("end"), output_field=models.BigIntegerField(),
+                                   db_persist=True)
 
     objects = SegmentQuerySet.as_manager()
 
@@ -203,6 +216,10 @@ class Segment(models.Model):
         indexes = [
             models.Index(fields=["organization", "start"], name="footage_seg_org_start"),
             models.Index(fields=["kind", "end"], name="footage_seg_kind_end"),
+            # The mover's scan: an organization's local segments that ended before its cutoff.
+            models.Index(fields=["organization", "tier", "end"], name="footage_seg_org_tier_end"),
+            # Range reads: one scan in time order; coverage and gaps read only this index.
+            models.Index(fields=["camera", "stream", "start_us", "end_us"], name="footage_seg_range"),
         ]
 
     def __str__(self) -> str:
@@ -286,6 +303,8 @@ class RecordingHealth(models.Model):
     bytes_today = models.BigIntegerField(default=0)
     day = models.DateField(null=True, blank=True)
     recorder = models.ForeignKey(Recorder, null=True, blank=True, on_delete=models.SET_NULL, related_name="cameras")
+    # When people were last told that recording stopped; footage newer than this arms the next notice.
+    stopped_notice_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CameraSettingsQuerySet.as_manager()
@@ -295,3 +314,9 @@ class RecordingHealth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_state_display()}: camera {self.camera_id}"
+
+
+
+# Holds, notices and guard runs live in their own module; Django finds them through this import.
+from recordings.footage.models_lifecycle import LegalHold, Notice, NoticeKind, VolumeGuardRun  # noqa: E402, F401
+from recordings.footage.models_tiers import StorageTier  # noqa: E402, F401

@@ -5,7 +5,10 @@ loop: renew the leases it holds (a lost lease stops that camera at once),
 scan its gateway's cameras that need recording and take free ones up to its
 fair share (cameras divided by live recorders of the gateway), start and
 restart ffmpegs with backoff, index each segment ffmpeg closes, and settle
-motion marks and the events-mode buffer. A dead recorder's leases expire
+motion marks and the events-mode buffer. Long work yields to the periodic
+actions: a burst of closed segments (every camera cuts at the same
+wall-clock moment) or of ffmpeg starts is handled over several turns of the
+loop, so the leases are renewed on time however much is queued. A dead recorder's leases expire
 (``CCTV_RECORDING_LEASE_SECONDS``) and the next scan of another recorder
 (``CCTV_RECORDING_SCAN_SECONDS``) takes its cameras, first indexing what the
 dead runs left in the incoming directories.
@@ -18,6 +21,7 @@ import queue
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import redis
 from django.conf import settings
@@ -63,6 +67,7 @@ class RecorderLoop:
         self.held: dict[int, Held] = {}
         self.events: queue.Queue = queue.Queue()
         self.due = {"heartbeat": 0.0, "scan": 0.0, "settle": 0.0}
+        self.now = time.monotonic  # the loop's clock (tests move their own)
 
     # --- the loop ----------------------------------------------------------------------
 
@@ -70,7 +75,7 @@ class RecorderLoop:
         logger.info("recorder %s records gateway %s", self.row.name, self.gateway.name)
         try:
             while not stopping.is_set():
-                self._tick(time.monotonic())
+                self._tick(self.now())
                 self._drain(timeout=0.25)
         finally:
             self.shutdown()
@@ -88,7 +93,11 @@ class RecorderLoop:
                     close_old_connections()
         self._supervise(now)
 
-    def _drain(self, timeout: float) -> None:
+    def _periodic_due(self) -> bool:
+        return self.now() >= min(self.due.values())
+
+    def _drain(self, timeout: float, *, until_empty: bool = False) -> None:
+        """Handle queued events until none is left or, unless ``until_empty``, a periodic action is due."""
         try:
             event = self.events.get(timeout=timeout)
         except queue.Empty:
@@ -98,6 +107,8 @@ class RecorderLoop:
                 self._handle(event)
             except (DatabaseError, redis.RedisError) as error:
                 logger.warning("recorder %s could not index: %s", self.row.name, type(error).__name__)
+            if not until_empty and self._periodic_due():
+                return  # the rest waits for the next turn, after the leases are renewed
             try:
                 event = self.events.get_nowait()
             except queue.Empty:
@@ -121,6 +132,7 @@ class RecorderLoop:
             self._replan(self.held[camera_id], plans[camera_id])
         for held in self.held.values():
             for stream, stream_capture in held.captures.items():
+                self._retry_unindexed(held, stream_capture)
                 ingest.recover(held.plan, stream, current_run=stream_capture.run)
         self._take_free(plans)
 
@@ -170,18 +182,23 @@ class RecorderLoop:
                              "Not recorded: recording is off, or the camera is disabled or on another gateway.")
 
     def _stop_captures(self, held: Held, streams: list[str], *, index_rest: bool = True) -> None:
+        """Stop the streams' ffmpegs; unless the camera was lost, index all they leave (nothing writes there now)."""
         for stream in streams:
             held.captures[stream].stop(wait=False)
         for stream in streams:
             held.captures[stream].stop(wait=True)
         if index_rest:
-            self._drain(timeout=0)
+            self._drain(timeout=0, until_empty=True)
+            for stream in streams:
+                ingest.recover(held.plan, stream, settled=True)
 
     # --- ffmpeg processes and their events --------------------------------------------------
 
     def _supervise(self, now: float) -> None:
         for held in self.held.values():
             for stream_capture in held.captures.values():
+                if self._periodic_due():
+                    return  # the others start on the next turns
                 if stream_capture.due(now):
                     self._start(held, stream_capture)
                 elif stream_capture.stalled(now, self.stall_seconds):
@@ -216,17 +233,35 @@ class RecorderLoop:
         path = stream_capture.directory / event.entry.name
         if not path.exists():
             return
+        current = event.run == stream_capture.run
         try:
-            closed = ingest.Closed(path, stream_capture.stream, event.run, event.at, stream_capture.clock)
+            closed = ingest.Closed(path, stream_capture.stream, event.run, event.at,
+                                   stream_capture.clock if current else None)
             segment = ingest.ingest(held.plan, closed)
         except mp4.NotMP4 as error:
-            logger.warning("camera %s: %s is not a whole segment: %s", held.plan.camera_id, path.name, error)
-            return
+            logger.warning("camera %s: %s is not a whole segment (%s): indexing its whole fragments",
+                           held.plan.camera_id, path.name, error)
+            segment = self._salvage(held, stream_capture, path)
+        except DatabaseError:
+            stream_capture.unindexed.append(event)  # the file is back in the incoming directory
+            raise
         if segment is not None and stream_capture.segments_in_run and abs(segment.duration - event.entry.duration) > 1:
             logger.warning("segment %s: media lasts %.2f s, ffmpeg's list says %.2f s",
                            segment.key, segment.duration, event.entry.duration)
-        stream_capture.note_closed()
+        if current:
+            stream_capture.note_closed()
         self._announce(held)
+
+    def _salvage(self, held: Held, stream_capture: capture.StreamCapture, path: Path) -> None:
+        """A closed file that is not a whole segment: its whole fragments are indexed, or it is removed."""
+        parsed = layout.parse_incoming_name(path.name)
+        if parsed is not None:
+            ingest.salvage(held.plan, stream_capture.stream, path, parsed)
+
+    def _retry_unindexed(self, held: Held, stream_capture: capture.StreamCapture) -> None:
+        """Index again the closed files the database refused (a failure puts the file back in the list)."""
+        while stream_capture.unindexed:
+            self._index(held, stream_capture, stream_capture.unindexed.pop(0))
 
     def _announce(self, held: Held, reason: str = "") -> None:
         state, reason = camera_state(held, reason)
@@ -235,9 +270,7 @@ class RecorderLoop:
     # --- settling and stopping -----------------------------------------------------------
 
     def _settle(self) -> None:
-        now = timezone.now()
-        for held in list(self.held.values()):
-            settle.settle(held.plan, now)
+        settle.settle_all([held.plan for held in self.held.values()], timezone.now())
 
     def shutdown(self) -> None:
         """Let every ffmpeg finish its segment, index them, hand the cameras back."""

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access_organization, organization_ids_for
-from recordings.footage.models import CameraUsage, OrganizationUsage, StoragePolicy
+from recordings.footage.models import CameraUsage, OrganizationUsage, Segment, StoragePolicy
 from recordings.footage.services import policy_for
 
 
@@ -67,3 +67,23 @@ def storage_summary(organization_id: int) -> StorageSummary:
                for row in rows]
     return StorageSummary(organization_id, policy_for(organization_id), total.bytes if total else 0,
                           total.segments if total else 0, cameras)
+
+
+@dataclass(frozen=True)
+class CameraFootage:
+    """What one camera has kept: the oldest moment still stored and the bytes, from the counters."""
+
+    oldest: Any
+    bytes: int
+    segments: int
+
+
+def camera_footage(camera: Any) -> CameraFootage:
+    """The camera page's footage line (the caller passed the camera through the gate).
+
+    Two indexed reads: the camera's counter row and its oldest segment (the
+    (camera, stream, start) index).
+    """
+    usage = CameraUsage.objects.filter(camera=camera).first()
+    oldest = Segment.objects.filter(camera=camera).order_by("start").values_list("start", flat=True).first()
+    return CameraFootage(oldest, usage.bytes if usage else 0, usage.segments if usage else 0)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.scoping import ClipQuerySet
 from portal.models import TimeStampedModel
-from recordings.storage import clip_storage, safe_filename
+from recordings.storage import clip_storage, range_filename, safe_filename
 
 
 class ClipStatus(models.TextChoices):
@@ -60,6 +60,23 @@ class Clip(TimeStampedModel):
     size = models.PositiveBigIntegerField(null=True, blank=True, help_text="Bytes.")
     sha256 = models.CharField(max_length=64, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    # A range export (``recordings.range_exports``) is cut from recorded footage; these stay empty for
+    # a clip recorded live from the gateway ("the next N seconds").
+    range_start = models.DateTimeField(null=True, blank=True, help_text="Requested start of a range export.")
+    range_end = models.DateTimeField(null=True, blank=True, help_text="Requested end of a range export.")
+    stream = models.CharField(max_length=8, blank=True, help_text="Recorded stream a range export is cut from.")
+    cut_start = models.DateTimeField(
+        null=True, blank=True, help_text="Where the file really starts: the keyframe at or before range_start."
+    )
+    cut_end = models.DateTimeField(null=True, blank=True, help_text="Where the file really ends.")
+    gap_seconds = models.FloatField(default=0, help_text="Seconds without footage left out of the file.")
+    estimated_bytes = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Range exports: the size expected (for the quota while pending)."
+    )
+    bundle = models.ForeignKey(
+        "recordings.ExportBundle", null=True, blank=True, on_delete=models.SET_NULL, related_name="clips",
+        help_text="The multi-camera export this clip is part of.",
+    )
     # Given by the service (not auto_now_add) so the expiry is computed from the very same instant.
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField()
@@ -86,6 +103,11 @@ class Clip(TimeStampedModel):
                 condition=~Q(status=ClipStatus.RECORDING) | Q(started_at__isnull=False),
                 name="clip_recording_has_start",
             ),
+            models.CheckConstraint(
+                condition=Q(range_start__isnull=True, range_end__isnull=True)
+                | Q(range_end__gt=models.F("range_start")),
+                name="clip_range_ends_after_start",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -100,6 +122,16 @@ class Clip(TimeStampedModel):
         return self.status in (ClipStatus.QUEUED, ClipStatus.RECORDING)
 
     @property
+    def is_range(self) -> bool:
+        return self.range_start is not None
+
+    @property
     def download_filename(self) -> str:
-        """A safe attachment name: ASCII letters, digits and dashes only."""
+        """A safe attachment name: ASCII letters, digits and dashes only.
+
+        A range export is named by where it really starts and ends, and says
+        that its start was moved to a keyframe.
+        """
+        if self.is_range and self.cut_start is not None and self.cut_end is not None:
+            return range_filename(self.camera_name, self.cut_start, self.cut_end)
         return safe_filename(self.camera_name, self.started_at or self.created_at)

@@ -1,4 +1,9 @@
-"""Where motion alerts go besides the dashboard: email and signed webhooks."""
+"""Where alerts go besides the dashboard: email and signed webhooks.
+
+Alerts are motion alerts, and notices about recording (``footage.Notice``:
+a camera stopped recording, footage storage nearly full); each rule says
+which of these ``event_types`` it wants.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,19 @@ from portal.fields import EncryptedTextField
 class NotificationChannel(models.TextChoices):
     EMAIL = "email", "Email"
     WEBHOOK = "webhook", "Webhook"
+
+
+class NotificationEvent(models.TextChoices):
+    """What a rule can send; the value is the webhook's ``X-CCTV-Event``."""
+
+    MOTION_ALERT = "motion.alert", "Motion alerts"
+    RECORDING_STOPPED = "recording.stopped", "Recording stopped"
+    STORAGE_QUOTA = "storage.quota", "Footage storage over 90 % of its quota"
+
+
+def default_event_types() -> list[str]:
+    """Rules made before event types existed, and those made without naming any, send motion alerts."""
+    return [NotificationEvent.MOTION_ALERT.value]
 
 
 class WebhookEndpoint(models.Model):
@@ -70,6 +88,8 @@ class NotificationRule(models.Model):
     sites = models.ManyToManyField("cameras.Site", blank=True, related_name="+")
     cameras = models.ManyToManyField("cameras.Camera", blank=True, related_name="+")
     schedule = models.JSONField(default=list, blank=True)
+    event_types = models.JSONField(default=default_event_types, blank=True,
+                                   help_text="What the rule sends: a list of NotificationEvent values.")
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -104,12 +124,14 @@ class DeliveryStatus(models.TextChoices):
 
 
 class NotificationDelivery(models.Model):
-    """One attempt series to deliver one alert (or a test) to one target: the delivery log."""
+    """One attempt series to deliver one alert, notice or test to one target: the delivery log."""
 
     organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
     event = models.ForeignKey(
         "recordings.MotionEvent", null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
     )
+    notice = models.ForeignKey("footage.Notice", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="deliveries")
     rule = models.ForeignKey(NotificationRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     webhook = models.ForeignKey(
         WebhookEndpoint, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
@@ -135,6 +157,10 @@ class NotificationDelivery(models.Model):
             models.UniqueConstraint(
                 fields=["event", "rule"], condition=Q(event__isnull=False, rule__isnull=False),
                 name="one_delivery_per_event_and_rule",
+            ),
+            models.UniqueConstraint(
+                fields=["notice", "channel", "recipient"], condition=Q(notice__isnull=False),
+                name="one_delivery_per_notice_and_recipient",
             ),
         ]
 

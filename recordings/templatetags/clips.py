@@ -1,4 +1,4 @@
-"""Template helpers for clips: the export right, duration choices, status badges."""
+"""Template helpers for clips: the export right, duration choices, status badges, a camera's newest clips."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import json
 from typing import Any
 
 from django import template
+from django.urls import reverse
 
 from accounts.roles import Action
 from accounts.scoping import can
 from recordings.exports import duration_choices
+from recordings.models import Clip
 
 register = template.Library()
 
@@ -38,3 +40,17 @@ def clips_config() -> str:
     from recordings.views import client_config
 
     return json.dumps(client_config())
+
+
+@register.inclusion_tag("recordings/_camera_clips.html", takes_context=True)
+def camera_clips(context: dict[str, Any], camera: Any, limit: int = 5) -> dict[str, Any]:
+    """The camera page's newest clips of this camera (through the gate), with the link to all of them."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    clips = Clip.objects.for_user(user, Action.VIEW).filter(camera=camera).select_related("camera__site")[:limit]
+    return {
+        "camera": camera,
+        "clips": list(clips),
+        "user": user,
+        "more_url": reverse("clip_list") + f"?camera={camera.public_id}",
+    }

@@ -1,14 +1,16 @@
-"""Template helpers for motion alerts: the navigation badge, durations, scores, local times."""
+"""Template helpers for motion alerts: the navigation badge, durations, scores, a camera's recent events."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+import uuid
 from typing import Any
 
 from django import template
-from django.templatetags.tz import do_timezone
+from django.urls import reverse
 
-from recordings import alerts, schedules
+from accounts.roles import Action
+from recordings import alerts, motion
 from recordings.models import MotionEvent
 
 register = template.Library()
@@ -51,10 +53,69 @@ def percent(score: float) -> str:
 
 
 @register.filter
-def site_time(moment: datetime | None, event: MotionEvent) -> datetime | None:
-    """``moment`` in the time zone of the event's site (UTC once the camera is gone)."""
-    if moment is None:
+def camera_page(event: MotionEvent) -> str:
+    """Where an alert's camera link leads: the camera's page with this event shown ("" once deleted)."""
+    return motion.camera_page_url(event)
+
+
+@register.filter
+def as_json(value: Any) -> str:
+    """A value as JSON text, for a data attribute (autoescaping quotes it there)."""
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _highlighted_event(request: Any, camera: Any) -> MotionEvent | None:
+    """The event named by ``?event=`` on the camera page, if the user may see it and it is this camera's
+    (read once per request: the side card and the event list both ask)."""
+    if request is None:
         return None
-    camera = event.camera
-    # do_timezone marks the value so later filters (``date``) keep this zone.
-    return do_timezone(moment, schedules.zone(camera.site.timezone if camera is not None else "UTC"))
+    if not hasattr(request, "_camera_page_event"):
+        request._camera_page_event = _read_highlighted_event(request, camera)
+    return request._camera_page_event
+
+
+def _read_highlighted_event(request: Any, camera: Any) -> MotionEvent | None:
+    raw = request.GET.get("event", "")
+    try:
+        public_id = uuid.UUID(raw)
+    except ValueError:
+        return None
+    events = MotionEvent.objects.for_user(request.user, Action.VIEW).select_related("camera__site")
+    return events.filter(camera=camera, public_id=public_id).first()
+
+
+def _with_acknowledge_right(user: Any, events: list[MotionEvent]) -> list[MotionEvent]:
+    may_acknowledge = set(
+        MotionEvent.objects.for_user(user, Action.ACKNOWLEDGE).filter(pk__in=[e.pk for e in events])
+        .values_list("pk", flat=True)
+    )
+    for event in events:
+        event.can_acknowledge = event.pk in may_acknowledge
+    return events
+
+
+@register.inclusion_tag("recordings/_camera_alert.html", takes_context=True)
+def camera_alert(context: dict[str, Any], camera: Any) -> dict[str, Any]:
+    """The event an alert link names (``?event=``), shown beside the live picture; nothing without one."""
+    request = context.get("request")
+    highlighted = _highlighted_event(request, camera)
+    if highlighted is not None:
+        _with_acknowledge_right(request.user, [highlighted])
+    return {"event": highlighted, "request": request, "csrf_token": context.get("csrf_token")}
+
+
+@register.inclusion_tag("recordings/_camera_events.html", takes_context=True)
+def camera_events(context: dict[str, Any], camera: Any, limit: int = 8) -> dict[str, Any]:
+    """The camera page's recent motion: its newest events (through the gate), the alert's one marked."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    visible = MotionEvent.objects.for_user(user, Action.VIEW).filter(camera=camera).select_related("camera__site")
+    events = _with_acknowledge_right(user, list(visible[:limit]))
+    return {
+        "camera": camera,
+        "events": events,
+        "highlighted": _highlighted_event(request, camera),
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "more_url": reverse("alert_list") + f"?camera={camera.public_id}",
+    }

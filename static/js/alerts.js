@@ -5,6 +5,7 @@
 import * as events from "./events.js";
 import { request } from "./http.js";
 import { eventDuration, formatTime, localPath } from "./format.js";
+import { reveal, drawBoxes } from "./snapshots.js";
 
 const TOAST_MS = 8000;
 const MAX_TOASTS = 4;
@@ -53,6 +54,22 @@ const resyncBadge = () => {
   }, RESYNC_AFTER_MS);
 };
 
+// --- snapshots ----------------------------------------------------------------------------------
+
+// A snapshot in its light frame (no dark flash while it loads), the moving areas outlined.
+const snapshotFrame = (src, boxes, className) => {
+  const frame = el("span", `snapshot ${className}`);
+  frame.setAttribute("data-boxes", JSON.stringify(Array.isArray(boxes) ? boxes : []));
+  const img = el("img");
+  img.alt = "";
+  img.decoding = "async";
+  img.src = src;
+  frame.appendChild(img);
+  reveal(frame);
+  drawBoxes(frame);
+  return frame;
+};
+
 // --- toasts --------------------------------------------------------------------------------------
 
 const dismiss = (toast) => {
@@ -72,21 +89,19 @@ const showToast = (alert) => {
   toast.setAttribute("role", "group");
   toast.setAttribute("aria-label", "Motion alert");
   const snapshot = localPath(alert.snapshot_url);
-  if (snapshot) {
-    const img = el("img", "toast-thumb");
-    img.alt = "";
-    img.src = snapshot;
-    toast.appendChild(img);
-  }
+  if (snapshot) toast.appendChild(snapshotFrame(snapshot, alert.boxes, "toast-thumb"));
   const body = el("div", "toast-body");
   body.appendChild(el("p", "toast-title", `Motion: ${alert.camera_name || "camera"}`));
-  body.appendChild(el("p", "toast-meta", [alert.site_name, formatTime(alert.started_at)].filter(Boolean).join(" · ")));
-  const url = localPath(alert.url);
-  if (url) {
-    const link = el("a", "", "View alert");
-    link.href = url;
-    body.appendChild(link);
+  const started = formatTime(alert.started_at, alert.site_timezone);
+  body.appendChild(el("p", "toast-meta", [alert.site_name, started].filter(Boolean).join(" · ")));
+  const links = el("p", "toast-links");
+  for (const [href, text] of [[localPath(alert.camera_url), "Open camera"], [localPath(alert.play_url), "Play recording"], [localPath(alert.url), "View alert"]]) {
+    if (!href) continue;
+    const link = el("a", "", text);
+    link.href = href;
+    links.appendChild(link);
   }
+  if (links.childElementCount) body.appendChild(links);
   toast.appendChild(body);
   const close = el("button", "toast-close", "×");
   close.type = "button";
@@ -131,18 +146,39 @@ class AlertList {
     row.id = `event-${alert.event}`;
     const snapshot = localPath(alert.snapshot_url);
     if (snapshot) {
-      slot("snapshot-link").href = snapshot;
+      const frame = slot("snapshot-link");
+      frame.href = snapshot;
+      frame.setAttribute("data-boxes", JSON.stringify(Array.isArray(alert.boxes) ? alert.boxes : []));
       slot("snapshot").src = snapshot;
       slot("snapshot").alt = `Snapshot of motion on ${alert.camera_name || "camera"}`;
+      reveal(frame);
+      drawBoxes(frame);
     } else {
       slot("snapshot-link").remove();
       slot("no-snapshot").hidden = false;
     }
-    slot("camera").textContent = alert.camera_name || "";
+    const cameraUrl = localPath(alert.camera_url);
+    if (cameraUrl) {
+      const link = el("a", "", alert.camera_name || "camera");
+      link.href = cameraUrl;
+      slot("camera").appendChild(link);
+    } else {
+      slot("camera").textContent = alert.camera_name || "";
+    }
+    const play = localPath(alert.play_url);
+    if (play) {
+      const link = el("a", "btn btn-small btn-secondary", "Play");
+      link.href = play;
+      link.title = "Play the recording from the event's pre-roll";
+      slot("camera").append(" ", link);
+    }
     slot("site").textContent = alert.site_name || "";
-    slot("started").textContent = formatTime(alert.started_at);
+    slot("started").textContent = formatTime(alert.started_at, alert.site_timezone);
     slot("started").setAttribute("datetime", alert.started_at || "");
     slot("peak").textContent = `${(Number(alert.peak_score || 0) * 100).toFixed(1)} %`;
+    const bulk = document.getElementById("bulk-ack");
+    if (bulk && this.config.ackCameras.includes(alert.camera)) slot("select").value = alert.event;
+    else slot("select").remove();
     if (this.config.ackCameras.includes(alert.camera)) {
       const form = slot("ack-form");
       form.action = this.config.ackUrl.replace("{event}", encodeURIComponent(alert.event));
@@ -176,11 +212,36 @@ class AlertList {
     cell.replaceChildren(
       el("span", "badge badge-online", "Acknowledged"),
       document.createTextNode(" "),
-      el("span", "small", `by ${message.by || "someone"}, ${formatTime(message.at)}`),
+      el("span", "small", `by ${message.by || "someone"}, ${formatTime(message.at, row.getAttribute("data-timezone"))}`),
     );
     row.removeAttribute("data-counted");
   }
 }
+
+// --- acknowledging many at once ---------------------------------------------------------------------
+
+// The header box selects every row that can be acknowledged; "Acknowledge selected" is usable only
+// with something selected. Without this script the boxes and both buttons still work.
+const setUpBulk = (table) => {
+  const form = document.getElementById("bulk-ack");
+  if (!form) return;
+  const all = table.querySelector("[data-bulk-all]");
+  const button = form.querySelector("[data-bulk-selected]");
+  const boxes = () => [...table.querySelectorAll("input[data-bulk-one]")];
+  const sync = () => {
+    const chosen = boxes().filter((box) => box.checked).length;
+    button.disabled = chosen === 0;
+    if (all) {
+      all.checked = chosen > 0 && chosen === boxes().length;
+      all.indeterminate = chosen > 0 && chosen < boxes().length;
+    }
+  };
+  table.addEventListener("change", (event) => {
+    if (event.target === all) boxes().forEach((box) => { box.checked = all.checked; });
+    sync();
+  });
+  sync();
+};
 
 // --- wiring -----------------------------------------------------------------------------------------
 
@@ -192,6 +253,9 @@ const onMessage = (list, message) => {
     }
     showToast(message);
     if (list) list.add(message);
+    const cameraEvents = document.querySelector(`[data-camera-events="${CSS.escape(String(message.camera || ""))}"]`);
+    const notice = cameraEvents && cameraEvents.querySelector("[data-camera-events-new]");
+    if (notice) notice.hidden = false;
   } else if (message.type === "motion.ended" && list) {
     list.ended(message);
   } else if (message.type === "motion.acknowledged" && message.event) {
@@ -209,6 +273,7 @@ const start = () => {
     table.querySelectorAll("tr[data-counted]").forEach((row) => counted.add(row.getAttribute("data-event")));
     const current = table.querySelector("tr.is-highlighted");
     if (current) current.scrollIntoView({ block: "center" });
+    setUpBulk(table);
   }
   events.onReconnect(resyncBadge);
   events.subscribe((message) => onMessage(list, message));

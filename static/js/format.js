@@ -5,16 +5,25 @@
 export const localPath = (value) =>
   typeof value === "string" && value.charAt(0) === "/" && value.charAt(1) !== "/" ? value : "";
 
-// "2026-03-01 10:00:00 CET", the shape of the server's rows, in the browser's time zone (or the
-// given one); "" for a date that cannot be read.
+const timeFormat = (timeZone) => {
+  const options = {
+    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+    hourCycle: "h23", timeZoneName: "short",
+  };
+  try {
+    return new Intl.DateTimeFormat([], { ...options, timeZone: timeZone || undefined });
+  } catch {
+    return new Intl.DateTimeFormat([], options); // a zone this browser does not know: its own
+  }
+};
+
+// "2026-03-01 10:00:00 CET", the shape of the server's rows, in the given time zone (the site's),
+// else the browser's; "" for a date that cannot be read.
 export const formatTime = (iso, timeZone = undefined) => {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "";
   const parts = {};
-  new Intl.DateTimeFormat([], {
-    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
-    hourCycle: "h23", timeZoneName: "short", timeZone,
-  }).formatToParts(date).forEach((part) => { parts[part.type] = part.value; });
+  timeFormat(timeZone).formatToParts(date).forEach((part) => { parts[part.type] = part.value; });
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} ` +
     `${parts.timeZoneName || ""}`;
 };

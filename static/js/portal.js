@@ -3,6 +3,22 @@
 
 document.documentElement.classList.add("js");
 
+// The server prints times that belong to no site in the viewer's zone (portal/timezones.py): tell
+// it which one this browser is in. Read on the next page load.
+const rememberTimeZone = () => {
+  let zone = "";
+  try {
+    zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch {
+    return;
+  }
+  if (!/^[A-Za-z0-9_+\-/]{1,64}$/.test(zone)) return;
+  const current = /(?:^|;\s*)cctv_tz=([^;]*)/.exec(document.cookie);
+  if (current && decodeURIComponent(current[1]) === zone) return;
+  const secure = location.protocol === "https:" ? "; Secure" : "";
+  document.cookie = `cctv_tz=${encodeURIComponent(zone)}; path=/; max-age=31536000; SameSite=Lax${secure}`;
+};
+
 const setUpNavToggle = () => {
   const toggle = document.querySelector(".nav-toggle");
   const nav = document.getElementById("main-nav");
@@ -84,6 +100,7 @@ const setUpConfirmForms = () => {
   });
 };
 
+rememberTimeZone();
 setUpNavToggle();
 setUpNavMenus();
 setUpAutosubmit();

@@ -135,9 +135,10 @@ def test_org_admin_sees_tenant_models_but_not_people_or_gateways(admin_a: Client
     models_shown = {m["object_name"] for app in response.context["app_list"] for m in app["models"]}
     assert models_shown == {"Organization", "Site", "Camera", "Membership", "Invitation", "APIToken", "AuditEvent",
                            "Clip", "PTZPreset", "MotionEvent", "MotionSettings", "WebhookEndpoint", "NotificationRule",
-                           "NotificationDelivery", "Segment", "RecordingSettings", "StoragePolicy"}
+                           "NotificationDelivery", "Segment", "RecordingSettings", "StoragePolicy", "LegalHold",
+                           "StorageTier"}
     for url in (reverse("admin:accounts_user_changelist"), reverse("admin:cameras_gateway_changelist"),
-                reverse("admin:footage_recorder_changelist")):
+                reverse("admin:footage_recorder_changelist"), reverse("admin:footage_volumeguardrun_changelist")):
         assert admin_a.get(url).status_code == 403
 
 

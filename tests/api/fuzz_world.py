@@ -3,7 +3,8 @@
 The fuzz organization holds a row of every kind the API serves (sites,
 cameras with and without PTZ, presets, clips in every state, motion events,
 webhooks, personal and organization rules, deliveries with and without an
-event, rule or endpoint, members, tokens), so responses carry real data.
+event, rule or endpoint, members, tokens, recording settings, footage with
+its counters and health, a storage quota), so responses carry real data.
 The bystander organization holds the same kinds; its ids are handed to the
 fuzzer too, and its rows must come out of the run exactly as they went in.
 """
@@ -11,6 +12,7 @@ fuzzer too, and its rows must come out of the run exactly as they went in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -19,6 +21,7 @@ from accounts import services as accounts
 from accounts.models import APIToken, AuditEvent, Membership, Organization
 from accounts.roles import Role
 from cameras.models import Camera, PTZCapabilities, PTZPreset, Site
+from recordings.footage.models import RecordingMode, RecordingSettings, SegmentKind, StoragePolicy
 from recordings.models import (
     Clip,
     ClipStatus,
@@ -30,6 +33,7 @@ from recordings.models import (
     WebhookEndpoint,
 )
 from tests.factories import make_camera, make_member, make_organization, make_site, make_user
+from tests.footage.helpers import add as add_segment
 from tests.recordings.helpers import make_clip
 from tests.recordings.motion_helpers import acknowledged, make_event
 
@@ -89,6 +93,16 @@ def _notifications(organization: Organization, owner: Any, event: MotionEvent) -
     }
 
 
+def _footage(organization: Organization, recorded: Camera, unrecorded: Camera) -> None:
+    """One camera recording continuously with an hour of footage, another off with event footage kept; a quota."""
+    RecordingSettings.objects.create(camera=recorded, mode=RecordingMode.CONTINUOUS, continuous_retention_days=14)
+    StoragePolicy.objects.create(organization=organization, quota_bytes=10**9)
+    hour_ago = timezone.now().replace(microsecond=0) - timedelta(hours=1)
+    for number in range(6):
+        add_segment(recorded, hour_ago + timedelta(seconds=10 * number))
+    add_segment(unrecorded, hour_ago, kind=SegmentKind.EVENT)
+
+
 def _populate(organization: Organization, owner: Any) -> dict[str, list[Any]]:
     """One of every kind of row in ``organization``; returns their API ids by kind."""
     head_office, depot = make_site(organization, "Head Office"), make_site(organization, "Depot")
@@ -106,6 +120,7 @@ def _populate(organization: Organization, owner: Any) -> dict[str, list[Any]]:
     ]
     clips = [make_clip(ptz), make_clip(plain, status=ClipStatus.QUEUED), make_clip(plain, status=ClipStatus.FAILED)]
     spare, _ = accounts.create_token(owner, organization, name="Spare", role=Role.VIEWER)
+    _footage(organization, ptz, plain)
     return {
         "site": [head_office.public_id, depot.public_id],
         "camera": [ptz.public_id, plain.public_id],
@@ -154,4 +169,7 @@ def organization_state(organization: Organization) -> dict[str, list]:
         "deliveries": list(NotificationDelivery.objects.filter(organization=organization).order_by("pk")
                            .values_list("pk", "status")),
         "audit": list(AuditEvent.objects.filter(organization=organization).order_by("pk").values_list("pk")),
+        "recording": list(RecordingSettings.objects.filter(camera__in=cameras).order_by("pk")
+                          .values_list("pk", "mode", "updated_at")),
+        "storage": list(StoragePolicy.objects.filter(organization=organization).values_list("pk", "updated_at")),
     }  # fmt: skip

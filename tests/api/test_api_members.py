@@ -36,6 +36,16 @@ def test_adding_a_member_sends_an_invitation(
     assert [row["id"] for row in listed] == [data["id"]]
 
 
+def test_an_invitation_sent_by_a_token_names_no_person(world: World, api_as: Callable[[str], APIClient]) -> None:
+    """The schema said ``invited_by`` was always an e-mail; a token's invitation reads null (documented so now)."""
+    body = {"organization": world.org_a.pk, "email": "bot-invited@a.example.test", "role": "viewer"}
+
+    response = api_as("token_admin").post(f"{API}/invitations/", body, format="json")
+
+    assert response.status_code == 201, response.content
+    assert response.json()["invited_by"] is None
+
+
 def test_invitation_limited_to_a_camera_of_the_organization(world: World, admin_api: APIClient) -> None:
     body = {"organization": world.org_a.pk, "email": "cam@a.example.test", "role": "operator",
             "cameras": [str(world.camera_a2.public_id)]}  # fmt: skip

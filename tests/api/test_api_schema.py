@@ -48,7 +48,8 @@ def test_every_api_operation_is_described_tagged_and_lists_its_errors(schema: di
     kinds = {path.split("/")[3] for path, _, _ in ops}
 
     assert kinds == {"organizations", "sites", "cameras", "members", "invitations", "tokens", "audit-events",
-                     "clips", "motion-events", "webhooks", "notification-rules", "notification-deliveries"}
+                     "clips", "motion-events", "webhooks", "notification-rules", "notification-deliveries",
+                     "holds", "exports"}
     for path, method, operation in ops:
         where = f"{method.upper()} {path}"
         assert operation.get("description") and operation.get("summary") and operation.get("tags"), where

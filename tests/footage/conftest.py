@@ -20,3 +20,34 @@ def footage_root(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-d
 def fmp4_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """Three 2 s segments of a 15 fps H.264 test pattern, one keyframe a second."""
     return make_fmp4_segments(tmp_path_factory.mktemp("fmp4"))
+
+
+# --- remote stores (tests/storage_servers.py), started only by the tests that use them ----------------
+
+
+@pytest.fixture(scope="session")
+def moto_s3(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """moto's S3 server with one bucket per test organization."""
+    from tests.storage_servers import MotoS3
+
+    server = MotoS3(tmp_path_factory.mktemp("moto"), buckets=["footage-a", "footage-b"])
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def azurite(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Azurite's blob service with two accounts, each with a ``footage`` container."""
+    from tests.storage_servers import Azurite
+
+    server = Azurite(tmp_path_factory.mktemp("azurite"))
+    server.start()
+    try:
+        for account in server.accounts:
+            server.container(account, "footage").create_container()
+        yield server
+    finally:
+        server.stop()

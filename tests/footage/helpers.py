@@ -59,3 +59,23 @@ def place(source: Path, camera: Camera, start: datetime, stream: str = "main") -
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
     return key
+
+
+def with_file(segment: Segment, size: int | None = None) -> Segment:
+    """Give an indexed segment a file of its size (zeros) where the recorder would have put it."""
+    path = layout.path_of(segment.key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"\0" * (segment.bytes if size is None else size))
+    return segment
+
+
+def ended_ago(camera: Camera, now: datetime, *, days: float = 0, minutes: float = 0, seconds: float = 10.0,
+              size: int = 1000, kind: str = SegmentKind.CONTINUOUS, has_motion: bool = False,
+              stream: str = "main") -> Segment:
+    """A segment (with its file) that ended that long before ``now``."""
+    end = now - timedelta(days=days, minutes=minutes)
+    segment = add(camera, end - timedelta(seconds=seconds), seconds, size=size, kind=kind, stream=stream)
+    if has_motion:
+        Segment.objects.filter(pk=segment.pk).update(has_motion=True)
+        segment.has_motion = True
+    return with_file(segment)

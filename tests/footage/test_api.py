@@ -6,9 +6,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
-from recordings.footage.models import RecordingSettings, StoragePolicy
+from recordings.footage import index
+from recordings.footage.api import _intervals
+from recordings.footage.models import RecordingSettings, Segment, StoragePolicy
+from recordings.footage.serializers import RangeAnswerSerializer, SegmentSerializer
 from tests.api.conftest import API
 from tests.conftest import World
 from tests.footage.helpers import add, run_of
@@ -94,6 +99,16 @@ def test_a_foreign_camera_is_missing_even_with_bad_values(world: World, api_as: 
     assert api_as("admin_b").patch(settings_url(world.camera_a1), {"mode": "x"}, format="json").status_code == 404
     assert api_as("admin_b").get(settings_url(world.camera_a1)).status_code == 404
     assert api_as("restricted_viewer").get(settings_url(world.camera_a2)).status_code == 404
+
+
+def test_options_tells_who_may_change_recording_settings(world: World, api_as: Api) -> None:
+    """OPTIONS here answered 500: the metadata's PUT check asked the viewset for a queryset it did not have."""
+    admin, viewer = api_as("admin").options(settings_url(world.camera_a1)), api_as("viewer").options(
+        settings_url(world.camera_a1))
+
+    assert (admin.status_code, viewer.status_code) == (200, 200)
+    assert "mode" in admin.json()["actions"]["PUT"]
+    assert "actions" not in viewer.json()
 
 
 # --- footage in a range ------------------------------------------------------------------------
@@ -212,3 +227,47 @@ def test_the_schema_documents_the_recording_api(world: World, api_as: Api) -> No
     assert {"get", "put", "patch"} <= set(paths["/api/v1/cameras/{id}/recording/"])
     assert "get" in paths["/api/v1/cameras/{id}/recordings/"]
     assert {"get", "patch"} <= set(paths["/api/v1/organizations/{id}/storage/"])
+
+
+def test_a_range_starting_in_the_year_1_answers_empty_not_500(world: World, api_as: Api) -> None:
+    """Regression: the index's range query moved the start 300 s back, out of datetime's range (500)."""
+    start = datetime(1, 1, 1, tzinfo=UTC)
+    response = api_as("viewer").get(range_url(world.camera_a1, start, start + timedelta(hours=1)))
+
+    assert response.status_code == 200, response.content
+    assert response.json()["covered"] == []
+
+
+def answer_data(camera, answer: index.RangeAnswer) -> dict:  # type: ignore[no-untyped-def]
+    """What the view gives its serializer."""
+    return {"camera": camera.public_id, "stream": answer.stream, "start": answer.start, "end": answer.end,
+            "covered_seconds": answer.covered_seconds, "covered": _intervals(answer.covered),
+            "gaps": _intervals(answer.gaps), "segments": answer.segments}
+
+
+@pytest.mark.sqlite
+def test_the_listing_is_the_document_drfs_fields_and_renderer_write(world: World, api_as: Api) -> None:
+    """The day listing skips the per-segment fields and renders with orjson: the bytes must not change for that."""
+    for offset in (0, 10.000001, 20.5, 30.999999):
+        add(world.camera_a1, at(offset), 9.5, size=1234)
+    motion = add(world.camera_a1, at(40), 10.0, kind="buffer")
+    Segment.objects.filter(pk=motion.pk).update(has_motion=True, kind="event")
+    answer = index.footage_in_range(world.camera_a1.pk, "main", at(0), at(60))
+    document = dict(RangeAnswerSerializer(answer_data(world.camera_a1, answer)).data)
+    document["segments"] = [SegmentSerializer().to_representation(segment) for segment in answer.segments]
+
+    response = api_as("viewer").get(range_url(world.camera_a1, at(0), at(60)))
+
+    assert response.status_code == 200, response.content
+    assert response.content == JSONRenderer().render(document)
+    assert response.json()["segments"][1]["start"] == "2026-03-01T08:00:10.000001Z"
+
+
+def test_with_another_time_zone_active_segments_go_through_the_fields(world: World) -> None:
+    add(world.camera_a1, at(0))
+    answer = index.footage_in_range(world.camera_a1.pk, "main", at(0), at(10))
+
+    with timezone.override("Europe/Paris"):
+        listed = RangeAnswerSerializer(answer_data(world.camera_a1, answer)).data["segments"]
+
+    assert listed[0]["start"] == "2026-03-01T09:00:00+01:00"

@@ -17,7 +17,8 @@ from recordings.footage.models import CameraUsage, OrganizationUsage, Segment, S
 from tests.conftest import World
 from tests.footage.helpers import RUN, place
 
-pytestmark = pytest.mark.django_db
+# Aggregates, locked counter rows and datetime filters: run on SQLite (bin/start) too.
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 T0 = datetime(2026, 3, 1, 8, 0, 0, tzinfo=UTC)
 
 

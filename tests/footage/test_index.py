@@ -1,7 +1,14 @@
-"""The segment index on the database: counters that move with rows, range queries, motion marks, the buffer."""
+"""The segment index on the database: counters that move with rows, range queries, motion marks, the buffer.
+
+The tests marked ``sqlite`` prove SQL that could read differently on SQLite,
+bin/start's database (``F()`` counters, the window and date arithmetic of
+the coverage query, datetime ranges, ``Case`` updates): bin/test's SQLite pass
+runs them again there.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,7 +17,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from recordings.footage import index, layout, services, settle, timeline
+from recordings.footage import epochs, index, layout, services, settle, timeline
 from recordings.footage.models import (
     CameraUsage,
     HealthState,
@@ -42,6 +49,7 @@ def usage(world: World, camera) -> tuple[tuple[int, int], tuple[int, int]]:  # t
     return (cam.bytes, cam.segments), (org.bytes, org.segments)
 
 
+@pytest.mark.sqlite
 def test_adding_segments_moves_camera_and_organization_counters(world: World) -> None:
     add(world.camera_a1, at(0), size=1500)
     add(world.camera_a1, at(10), size=2500)
@@ -52,6 +60,7 @@ def test_adding_segments_moves_camera_and_organization_counters(world: World) ->
     assert (health.last_segment_at, health.bytes_today) == (at(20), 4000)
 
 
+@pytest.mark.sqlite
 def test_the_same_segment_twice_is_indexed_once(world: World) -> None:
     add(world.camera_a1, at(0), size=1500)
     again = index.add_segment(index.NewSegment(
@@ -63,6 +72,7 @@ def test_the_same_segment_twice_is_indexed_once(world: World) -> None:
     assert usage(world, world.camera_a1) == ((1500, 1), (1500, 1))
 
 
+@pytest.mark.sqlite
 def test_removing_rows_moves_the_counters_back(world: World) -> None:
     first, second = run_of(world.camera_a1, at(0), 2)
 
@@ -71,6 +81,7 @@ def test_removing_rows_moves_the_counters_back(world: World) -> None:
     assert list(Segment.objects.values_list("pk", flat=True)) == [second.pk]
 
 
+@pytest.mark.sqlite
 def test_deleting_a_camera_keeps_its_footage_counted_for_the_organization(world: World) -> None:
     add(world.camera_a2, at(0), size=900)
     world.camera_a2.delete()
@@ -79,6 +90,7 @@ def test_deleting_a_camera_keeps_its_footage_counted_for_the_organization(world:
     assert Segment.objects.get().camera_id is None
 
 
+@pytest.mark.sqlite
 def test_bytes_today_start_again_on_a_new_day(world: World) -> None:
     add(world.camera_a1, at(0), size=100)
     add(world.camera_a1, at(86400), size=300)
@@ -90,6 +102,7 @@ def test_bytes_today_start_again_on_a_new_day(world: World) -> None:
 # --- range queries ---------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite
 def test_a_range_answers_segments_covered_time_and_gaps(world: World) -> None:
     run_of(world.camera_a1, at(0), 6)  # 0 .. 60
     run_of(world.camera_a1, at(75), 3)  # 75 .. 105 after a 15 s hole
@@ -121,14 +134,31 @@ def test_a_day_of_segments_is_answered_in_a_fixed_number_of_indexed_queries(worl
     rows = Segment.objects.of_stream(world.camera_a1.pk, "main").overlapping(at(0), at(86400))
     with connection.cursor() as cursor:
         # One camera's day is the whole table here, where a table scan is cheapest; forbid it to see
-        # that the (camera, stream, start) index serves the query's shape.
+        # that the (camera, stream, start_us, end_us) index serves the query's shape.
         cursor.execute("SET LOCAL enable_seqscan = off")
         sql, params = rows.query.sql_with_params()
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "Index Scan using footage_segment_unique_start" in plan, plan  # a range scan of the index
+    assert "Index Scan using footage_seg_range" in plan, plan  # a range scan of the index
 
 
+@pytest.mark.sqlite
+def test_the_epoch_columns_are_the_same_instants_as_start_and_end(world: World) -> None:
+    """``start_us``/``end_us`` are computed by the database (text on SQLite): whole seconds and fractions alike."""
+    starts = [at(0), at(10.000001), at(20.5), at(30.999999), at(40.004)]
+    for start in starts:
+        add(world.camera_a1, start, 9.999999)
+    add(world.camera_a1, datetime(1999, 12, 31, 23, 59, 59, 1, tzinfo=UTC), 10.0)
+
+    rows = Segment.objects.order_by("start").values_list("start", "end", "start_us", "end_us")
+
+    assert [(epochs.to_microseconds(start), epochs.to_microseconds(end)) for start, end, _, _ in rows] == [
+        (start_us, end_us) for _, _, start_us, end_us in rows]
+    assert [epochs.from_microseconds(start_us) for _, _, start_us, _ in rows][1:] == starts
+    assert epochs.to_microseconds(at(0)) == int(at(0).timestamp()) * 1_000_000
+
+
+@pytest.mark.sqlite
 def test_the_databases_coverage_is_the_same_as_merging_in_python(world: World) -> None:
     rng = random.Random(12)
     cursor, spans = 0.0, []
@@ -143,6 +173,25 @@ def test_the_databases_coverage_is_the_same_as_merging_in_python(world: World) -
     for start, end in [(at(0), at(cursor)), (at(100.1), at(1500.7)), (at(cursor / 2), at(cursor + 100))]:
         expected = timeline.merge(sorted(spans), start, end)
         assert index.covered_intervals(world.camera_a1.pk, "main", start, end) == expected
+
+
+@pytest.mark.sqlite
+def test_seams_milliseconds_apart_are_one_stretch_and_a_real_hole_is_a_gap(world: World) -> None:
+    """Every other segment 4 ms late (a seam, not a gap) and one 25 s hole: what bin/start's SQLite must read too."""
+    spans = []
+    for number in range(60):
+        start = at(10 * number + (25 if number >= 30 else 0) + (0.004 if number % 2 else 0))
+        add(world.camera_a1, start, 10.0, size=100)
+        spans.append((start, start + timedelta(seconds=10)))
+
+    covered = index.covered_intervals(world.camera_a1.pk, "main", at(5), at(700))
+    answer = index.footage_in_range(world.camera_a1.pk, "main", at(0), at(700))
+
+    assert covered == timeline.merge(spans, at(5), at(700))
+    assert [(i.start, i.end) for i in covered] == [(at(5), at(300.004)), (at(325), at(625.004))]
+    assert [(g.start, g.end) for g in answer.gaps] == [(at(300.004), at(325)), (at(625.004), at(700))]
+    assert len(answer.segments) == 60
+    assert usage(world, world.camera_a1) == ((6000, 60), (6000, 60))
 
 
 # --- settings and what to record ----------------------------------------------------------------
@@ -220,6 +269,7 @@ def _event(camera, start: datetime, end: datetime | None) -> MotionEvent:  # typ
                                       camera_name=camera.name, started_at=start, ended_at=end)
 
 
+@pytest.mark.sqlite
 def test_events_mode_keeps_only_footage_around_events(world: World, footage_root: Path,
                                                       fmp4_files: list[Path]) -> None:
     camera = world.camera_a1
@@ -245,6 +295,7 @@ def test_events_mode_keeps_only_footage_around_events(world: World, footage_root
     assert usage(world, camera) == ((4000, 4), (4000, 4))
 
 
+@pytest.mark.sqlite
 def test_an_event_still_open_keeps_the_buffer_growing(world: World, footage_root: Path) -> None:
     camera = world.camera_a1
     plan = _plan(world, camera)
@@ -259,6 +310,7 @@ def test_an_event_still_open_keeps_the_buffer_growing(world: World, footage_root
     assert Segment.objects.count() == 6
 
 
+@pytest.mark.sqlite
 def test_continuous_footage_is_marked_with_motion_and_kept(world: World, footage_root: Path) -> None:
     camera = world.camera_a2
     plan = _plan(world, camera, RecordingMode.CONTINUOUS)
@@ -293,3 +345,38 @@ def test_a_camera_in_another_site_is_not_in_a_restricted_range(world: World) -> 
     camera = make_camera(world.site_a2, "Extra")
     add(camera, at(0))
     assert not Segment.objects.for_user(world.restricted_viewer).filter(camera=camera).exists()
+
+
+@pytest.mark.sqlite
+def test_a_recorders_cameras_are_settled_together_each_by_its_own_rolls(world: World, footage_root: Path,
+                                                                         fmp4_files: list[Path]) -> None:
+    now = timezone.now().replace(microsecond=0)
+    short = _plan(world, world.camera_a1)  # pre-roll 5 s: buffer older than 15 s can go
+    long = dataclasses.replace(_plan(world, world.camera_a2), pre_roll=timedelta(seconds=60))  # ... 70 s
+    for camera in (world.camera_a1, world.camera_a2):
+        start = now - timedelta(seconds=40)
+        place(fmp4_files[0], camera, start)
+        add(camera, start, kind=SegmentKind.BUFFER)  # ended 30 s ago
+    event = _event(world.camera_a1_sub, now - timedelta(seconds=35), now - timedelta(seconds=34))
+    add(world.camera_a1_sub, now - timedelta(seconds=40))
+    marked = services.Plan(world.camera_a1_sub.pk, world.camera_a1_sub.public_id, world.org_a.pk, "UTC",
+                           RecordingMode.CONTINUOUS, ("main",), timedelta(0), timedelta(0))
+
+    settle.settle_all([short, long, marked], now)
+
+    assert list(Segment.objects.filter(kind=SegmentKind.BUFFER).values_list("camera_id", flat=True)) == [
+        world.camera_a2.pk]  # its pre-roll still needs it
+    assert Segment.objects.get(camera=world.camera_a1_sub).motion_event_id == event.pk
+
+
+@pytest.mark.sqlite
+def test_settling_cameras_where_nothing_happens_costs_two_queries_however_many(
+        world: World, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    now = timezone.now().replace(microsecond=0)
+    plans = [services.Plan(camera.pk, camera.public_id, world.org_a.pk, "UTC", RecordingMode.CONTINUOUS, ("main",),
+                           timedelta(seconds=10), timedelta(seconds=10)) for camera in world.cameras_a]
+    for camera in world.cameras_a:
+        run_of(camera, now - timedelta(seconds=60), 5)
+
+    with django_assert_num_queries(2):  # recent events of all, stale buffer of all
+        settle.settle_all(plans, now)

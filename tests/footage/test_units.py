@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import os
+import queue
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -233,6 +236,32 @@ def test_segment_list_lines_are_read_and_junk_is_ignored() -> None:
     assert entry.duration == pytest.approx(10.033333)
     assert ffmpeg.parse_list_line("frame=  121 fps= 20") is None
     assert ffmpeg.parse_list_line("x.mp4,3,1") is None
+
+
+def _stale_capture(events: queue.Queue) -> StreamCapture:
+    capture = StreamCapture(1, "main", "rtsp://gw/x", Path("/nonexistent"), events)
+    capture.process, capture.run = object(), "0badcafe"  # type: ignore[assignment]
+    capture.progress_at = time.monotonic() - 100  # nothing indexed for 100 s
+    return capture
+
+
+def test_a_run_whose_closed_files_wait_to_be_indexed_is_not_taken_for_stalled() -> None:
+    """A recorder behind on indexing (a burst of closes on a busy machine) restarted ffmpegs that worked."""
+    events: queue.Queue = queue.Queue()
+    capture = _stale_capture(events)
+
+    capture._list_line("0badcafe", "20260301T080000Z-0badcafe.mp4,0.000000,10.000000", collections.deque())
+
+    assert events.qsize() == 1
+    assert not capture.stalled(time.monotonic(), 40)
+
+
+def test_a_late_line_of_an_earlier_run_is_no_progress_of_this_one() -> None:
+    capture = _stale_capture(queue.Queue())
+
+    capture._list_line("0ldc10se", "20260301T080000Z-0ldc10se.mp4,0.000000,10.000000", collections.deque())
+
+    assert capture.stalled(time.monotonic(), 40)
 
 
 # --- MP4 facts ------------------------------------------------------------------------------------

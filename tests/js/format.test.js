@@ -16,6 +16,11 @@ test("times look like the server's rows, in the given time zone", () => {
   assert.match(formatTime("2026-07-01T09:00:00Z", "Europe/Berlin"), /^2026-07-01 11:00:00 /);
 });
 
+test("a time zone the browser does not know falls back to the browser's own", () => {
+  assert.match(formatTime("2026-03-01T09:00:00Z", "Not/A_Zone"), /^2026-03-0[12] \d\d:00:00 /);
+  assert.match(formatTime("2026-03-01T09:00:00Z", ""), /^2026-03-0[12] \d\d:00:00 /);
+});
+
 test("an unreadable time gives nothing", () => {
   assert.equal(formatTime("not a date", "UTC"), "");
 });

@@ -12,12 +12,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.http import Http404
 from django.test import Client
 
 from accounts import services as account_services
 from accounts.models import AuditEvent
 from accounts.roles import Role
-from cameras import ptz_device
+from cameras import ptz, ptz_device
 from cameras.models import Camera, PTZPreset
 from tests.conftest import World
 from tests.factories import make_member, make_user
@@ -289,6 +290,20 @@ def test_a_preset_not_yet_on_the_camera_is_deleted_at_once(world: World, camera:
 
     assert response.status_code == 204
     assert not PTZPreset.objects.exists()
+
+
+@pytest.mark.parametrize("gone_with", ["itself", "its camera"])
+def test_a_preset_deleted_meanwhile_is_a_404(world: World, camera: Camera, gone_with: str) -> None:
+    """The schema fuzzer's two connections deleted a preset while its camera was being deleted: a 500
+    ("Save with update_fields did not affect any rows"), since the preset was read before the other deletion
+    committed and written after."""
+    preset = ptz.access_preset(camera, PTZPreset.objects.create(camera=camera, name="Gate", token="p7").public_id)
+    gone = PTZPreset.objects.filter(pk=preset.pk) if gone_with == "itself" else Camera.objects.filter(pk=camera.pk)
+    gone.delete()  # by another request: this one's preset object is left as it was read
+
+    with pytest.raises(Http404):
+        ptz.do_delete_preset(world.admin, preset)
+    assert not AuditEvent.objects.filter(action="ptz.preset.delete").exists()
 
 
 def test_deleting_on_a_camera_that_cannot_is_refused_with_the_reason(world: World, camera: Camera,

@@ -443,6 +443,9 @@ def test_email_rule_sends_one_mail_with_the_alert_link(world: World) -> None:
     assert message.subject == "Motion on A1 Entrance at A Head Office"
     assert message.to == [world.viewer.email]
     assert f"{reverse('alert_list')}?event={event.public_id}" in message.body
+    assert f"/cameras/{world.camera_a1.public_id}/timeline/?event={event.public_id}" in message.body  # playback
+    camera_page = reverse("camera_detail", args=[world.camera_a1.public_id])
+    assert "See the camera: http" in message.body and f"{camera_page}?event={event.public_id}" in message.body
     assert "2024-01-15 08:30:00 (Europe/Paris)" in message.body and "Night watch" in message.body
     assert "rtsp" not in message.body
     delivery.refresh_from_db()
@@ -672,6 +675,7 @@ def test_page_refuses_a_private_url_with_a_message(world: World, client_for: Cal
 
 def test_member_adds_a_personal_rule_with_a_schedule(world: World, client_for: Callable[..., Client]) -> None:
     form = {"name": "Weekend", "sites": [str(world.site_a1.public_id)], "enabled": "on",
+            "event_types": ["motion.alert"],
             **schedule_rows({"days": ["5", "6"], "start": "08:00", "end": "20:00"}, {})}
 
     response = client_for(world.restricted_viewer).post(reverse("notification_rule_create"), form)
@@ -699,7 +703,7 @@ def test_a_rule_with_several_windows_keeps_them_all_when_edited_on_the_page(
 
     rows = [{"days": [str(d) for d in w["days"]], "start": w["start"], "end": w["end"]} for w in windows]
     form = {"name": "Renamed", "channel": rule.channel, "email_to": rule.email_to, "enabled": "on",
-            **schedule_rows(*rows, {}, saved=2)}
+            "event_types": ["motion.alert"], **schedule_rows(*rows, {}, saved=2)}
     response = client_for(world.admin).post(url, form)
 
     assert response.status_code == 302, response.context["form"].errors

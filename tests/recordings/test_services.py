@@ -106,11 +106,16 @@ def test_requests_at_once_never_take_more_than_the_free_space(world: World, sett
     assert Clip.objects.count() == 2
 
 
-def test_other_organizations_clips_do_not_count_towards_the_cap(world: World) -> None:
-    make_clip(world.camera_b, content=b"x" * 5000)
-    world.org_a.clip_storage_quota_bytes = 10**9
+def test_other_organizations_clips_do_not_count_towards_the_cap(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CCTV_CLIP_ESTIMATE_BYTES_PER_SECOND = 1000
+    make_clip(world.camera_b, content=b"x" * 50_000)  # alone more than organization A's whole quota
+    world.org_a.clip_storage_quota_bytes = 15_000  # room for one 10 s clip (about 10 KB)
     world.org_a.save()
-    exports.request_clip(world.operator, world.camera_a1.public_id, 10)
+
+    clip = exports.request_clip(world.operator, world.camera_a1.public_id, 10)
+
+    assert clip.camera == world.camera_a1
+    assert Clip.objects.filter(organization=world.org_a).count() == 1
 
 
 def test_admin_deletes_a_clip_and_its_file(world: World, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]

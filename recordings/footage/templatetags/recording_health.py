@@ -12,7 +12,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
-from recordings.footage import health
+from recordings.footage import health, usage
 from recordings.footage.models import RecordingHealth
 
 register = template.Library()
@@ -20,7 +20,8 @@ register = template.Library()
 
 @register.inclusion_tag("footage/_health_card.html")
 def recording_health_card(camera: Any, can_manage: bool = False) -> dict[str, Any]:
-    return {"camera": camera, "health": health.view_for(camera), "can_manage": can_manage}
+    return {"camera": camera, "health": health.view_for(camera), "can_manage": can_manage,
+            "footage": usage.camera_footage(camera)}
 
 
 @register.simple_tag

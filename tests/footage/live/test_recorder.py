@@ -107,7 +107,8 @@ def test_a_minute_of_recording_is_contiguous_indexed_and_playable(recorded: Reco
     # The index says the same through the API: all covered, no gap.
     answer = _api_range(recorded, segments[0].start, segments[-1].end)
     assert answer["gaps"] == [] and len(answer["segments"]) == len(segments)
-    assert not list((recorded.root / layout.INCOMING).rglob("*.mp4"))  # nothing left un-indexed
+    left = list((recorded.root / layout.INCOMING).rglob("*.mp4"))
+    assert not left, (left, _logs(server))  # nothing left un-indexed
     assert index.footage_in_range(camera.pk, "main", segments[0].start, segments[-1].end).gaps == []
 
 

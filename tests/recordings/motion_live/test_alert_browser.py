@@ -79,7 +79,7 @@ def test_operator_sees_the_alert_appear_opens_its_snapshot_and_acknowledges_it( 
     snapshot.wait_for()
     alerts.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=snapshot.element_handle())
     row.locator("input[name=note]").fill("Checked: a delivery driver")
-    row.locator("button[type=submit]").click()
+    row.locator(".ack-form button[type=submit]").click()  # the row also has Export
     alerts.wait_for_load_state()
     alerts.screenshot(path=str(tmp_path / "alerts-acknowledged.png"))
 
@@ -87,3 +87,9 @@ def test_operator_sees_the_alert_appear_opens_its_snapshot_and_acknowledges_it( 
     assert event.acknowledged_by == watched.operator
     assert event.acknowledgement_note == "Checked: a delivery driver"
     assert "Checked: a delivery driver" in alerts.locator(f"tr[data-event='{event.public_id}']").inner_text()
+
+    # Export (a plain form: no script, so the strict CSP has nothing to refuse). This camera is not recorded,
+    # so the portal says there is no footage instead of queuing a clip.
+    with alerts.expect_navigation():
+        alerts.locator(f"tr[data-event='{event.public_id}'] button", has_text="Export").click()
+    assert "no recorded footage" in alerts.locator("main").inner_text()

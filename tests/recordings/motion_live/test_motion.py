@@ -86,6 +86,10 @@ async def test_walk_past_is_one_event_with_snapshot_pushed_to_viewers_only(  # t
     event = await sync_to_async(MotionEvent.objects.get)(public_id=alert["event"])
     assert alert["camera"] == str(camera.public_id) and alert["camera_name"] == "Scene1"
     assert alert["snapshot_url"].endswith(f"/alerts/{event.public_id}/snapshot.jpg")
+    # The toast's links and the zone its time is read in reach the page through the socket's field list.
+    assert alert["camera_url"] == f"/cameras/{camera.public_id}/?event={event.public_id}"
+    assert alert["play_url"] == f"/cameras/{camera.public_id}/timeline/?event={event.public_id}"
+    assert alert["site_timezone"]
     assert "rtsp" not in str(alert) and "127.0.0.1" not in str(alert)
     assert alert_delay < 10, alert_delay  # generous: a loaded CI machine; the bench measures real latency
     assert await outsider.receive_nothing(timeout=1)

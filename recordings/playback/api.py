@@ -1,0 +1,88 @@
+"""Playback API: open a playback session (an HLS playlist URL), and a camera's timeline.
+
+``POST /api/v1/cameras/<id>/playback/``: a session on a range of at most 24
+hours (view right; audited ``playback.start``). ``GET
+/api/v1/cameras/<id>/timeline/?start=&end=``: coverage, gaps and motion
+events of at most 7 days. The camera is reached through the access gate
+first, so a foreign camera answers 404 before any field message.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.audit import client_ip
+from accounts.roles import Action
+from accounts.scoping import access_camera
+from portal.api_base import PUBLIC_ID_PARAMETER, errors
+from recordings.playback import sessions, timeline
+from recordings.playback.serializers import (
+    PlaybackRequestSerializer,
+    PlaybackSessionSerializer,
+    TimelineQuerySerializer,
+    TimelineSerializer,
+)
+from recordings.playback.views import playlist_url
+
+TIMELINE_PARAMETERS = [
+    PUBLIC_ID_PARAMETER,
+    OpenApiParameter("start", OpenApiTypes.DATETIME, required=True, description="Start of the range (ISO 8601)."),
+    OpenApiParameter("end", OpenApiTypes.DATETIME, required=True,
+                     description="End of the range (ISO 8601), at most 7 days after the start."),
+    OpenApiParameter("stream", str, enum=["main", "sub"],
+                     description="Which stream; by default the one recorded (the sub stream first)."),
+]
+
+
+@extend_schema(tags=["playback"])
+class CameraPlaybackViewSet(viewsets.GenericViewSet):
+    """``/cameras/<id>/playback/`` and ``/cameras/<id>/timeline/``: one camera each, so no list."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    pagination_class = None
+    filter_backends: list = []
+    serializer_class = PlaybackSessionSerializer
+
+    @extend_schema(
+        summary="Open a playback session",
+        description="Returns the URL of an HLS playlist (fragmented MP4, wall-clock tags, discontinuities at "
+                    "gaps) of the camera's footage in the range. The URL is signed, works only for whoever "
+                    "opened the session, and expires (`expires_at`); every request checks access again. "
+                    "Audited (`playback.start`). A range without footage answers 400.",
+        parameters=[PUBLIC_ID_PARAMETER], request=PlaybackRequestSerializer,
+        responses={201: PlaybackSessionSerializer, **errors(400, 404)},
+    )
+    @action(detail=False, methods=["post"], url_path="playback", url_name="playback")
+    def playback(self, request: Request, id: str) -> Response:  # noqa: A002  (the URL's name)
+        access_camera(request.user, id, Action.VIEW)  # 404 before any field message
+        body = PlaybackRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        params = body.validated_data
+        created = sessions.create_session(
+            request.user, id, start=params["start"], end=params["end"], stream=params.get("stream"),
+            ip=client_ip(request))
+        session = created.session
+        data = {"session": session.id, "camera": created.camera.public_id, "stream": session.stream,
+                "start": session.start, "end": session.end, "expires_at": session.expires_at, "live": session.live,
+                "codecs": created.codecs, "playlist_url": request.build_absolute_uri(playlist_url(created.token))}
+        return Response(PlaybackSessionSerializer(data).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="A camera's timeline",
+        description="Covered intervals, explicit gaps and motion events (each with `play_from`: its start minus "
+                    "the camera's pre-roll) of one stream between `start` and `end` (at most 7 days).",
+        parameters=TIMELINE_PARAMETERS, responses={200: TimelineSerializer, **errors(400, 404)},
+    )
+    @action(detail=False, methods=["get"], url_path="timeline", url_name="timeline")
+    def timeline(self, request: Request, id: str) -> Response:  # noqa: A002
+        camera = access_camera(request.user, id, Action.VIEW, related=("recording_settings",))
+        query = TimelineQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        answer = timeline.timeline_for(request.user, camera, params["start"], params["end"], params.get("stream"))
+        return Response(TimelineSerializer(answer).data)

@@ -1,0 +1,67 @@
+"""A camera's timeline for a range: covered time, gaps and motion events with their pre-roll.
+
+Coverage and gaps come from the segment index (``footage.index``), computed
+by the database. Motion events are read through the access gate's own
+queryset (``MotionEvent.objects.for_user``), as the motion API reads them;
+each carries the moment to play it from: its start minus the camera's
+pre-roll.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Q
+from rest_framework.exceptions import ValidationError
+
+from accounts.roles import Action
+from cameras.models import Camera
+from recordings.footage import index, services
+from recordings.footage.timeline import Interval
+from recordings.models import MotionEvent
+
+MAX_RANGE = timedelta(days=7)
+MAX_EVENTS = 2000
+
+
+@dataclass
+class Timeline:
+    camera: Camera
+    stream: str
+    start: datetime
+    end: datetime
+    covered: list[Interval]
+    gaps: list[Interval]
+    pre_roll_seconds: int
+    events: list[dict]
+    events_truncated: bool
+
+
+def check_range(start: datetime, end: datetime) -> None:
+    if end <= start:
+        raise ValidationError({"end": ["The end must come after the start."]})
+    if end - start > MAX_RANGE:
+        raise ValidationError({"end": ["Ask for at most 7 days at a time."]})
+
+
+def _events(user: Any, camera: Camera, start: datetime, end: datetime, pre_roll: timedelta) -> list[dict]:
+    """Events overlapping [start, end), oldest first (at most ``MAX_EVENTS`` + 1, to tell truncation)."""
+    rows = (MotionEvent.objects.for_user(user, Action.VIEW)
+            .filter(camera_id=camera.pk, started_at__lt=end)
+            .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start))
+            .order_by("started_at", "pk")
+            .values("public_id", "started_at", "ended_at", "peak_at", "peak_score")[:MAX_EVENTS + 1])
+    return [{**row, "play_from": row["started_at"] - pre_roll} for row in rows]
+
+
+def timeline_for(user: Any, camera: Camera, start: datetime, end: datetime, stream: str | None = None) -> Timeline:
+    """Coverage, gaps and events of a camera the caller already reached through the gate (view right)."""
+    check_range(start, end)
+    stream = stream or services.preferred_stream(camera)
+    answer = index.footage_in_range(camera.pk, stream, start, end, with_segments=False)
+    pre_roll = services.settings_for(camera).pre_roll_seconds
+    events = _events(user, camera, start, end, timedelta(seconds=pre_roll))
+    return Timeline(camera, stream, start, end, answer.covered, answer.gaps, pre_roll, events[:MAX_EVENTS],
+                    len(events) > MAX_EVENTS)

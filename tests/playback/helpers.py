@@ -1,0 +1,34 @@
+"""Real recorded footage for playback tests: fMP4 files placed and indexed as the recorder would."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from cameras.models import Camera
+from recordings.footage import index, layout, mp4
+from recordings.footage.models import Segment, SegmentKind
+from recordings.storage import sha256_of
+
+
+def record(camera: Camera, files: list[Path], start: datetime, *, run: str = "0badcafe",
+           stream: str = "main") -> list[Segment]:
+    """Put ``files`` (one ffmpeg run) back to back from ``start`` in the recordings root and index them."""
+    segments = []
+    moment = start
+    for source in files:
+        facts = mp4.read_facts(source)
+        key = layout.segment_key(camera.site.organization_id, camera.public_id, stream, moment, run)
+        target = layout.root() / key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        segment = index.add_segment(index.NewSegment(
+            organization_id=camera.site.organization_id, camera_id=camera.pk, stream=stream,
+            kind=SegmentKind.CONTINUOUS, start=moment, facts=facts, run=run, key=key, sha256=sha256_of(target),
+            local_day=moment.date(),
+        ))  # fmt: skip
+        assert segment is not None
+        segments.append(segment)
+        moment += timedelta(seconds=facts.duration)
+    return segments
