@@ -17,6 +17,14 @@ gateway, Daphne) and one headless Chromium, in one run:
 - finally the portal's grid once more, and Daphne's CPU over ``--steady``
   seconds of it playing.
 
+For the portal it also gives the seconds until every tile shows a picture
+(``all_tiles_picture_s``: the camera's recent snapshot or its video,
+whichever comes first; ``data-picture`` on the player, read by
+``bench/grid_timeline.py``'s init script). The portal's cached pictures are
+dropped before each portal run, so every run pays for fetching them from
+the gateway, as the first viewer of a wall would. ``--timeline`` prints
+where each run's seconds went (socket, offer, answer, ICE, picture, live).
+
 The hardened go2rtc.yaml registers no web UI (``api.allow_paths`` lists
 API paths only, and go2rtc serves its pages from ``/``), so this benchmark's
 gateway alone adds ``/`` to that list.
@@ -99,7 +107,10 @@ def _all_pictures_s(rows: dict[str, dict[str, float]], tiles: int) -> float | No
 
 def _portal(driver: Any, stack: Stack, cookie: str, args: argparse.Namespace, steady: bool = False) -> dict:
     """The portal's wall; with ``steady``, also Daphne's CPU while it keeps playing."""
+    from cameras.snapshots import forget_recent
     from tests.browser import PLAYERS_JS, player_ok, players, track
+
+    forget_recent(stack.cameras)  # every run starts without cached pictures, as the first viewer would
 
     with tempfile.TemporaryDirectory(prefix="cctv-bench-chromium-") as profile:
         context = _open_portal(driver, stack, cookie, profile)

@@ -8,10 +8,17 @@ reported as a short, source-free reason.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.core.cache import cache
+from django.db import close_old_connections
 
+from accounts.roles import Action
+from accounts.scoping import access_camera
 from cameras.gateways import client_for
 from cameras.go2rtc import Go2RTCError
 from cameras.models import Camera
@@ -22,6 +29,10 @@ logger = logging.getLogger(__name__)
 # The dashboard's pictures: one gateway call per camera per minute, however many people look.
 THUMBNAIL_SECONDS = 60
 _FAILED = b""  # cached too, so a dead camera does not cost a gateway timeout on every page view
+# Gateway fetches of the thumbnail view wait side by side here: they only wait on the network (the
+# gateway waits for each camera's next keyframe), touch no database, and a live wall asks for all
+# of its tiles at once.
+_FETCHES = ThreadPoolExecutor(max_workers=32, thread_name_prefix="cctv-thumbnail")
 
 
 class SnapshotUnavailable(Exception):
@@ -52,6 +63,11 @@ def _thumbnail_key(camera: Camera) -> str:
     return f"cameras:thumbnail:{camera.public_id}"
 
 
+def forget_recent(cameras: list[Camera]) -> None:
+    """Drop the cached pictures of these cameras (the next ask goes to the gateway)."""
+    cache.delete_many([_thumbnail_key(camera) for camera in cameras])
+
+
 def recent_snapshot(camera: Camera) -> bytes:
     """A picture of the camera at most ``THUMBNAIL_SECONDS`` old, shared by every viewer (the caller
     checked the view right). Raises ``SnapshotUnavailable``, also for a minute after a failure."""
@@ -68,3 +84,22 @@ def recent_snapshot(camera: Camera) -> bytes:
         raise
     cache.set(key, jpeg, THUMBNAIL_SECONDS)
     return jpeg
+
+
+def _gated_camera(user: Any, public_id: str) -> Camera:
+    close_old_connections()  # a pooled thread outlives requests: drop a connection past its age
+    try:
+        return access_camera(user, public_id, Action.VIEW, related=("gateway",))
+    finally:
+        close_old_connections()
+
+
+async def gated_camera(user: Any, public_id: str) -> Camera:
+    """The camera through the gate (view right; Http404 otherwise), from an async view, on a pooled
+    thread rather than Django's one thread for synchronous code."""
+    return await sync_to_async(_gated_camera, thread_sensitive=False)(user, public_id)
+
+
+async def fetch_recent(camera: Camera) -> bytes:
+    """``recent_snapshot`` from an async view: the cache, else the gateway, in the fetch pool."""
+    return await asyncio.get_running_loop().run_in_executor(_FETCHES, recent_snapshot, camera)
