@@ -47,7 +47,7 @@ def wall_org():  # type: ignore[no-untyped-def]
     make_member(owner, org, Role.OWNER)
     make_member(admin, org, Role.ADMIN)
     # The owner belongs to a second organization too, so the bar carries the organization switcher.
-    make_member(owner, make_organization("Second Org With A Long Name"), Role.OWNER)
+    make_member(owner, make_organization("Zeta Second Organization With A Long Name"), Role.OWNER)
     site = make_site(org, "Depot")
     for number in range(100):
         make_camera(site, name=f"Loading bay camera {number:03d}")

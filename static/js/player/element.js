@@ -34,7 +34,6 @@ const CHECK_MS = 1000;
 const SLOW_RETRY_ATTEMPT = 99;        // waits the longest backoff
 const MAX_STARTING = 24;              // the live config may set "maxStarting"
 
-
 const liveConfig = () => readJson("live-config");
 
 const starts = new StartQueue(() => liveConfig().maxStarting || MAX_STARTING);
@@ -172,6 +171,9 @@ export class CctvPlayer extends HTMLElement {
     if (transport) this.badge.setAttribute("data-transport", transport);
     else this.badge.removeAttribute("data-transport");
     this.badge.title = badgeTitle({ state: this.state, mode: this.currentMode, text: this.stateText });
+    // The whole tile shows it on hover too (the mark is small on a big wall).
+    const label = this.getAttribute("label");
+    this.title = label ? `${label}: ${this.badge.title}` : this.badge.title;
   }
 
   visibilityChanged() {
