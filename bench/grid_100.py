@@ -118,7 +118,9 @@ def _portal(driver: Any, stack: Stack, cookie: str, args: argparse.Namespace, st
             page = context.new_page()
             page.add_init_script(grid_timeline.TIMELINE_JS)
             started = time.monotonic()
-            page.goto(f"{stack.http_url}/live/?layout={_layout_for(args.tiles)}")
+            # Until the document is parsed and its scripts ran (the players start then), not until
+            # "load", which also waits for every tile's picture.
+            page.goto(f"{stack.http_url}/live/?layout={_layout_for(args.tiles)}", wait_until="domcontentloaded")
             loaded = time.monotonic()
             result = _page_result(started, loaded, track(page, PLAYERS_JS, args.tiles, args.timeout, player_ok()))
             result["timeline"] = grid_timeline.read(page)

@@ -26,7 +26,7 @@ from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access_camera, access_site
 from accounts.views import organization_page
-from cameras import ptz, saved_views
+from cameras import ptz, saved_views, snapshots
 from cameras.models import Camera, SavedView, Site
 
 URL_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
@@ -96,6 +96,9 @@ def _render_grid(
     page = Paginator(cameras, saved_views.tile_count(layout)).get_page(request.GET.get("page"))
     columns = saved_views.LAYOUTS[layout]
     tiles = [_tile(camera) for camera in page.object_list]
+    # Each tile shows its camera's recent picture until its video plays: start fetching the missing
+    # ones now, in the tiles' order, so the page's hundred requests find them ready.
+    snapshots.warm_recent(page.object_list)
     site = context.get("site")
     query = {"layout": layout, "site": site.public_id if site else None}
     context.update({
@@ -120,7 +123,7 @@ def _render_grid(
 @organization_page()
 def live_grid(request: HttpRequest, organization: Organization) -> HttpResponse:
     site = _site_filter(request, organization)
-    cameras = saved_views.viewable_cameras(request.user, organization).select_related("site")
+    cameras = saved_views.viewable_cameras(request.user, organization).select_related("site", "gateway")
     if site is not None:
         cameras = cameras.filter(site=site)
     layout = _layout(request.GET.get("layout"))

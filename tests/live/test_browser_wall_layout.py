@@ -16,9 +16,11 @@ import pytest
 from accounts.roles import Role
 from tests.browser import log_in
 from tests.factories import PASSWORD, make_camera, make_member, make_organization, make_site, make_user
+from tests.services import REPO_ROOT
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+ARTIFACTS = REPO_ROOT / "test-artifacts"
 WALL_SIZES = [(1600, 1000), (1920, 1080), (1280, 800)]
 
 # Every tile's and name's box, and the window's size, as the page lays them out.
@@ -83,6 +85,8 @@ def test_ten_by_ten_wall_fits_the_window_with_every_name_visible(  # type: ignor
     first = layout["tiles"][0]["tile"]
     assert first["width"] / first["height"] == pytest.approx(16 / 9, rel=0.03)
     assert len({round(t["tile"]["y"]) for t in layout["tiles"]}) == 10
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"wall-10x10-{width}x{height}.png"))
 
 
 def _nav_rows(page: Any) -> dict[str, Any]:
@@ -166,3 +170,5 @@ def test_phone_wall_has_no_sideways_scroll_and_big_enough_tiles(wall_org, daphne
     assert all(t["tile"]["width"] >= 150 and not _outside(t["tile"], 390, 10_000) for t in tiles), tiles
     if layout in ("1", "2x2"):  # these fit the screen without scrolling
         assert all(not _outside(t["tile"], 390, 844) for t in tiles), tiles
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"wall-phone-{layout}.png"))
