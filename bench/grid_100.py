@@ -22,7 +22,9 @@ For the portal it also gives the seconds until every tile shows a picture
 whichever comes first; ``data-picture`` on the player, read by
 ``bench/grid_timeline.py``'s init script). The portal's cached pictures are
 dropped before each portal run, so every run pays for fetching them from
-the gateway, as the first viewer of a wall would. ``--timeline`` prints
+the gateway, as the first viewer of a wall would; with ``--pictures warm``
+they are asked for once through the portal before each run instead (cached,
+as within a minute of someone looking at the dashboard). ``--timeline`` prints
 where each run's seconds went (socket, offer, answer, ICE, picture, live).
 
 The hardened go2rtc.yaml registers no web UI (``api.allow_paths`` lists
@@ -105,12 +107,28 @@ def _all_pictures_s(rows: dict[str, dict[str, float]], tiles: int) -> float | No
     return max(firsts) / 1000 if len(firsts) >= tiles else None
 
 
+def _warm_pictures(stack: Stack, cookie: str) -> None:
+    """Every camera's picture asked for once through the portal (as the dashboard does), so it is cached."""
+    import httpx
+
+    from cameras.snapshots import forget_recent
+
+    forget_recent(stack.cameras)
+    with httpx.Client(base_url=stack.http_url, cookies={"sessionid": cookie}, timeout=60) as client:
+        client.get("/live/", params={"layout": "10x10"})  # starts fetching them all, side by side
+        for camera in stack.cameras:
+            client.get(f"/cameras/{camera.public_id}/thumbnail.jpg")
+
+
 def _portal(driver: Any, stack: Stack, cookie: str, args: argparse.Namespace, steady: bool = False) -> dict:
     """The portal's wall; with ``steady``, also Daphne's CPU while it keeps playing."""
     from cameras.snapshots import forget_recent
     from tests.browser import PLAYERS_JS, player_ok, players, track
 
-    forget_recent(stack.cameras)  # every run starts without cached pictures, as the first viewer would
+    if args.pictures == "cold":
+        forget_recent(stack.cameras)  # the run starts without cached pictures, as the first viewer would
+    else:
+        _warm_pictures(stack, cookie)  # cached within the minute, as after a look at the dashboard
 
     with tempfile.TemporaryDirectory(prefix="cctv-bench-chromium-") as profile:
         context = _open_portal(driver, stack, cookie, profile)
@@ -200,7 +218,8 @@ def _report(args: argparse.Namespace, results: dict[str, Any]) -> None:
     pictures = _median([r["pictures"] for r in results["portal"]])
     go2rtc = _median([r["all"] for r in results["go2rtc"]])
     steady = results["steady"]
-    print(f"tiles: {args.tiles} ({args.sources} sources at {args.size}), runs: {args.runs}, medians")
+    print(f"tiles: {args.tiles} ({args.sources} sources at {args.size}), runs: {args.runs}, medians, "
+          f"pictures: {args.pictures}")
     print(f"load_average_start: {results['load_start']}")
     print(f"load_average_end: {_load()}")
     print(f"all_tiles_picture_s: {_seconds(pictures, args.timeout)}")
@@ -228,6 +247,8 @@ def main() -> None:
     parser.add_argument("--steady", type=float, default=60, help="seconds of steady playback for the CPU figure")
     parser.add_argument("--timeout", type=float, default=180, help="seconds to wait for a wall to play")
     parser.add_argument("--screenshot", help="save the portal's wall at the end of the steady period here (PNG)")
+    parser.add_argument("--pictures", choices=("cold", "warm"), default="cold",
+                        help="portal runs start without cached camera pictures (cold) or with them (warm)")
     parser.add_argument("--timeline", action="store_true",
                         help="print each portal run's per-tile timeline (socket, offer, answer, ICE, picture, live)")
     args = parser.parse_args()

@@ -30,10 +30,12 @@ logger = logging.getLogger(__name__)
 # The dashboard's pictures: one gateway call per camera per minute, however many people look.
 THUMBNAIL_SECONDS = 60
 _FAILED = b""  # cached too, so a dead camera does not cost a gateway timeout on every page view
-# Gateway fetches of the thumbnail view wait side by side here: they only wait on the network (the
+# Gateway fetches of the thumbnail view wait side by side here: they mostly wait on the network (the
 # gateway waits for each camera's next keyframe), touch no database, and a live wall asks for all
-# of its tiles at once.
-_FETCHES = ThreadPoolExecutor(max_workers=32, thread_name_prefix="cctv-thumbnail")
+# of its tiles at once. Not many more: each costs the gateway a JPEG encoder (an ffmpeg process),
+# and a 10x10 wall's hundred at once (tried: 32) starve the gateway's live video and time out.
+FETCHES_AT_ONCE = 8
+_FETCHES = ThreadPoolExecutor(max_workers=FETCHES_AT_ONCE, thread_name_prefix="cctv-thumbnail")
 # Fetches under way, by camera: whoever asks meanwhile (the wall's warm-up, the tile's own request)
 # waits for the same one instead of asking the gateway again.
 _IN_FLIGHT: dict[str, Future] = {}
