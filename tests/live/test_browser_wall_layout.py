@@ -68,7 +68,7 @@ def test_ten_by_ten_wall_fits_the_window_with_every_name_visible(  # type: ignor
     page = browser.new_page()
     page.set_viewport_size({"width": width, "height": height})
     log_in(page, daphne.http_url, owner.email, PASSWORD)
-    page.goto(f"{daphne.http_url}/live/?layout=10x10")
+    page.goto(f"{daphne.http_url}/live/?layout=10x10", wait_until="domcontentloaded")  # not every picture
 
     layout = page.evaluate(BOXES_JS)
     assert len(layout["tiles"]) == 100
@@ -137,7 +137,7 @@ def test_one_status_mark_per_tile_with_a_tooltip_and_a_legend(wall_org, daphne, 
     page = browser.new_page()
     page.set_viewport_size({"width": 1600, "height": 1000})
     log_in(page, daphne.http_url, owner.email, PASSWORD)
-    page.goto(f"{daphne.http_url}/live/?layout=3x3")
+    page.goto(f"{daphne.http_url}/live/?layout=3x3", wait_until="domcontentloaded")
     page.wait_for_function("() => document.querySelectorAll('.live-grid cctv-player .live-badge').length === 9")
 
     marks = page.eval_on_selector_all(".live-grid .live-tile", """tiles => tiles.map((tile) => ({
@@ -160,7 +160,7 @@ def test_phone_wall_has_no_sideways_scroll_and_big_enough_tiles(wall_org, daphne
     page = browser.new_page()
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, daphne.http_url, owner.email, PASSWORD)
-    page.goto(f"{daphne.http_url}/live/?layout={layout}")
+    page.goto(f"{daphne.http_url}/live/?layout={layout}", wait_until="domcontentloaded")
 
     layout_boxes = page.evaluate(BOXES_JS)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
