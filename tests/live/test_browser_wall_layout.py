@@ -117,7 +117,7 @@ def test_top_navigation_keeps_to_one_row(wall_org, daphne, browser, who: str, wi
     page.set_viewport_size({"width": width, "height": 800})
     log_in(page, daphne.http_url, user.email, PASSWORD)
     for path in ("/", "/live/"):
-        page.goto(f"{daphne.http_url}{path}")
+        page.goto(f"{daphne.http_url}{path}", wait_until="domcontentloaded")
         rows = _nav_rows(page)
         # Every entry of the bar (brand, switcher, links, menu, account, "Log out") centred on one line.
         assert max(rows["tops"]) - min(rows["tops"]) <= 4, rows
