@@ -17,6 +17,16 @@ gateway, Daphne) and one headless Chromium, in one run:
 - finally the portal's grid once more, and Daphne's CPU over ``--steady``
   seconds of it playing.
 
+For the portal it also gives the seconds until every tile shows a picture
+(``all_tiles_picture_s``: the camera's recent snapshot or its video,
+whichever comes first; ``data-picture`` on the player, read by
+``bench/grid_timeline.py``'s init script). The portal's cached pictures are
+dropped before each portal run, so every run pays for fetching them from
+the gateway, as the first viewer of a wall would; with ``--pictures warm``
+they are asked for once through the portal before each run instead (cached,
+as within a minute of someone looking at the dashboard). ``--timeline`` prints
+where each run's seconds went (socket, offer, answer, ICE, picture, live).
+
 The hardened go2rtc.yaml registers no web UI (``api.allow_paths`` lists
 API paths only, and go2rtc serves its pages from ``/``), so this benchmark's
 gateway alone adds ``/`` to that list.
@@ -30,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -37,6 +48,7 @@ from typing import Any
 
 import yaml
 
+from bench import grid_timeline
 from bench.stack import Stack, running_stack
 from tests.media import keep_sources_open, stop_processes
 from tests.services import REPO_ROOT
@@ -88,18 +100,52 @@ def _page_result(started: float, loaded: float, progress: Any) -> dict[str, Any]
     }
 
 
+def _all_pictures_s(rows: dict[str, dict[str, float]], tiles: int) -> float | None:
+    """Seconds from navigation until every tile showed a picture (a snapshot or video), from the page's own marks."""
+    firsts = [min(row[k] for k in ("picture", "live") if k in row) for row in rows.values()
+              if "picture" in row or "live" in row]
+    return max(firsts) / 1000 if len(firsts) >= tiles else None
+
+
+def _warm_pictures(stack: Stack, cookie: str) -> None:
+    """Every camera's picture asked for once through the portal (as the dashboard does), so it is cached."""
+    import httpx
+
+    from cameras.snapshots import forget_recent
+
+    forget_recent(stack.cameras)
+    with httpx.Client(base_url=stack.http_url, cookies={"sessionid": cookie}, timeout=60) as client:
+        client.get("/live/", params={"layout": "10x10"})  # starts fetching them all, side by side
+        for camera in stack.cameras:
+            client.get(f"/cameras/{camera.public_id}/thumbnail.jpg")
+
+
 def _portal(driver: Any, stack: Stack, cookie: str, args: argparse.Namespace, steady: bool = False) -> dict:
     """The portal's wall; with ``steady``, also Daphne's CPU while it keeps playing."""
+    from cameras.snapshots import forget_recent
     from tests.browser import PLAYERS_JS, player_ok, players, track
+
+    if args.pictures == "cold":
+        forget_recent(stack.cameras)  # the run starts without cached pictures, as the first viewer would
+    else:
+        _warm_pictures(stack, cookie)  # cached within the minute, as after a look at the dashboard
 
     with tempfile.TemporaryDirectory(prefix="cctv-bench-chromium-") as profile:
         context = _open_portal(driver, stack, cookie, profile)
         try:
             page = context.new_page()
+            page.add_init_script(grid_timeline.TIMELINE_JS)
             started = time.monotonic()
-            page.goto(f"{stack.http_url}/live/?layout={_layout_for(args.tiles)}")
+            # Until the document is parsed and its scripts ran (the players start then), not until
+            # "load", which also waits for every tile's picture.
+            page.goto(f"{stack.http_url}/live/?layout={_layout_for(args.tiles)}", wait_until="domcontentloaded")
             loaded = time.monotonic()
             result = _page_result(started, loaded, track(page, PLAYERS_JS, args.tiles, args.timeout, player_ok()))
+            result["timeline"] = grid_timeline.read(page)
+            result["pictures"] = _all_pictures_s(result["timeline"], args.tiles)
+            if args.timeline:
+                print(f"portal run: all live at {_seconds(result['all'], args.timeout)}; ms after navigation:")
+                print("\n".join(grid_timeline.summary(result["timeline"])), flush=True)
             if steady:
                 cpu_before, wall_before = stack.daphne_cpu_seconds(), time.monotonic()
                 page.wait_for_timeout(args.steady * 1000)
@@ -162,12 +208,22 @@ def _seconds(value: float | None, timeout: float) -> str:
     return f"{value:.2f} s" if value is not None else f"not reached in {timeout:.0f} s"
 
 
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f} (1, 5, 15 min; {os.cpu_count()} CPUs)"
+
+
 def _report(args: argparse.Namespace, results: dict[str, Any]) -> None:
     portal = _median([r["all"] for r in results["portal"]])
+    pictures = _median([r["pictures"] for r in results["portal"]])
     go2rtc = _median([r["all"] for r in results["go2rtc"]])
     steady = results["steady"]
-    print(f"tiles: {args.tiles} ({args.sources} sources at {args.size}), runs: {args.runs}, medians")
-    print(f"portal_all_playing_s: {_seconds(portal, args.timeout)}")
+    print(f"tiles: {args.tiles} ({args.sources} sources at {args.size}), runs: {args.runs}, medians, "
+          f"pictures: {args.pictures}")
+    print(f"load_average_start: {results['load_start']}")
+    print(f"load_average_end: {_load()}")
+    print(f"all_tiles_picture_s: {_seconds(pictures, args.timeout)}")
+    print(f"all_tiles_live_s: {_seconds(portal, args.timeout)}")
     print(f"go2rtc_all_playing_s: {_seconds(go2rtc, args.timeout)}")
     print(f"ratio: {portal / go2rtc:.2f} x" if portal and go2rtc else "ratio: n/a (a wall never fully played)")
     print(f"portal_cpu_percent_steady: {steady['cpu_percent']:.1f} %")
@@ -176,6 +232,7 @@ def _report(args: argparse.Namespace, results: dict[str, Any]) -> None:
             value = _median([r["reached"].get(pct) for r in results[name]])
             print(f"{name}_{pct}pct_playing_s: {_seconds(value, args.timeout)}")
         print(f"{name}_runs_all_playing_s: " + ", ".join(_seconds(r["all"], args.timeout) for r in results[name]))
+    print("portal_runs_all_picture_s: " + ", ".join(_seconds(r["pictures"], args.timeout) for r in results["portal"]))
     last = steady["last"]
     print(f"portal_steady_end: {sum(p['state'] == 'live' for p in last)} live, "
           f"{sum(p['mode'] == 'webrtc' for p in last)} webrtc, {sum(p['mode'] == 'mse' for p in last)} mse tiles")
@@ -190,13 +247,19 @@ def main() -> None:
     parser.add_argument("--steady", type=float, default=60, help="seconds of steady playback for the CPU figure")
     parser.add_argument("--timeout", type=float, default=180, help="seconds to wait for a wall to play")
     parser.add_argument("--screenshot", help="save the portal's wall at the end of the steady period here (PNG)")
+    parser.add_argument("--pictures", choices=("cold", "warm"), default="cold",
+                        help="portal runs start without cached camera pictures (cold) or with them (warm)")
+    parser.add_argument("--timeline", action="store_true",
+                        help="print each portal run's per-tile timeline (socket, offer, answer, ICE, picture, live)")
     args = parser.parse_args()
+    load_start = _load()
     with running_stack(cameras=args.tiles, users=1, sources=args.sources, size=args.size,
                        env={"CCTV_LIVE_SESSIONS_PER_USER": str(args.tiles + 10)},
                        gateway_overrides=_gateway_overrides()) as stack:
         keepers = keep_sources_open(stack.simulator)
         try:
             results = _measure(stack, args)
+            results["load_start"] = load_start
         finally:
             stop_processes(keepers)
     _report(args, results)

@@ -26,7 +26,7 @@ from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access_camera, access_site
 from accounts.views import organization_page
-from cameras import saved_views
+from cameras import saved_views, snapshots
 from cameras.models import Camera, SavedView, Site
 from cameras.ptz import services as ptz
 
@@ -61,6 +61,8 @@ def live_config() -> dict[str, Any]:
         "iceServers": list(getattr(settings, "CCTV_WEBRTC_ICE_SERVERS", [])),
         "accessUrl": pattern("live_access"),
         "cameraPageUrl": pattern("live_camera"),
+        # A tile shows the camera's recent picture (cached a minute, view right) until its video plays.
+        "thumbnailUrl": pattern("camera_thumbnail"),
     }
 
 
@@ -93,15 +95,22 @@ def _render_grid(
     request: HttpRequest, organization: Organization, cameras: Any, layout: str, **context: Any
 ) -> HttpResponse:
     page = Paginator(cameras, saved_views.tile_count(layout)).get_page(request.GET.get("page"))
+    columns = saved_views.LAYOUTS[layout]
+    tiles = [_tile(camera) for camera in page.object_list]
+    # Each tile shows its camera's recent picture until its video plays: start fetching the missing
+    # ones now, in the tiles' order, so the page's hundred requests find them ready.
+    snapshots.warm_recent(page.object_list)
     site = context.get("site")
     query = {"layout": layout, "site": site.public_id if site else None}
     context.update({
         "organization": organization,
         "layout": layout,
         "layouts": list(saved_views.LAYOUTS),
-        "columns": saved_views.LAYOUTS[layout],
+        "columns": columns,
+        # The rows this page fills: the grid is sized so that they all fit the window (live.css).
+        "rows": max(1, -(-len(tiles) // columns)),
         "page": page,
-        "tiles": [_tile(camera) for camera in page.object_list],
+        "tiles": tiles,
         "pager": _pager(page, **query),
         "sites": saved_views.viewable_cameras(request.user, organization).values_list(
             "site__public_id", "site__name").distinct().order_by("site__name"),
@@ -115,7 +124,7 @@ def _render_grid(
 @organization_page()
 def live_grid(request: HttpRequest, organization: Organization) -> HttpResponse:
     site = _site_filter(request, organization)
-    cameras = saved_views.viewable_cameras(request.user, organization).select_related("site")
+    cameras = saved_views.viewable_cameras(request.user, organization).select_related("site", "gateway")
     if site is not None:
         cameras = cameras.filter(site=site)
     layout = _layout(request.GET.get("layout"))

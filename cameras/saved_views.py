@@ -124,6 +124,7 @@ def cameras_of(user: Any, view: SavedView) -> list[Camera]:
     ids = [parsed for parsed in map(_as_uuid, view.cameras) if parsed is not None]
     found = {
         str(camera.public_id): camera
-        for camera in viewable_cameras(user, view.organization).filter(public_id__in=ids).select_related("site")
+        for camera in viewable_cameras(user, view.organization)
+        .filter(public_id__in=ids).select_related("site", "gateway")
     }
     return [found[str(i)] for i in ids if str(i) in found]

@@ -8,10 +8,18 @@ reported as a short, source-free reason.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.core.cache import cache
 
+from accounts.roles import Action
+from accounts.scoping import access_camera
 from cameras.gateways import client_for
 from cameras.go2rtc import Go2RTCError
 from cameras.models import Camera
@@ -22,6 +30,16 @@ logger = logging.getLogger(__name__)
 # The dashboard's pictures: one gateway call per camera per minute, however many people look.
 THUMBNAIL_SECONDS = 60
 _FAILED = b""  # cached too, so a dead camera does not cost a gateway timeout on every page view
+# Gateway fetches of the thumbnail view wait side by side here: they mostly wait on the network (the
+# gateway waits for each camera's next keyframe), touch no database, and a live wall asks for all
+# of its tiles at once. Not many more: each costs the gateway a JPEG encoder (an ffmpeg process),
+# and a 10x10 wall's hundred at once (tried: 32) starve the gateway's live video and time out.
+FETCHES_AT_ONCE = 8
+_FETCHES = ThreadPoolExecutor(max_workers=FETCHES_AT_ONCE, thread_name_prefix="cctv-thumbnail")
+# Fetches under way, by camera: whoever asks meanwhile (the wall's warm-up, the tile's own request)
+# waits for the same one instead of asking the gateway again.
+_IN_FLIGHT: dict[str, Future] = {}
+_IN_FLIGHT_LOCK = threading.Lock()
 
 
 class SnapshotUnavailable(Exception):
@@ -52,6 +70,11 @@ def _thumbnail_key(camera: Camera) -> str:
     return f"cameras:thumbnail:{camera.public_id}"
 
 
+def forget_recent(cameras: list[Camera]) -> None:
+    """Drop the cached pictures of these cameras (the next ask goes to the gateway)."""
+    cache.delete_many([_thumbnail_key(camera) for camera in cameras])
+
+
 def recent_snapshot(camera: Camera) -> bytes:
     """A picture of the camera at most ``THUMBNAIL_SECONDS`` old, shared by every viewer (the caller
     checked the view right). Raises ``SnapshotUnavailable``, also for a minute after a failure."""
@@ -68,3 +91,52 @@ def recent_snapshot(camera: Camera) -> bytes:
         raise
     cache.set(key, jpeg, THUMBNAIL_SECONDS)
     return jpeg
+
+
+async def gated_camera(user: Any, public_id: str) -> Camera:
+    """The camera through the gate (view right; Http404 otherwise), from an async view. A quick query,
+    on Django's thread for synchronous code as any view's; only the gateway's wait leaves it."""
+    return await sync_to_async(access_camera)(user, public_id, Action.VIEW, related=("gateway",))
+
+
+def _shared_fetch(camera: Camera) -> Future:
+    """``recent_snapshot`` in the fetch pool, one at a time per camera."""
+    key = str(camera.public_id)
+    with _IN_FLIGHT_LOCK:
+        future = _IN_FLIGHT.get(key)
+        if future is None:
+            future = _FETCHES.submit(recent_snapshot, camera)
+            _IN_FLIGHT[key] = future
+            future.add_done_callback(lambda done: _forget_fetch(key, done))
+    return future
+
+
+def _forget_fetch(key: str, done: Future) -> None:
+    with _IN_FLIGHT_LOCK:
+        if _IN_FLIGHT.get(key) is done:
+            del _IN_FLIGHT[key]
+
+
+async def fetch_recent(camera: Camera) -> bytes:
+    """``recent_snapshot`` from an async view: the cache, else the gateway (or the fetch already under
+    way for this camera), waited for without holding a thread."""
+    return await asyncio.wrap_future(_shared_fetch(camera))
+
+
+def warm_recent(cameras: Iterable[Camera]) -> int:
+    """Start fetching, side by side and in the given order, the pictures of these cameras that are not
+    cached, and return at once; how many were started.
+
+    A live wall asks for every tile's picture at once, but a browser sends at most six requests to a
+    host at a time (HTTP/1.1), so asked one by one a cold wall would wait on the gateway in rows of
+    six. Warmed when the page is rendered, the tiles' requests find the picture cached or on its way.
+    The caller checked the view right and passes cameras with their gateway loaded.
+    """
+    wanted = [c for c in cameras if c.enabled and c.gateway_id is not None]
+    cached = cache.get_many([_thumbnail_key(c) for c in wanted])
+    started = 0
+    for camera in wanted:
+        if _thumbnail_key(camera) not in cached:
+            _shared_fetch(camera)
+            started += 1
+    return started

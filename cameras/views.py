@@ -199,11 +199,18 @@ def camera_snapshot(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def camera_thumbnail(request: HttpRequest, public_id: str) -> HttpResponse:
-    """The dashboard's picture of a camera: a recent snapshot (view right), cached about a minute."""
-    camera = access_camera(request.user, public_id, Action.VIEW, related=("gateway",))
+async def camera_thumbnail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The dashboard's and the live tiles' picture of a camera: a recent snapshot (view right), cached
+    about a minute.
+
+    Asynchronous, so a live wall's hundred requests do not queue one by one on Django's single
+    thread for synchronous views while the gateway waits for each camera's next keyframe: the gate
+    runs on a pooled thread and the gateway fetches wait side by side (``snapshots.fetch_recent``).
+    """
+    user = await request.auser()
+    camera = await snapshots.gated_camera(user, public_id)
     try:
-        jpeg = snapshots.recent_snapshot(camera)
+        jpeg = await snapshots.fetch_recent(camera)
     except snapshots.SnapshotUnavailable as exc:
         response = HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
         response["Cache-Control"] = "private, no-store"

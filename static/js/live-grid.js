@@ -98,13 +98,17 @@ const setUpFullscreen = () => {
 
 // --- camera status from the event stream --------------------------------------------------------------
 
+// A camera's status lands on every element that follows it: the dot of the one-camera page and the
+// camera page (with its tooltip), and the grid's tiles, whose one mark is their player's badge.
 const showStatus = (camera, status) => {
-  document.querySelectorAll(".live-status[data-camera-status]").forEach((dot) => {
-    if (dot.getAttribute("data-camera-status") !== camera) return;
-    dot.className = `live-status status-${status}`;
-    dot.title = STATUS_LABELS[status] || status;
-    const text = dot.querySelector(".visually-hidden");
-    if (text) text.textContent = dot.title;
+  document.querySelectorAll("[data-camera-status]").forEach((el) => {
+    if (el.getAttribute("data-camera-status") !== camera) return;
+    el.classList.remove(...Object.keys(STATUS_LABELS).map((name) => `status-${name}`));
+    el.classList.add(`status-${status}`);
+    if (!el.classList.contains("live-status")) return;
+    el.title = STATUS_LABELS[status] || status;
+    const text = el.querySelector(".visually-hidden");
+    if (text) text.textContent = el.title;
   });
   if (status !== "online") return;
   // A camera just came back: players waiting out their backoff try now.

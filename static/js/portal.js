@@ -29,6 +29,24 @@ const setUpNavToggle = () => {
   });
 };
 
+// Menus of the bar (<details data-nav-menu>) open and close by themselves; this closes an open one
+// on a click elsewhere or on Escape, as people expect of a menu.
+const setUpNavMenus = () => {
+  const menus = Array.from(document.querySelectorAll("details[data-nav-menu]"));
+  if (!menus.length) return;
+  document.addEventListener("click", (event) => {
+    menus.forEach((menu) => { if (menu.open && !menu.contains(event.target)) menu.open = false; });
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    menus.forEach((menu) => {
+      if (!menu.open) return;
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    });
+  });
+};
+
 const setUpAutosubmit = () => {
   document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
     select.addEventListener("change", () => {
@@ -84,6 +102,7 @@ const setUpConfirmForms = () => {
 
 rememberTimeZone();
 setUpNavToggle();
+setUpNavMenus();
 setUpAutosubmit();
 setUpCopyButtons();
 setUpConfirmForms();

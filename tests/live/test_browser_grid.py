@@ -101,8 +101,26 @@ def test_two_by_two_grid_plays_all_four_cameras(wall, daphne, browser) -> None: 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "grid-2x2.png"))
 
-    # Camera status pushed on /ws/events/ reaches the tile's badge.
-    dot = f"[data-camera-status='{cameras[2].public_id}']"
+    # One status mark per tile, the player's badge; its tooltip and, on hover, the mark name the transport.
+    marks = page.eval_on_selector_all(".live-grid .live-tile", """tiles => tiles.map((tile) => [
+        tile.querySelectorAll('.live-badge, .live-status').length, tile.querySelector('.live-badge').title])""")
+    assert marks == [[1, "Live over WebRTC"]] * 4, marks
+    hovered = f"cctv-player[camera='{cameras[1].public_id}']"
+    page.hover(hovered)
+    shown = page.evaluate("(sel) => getComputedStyle(document.querySelector(sel), '::after').content",
+                          f"{hovered} .live-badge")
+    assert "WebRTC" in shown, shown
+
+    # Every tile got its camera's recent picture (the portal's cached snapshot from the gateway) as a
+    # poster, fetched at once rather than after its video session.
+    page.wait_for_function("""() => {
+        const posters = Array.from(document.querySelectorAll('.live-grid cctv-player .live-poster'));
+        return posters.length === 4 && posters.every((p) => p.hasAttribute('data-loaded') && p.naturalWidth > 0);
+    }""", timeout=LIVE_TIMEOUT * 1000)
+    assert page.eval_on_selector_all(".live-grid cctv-player", "els => els.every(e => e.hasAttribute('data-picture'))")
+
+    # Camera status pushed on /ws/events/ reaches the tile.
+    dot = f".live-tile[data-camera-status='{cameras[2].public_id}']"
     assert "status-unknown" in page.get_attribute(dot, "class")
     assert _publish_until(page, lambda: "status-offline" in page.get_attribute(dot, "class"),
                           cameras[2].public_id, "offline")
@@ -126,6 +144,7 @@ def test_forced_mse_plays_through_the_relay(wall, daphne, browser) -> None:  # t
     page.goto(f"{daphne.http_url}/live/cameras/{cameras[1].public_id}/?force_mse=1")
 
     wait_players_live(page, 1, LIVE_TIMEOUT, mode="mse")
+    assert page.get_attribute("cctv-player .live-badge", "title") == "Live over MSE"
     [gain] = frames_advance(page, 2.0)
     assert gain["frames"] >= 10 and gain["time"] > 1.0, gain
     ARTIFACTS.mkdir(exist_ok=True)

@@ -150,3 +150,30 @@ def test_save_and_recall_a_preset(page: Any, device: OnvifDevice) -> None:
 
     assert moved_away < 0
     assert page.text_content(".ptz-goto") == "Gate"
+
+
+# The picture's and the PTZ panel's boxes on the live page.
+PLACEMENT_JS = """() => {
+  const box = (selector) => {
+    const r = document.querySelector(selector).getBoundingClientRect();
+    return {x: r.x, y: r.y, right: r.right, bottom: r.bottom};
+  };
+  return {picture: box('.live-tile-single'), panel: box('[data-ptz]'), width: document.documentElement.clientWidth};
+}"""
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return a["x"] < b["right"] and b["x"] < a["right"] and a["y"] < b["bottom"] and b["y"] < a["bottom"]
+
+
+def test_the_panel_sits_beside_the_picture_on_a_desktop_and_under_it_on_a_phone(page: Any) -> None:
+    desktop = page.evaluate(PLACEMENT_JS)
+    assert not _overlap(desktop["picture"], desktop["panel"]), desktop
+    assert desktop["panel"]["x"] >= desktop["picture"]["right"], desktop  # beside: to its right
+    assert desktop["panel"]["right"] <= desktop["width"], desktop
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    phone = page.evaluate(PLACEMENT_JS)
+    assert not _overlap(phone["picture"], phone["panel"]), phone
+    assert phone["panel"]["y"] >= phone["picture"]["bottom"], phone  # under it
+    assert phone["panel"]["right"] <= 390, phone

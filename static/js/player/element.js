@@ -10,16 +10,20 @@
 //   data-state: connecting | live | offline | denied | error | paused
 //   data-mode:  webrtc | mse
 // "live" means frames are really being presented, not just "connected".
+//   data-picture: set once the tile shows a picture at all: the camera's recent snapshot (shown at
+//   once, before and independently of the video session) or the video.
 //
 // It retries on its own (exponential backoff, 1 s to 30 s) except when access is denied or the
 // error cannot go away by waiting (too many sessions, an unplayable format). Off-screen or in a
 // hidden tab for 5 s, it disconnects ("paused") and reconnects when seen again.
 
 import { backoffDelay } from "../backoff.js";
+import { thumbnailUrl } from "../camera-filter.js";
 import { closeCodes, pageConfig, readJson, relayErrors, socketUrl } from "../config.js";
 import { request } from "../http.js";
 import { MseSession, mediaSourceClass } from "./mse-session.js";
 import { closeOutcome, errorOutcome, frameVerdict, parseRelayError, probeOutcome } from "./outcomes.js";
+import { LABELS, TRANSPORTS, badgeTitle } from "./labels.js";
 import { StartQueue } from "./start-queue.js";
 import { unwatchVisibility, watchVisibility } from "./visibility.js";
 import { WebRtcSession } from "./webrtc-session.js";
@@ -29,10 +33,6 @@ const MSE_PREFERENCE_MS = 10 * 60 * 1000;
 const CHECK_MS = 1000;
 const SLOW_RETRY_ATTEMPT = 99;        // waits the longest backoff
 const MAX_STARTING = 24;              // the live config may set "maxStarting"
-
-const LABELS = {
-  connecting: "Connecting", live: "Live", offline: "Offline", denied: "No access", error: "Error", paused: "Paused",
-};
 
 const liveConfig = () => readJson("live-config");
 
@@ -72,6 +72,7 @@ export class CctvPlayer extends HTMLElement {
     if (!this.video) this.build();
     this.isConnectedToPage = true;
     this.setState("connecting");
+    this.showPoster();
     watchVisibility(this);
   }
 
@@ -86,6 +87,8 @@ export class CctvPlayer extends HTMLElement {
     this.final = false;
     this.mseUntil = 0;
     this.attempts = 0;
+    this.removeAttribute("data-picture");
+    this.poster.removeAttribute("data-loaded");  // another camera: not its picture
     this.restart();
   }
 
@@ -111,24 +114,66 @@ export class CctvPlayer extends HTMLElement {
     const label = document.createElement("span");
     label.className = "live-label";
     label.textContent = this.getAttribute("label") || "";
+    // The tile's one status mark: a dot (CSS) and the state's word; its tooltip adds the transport.
     this.badge = document.createElement("span");
     this.badge.className = "live-badge";
+    this.badgeText = document.createElement("span");
+    this.badgeText.className = "live-badge-text";
+    this.badge.append(this.badgeText);
     this.message = document.createElement("span");
     this.message.className = "live-message";
-    this.append(video, label, this.badge, this.message);
+    // The camera's recent snapshot, shown until the video plays (and whenever it does not): a wall
+    // shows every camera at once, while the video sessions start a few at a time.
+    this.poster = document.createElement("img");
+    this.poster.className = "live-poster";
+    this.poster.alt = "";
+    this.poster.decoding = "async";
+    this.poster.addEventListener("load", () => {
+      this.poster.setAttribute("data-loaded", "");
+      this.markPicture();
+    });
+    this.poster.addEventListener("error", () => this.poster.removeAttribute("data-loaded"));
+    this.append(video, this.poster, label, this.badge, this.message);
+  }
+
+  // Asks for the camera's recent picture (the server's one-minute snapshot; the URL changes once a
+  // minute, so a reconnect within the minute costs nothing).
+  showPoster() {
+    const pattern = liveConfig().thumbnailUrl;
+    const camera = this.getAttribute("camera");
+    if (!pattern || !camera) return;
+    const url = thumbnailUrl(pattern.replace("{camera}", encodeURIComponent(camera)));
+    if (this.poster.getAttribute("src") !== url) this.poster.setAttribute("src", url);
+  }
+
+  markPicture() {
+    if (!this.hasAttribute("data-picture")) this.setAttribute("data-picture", "");
   }
 
   setState(state, text) {
     this.setAttribute("data-state", state);
-    this.badge.textContent = LABELS[state] || state;
+    this.stateText = text || "";
+    this.badgeText.textContent = LABELS[state] || state;
     this.badge.className = `live-badge live-badge-${state}`;
     this.message.textContent = state === "live" || state === "connecting" ? "" : (text || "");
-    this.badge.title = text || "";
+    this.describeBadge();
   }
 
   setMode(mode) {
     this.currentMode = mode;
     this.setAttribute("data-mode", mode);
+    this.describeBadge();
+  }
+
+  // "Live over WebRTC", "Connecting over MSE: Switching to the fallback stream." and so on.
+  describeBadge() {
+    const transport = TRANSPORTS[this.currentMode] || "";
+    if (transport) this.badge.setAttribute("data-transport", transport);
+    else this.badge.removeAttribute("data-transport");
+    this.badge.title = badgeTitle({ state: this.state, mode: this.currentMode, text: this.stateText });
+    // The whole tile shows it on hover too (the mark is small on a big wall).
+    const label = this.getAttribute("label");
+    this.title = label ? `${label}: ${this.badge.title}` : this.badge.title;
   }
 
   visibilityChanged() {
@@ -169,6 +214,7 @@ export class CctvPlayer extends HTMLElement {
     this.stop();
     if (!this.isConnectedToPage || this.paused || this.final) return;
     this.setState("connecting");
+    this.showPoster();
     starts.request(this, () => this.open());
   }
 
@@ -313,6 +359,7 @@ export class CctvPlayer extends HTMLElement {
       if (this.state !== "live") {
         this.attempts = 0;
         this.setState("live");
+        this.markPicture();
         starts.done(this);
       }
     } else if (verdict === "frozen") {
