@@ -128,6 +128,9 @@ export class CctvPlayer extends HTMLElement {
     this.poster.className = "live-poster";
     this.poster.alt = "";
     this.poster.decoding = "async";
+    // Lazy: in view it loads at once all the same, but it does not hold up the page's load event
+    // (a cold picture may wait seconds on the gateway).
+    this.poster.loading = "lazy";
     this.poster.addEventListener("load", () => {
       this.poster.setAttribute("data-loaded", "");
       this.markPicture();
