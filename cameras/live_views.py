@@ -26,7 +26,7 @@ from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access_camera, access_site
 from accounts.views import organization_page
-from cameras import saved_views, snapshots
+from cameras import saved_views
 from cameras.models import Camera, SavedView, Site
 from cameras.ptz import services as ptz
 
@@ -97,9 +97,6 @@ def _render_grid(
     page = Paginator(cameras, saved_views.tile_count(layout)).get_page(request.GET.get("page"))
     columns = saved_views.LAYOUTS[layout]
     tiles = [_tile(camera) for camera in page.object_list]
-    # Each tile shows its camera's recent picture until its video plays: start fetching the missing
-    # ones now, in the tiles' order, so the page's hundred requests find them ready.
-    snapshots.warm_recent(page.object_list)
     site = context.get("site")
     query = {"layout": layout, "site": site.public_id if site else None}
     context.update({

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -123,20 +122,7 @@ async def fetch_recent(camera: Camera) -> bytes:
     return await asyncio.wrap_future(_shared_fetch(camera))
 
 
-def warm_recent(cameras: Iterable[Camera]) -> int:
-    """Start fetching, side by side and in the given order, the pictures of these cameras that are not
-    cached, and return at once; how many were started.
-
-    A live wall asks for every tile's picture at once, but a browser sends at most six requests to a
-    host at a time (HTTP/1.1), so asked one by one a cold wall would wait on the gateway in rows of
-    six. Warmed when the page is rendered, the tiles' requests find the picture cached or on its way.
-    The caller checked the view right and passes cameras with their gateway loaded.
-    """
-    wanted = [c for c in cameras if c.enabled and c.gateway_id is not None]
-    cached = cache.get_many([_thumbnail_key(c) for c in wanted])
-    started = 0
-    for camera in wanted:
-        if _thumbnail_key(camera) not in cached:
-            _shared_fetch(camera)
-            started += 1
-    return started
+def cached_recent(camera: Camera) -> bytes | None:
+    """The camera's recent picture if one is cached (never asks the gateway); None otherwise."""
+    cached = cache.get(_thumbnail_key(camera))
+    return None if cached is None or cached == _FAILED else cached

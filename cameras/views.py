@@ -201,7 +201,9 @@ def camera_snapshot(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_GET
 async def camera_thumbnail(request: HttpRequest, public_id: str) -> HttpResponse:
     """The dashboard's and the live tiles' picture of a camera: a recent snapshot (view right), cached
-    about a minute.
+    about a minute. ``?cached=1`` (the live tiles) answers only a cached picture, else 204: measured
+    on a 10x10 wall, asking the gateway for a hundred cold pictures at once (a stream start and a JPEG
+    encode each) slowed the live video down instead of showing pictures sooner.
 
     Asynchronous, so a live wall's hundred requests do not queue one by one on Django's single
     thread for synchronous views while the gateway waits for each camera's next keyframe: the gate
@@ -209,12 +211,27 @@ async def camera_thumbnail(request: HttpRequest, public_id: str) -> HttpResponse
     """
     user = await request.auser()
     camera = await snapshots.gated_camera(user, public_id)
+    if request.GET.get("cached") == "1":
+        return _cached_thumbnail(camera)
     try:
         jpeg = await snapshots.fetch_recent(camera)
     except snapshots.SnapshotUnavailable as exc:
         response = HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
         response["Cache-Control"] = "private, no-store"
         return response
+    return _jpeg(jpeg)
+
+
+def _jpeg(jpeg: bytes) -> HttpResponse:
     response = HttpResponse(jpeg, content_type="image/jpeg")
     response["Cache-Control"] = f"private, max-age={snapshots.THUMBNAIL_SECONDS}"
     return response
+
+
+def _cached_thumbnail(camera: Camera) -> HttpResponse:
+    jpeg = snapshots.cached_recent(camera)
+    if jpeg is None:
+        response = HttpResponse(status=204)
+        response["Cache-Control"] = "private, no-store"
+        return response
+    return _jpeg(jpeg)

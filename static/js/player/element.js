@@ -139,13 +139,14 @@ export class CctvPlayer extends HTMLElement {
     this.append(video, this.poster, label, this.badge, this.message);
   }
 
-  // Asks for the camera's recent picture (the server's one-minute snapshot; the URL changes once a
-  // minute, so a reconnect within the minute costs nothing).
+  // Asks for the camera's recent picture if the server has one cached (its one-minute snapshot, taken
+  // for the dashboard or an earlier visit; never a new one: a wall of cold pictures slowed the video
+  // down). The URL changes once a minute, so a reconnect within the minute costs nothing.
   showPoster() {
     const pattern = liveConfig().thumbnailUrl;
     const camera = this.getAttribute("camera");
     if (!pattern || !camera) return;
-    const url = thumbnailUrl(pattern.replace("{camera}", encodeURIComponent(camera)));
+    const url = `${thumbnailUrl(pattern.replace("{camera}", encodeURIComponent(camera)))}&cached=1`;
     if (this.poster.getAttribute("src") !== url) this.poster.setAttribute("src", url);
   }
 
