@@ -3,7 +3,7 @@
 Tasks take ids, re-fetch, and call one service. A retryable gateway error
 (unreachable, timeout) is retried with backoff; a permanent one is logged.
 The periodic reconcile heals whatever a lost task left behind. Each task
-names its queue (``queue=``), so renaming one cannot move it to another.
+names its queue (``queue_name=``, see portal/celery.py), so renaming one cannot move it to another.
 
 The worker autodiscovers this module only: importing ``cameras.ptz.tasks``
 here registers the PTZ tasks, which keep their ``cameras.tasks.*`` names.
@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 QUEUE = "celery"
 
 
-@shared_task(queue=QUEUE, bind=True, max_retries=RETRY["max_retries"])
+@shared_task(queue_name=QUEUE, bind=True, max_retries=RETRY["max_retries"])
 def sync_camera_streams(self, camera_id: int) -> None:  # type: ignore[no-untyped-def]
     camera = Camera.objects.select_related("gateway").filter(pk=camera_id).first()
     if camera is None or camera.gateway is None:
@@ -38,7 +38,7 @@ def sync_camera_streams(self, camera_id: int) -> None:  # type: ignore[no-untype
         retry_or_log(self, exc)
 
 
-@shared_task(queue=QUEUE, bind=True, max_retries=RETRY["max_retries"])
+@shared_task(queue_name=QUEUE, bind=True, max_retries=RETRY["max_retries"])
 def remove_camera_streams(self, gateway_id: int, public_id: str) -> None:  # type: ignore[no-untyped-def]
     gateway = Gateway.objects.filter(pk=gateway_id).first()
     if gateway is None:
@@ -49,7 +49,7 @@ def remove_camera_streams(self, gateway_id: int, public_id: str) -> None:  # typ
         retry_or_log(self, exc)
 
 
-@shared_task(queue=QUEUE)
+@shared_task(queue_name=QUEUE)
 def reconcile_gateways() -> None:
     for gateway in Gateway.objects.enabled():
         try:
@@ -58,7 +58,7 @@ def reconcile_gateways() -> None:
             logger.warning("reconcile of gateway %s failed: %s", gateway.name, exc)
 
 
-@shared_task(queue=QUEUE)
+@shared_task(queue_name=QUEUE)
 def refresh_camera_health() -> None:
     for gateway in Gateway.objects.enabled():
         health.refresh_gateway_health(gateway)

@@ -207,10 +207,10 @@ CELERY_TIMEZONE = "UTC"
 # minutes, so only workers started with -Q motion (thread pool) take them.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = [Queue(name) for name in ("celery", "ptz", "exports")]
-# Every task declares its queue on the task (@shared_task(queue=...): cameras/tasks.py,
-# cameras/ptz/tasks.py, recordings/<feature>/tasks.py), so a rename cannot move it to another
-# queue; no task is routed by name pattern. Tasks without one go to "celery".
-CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {}
+# Every task declares its queue on the task (@shared_task(queue_name=...): cameras/tasks.py,
+# cameras/ptz/tasks.py, recordings/<feature>/tasks.py) and one router sends it there, so a rename
+# cannot move it to another queue; no task is routed by name pattern. Tasks without one go to "celery".
+CELERY_TASK_ROUTES = ("portal.celery.route_to_declared_queue",)
 CCTV_RECONCILE_SECONDS = env_int("CCTV_RECONCILE_SECONDS", 30)
 CCTV_HEALTH_SECONDS = env_int("CCTV_HEALTH_SECONDS", 30)
 CCTV_CLIP_CLEANUP_SECONDS = env_int("CCTV_CLIP_CLEANUP_SECONDS", 60)

@@ -39,7 +39,7 @@ def _ptz_camera(camera_id: int, organization_id: int) -> Camera | None:
     return camera
 
 
-@shared_task(name="cameras.tasks.ptz_command", queue=PTZ_QUEUE, bind=True, max_retries=2)
+@shared_task(name="cameras.tasks.ptz_command", queue_name=PTZ_QUEUE, bind=True, max_retries=2)
 def ptz_command(self, camera_id: int, organization_id: int, command: dict, seq: int, lease: str) -> None:  # type: ignore[no-untyped-def]
     camera = _ptz_camera(camera_id, organization_id)
     if camera is None:
@@ -52,7 +52,7 @@ def ptz_command(self, camera_id: int, organization_id: int, command: dict, seq: 
         logger.warning("ptz %s on camera %s failed: %s", command["action"], camera_id, exc)
 
 
-@shared_task(name="cameras.tasks.ptz_stop_if_idle", queue=PTZ_QUEUE, bind=True, max_retries=2)
+@shared_task(name="cameras.tasks.ptz_stop_if_idle", queue_name=PTZ_QUEUE, bind=True, max_retries=2)
 def ptz_stop_if_idle(self, camera_id: int, organization_id: int, seq: int) -> None:  # type: ignore[no-untyped-def]
     camera = _ptz_camera(camera_id, organization_id)
     if camera is None:
@@ -65,7 +65,7 @@ def ptz_stop_if_idle(self, camera_id: int, organization_id: int, seq: int) -> No
         logger.warning("ptz timeout stop of camera %s failed: %s", camera_id, exc)
 
 
-@shared_task(name="cameras.tasks.ptz_refresh_status", queue=PTZ_QUEUE)
+@shared_task(name="cameras.tasks.ptz_refresh_status", queue_name=PTZ_QUEUE)
 def ptz_refresh_status(camera_id: int, organization_id: int) -> None:
     camera = _ptz_camera(camera_id, organization_id)
     if camera is not None:
@@ -77,7 +77,7 @@ def _ptz_preset(preset_id: int, **only: Any) -> PTZPreset | None:
     return preset if preset is not None and preset.camera.has_onvif else None
 
 
-@shared_task(name="cameras.tasks.ptz_set_preset", queue=PTZ_QUEUE)
+@shared_task(name="cameras.tasks.ptz_set_preset", queue_name=PTZ_QUEUE)
 def ptz_set_preset(preset_id: int) -> None:
     if (preset := _ptz_preset(preset_id)) is None:
         return
@@ -87,7 +87,7 @@ def ptz_set_preset(preset_id: int) -> None:
         logger.warning("saving preset %s on camera %s failed: %s", preset_id, preset.camera_id, exc)
 
 
-@shared_task(name="cameras.tasks.ptz_remove_preset", queue=PTZ_QUEUE)
+@shared_task(name="cameras.tasks.ptz_remove_preset", queue_name=PTZ_QUEUE)
 def ptz_remove_preset(preset_id: int) -> None:
     if (preset := _ptz_preset(preset_id, removing=True)) is None:
         return
@@ -97,7 +97,7 @@ def ptz_remove_preset(preset_id: int) -> None:
         logger.warning("removing preset %s from camera %s failed: %s", preset_id, preset.camera_id, exc)
 
 
-@shared_task(name="cameras.tasks.refresh_ptz_capabilities", queue="celery", bind=True,
+@shared_task(name="cameras.tasks.refresh_ptz_capabilities", queue_name="celery", bind=True,
              max_retries=RETRY["max_retries"])
 def refresh_ptz_capabilities(self, camera_id: int) -> None:  # type: ignore[no-untyped-def]
     camera = Camera.objects.select_related("site").filter(pk=camera_id).first()

@@ -34,7 +34,7 @@ def backoff(retries: int) -> int:
     return min(RETRY_BACKOFF_SECONDS * 2**retries, RETRY_BACKOFF_MAX)
 
 
-@shared_task(name="recordings.tasks.export_clip", queue="exports", bind=True, acks_late=True,
+@shared_task(name="recordings.tasks.export_clip", queue_name="exports", bind=True, acks_late=True,
              reject_on_worker_lost=True, max_retries=EXPORT_RETRIES)
 def export_clip(self, clip_id: int) -> None:  # type: ignore[no-untyped-def]
     cleanup.sweep_temp_files()
@@ -50,7 +50,7 @@ RANGE_WAIT_SECONDS = 10
 RANGE_RETRIES = 15
 
 
-@shared_task(name="recordings.tasks.export_range_clip", queue="exports", bind=True, acks_late=True,
+@shared_task(name="recordings.tasks.export_range_clip", queue_name="exports", bind=True, acks_late=True,
              reject_on_worker_lost=True, max_retries=RANGE_RETRIES)
 def export_range_clip(self, clip_id: int) -> None:  # type: ignore[no-untyped-def]
     """Cut a range clip from recorded footage (``exports`` queue; queued with the range's end as ETA)."""
@@ -64,7 +64,7 @@ def export_range_clip(self, clip_id: int) -> None:  # type: ignore[no-untyped-de
         raise self.retry(exc=exc, countdown=RANGE_WAIT_SECONDS) from exc
 
 
-@shared_task(name="recordings.tasks.assemble_bundle", queue="exports", acks_late=True,
+@shared_task(name="recordings.tasks.assemble_bundle", queue_name="exports", acks_late=True,
              reject_on_worker_lost=True)
 def assemble_bundle(bundle_id: int) -> None:
     """Zip a multi-camera export once all its clips are done (idempotent: the row is claimed)."""
@@ -73,7 +73,7 @@ def assemble_bundle(bundle_id: int) -> None:
     bundles.assemble(bundle_id)
 
 
-@shared_task(name="recordings.tasks.expire_clips", queue="celery", bind=True)
+@shared_task(name="recordings.tasks.expire_clips", queue_name="celery", bind=True)
 def expire_clips(self, invocation: int = 0) -> None:  # type: ignore[no-untyped-def]
     now = timezone.now()
     handled = max(cleanup.expire_clips(now, BATCH_SIZE), cleanup.expire_motion_events(now, BATCH_SIZE),
@@ -82,7 +82,7 @@ def expire_clips(self, invocation: int = 0) -> None:  # type: ignore[no-untyped-
         self.apply_async(kwargs={"invocation": invocation + 1})
 
 
-@shared_task(name="recordings.tasks.sweep_clips", queue="celery", bind=True)
+@shared_task(name="recordings.tasks.sweep_clips", queue_name="celery", bind=True)
 def sweep_clips(self, invocation: int = 0) -> None:  # type: ignore[no-untyped-def]
     swept = cleanup.sweep_stuck(timezone.now(), BATCH_SIZE)
     cleanup.sweep_temp_files()

@@ -16,7 +16,7 @@ from django.utils import timezone
 WATCH_PENDING_SECONDS = 30
 
 
-@shared_task(name="recordings.tasks.watch_camera", queue="motion", bind=True, ignore_result=True)
+@shared_task(name="recordings.tasks.watch_camera", queue_name="motion", bind=True, ignore_result=True)
 def watch_camera(self, camera_id: int) -> None:  # type: ignore[no-untyped-def]
     """Watch one camera for motion for one session (``motion`` queue, thread pool)."""
     from recordings.motion import watch
@@ -24,7 +24,7 @@ def watch_camera(self, camera_id: int) -> None:  # type: ignore[no-untyped-def]
     watch.watch(camera_id, owner=self.request.hostname or "worker")
 
 
-@shared_task(name="recordings.tasks.dispatch_motion_watchers", queue="celery")
+@shared_task(name="recordings.tasks.dispatch_motion_watchers", queue_name="celery")
 def dispatch_motion_watchers() -> int:
     """Beat: queue a watch for every armed camera that no worker holds."""
     from recordings.motion import watch

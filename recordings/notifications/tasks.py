@@ -20,7 +20,7 @@ NOTIFY_BACKOFF_SECONDS = 5
 NOTIFY_BACKOFF_MAX = 300
 
 
-@shared_task(name="recordings.tasks.notify_motion_event", queue="celery", acks_late=True,
+@shared_task(name="recordings.tasks.notify_motion_event", queue_name="celery", acks_late=True,
              reject_on_worker_lost=True)
 def notify_motion_event(event_id: int) -> int:
     """Write and queue the deliveries of one alert; returns how many are new."""
@@ -29,7 +29,7 @@ def notify_motion_event(event_id: int) -> int:
     return len(deliveries.queue_deliveries(event_id))
 
 
-@shared_task(name="recordings.tasks.requeue_stale_deliveries", queue="celery", bind=True)
+@shared_task(name="recordings.tasks.requeue_stale_deliveries", queue_name="celery", bind=True)
 def requeue_stale_deliveries(self, invocation: int = 0) -> None:  # type: ignore[no-untyped-def]
     """Beat: pending deliveries whose task was lost are queued again (see delivery.STALE_PENDING)."""
     from recordings.notifications import delivery as deliveries
@@ -39,7 +39,7 @@ def requeue_stale_deliveries(self, invocation: int = 0) -> None:  # type: ignore
         self.apply_async(kwargs={"invocation": invocation + 1})
 
 
-@shared_task(name="recordings.tasks.deliver_notification", queue="celery", bind=True,
+@shared_task(name="recordings.tasks.deliver_notification", queue_name="celery", bind=True,
              acks_late=True, reject_on_worker_lost=True, max_retries=NOTIFY_RETRIES)
 def deliver_notification(self, delivery_id: int) -> None:  # type: ignore[no-untyped-def]
     from recordings.notifications import delivery as deliveries

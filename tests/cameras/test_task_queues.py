@@ -63,7 +63,7 @@ def test_each_cameras_task_goes_to_the_queue_it_declares() -> None:
     app.loader.import_default_modules()
 
     assert {name: routed_queue(name) for name in QUEUES} == QUEUES
-    assert {name: app.tasks[name].queue for name in QUEUES} == QUEUES
+    assert {name: app.tasks[name].queue_name for name in QUEUES} == QUEUES
 
 
 def test_settings_route_no_cameras_task() -> None:

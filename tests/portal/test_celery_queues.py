@@ -3,7 +3,7 @@
 Queues decide which workers run a task (exports on ``exports``, PTZ on the
 fast ``ptz`` lane, motion watches only on thread-pool ``motion`` workers), so
 the table below is the deployment's contract. The queue is resolved as a
-send resolves it (the task's own options, then ``CELERY_TASK_ROUTES``, then
+send resolves it (``CELERY_TASK_ROUTES``: the router that reads the task's ``queue_name``, then
 the default queue), after loading the task modules as a worker does.
 """
 
@@ -64,7 +64,7 @@ def test_every_registered_task_has_the_queue_it_must_have(registered: dict[str, 
 
 @pytest.mark.parametrize("name", RECORDINGS_TASKS)
 def test_recordings_tasks_declare_their_queue_on_the_task(registered: dict[str, Task], name: str) -> None:
-    assert registered[name].queue == EXPECTED_QUEUES[name]
+    assert registered[name].queue_name == EXPECTED_QUEUES[name]
     assert not any(route.startswith("recordings.") for route in settings.CELERY_TASK_ROUTES)
 
 
