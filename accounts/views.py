@@ -26,7 +26,7 @@ from accounts.forms import AuditFilterForm, MemberForm, OrganizationForm, TokenF
 from accounts.models import APIToken, AuditEvent, Invitation, Membership, Organization
 from accounts.organizations import switch_organization
 from accounts.roles import Action
-from accounts.scoping import access_membership, access_organization, can
+from accounts.scoping import access, can
 
 AUDIT_PAGE_SIZE = 50
 GET_POST = require_http_methods(["GET", "POST"])
@@ -46,7 +46,7 @@ def organization_page(action: str = Action.VIEW) -> Callable:
             if not request.organizations:  # type: ignore[attr-defined]
                 status = 200 if action == Action.VIEW else 403
                 return render(request, "no_organization.html", status=status)
-            organization = access_organization(request.user, request.organization.pk, action)  # type: ignore[attr-defined]
+            organization = access(Organization, request.user, request.organization.pk, action)  # type: ignore[attr-defined]
             return view(request, organization, *args, **kwargs)
 
         return wrapper
@@ -56,7 +56,7 @@ def organization_page(action: str = Action.VIEW) -> Callable:
 
 def _access_member(user: Any, pk: int) -> Membership:
     """A membership the user can see (else 404) and manage (else 403)."""
-    membership = access_membership(user, pk, Action.VIEW)
+    membership = access(Membership, user, pk, Action.VIEW)
     if not can(user, Action.MANAGE, membership):
         raise PermissionDenied("Your role does not allow this.")
     return membership
@@ -78,7 +78,7 @@ def _access_token(user: Any, pk: int) -> APIToken:
 @login_required
 @require_POST
 def organization_switch(request: HttpRequest) -> HttpResponse:
-    organization = access_organization(request.user, request.POST.get("organization"), Action.VIEW)
+    organization = access(Organization, request.user, request.POST.get("organization"), Action.VIEW)
     switch_organization(request, organization)
     messages.info(request, f"You are now working in {organization.name}.")
     next_url = request.POST.get("next", "")

@@ -25,7 +25,8 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 
 from accounts.roles import Action
-from accounts.scoping import access_camera
+from accounts.scoping import access
+from cameras.models import Camera
 from recordings.playback import delivery, pages, playlist, sessions
 
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
@@ -73,6 +74,6 @@ def session_segment(request: Request, token: str, segment_id: int) -> HttpRespon
 @login_required
 @require_GET
 def camera_timeline(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    camera = access_camera(request.user, public_id, Action.VIEW, related=("recording_settings",))
+    camera = access(Camera, request.user, public_id, Action.VIEW, related=("recording_settings",))
     moment = pages.start_moment(request.user, camera, request.GET)
     return render(request, "playback/timeline.html", pages.timeline_context(camera, moment))

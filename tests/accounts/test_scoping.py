@@ -10,7 +10,7 @@ from django.http import Http404
 from accounts.api_auth import TokenPrincipal
 from accounts.models import APIToken, Organization
 from accounts.roles import ROLE_ACTIONS, Action, Role
-from accounts.scoping import access_camera, access_site, grants_for
+from accounts.scoping import access, grants_for
 from cameras.models import Camera, Site
 from tests.factories import make_camera, make_member, make_organization, make_site, make_user
 
@@ -128,24 +128,24 @@ def test_token_principal_acts_in_its_organization_with_its_role(two_orgs: dict) 
     assert not Camera.objects.for_user(principal, Action.MANAGE).exists()
 
 
-def test_access_camera_gives_the_same_404_for_missing_foreign_and_malformed(two_orgs: dict) -> None:
+def test_access_to_a_camera_gives_the_same_404_for_missing_foreign_and_malformed(two_orgs: dict) -> None:
     user = _member(two_orgs["org_a"], Role.OWNER)
     messages = set()
     for public_id in (two_orgs["cam_b"].public_id, uuid.uuid4(), "not-a-uuid", None):
         with pytest.raises(Http404) as caught:
-            access_camera(user, public_id)
+            access(Camera, user, public_id)
         messages.add(str(caught.value))
     assert len(messages) == 1
 
 
-def test_access_camera_refuses_a_visible_camera_for_a_forbidden_action(two_orgs: dict) -> None:
+def test_access_to_a_camera_refuses_a_visible_camera_for_a_forbidden_action(two_orgs: dict) -> None:
     viewer = _member(two_orgs["org_a"], Role.VIEWER)
-    assert access_camera(viewer, two_orgs["cam_a1"].public_id) == two_orgs["cam_a1"]
+    assert access(Camera, viewer, two_orgs["cam_a1"].public_id) == two_orgs["cam_a1"]
     with pytest.raises(PermissionDenied):
-        access_camera(viewer, two_orgs["cam_a1"].public_id, Action.MANAGE)
+        access(Camera, viewer, two_orgs["cam_a1"].public_id, Action.MANAGE)
 
 
-def test_access_site_hides_foreign_sites(two_orgs: dict) -> None:
+def test_access_to_a_site_hides_foreign_sites(two_orgs: dict) -> None:
     admin = _member(two_orgs["org_a"], Role.ADMIN)
     with pytest.raises(Http404):
-        access_site(admin, two_orgs["site_b"].public_id, Action.MANAGE)
+        access(Site, admin, two_orgs["site_b"].public_id, Action.MANAGE)
