@@ -32,12 +32,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import audit
+from accounts.changes import access_changed
 from accounts.models import APIToken, Invitation, Membership, Organization, User, hash_token_key
 from accounts.roles import Action, Role, role_allows
 from accounts.scoping import can, require_visible, token_grant
 from accounts.services import check_member_access
 from cameras.models import Camera, Site
-from signaling.events import publish_scope_changed
 
 NO_LONGER_VALID = "This invitation is no longer valid: it was accepted, declined, withdrawn or has expired."
 
@@ -146,7 +146,7 @@ def accept_invitation(invitation: Invitation, user: User, *, ip: str | None = No
     if created:
         audit.record(user, "member.add", organization=organization, target=user, ip=ip, role=membership.role,
                      invitation=str(invitation.public_id))
-        publish_scope_changed(user_id=user.pk)
+        access_changed.send(sender=Membership, user_id=user.pk)
     return membership
 
 

@@ -20,11 +20,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import audit
+from accounts.changes import access_changed, organization_updated
 from accounts.models import APIToken, Membership, Organization, User, hash_token_key
 from accounts.roles import RESTRICTABLE_ROLES, TOKEN_ROLES, Role
 from accounts.scoping import Grant, grants_for, require_visible, token_grant
 from cameras.models import Camera, Site
-from signaling.events import publish_scope_changed
 
 ORGANIZATION_FIELDS = frozenset({"name", "require_mfa", "clip_retention_days", "clip_storage_quota_bytes"})
 TOKEN_PREFIX = "cctv"  # noqa: S105  (a public marker at the start of every key, not a secret)
@@ -102,7 +102,7 @@ def change_member(
                  old_role=old_role, role=role, sites=len(sites), cameras=len(cameras))
     fit_tokens_to_creator(membership.user, organization_id=organization.pk, actor=actor, ip=ip,
                           reason="its creator's access changed")
-    publish_scope_changed(user_id=membership.user_id)
+    access_changed.send(sender=Membership, user_id=membership.user_id)
     return membership
 
 
@@ -118,7 +118,7 @@ def remove_member(actor: Any, membership: Membership, *, ip: str | None = None) 
         _keep_an_owner(membership)
     audit.record(actor, "member.remove", organization=membership.organization, target=membership.user, ip=ip,
                  role=membership.role)
-    publish_scope_changed(user_id=membership.user_id)
+    access_changed.send(sender=Membership, user_id=membership.user_id)
     membership.delete()
     fit_tokens_to_creator(membership.user, organization_id=membership.organization_id, actor=actor, ip=ip,
                           reason="its creator was removed from the organization")
@@ -217,10 +217,7 @@ def update_organization(
             organization.save()
     except IntegrityError:
         raise ValidationError({"name": ["Another organization already uses this name."]}) from None
-    if "clip_retention_days" in changed:
-        from recordings.cleanup import reapply_retention
-
-        reapply_retention(organization.pk, organization.clip_retention_days)
+    organization_updated.send(sender=Organization, organization=organization, changed=changed)
     audit.record(actor, "organization.update", organization=organization, target=organization, ip=ip,
                  changed=changed)
     return organization

@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -10,8 +11,8 @@ from django.http import Http404
 from accounts.api_auth import TokenPrincipal
 from accounts.models import APIToken, Organization
 from accounts.roles import ROLE_ACTIONS, Action, Role
-from accounts.scoping import access, grants_for
-from cameras.models import Camera, Site
+from accounts.scoping import Grant, ScopedQuerySet, access, grants_for, scope_of, scope_q
+from cameras.models import Camera, Gateway, Site
 from tests.factories import make_camera, make_member, make_organization, make_site, make_user
 
 pytestmark = pytest.mark.django_db
@@ -149,3 +150,34 @@ def test_access_to_a_site_hides_foreign_sites(two_orgs: dict) -> None:
     admin = _member(two_orgs["org_a"], Role.ADMIN)
     with pytest.raises(Http404):
         access(Site, admin, two_orgs["site_b"].public_id, Action.MANAGE)
+
+
+def _tenant_models() -> list[type]:
+    return [model for model in apps.get_models() if isinstance(model._default_manager.all(), ScopedQuerySet)]
+
+
+def test_every_tenant_model_declares_a_scope_whose_paths_exist() -> None:
+    limited = Grant(organization_id=1, role=Role.VIEWER, site_ids=frozenset({1}), camera_ids=frozenset({2}))
+    whole = Grant(organization_id=1, role=Role.VIEWER)
+
+    for model in _tenant_models():
+        scope_of(model)
+        for grant in (limited, whole):
+            model._base_manager.filter(scope_q(model, grant)).exists()  # a wrong path raises FieldError
+
+    names = {model.__name__ for model in _tenant_models()}
+    assert {"Organization", "Site", "Camera", "Clip", "ExportBundle", "Segment"} <= names
+
+
+def test_a_model_without_a_scope_is_not_tenant_data_to_the_gate() -> None:
+    with pytest.raises(TypeError, match="declares no"):
+        scope_of(Gateway)
+
+
+def test_access_names_organizations_by_pk_and_gives_the_same_404_for_bad_ids(two_orgs: dict) -> None:
+    admin = _member(two_orgs["org_a"], Role.ADMIN)
+
+    assert access(Organization, admin, two_orgs["org_a"].pk) == two_orgs["org_a"]
+    for key in (two_orgs["org_b"].pk, "not-a-number", None, 987654):
+        with pytest.raises(Http404):
+            access(Organization, admin, key)
