@@ -36,8 +36,7 @@ from accounts.changes import access_changed
 from accounts.models import APIToken, Invitation, Membership, Organization, User, hash_token_key
 from accounts.roles import Action, Role, role_allows
 from accounts.scoping import can, require_visible, token_grant
-from accounts.services import check_member_access
-from cameras.models import Camera, Site
+from accounts.services import GrantedCamera, GrantedSite, check_member_access
 
 NO_LONGER_VALID = "This invitation is no longer valid: it was accepted, declined, withdrawn or has expired."
 
@@ -61,8 +60,8 @@ def invite_member(
     *,
     email: str,
     role: str,
-    sites: Iterable[Site] = (),
-    cameras: Iterable[Camera] = (),
+    sites: Iterable[GrantedSite] = (),
+    cameras: Iterable[GrantedCamera] = (),
     ip: str | None = None,
 ) -> Invitation:
     """Invite an e-mail address to a role (and optional limits) in the organization.

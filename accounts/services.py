@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -24,7 +24,21 @@ from accounts.changes import access_changed, organization_updated
 from accounts.models import APIToken, Membership, Organization, User, hash_token_key
 from accounts.roles import RESTRICTABLE_ROLES, TOKEN_ROLES, Role
 from accounts.scoping import Grant, grants_for, require_visible, token_grant
-from cameras.models import Camera, Site
+
+
+class GrantedSite(Protocol):
+    """What the grant rules need of a site (a ``cameras.Site``; accounts sits below cameras)."""
+
+    pk: Any
+    organization_id: int
+
+
+class GrantedCamera(Protocol):
+    """What the grant rules need of a camera (a ``cameras.Camera``)."""
+
+    pk: Any
+    site: GrantedSite
+
 
 ORGANIZATION_FIELDS = frozenset({"name", "require_mfa", "clip_retention_days", "clip_storage_quota_bytes"})
 TOKEN_PREFIX = "cctv"  # noqa: S105  (a public marker at the start of every key, not a secret)
@@ -42,7 +56,8 @@ def _is_owner(user: Any, organization: Organization) -> bool:
 
 
 def check_member_access(
-    actor: Any, organization: Organization, old_role: str | None, role: str, sites: list[Site], cameras: list[Camera]
+    actor: Any, organization: Organization, old_role: str | None, role: str, sites: list[GrantedSite],
+    cameras: list[GrantedCamera],
 ) -> None:
     """The rules for giving someone ``role`` with these limits (invitations and changes alike)."""
     _check_role_change(actor, organization, old_role, role)
@@ -58,7 +73,7 @@ def _check_role_change(actor: Any, organization: Organization, old_role: str | N
 
 
 def _check_restrictions(
-    organization: Organization, role: str, sites: list[Site], cameras: list[Camera]
+    organization: Organization, role: str, sites: list[GrantedSite], cameras: list[GrantedCamera]
 ) -> None:
     if (sites or cameras) and role not in RESTRICTABLE_ROLES:
         raise ValidationError({"role": ["Owners and admins always see the whole organization; "
@@ -81,8 +96,8 @@ def change_member(
     membership: Membership,
     *,
     role: str,
-    sites: Iterable[Site] = (),
-    cameras: Iterable[Camera] = (),
+    sites: Iterable[GrantedSite] = (),
+    cameras: Iterable[GrantedCamera] = (),
     ip: str | None = None,
 ) -> Membership:
     """Change a member's role and restrictions. Audit: ``member.update``."""

@@ -44,11 +44,6 @@ KNOWN_CYCLE_EDGES: dict[tuple[str, str], str] = {
         ".notices -> recordings.tasks, recordings.notifications; .notice_messages -> recordings.schedules, "
         "recordings.retention, recordings.webhooks"
     ),
-    # In the gate's own area, not done yet: the member and invitation grants (forms, serializers, and the
-    # services' type hints) name sites and cameras; they belong where the arrow runs downhill (cameras).
-    ("accounts", "cameras"): (
-        "accounts.forms, accounts.serializers, accounts.services, accounts.invitations -> cameras.models"
-    ),
 }
 
 
