@@ -27,7 +27,7 @@ from cameras.grants.forms import MemberForm
 
 def _access_member(user: Any, pk: int) -> Membership:
     """A membership the user can see (else 404) and manage (else 403)."""
-    membership = access(Membership, user, pk, Action.VIEW)
+    membership = access(Membership, user, pk, Action.VIEW, related=("user",))
     if not can(user, Action.MANAGE, membership):
         raise PermissionDenied("Your role does not allow this.")
     return membership
