@@ -1,6 +1,6 @@
-"""Forms for the member, API token, organization and audit log pages.
+"""Forms for the API token, organization and audit log pages (the member form: ``cameras.grants``).
 
-Choices that name tenant data (sites, cameras, audit actors) come from
+Choices that name tenant data (audit actors) come from
 querysets the views build through the access gate; the forms only narrow
 them further. Writes go through ``accounts.services``.
 """
@@ -16,10 +16,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 
-from accounts import invitations, services
-from accounts.models import Invitation, Membership, Organization, User
-from accounts.roles import TOKEN_ROLES, Action, Role
-from cameras.models import Camera, Site
+from accounts.models import User
+from accounts.roles import TOKEN_ROLES, Role
 
 T = TypeVar("T")
 
@@ -42,67 +40,6 @@ def save_or_add_errors(form: forms.Form, save: Callable[[], T]) -> T | None:
     except (ValidationError, PermissionDenied) as exc:
         add_service_errors(form, exc)
         return None
-
-
-class CameraChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Camera) -> str:
-        return f"{obj.site.name} / {obj.name}"
-
-
-class MemberForm(forms.Form):
-    """Invite a member by e-mail, or change a member's role and restrictions."""
-
-    email = forms.EmailField(
-        label="E-mail address",
-        help_text="They get an e-mail invitation and become a member when they accept it.",
-    )
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
-    sites = forms.ModelMultipleChoiceField(
-        queryset=Site.objects.none(),
-        to_field_name="public_id",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Limit to sites",
-    )
-    cameras = CameraChoiceField(
-        queryset=Camera.objects.none(),
-        to_field_name="public_id",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Limit to cameras",
-    )
-
-    def __init__(
-        self, *args: Any, user: Any, organization: Organization, membership: Membership | None = None, **kwargs: Any
-    ) -> None:
-        self.user = user
-        self.organization = organization
-        self.membership = membership
-        if membership is not None:
-            kwargs.setdefault("initial", {
-                "role": membership.role,
-                "sites": [site.public_id for site in membership.sites.all()],
-                "cameras": [camera.public_id for camera in membership.cameras.all()],
-            })
-        super().__init__(*args, **kwargs)
-        self.fields["sites"].queryset = Site.objects.for_user(user, Action.MANAGE).filter(organization=organization)
-        self.fields["cameras"].queryset = (
-            Camera.objects.for_user(user, Action.MANAGE)
-            .filter(site__organization=organization)
-            .select_related("site")
-        )
-        if membership is not None:
-            del self.fields["email"]
-
-    def save(self, *, ip: str | None) -> Membership | Invitation:
-        """An invitation for a new member, the saved membership for a change."""
-        data = self.cleaned_data
-        restrictions = {"sites": data["sites"], "cameras": data["cameras"]}
-        if self.membership is None:
-            return invitations.invite_member(
-                self.user, self.organization, email=data["email"], role=data["role"], ip=ip, **restrictions
-            )
-        return services.change_member(self.user, self.membership, role=data["role"], ip=ip, **restrictions)
 
 
 class SetPasswordForm(forms.Form):

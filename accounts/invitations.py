@@ -32,13 +32,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import audit
+from accounts.changes import access_changed
 from accounts.models import APIToken, Invitation, Membership, Organization, User, hash_token_key
 from accounts.roles import Action, Role, role_allows
 from accounts.scoping import can, require_visible, token_grant
-from accounts.services import check_member_access
-from cameras.models import Camera, Site
+from accounts.services import GrantedCamera, GrantedSite, check_member_access
 from portal import timezones
-from signaling.events import publish_scope_changed
 
 NO_LONGER_VALID = "This invitation is no longer valid: it was accepted, declined, withdrawn or has expired."
 
@@ -62,8 +61,8 @@ def invite_member(
     *,
     email: str,
     role: str,
-    sites: Iterable[Site] = (),
-    cameras: Iterable[Camera] = (),
+    sites: Iterable[GrantedSite] = (),
+    cameras: Iterable[GrantedCamera] = (),
     ip: str | None = None,
 ) -> Invitation:
     """Invite an e-mail address to a role (and optional limits) in the organization.
@@ -106,7 +105,7 @@ def invitation_zone(invitation: Invitation) -> tzinfo:
     inviter's (the zone active for the request, from their browser), which
     is the portal's ``TIME_ZONE`` when a token sends the invitation.
     """
-    for sites in (invitation.sites.all(), Site.objects.filter(organization=invitation.organization)):
+    for sites in (invitation.sites.all(), invitation.organization.sites.all()):
         names = {name for name in sites.values_list("timezone", flat=True) if name}
         if len(names) == 1 and (zone := timezones.zone_named(names.pop())) is not None:
             return zone
@@ -173,7 +172,7 @@ def accept_invitation(invitation: Invitation, user: User, *, ip: str | None = No
     if created:
         audit.record(user, "member.add", organization=organization, target=user, ip=ip, role=membership.role,
                      invitation=str(invitation.public_id))
-        publish_scope_changed(user_id=user.pk)
+        access_changed.send(sender=Membership, user_id=user.pk)
     return membership
 
 

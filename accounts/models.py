@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.roles import TOKEN_ROLES, Role
-from accounts.scoping import OrganizationOwnedQuerySet, OrganizationQuerySet
+from accounts.scoping import Scope, ScopedQuerySet
 from portal.models import TimeStampedModel
 
 
@@ -64,7 +64,8 @@ class Organization(TimeStampedModel):
         help_text="Requests for clips are refused once the organization's clips would take more; empty means no cap.",
     )
 
-    objects = OrganizationQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(organization="pk", limited_members_see_it=True)
 
     class Meta:
         ordering = ["name"]
@@ -86,7 +87,8 @@ class Membership(TimeStampedModel):
     sites = models.ManyToManyField("cameras.Site", blank=True, related_name="+")
     cameras = models.ManyToManyField("cameras.Camera", blank=True, related_name="+")
 
-    objects = OrganizationOwnedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(organization="organization")
 
     class Meta:
         ordering = ["organization__name", "user__email"]
@@ -103,7 +105,7 @@ def hash_token_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-class APITokenQuerySet(OrganizationOwnedQuerySet):
+class APITokenQuerySet(ScopedQuerySet):
     def active(self) -> APITokenQuerySet:
         return self.filter(revoked_at__isnull=True)
 
@@ -124,6 +126,7 @@ class APIToken(TimeStampedModel):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = APITokenQuerySet.as_manager()
+    scope = Scope(organization="organization")
 
     class Meta:
         ordering = ["-created_at"]
@@ -141,7 +144,7 @@ class APIToken(TimeStampedModel):
         self.save(update_fields=["revoked_at", "updated_at"])
 
 
-class InvitationQuerySet(OrganizationOwnedQuerySet):
+class InvitationQuerySet(ScopedQuerySet):
     def pending(self) -> InvitationQuerySet:
         """Neither accepted, declined nor withdrawn, and not expired."""
         return self.filter(
@@ -176,6 +179,7 @@ class Invitation(TimeStampedModel):
     revoked_at = models.DateTimeField("withdrawn at", null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
+    scope = Scope(organization="organization")
 
     class Meta:
         ordering = ["-created_at"]
@@ -211,7 +215,8 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
-    objects = OrganizationOwnedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(organization="organization")
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -1,12 +1,17 @@
 """The one access gate for tenant data.
 
 Every page, API viewset, admin class, consumer and task reaches tenant data
-through this module: the ``for_user(user, action)`` queryset methods below,
-or the ``access_*`` helpers, which return one object or raise the same
-``Http404`` whether the object does not exist or belongs to someone else.
-When the object is visible but the action is not allowed (a viewer trying to
-edit a camera of their own organization), the helpers raise
-``PermissionDenied`` instead: the object's existence is no secret then.
+through this module: the ``for_user(user, action)`` queryset method below,
+or ``access``, which returns one object or raises the same ``Http404``
+whether the object does not exist or belongs to someone else. When the
+object is visible but the action is not allowed (a viewer trying to edit a
+camera of their own organization), ``access`` raises ``PermissionDenied``
+instead: the object's existence is no secret then.
+
+The gate knows no feature model. Each tenant model declares, as a ``Scope``
+in its ``scope`` attribute, the lookup paths from its rows to their
+organization, site and camera; the gate builds its filters from that
+declaration alone, so a new tenant model needs no change here.
 
 A user's rights come from *grants*: one per organization membership (or one
 for an API token), holding the role and any site/camera restriction.
@@ -25,7 +30,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -35,9 +40,9 @@ from django.http import Http404
 from accounts.roles import RESTRICTABLE_ROLES, Action, narrower_role, role_allows
 
 if TYPE_CHECKING:
-    from accounts.models import APIToken, Membership, Organization
-    from cameras.models import Camera, Site
-    from recordings.models import Clip, ExportBundle, MotionEvent, NotificationRule, WebhookEndpoint
+    from accounts.models import APIToken
+
+M = TypeVar("M", bound=models.Model)
 
 
 @dataclass(frozen=True)
@@ -178,11 +183,103 @@ def organization_ids_for(user: Any, action: str, *, unrestricted_only: bool = Fa
     ]
 
 
+# --- what a tenant model declares ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """How a tenant model's rows reach their organization, site and camera.
+
+    Each value is a Django lookup path from the model (``"pk"`` for the row
+    itself): ``Scope(organization="site__organization", site="site",
+    camera="pk")`` is a camera. A member limited to some sites or cameras
+    reaches a row when its site or its camera is one of theirs; a path
+    through a many-valued relation (a site's ``"cameras"``) reaches the row
+    when any of the related rows does.
+
+    Rows with neither a site nor a camera are the organization's business:
+    only members who see the whole organization reach them, unless
+    ``limited_members_see_it`` (the organization itself). ``every`` names a
+    reverse relation whose rows must *all* be reached (a multi-camera export
+    and its clips); those rows' own ``scope`` says how.
+    """
+
+    organization: str
+    site: str | None = None
+    camera: str | None = None
+    every: str | None = None
+    limited_members_see_it: bool = False
+
+
+def scope_of(model: type[models.Model]) -> Scope:
+    scope = getattr(model, "scope", None)
+    if not isinstance(scope, Scope):
+        raise TypeError(f"{model.__name__} is not a tenant model: it declares no `scope = Scope(...)`.")
+    return scope
+
+
+def _is_many_valued(model: type[models.Model], path: str) -> bool:
+    """Whether a lookup path crosses a relation with many rows on the far side."""
+    opts = model._meta
+    for part in path.split("__"):
+        if part == "pk":
+            return False
+        field = opts.get_field(part)
+        if field.many_to_many or field.one_to_many:
+            return True
+        if not field.is_relation:
+            return False
+        opts = field.related_model._meta
+    return False
+
+
+def _reach_path(model: type[models.Model], path: str, ids: frozenset[int]) -> Q:
+    """Rows whose ``path`` leads to one of ``ids`` (by subquery when it fans out, so no row repeats)."""
+    if _is_many_valued(model, path):
+        return Q(pk__in=model._base_manager.filter(**{f"{path}__in": ids}).values("pk"))
+    return Q(**{f"{path}__in": ids})
+
+
+def _reached(model: type[models.Model], scope: Scope, grant: Grant) -> Q:
+    """Rows a grant limited to some sites or cameras reaches (organization aside)."""
+    if scope.every:
+        return ~Q(pk__in=_unreached_through(model, scope.every, grant))
+    parts = [
+        _reach_path(model, path, ids)
+        for path, ids in ((scope.site, grant.site_ids), (scope.camera, grant.camera_ids))
+        if path is not None
+    ]
+    return _any_of(parts)
+
+
+def _unreached_through(model: type[models.Model], relation: str, grant: Grant) -> models.QuerySet:
+    """Ids of ``model`` rows with a related row (through ``relation``) the limited grant does not reach.
+
+    A related row that reaches no site or camera (a clip whose camera was
+    deleted) counts as not reached.
+    """
+    reverse = model._meta.get_field(relation)
+    related = reverse.related_model
+    back = reverse.field.name
+    related_scope = scope_of(related)
+    in_org = {related_scope.organization: grant.organization_id, f"{back}__isnull": False}
+    return related._base_manager.filter(**in_org).exclude(_reached(related, related_scope, grant)).values(back)
+
+
+def scope_q(model: type[models.Model], grant: Grant) -> Q:
+    """The rows of ``model`` one grant reaches, from the model's declared ``scope``."""
+    scope = scope_of(model)
+    in_org = Q(**{scope.organization: grant.organization_id})
+    if grant.unrestricted or scope.limited_members_see_it:
+        return in_org
+    return in_org & _reached(model, scope, grant)
+
+
 class ScopedQuerySet(models.QuerySet):
-    """A queryset that knows which of its rows a user may act on."""
+    """A queryset of a tenant model that knows which of its rows a user may act on."""
 
     def scope_filter(self, grants: list[Grant]) -> Q:
-        raise NotImplementedError
+        return _any_of(scope_q(self.model, grant) for grant in grants)
 
     def for_user(self, user: Any, action: str = Action.VIEW) -> ScopedQuerySet:
         if not is_signed_in(user):
@@ -203,125 +300,7 @@ def _any_of(parts: Iterable[Q]) -> Q:
     return combined
 
 
-class OrganizationQuerySet(ScopedQuerySet):
-    def scope_filter(self, grants: list[Grant]) -> Q:
-        return Q(pk__in=[grant.organization_id for grant in grants])
-
-
-class OrganizationOwnedQuerySet(ScopedQuerySet):
-    """Rows that belong to an organization as a whole (members, tokens, audit).
-
-    Only unrestricted grants reach them: a viewer limited to one site has no
-    business with the organization's member list.
-    """
-
-    def scope_filter(self, grants: list[Grant]) -> Q:
-        return Q(organization_id__in=[g.organization_id for g in grants if g.unrestricted])
-
-
-class SiteQuerySet(ScopedQuerySet):
-    def scope_filter(self, grants: list[Grant]) -> Q:
-        return _any_of(_site_q(grant) for grant in grants)
-
-
-class CameraQuerySet(ScopedQuerySet):
-    def scope_filter(self, grants: list[Grant]) -> Q:
-        return _any_of(_camera_q(grant) for grant in grants)
-
-
-class CameraSettingsQuerySet(ScopedQuerySet):
-    """Per-camera configuration rows (one-to-one with a camera): exactly the camera's scope."""
-
-    def scope_filter(self, grants: list[Grant]) -> Q:
-        return _any_of(_camera_q(grant, prefix="camera__") for grant in grants)
-
-
-class ClipQuerySet(ScopedQuerySet):
-    """Clips follow their camera's scope (through the denormalised organization).
-
-    A clip whose camera was deleted stays visible to unrestricted members only.
-    """
-
-    def scope_filter(self, grants: list[Grant]) -> Q:
-        return _any_of(_clip_q(grant) for grant in grants)
-
-
-class MotionEventQuerySet(ClipQuerySet):
-    """Motion events follow their camera's scope exactly as clips do."""
-
-
-class FootageQuerySet(ClipQuerySet):
-    """Recorded segments follow their camera's scope exactly as clips do.
-
-    The organization is denormalised on every row, so footage of a deleted
-    camera stays visible to unrestricted members only, until retention.
-    """
-
-
-class BundleQuerySet(ScopedQuerySet):
-    """Multi-camera exports: visible to a grant that reaches every one of their cameras.
-
-    A restricted grant sees a bundle of its organization only if none of the
-    bundle's clips is outside its sites and cameras (a clip whose camera was
-    deleted counts as outside, as for clips themselves). The clips are
-    reached through the bundle's reverse relation, so this module still
-    imports no feature model.
-    """
-
-    def scope_filter(self, grants: list[Grant]) -> Q:
-        return _any_of(self._bundle_q(grant) for grant in grants)
-
-    def _bundle_q(self, grant: Grant) -> Q:
-        in_org = Q(organization_id=grant.organization_id)
-        if grant.unrestricted:
-            return in_org
-        clips = self.model._meta.get_field("clips").related_model._base_manager
-        reached = Q(camera__site_id__in=grant.site_ids) | Q(camera_id__in=grant.camera_ids)
-        outside = clips.filter(organization_id=grant.organization_id, bundle__isnull=False).exclude(reached)
-        return in_org & ~Q(pk__in=outside.values("bundle_id"))
-
-
-def _site_q(grant: Grant) -> Q:
-    in_org = Q(organization_id=grant.organization_id)
-    if grant.unrestricted:
-        return in_org
-    # A member limited to single cameras still sees the sites they sit in.
-    from cameras.models import Camera
-
-    sites_of_cameras = Camera.objects.filter(pk__in=grant.camera_ids).values("site_id")
-    return in_org & (Q(pk__in=grant.site_ids) | Q(pk__in=sites_of_cameras))
-
-
-def _camera_q(grant: Grant, prefix: str = "") -> Q:
-    """Cameras the grant reaches; ``prefix`` (e.g. ``"camera__"``) applies it through a relation."""
-    in_org = Q(**{f"{prefix}site__organization_id": grant.organization_id})
-    if grant.unrestricted:
-        return in_org
-    return in_org & (Q(**{f"{prefix}site_id__in": grant.site_ids}) | Q(**{f"{prefix}pk__in": grant.camera_ids}))
-
-
-def _clip_q(grant: Grant) -> Q:
-    in_org = Q(organization_id=grant.organization_id)
-    if grant.unrestricted:
-        return in_org
-    return in_org & (Q(camera__site_id__in=grant.site_ids) | Q(camera_id__in=grant.camera_ids))
-
-
-# --- access_* helpers ----------------------------------------------------------
-
-
-def _access(queryset: ScopedQuerySet, user: Any, action: str, **lookup: Any) -> Any:
-    """Fetch one object the user may see; refuse the action with 403 if not allowed.
-
-    Not visible at all (missing, foreign, malformed id) is always the same 404.
-    """
-    try:
-        obj = queryset.for_user(user, Action.VIEW).get(**lookup)
-    except (queryset.model.DoesNotExist, ValidationError, ValueError):
-        raise Http404("Not found.") from None
-    if action != Action.VIEW and not queryset.for_user(user, action).filter(pk=obj.pk).exists():
-        raise PermissionDenied("Your role does not allow this.")
-    return obj
+# --- one object ------------------------------------------------------------------
 
 
 def _as_uuid(value: Any) -> uuid.UUID:
@@ -331,92 +310,59 @@ def _as_uuid(value: Any) -> uuid.UUID:
         raise Http404("Not found.") from None
 
 
-def access_camera(user: Any, public_id: Any, action: str = Action.VIEW, related: tuple[str, ...] = ()) -> Camera:
-    from cameras.models import Camera
-
-    qs = Camera.objects.select_related("site", "site__organization", *related)
-    return _access(qs, user, action, public_id=_as_uuid(public_id))
-
-
-def access_clip(user: Any, public_id: Any, action: str = Action.VIEW) -> Clip:
-    from recordings.models import Clip
-
-    qs = Clip.objects.select_related("camera", "camera__site", "organization")
-    return _access(qs, user, action, public_id=_as_uuid(public_id))
+def _key_lookup(model: type[models.Model], key: Any) -> dict[str, Any]:
+    """Tenant rows are named by their ``public_id``; rows without one (organizations, members) by pk."""
+    if any(field.name == "public_id" for field in model._meta.concrete_fields):
+        return {"public_id": _as_uuid(key)}
+    return {"pk": key}
 
 
-def access_bundle(user: Any, public_id: Any, action: str = Action.VIEW) -> ExportBundle:
-    from recordings.models import ExportBundle
-
-    return _access(ExportBundle.objects.select_related("organization"), user, action, public_id=_as_uuid(public_id))
-
-
-def access_motion_event(user: Any, public_id: Any, action: str = Action.VIEW) -> MotionEvent:
-    from recordings.models import MotionEvent
-
-    qs = MotionEvent.objects.select_related("camera", "camera__site", "organization")
-    return _access(qs, user, action, public_id=_as_uuid(public_id))
+def one_of(queryset: models.QuerySet[M], key: Any) -> M:
+    """The row of an already scoped queryset named by ``key``; missing or malformed is the same 404."""
+    try:
+        return queryset.get(**_key_lookup(queryset.model, key))
+    except (queryset.model.DoesNotExist, ValidationError, ValueError, TypeError):
+        raise Http404("Not found.") from None
 
 
-def access_site(user: Any, public_id: Any, action: str = Action.VIEW) -> Site:
-    from cameras.models import Site
-
-    qs = Site.objects.select_related("organization")
-    return _access(qs, user, action, public_id=_as_uuid(public_id))
-
-
-def access_organization(user: Any, organization_id: Any, action: str = Action.VIEW) -> Organization:
-    from accounts.models import Organization
-
-    return _access(Organization.objects.all(), user, action, pk=organization_id)
+def _scope_relations(model: type[models.Model]) -> list[str]:
+    """The declared paths worth joining when fetching one row (single-valued relations only)."""
+    scope = scope_of(model)
+    paths = [path for path in (scope.organization, scope.site, scope.camera) if path and path != "pk"]
+    return [path for path in paths if _is_relation_path(model, path) and not _is_many_valued(model, path)]
 
 
-def access_webhook(user: Any, public_id: Any, action: str = Action.MANAGE) -> WebhookEndpoint:
-    """A webhook endpoint of an organization the user belongs to without restriction (else 404)."""
-    from recordings.models import WebhookEndpoint
+def _is_relation_path(model: type[models.Model], path: str) -> bool:
+    opts = model._meta
+    for part in path.split("__"):
+        field = opts.get_field(part)
+        if not field.is_relation:
+            return False
+        opts = field.related_model._meta
+    return True
 
-    qs = WebhookEndpoint.objects.select_related("organization")
-    return _access(qs, user, action, public_id=_as_uuid(public_id))
 
+def access(
+    source: type[M] | models.QuerySet[M],
+    user: Any,
+    public_id: Any,
+    action: str = Action.VIEW,
+    *,
+    related: tuple[str, ...] = (),
+) -> M:
+    """Fetch one tenant object the user may see; refuse the action with 403 if not allowed.
 
-def notification_rules_for(user: Any) -> models.QuerySet:
-    """Notification rules a user may see and change, whatever the HTTP method.
-
-    Personal rules are their owner's alone, in organizations the owner still
-    belongs to (admins do not read other people's rules). Organization rules
-    need ``manage`` on the whole organization. API tokens own no personal rules.
+    ``source`` is a tenant model or a queryset of one; ``public_id`` names
+    the object (its pk for models without a public id). ``related`` adds
+    relations to fetch along. Not visible at all (missing, foreign,
+    malformed id) is always the same 404.
     """
-    from recordings.models import NotificationRule
-
-    rules = NotificationRule.objects.all()
-    if not is_signed_in(user):
-        return rules.none()
-    shared = rules.for_user(user, Action.MANAGE).filter(user__isnull=True)
-    if getattr(user, "api_token", None) is not None or user.pk is None:
-        return shared
-    own = rules.filter(user_id=user.pk, organization_id__in=organization_ids_for(user, Action.VIEW))
-    return shared | own
-
-
-def access_notification_rule(user: Any, public_id: Any) -> NotificationRule:
-    """One rule of ``notification_rules_for``; any other is the same 404."""
-    from recordings.models import NotificationRule
-
-    qs = notification_rules_for(user).select_related("organization", "user", "webhook")
-    try:
-        return qs.get(public_id=_as_uuid(public_id))
-    except NotificationRule.DoesNotExist:
-        raise Http404("Not found.") from None
-
-
-def access_membership(user: Any, membership_id: Any, action: str = Action.MANAGE) -> Membership:
-    from accounts.models import Membership
-
-    qs = Membership.objects.select_related("user", "organization")
-    try:
-        return qs.for_user(user, action).get(pk=int(membership_id))
-    except (Membership.DoesNotExist, ValueError, TypeError):
-        raise Http404("Not found.") from None
+    queryset = source._default_manager.all() if isinstance(source, type) else source
+    queryset = queryset.select_related(*_scope_relations(queryset.model), *related)
+    obj = one_of(queryset.for_user(user, Action.VIEW), public_id)
+    if action != Action.VIEW and not queryset.for_user(user, action).filter(pk=obj.pk).exists():
+        raise PermissionDenied("Your role does not allow this.")
+    return obj
 
 
 def can(user: Any, action: str, obj: models.Model) -> bool:

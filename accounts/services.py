@@ -13,18 +13,32 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import audit
+from accounts.changes import access_changed, organization_updated
 from accounts.models import APIToken, Membership, Organization, User, hash_token_key
 from accounts.roles import RESTRICTABLE_ROLES, TOKEN_ROLES, Role
 from accounts.scoping import Grant, grants_for, require_visible, token_grant
-from cameras.models import Camera, Site
-from signaling.events import publish_scope_changed
+
+
+class GrantedSite(Protocol):
+    """What the grant rules need of a site (a ``cameras.Site``; accounts sits below cameras)."""
+
+    pk: Any
+    organization_id: int
+
+
+class GrantedCamera(Protocol):
+    """What the grant rules need of a camera (a ``cameras.Camera``)."""
+
+    pk: Any
+    site: GrantedSite
+
 
 ORGANIZATION_FIELDS = frozenset({"name", "require_mfa", "clip_retention_days", "clip_storage_quota_bytes"})
 TOKEN_PREFIX = "cctv"  # noqa: S105  (a public marker at the start of every key, not a secret)
@@ -42,7 +56,8 @@ def _is_owner(user: Any, organization: Organization) -> bool:
 
 
 def check_member_access(
-    actor: Any, organization: Organization, old_role: str | None, role: str, sites: list[Site], cameras: list[Camera]
+    actor: Any, organization: Organization, old_role: str | None, role: str, sites: list[GrantedSite],
+    cameras: list[GrantedCamera],
 ) -> None:
     """The rules for giving someone ``role`` with these limits (invitations and changes alike)."""
     _check_role_change(actor, organization, old_role, role)
@@ -58,7 +73,7 @@ def _check_role_change(actor: Any, organization: Organization, old_role: str | N
 
 
 def _check_restrictions(
-    organization: Organization, role: str, sites: list[Site], cameras: list[Camera]
+    organization: Organization, role: str, sites: list[GrantedSite], cameras: list[GrantedCamera]
 ) -> None:
     if (sites or cameras) and role not in RESTRICTABLE_ROLES:
         raise ValidationError({"role": ["Owners and admins always see the whole organization; "
@@ -81,8 +96,8 @@ def change_member(
     membership: Membership,
     *,
     role: str,
-    sites: Iterable[Site] = (),
-    cameras: Iterable[Camera] = (),
+    sites: Iterable[GrantedSite] = (),
+    cameras: Iterable[GrantedCamera] = (),
     ip: str | None = None,
 ) -> Membership:
     """Change a member's role and restrictions. Audit: ``member.update``."""
@@ -102,7 +117,7 @@ def change_member(
                  old_role=old_role, role=role, sites=len(sites), cameras=len(cameras))
     fit_tokens_to_creator(membership.user, organization_id=organization.pk, actor=actor, ip=ip,
                           reason="its creator's access changed")
-    publish_scope_changed(user_id=membership.user_id)
+    access_changed.send(sender=Membership, user_id=membership.user_id)
     return membership
 
 
@@ -118,7 +133,7 @@ def remove_member(actor: Any, membership: Membership, *, ip: str | None = None) 
         _keep_an_owner(membership)
     audit.record(actor, "member.remove", organization=membership.organization, target=membership.user, ip=ip,
                  role=membership.role)
-    publish_scope_changed(user_id=membership.user_id)
+    access_changed.send(sender=Membership, user_id=membership.user_id)
     membership.delete()
     fit_tokens_to_creator(membership.user, organization_id=membership.organization_id, actor=actor, ip=ip,
                           reason="its creator was removed from the organization")
@@ -217,10 +232,7 @@ def update_organization(
             organization.save()
     except IntegrityError:
         raise ValidationError({"name": ["Another organization already uses this name."]}) from None
-    if "clip_retention_days" in changed:
-        from recordings.clips.cleanup import reapply_retention
-
-        reapply_retention(organization.pk, organization.clip_retention_days)
+    organization_updated.send(sender=Organization, organization=organization, changed=changed)
     audit.record(actor, "organization.update", organization=organization, target=organization, ip=ip,
                  changed=changed)
     return organization

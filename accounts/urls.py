@@ -5,11 +5,6 @@ from accounts import invitation_views, views
 urlpatterns = [
     path("organization/", views.organization_settings, name="organization_settings"),
     path("organization/switch/", views.organization_switch, name="organization_switch"),
-    path("members/", views.member_list, name="member_list"),
-    path("members/add/", views.member_add, name="member_add"),
-    path("members/<int:pk>/", views.member_edit, name="member_edit"),
-    path("members/<int:pk>/remove/", views.member_remove, name="member_remove"),
-    path("members/invitations/<uuid:public_id>/withdraw/", views.invitation_withdraw, name="invitation_withdraw"),
     # The invited person's side; the key-bearing address only hands the key to the session.
     path("invitations/accept/", invitation_views.invitation_respond, name="invitation_respond"),
     path("invitations/<str:key>/", invitation_views.invitation_open, name="invitation_open"),

@@ -1,4 +1,4 @@
-"""Pages for members, API tokens, the audit log, organization settings and the switcher.
+"""Pages for API tokens, the audit log, organization settings and the switcher (members: ``cameras.grants``).
 
 Every page reaches tenant data through ``accounts.scoping`` and changes it
 through ``accounts.services``; these functions only parse input and render.
@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,13 +20,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import invitations, services
+from accounts import services
 from accounts.audit import client_ip
-from accounts.forms import AuditFilterForm, MemberForm, OrganizationForm, TokenForm, save_or_add_errors
-from accounts.models import APIToken, AuditEvent, Invitation, Membership, Organization
+from accounts.forms import AuditFilterForm, OrganizationForm, TokenForm, save_or_add_errors
+from accounts.models import APIToken, AuditEvent, Organization
 from accounts.organizations import switch_organization
 from accounts.roles import Action
-from accounts.scoping import access_membership, access_organization, can
+from accounts.scoping import access, can
 
 AUDIT_PAGE_SIZE = 50
 GET_POST = require_http_methods(["GET", "POST"])
@@ -46,20 +46,12 @@ def organization_page(action: str = Action.VIEW) -> Callable:
             if not request.organizations:  # type: ignore[attr-defined]
                 status = 200 if action == Action.VIEW else 403
                 return render(request, "no_organization.html", status=status)
-            organization = access_organization(request.user, request.organization.pk, action)  # type: ignore[attr-defined]
+            organization = access(Organization, request.user, request.organization.pk, action)  # type: ignore[attr-defined]
             return view(request, organization, *args, **kwargs)
 
         return wrapper
 
     return decorator
-
-
-def _access_member(user: Any, pk: int) -> Membership:
-    """A membership the user can see (else 404) and manage (else 403)."""
-    membership = access_membership(user, pk, Action.VIEW)
-    if not can(user, Action.MANAGE, membership):
-        raise PermissionDenied("Your role does not allow this.")
-    return membership
 
 
 def _access_token(user: Any, pk: int) -> APIToken:
@@ -78,89 +70,13 @@ def _access_token(user: Any, pk: int) -> APIToken:
 @login_required
 @require_POST
 def organization_switch(request: HttpRequest) -> HttpResponse:
-    organization = access_organization(request.user, request.POST.get("organization"), Action.VIEW)
+    organization = access(Organization, request.user, request.POST.get("organization"), Action.VIEW)
     switch_organization(request, organization)
     messages.info(request, f"You are now working in {organization.name}.")
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(next_url)
     return redirect("dashboard")
-
-
-# --- members -------------------------------------------------------------------
-
-
-@organization_page(Action.MANAGE)
-def member_list(request: HttpRequest, organization: Organization) -> HttpResponse:
-    memberships = (
-        Membership.objects.for_user(request.user, Action.MANAGE)
-        .filter(organization=organization)
-        .select_related("user")
-        .prefetch_related("sites", "cameras__site")
-    )
-    pending = (
-        Invitation.objects.for_user(request.user, Action.MANAGE).pending()
-        .filter(organization=organization)
-        .select_related("invited_by")
-        .prefetch_related("sites", "cameras__site")
-    )
-    context = {"organization": organization, "memberships": memberships, "invitations": pending}
-    return render(request, "accounts/member_list.html", context)
-
-
-@organization_page(Action.MANAGE)
-@GET_POST
-def member_add(request: HttpRequest, organization: Organization) -> HttpResponse:
-    form = MemberForm(request.POST or None, user=request.user, organization=organization)
-    if form.is_valid():
-        invitation = save_or_add_errors(form, lambda: form.save(ip=client_ip(request)))
-        if invitation is not None:
-            # The same words whether or not the address has an account here.
-            messages.success(request, f"Invitation sent to {invitation.email}. "
-                                      f"They become a member of {organization.name} when they accept it.")
-            return redirect("member_list")
-    return render(request, "accounts/member_form.html", {"organization": organization, "form": form})
-
-
-@login_required
-@require_POST
-def invitation_withdraw(request: HttpRequest, public_id: str) -> HttpResponse:
-    invitation = Invitation.objects.for_user(request.user, Action.MANAGE).filter(public_id=public_id).first()
-    if invitation is None:
-        raise Http404("Not found.")
-    invitations.withdraw_invitation(request.user, invitation, ip=client_ip(request))
-    messages.success(request, f"The invitation to {invitation.email} is withdrawn; its link no longer works.")
-    return redirect("member_list")
-
-
-@login_required
-@GET_POST
-def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = _access_member(request.user, pk)
-    form = MemberForm(
-        request.POST or None, user=request.user, organization=membership.organization, membership=membership
-    )
-    if form.is_valid() and save_or_add_errors(form, lambda: form.save(ip=client_ip(request))):
-        messages.success(request, f"Saved the access of {membership.user}.")
-        return redirect("member_list")
-    context = {"organization": membership.organization, "form": form, "membership": membership}
-    return render(request, "accounts/member_form.html", context)
-
-
-@login_required
-@GET_POST
-def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = _access_member(request.user, pk)
-    error = None
-    if request.method == "POST":
-        try:
-            services.remove_member(request.user, membership, ip=client_ip(request))
-        except (ValidationError, PermissionDenied) as exc:
-            error = " ".join(getattr(exc, "messages", None) or [str(exc)])
-        else:
-            messages.success(request, f"{membership.user} no longer has access to {membership.organization.name}.")
-            return redirect("member_list")
-    return render(request, "accounts/member_confirm_remove.html", {"membership": membership, "error": error})
 
 
 # --- API tokens ------------------------------------------------------------------

@@ -161,3 +161,8 @@ class SiteForm(forms.ModelForm):
         if self.instance.pk is None:
             return services.create_site(user, organization, ip=ip, **fields)
         return services.update_site(user, self.instance, ip=ip, **fields)
+
+
+class CameraChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Camera) -> str:
+        return f"{obj.site.name} / {obj.name}"

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Organization
 from accounts.roles import Action
-from accounts.scoping import access_camera, access_site
+from accounts.scoping import access
 from accounts.views import organization_page
 from cameras import saved_views
 from cameras.models import Camera, SavedView, Site
@@ -74,7 +74,7 @@ def _site_filter(request: HttpRequest, organization: Organization) -> Site | Non
     value = request.GET.get("site")
     if not value:
         return None
-    site = access_site(request.user, value, Action.VIEW)
+    site = access(Site, request.user, value, Action.VIEW)
     if site.organization_id != organization.pk:
         raise Http404("Not found.")
     return site
@@ -170,7 +170,7 @@ def live_view_delete(request: HttpRequest, organization: Organization, public_id
 @require_GET
 @login_required
 def live_camera(request: HttpRequest, public_id: str) -> HttpResponse:
-    camera = access_camera(request.user, public_id, Action.VIEW)
+    camera = access(Camera, request.user, public_id, Action.VIEW)
     context = {"camera": camera, "tile": _tile(camera), "live_config": live_config(),
                "ptz": ptz.panel_context(request.user, camera)}
     return render(request, "cameras/live_single.html", context)
@@ -186,5 +186,5 @@ def live_access(request: HttpRequest, public_id: str) -> JsonResponse:
     """
     if not request.user.is_authenticated:
         return JsonResponse({"detail": "Sign in first."}, status=401)
-    camera = access_camera(request.user, public_id, Action.VIEW)
+    camera = access(Camera, request.user, public_id, Action.VIEW)
     return JsonResponse({"camera": str(camera.public_id), "enabled": camera.enabled})

@@ -11,7 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from accounts.scoping import CameraQuerySet, Grant, ScopedQuerySet, SiteQuerySet
+from accounts.scoping import Scope, ScopedQuerySet
 from cameras.ptz.vocabulary import has_any_feature
 from cameras.sources import mask_source
 from portal.fields import EncryptedTextField
@@ -32,7 +32,9 @@ class Site(TimeStampedModel):
     address = models.CharField(max_length=250, blank=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
 
-    objects = SiteQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    # A member limited to single cameras still sees the sites they sit in.
+    scope = Scope(organization="organization", site="pk", camera="cameras")
 
     class Meta:
         ordering = ["organization__name", "name"]
@@ -112,7 +114,8 @@ class Camera(TimeStampedModel):
     status = models.CharField(max_length=16, choices=CameraStatus.choices, default=CameraStatus.UNKNOWN)
     status_changed_at = models.DateTimeField(null=True, blank=True)
 
-    objects = CameraQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(organization="site__organization", site="site", camera="pk")
 
     class Meta:
         ordering = ["site__name", "name"]
@@ -206,12 +209,6 @@ class PTZCapabilities(models.Model):
         return has_any_feature(self)
 
 
-class PTZPresetQuerySet(ScopedQuerySet):
-    def scope_filter(self, grants: list[Grant]) -> Q:
-        cameras = Camera.objects.filter(Camera.objects.all().scope_filter(grants)).values("pk")
-        return Q(camera__in=cameras)
-
-
 class PTZPreset(TimeStampedModel):
     """A named position stored on the camera itself (an ONVIF preset).
 
@@ -230,7 +227,8 @@ class PTZPreset(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    objects = PTZPresetQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(organization="camera__site__organization", site="camera__site", camera="camera")
 
     class Meta:
         ordering = ["name"]

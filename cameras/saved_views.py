@@ -20,7 +20,7 @@ from django.http import Http404
 
 from accounts.models import Organization
 from accounts.roles import Action
-from accounts.scoping import access_organization
+from accounts.scoping import access
 from cameras.models import Camera, SavedView
 
 # Layout name -> tiles per row (the grids are square).
@@ -85,7 +85,7 @@ def save_view(
     user: Any, organization: Organization, *, name: str, layout: str, cameras: Sequence[str]
 ) -> tuple[SavedView, bool]:
     """Create the named view, or replace the one of that name. Returns (view, created)."""
-    access_organization(user, organization.pk, Action.VIEW)
+    access(Organization, user, organization.pk, Action.VIEW)
     name, layout = _clean_name(name), _clean_layout(layout)
     camera_ids = _clean_cameras(user, organization, cameras, layout)
     try:

@@ -18,7 +18,7 @@ from asgiref.sync import sync_to_async
 from django.core.cache import cache
 
 from accounts.roles import Action
-from accounts.scoping import access_camera
+from accounts.scoping import access
 from cameras.gateways import client_for
 from cameras.go2rtc import Go2RTCError
 from cameras.models import Camera
@@ -95,7 +95,7 @@ def recent_snapshot(camera: Camera) -> bytes:
 async def gated_camera(user: Any, public_id: str) -> Camera:
     """The camera through the gate (view right; Http404 otherwise), from an async view. A quick query,
     on Django's thread for synchronous code as any view's; only the gateway's wait leaves it."""
-    return await sync_to_async(access_camera)(user, public_id, Action.VIEW, related=("gateway",))
+    return await sync_to_async(access)(Camera, user, public_id, Action.VIEW, related=("gateway",))
 
 
 def _shared_fetch(camera: Camera) -> Future:

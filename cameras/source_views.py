@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Organization
 from accounts.roles import Action
-from accounts.scoping import access_camera
+from accounts.scoping import access
 from accounts.views import organization_page
 from cameras import source_probe
 from cameras.models import Camera
@@ -40,7 +40,7 @@ def test_new_source(request: HttpRequest, organization: Organization) -> JsonRes
 @require_POST
 def test_camera_source(request: HttpRequest, public_id: str) -> JsonResponse:
     """Test a source typed on a camera's edit form; a blank address tests the stored one."""
-    camera = access_camera(request.user, public_id, Action.MANAGE, related=("gateway",))
+    camera = access(Camera, request.user, public_id, Action.MANAGE, related=("gateway",))
     return _test(request, camera)
 
 

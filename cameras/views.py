@@ -19,7 +19,7 @@ from accounts.audit import client_ip
 from accounts.forms import save_or_add_errors
 from accounts.models import Organization
 from accounts.roles import Action
-from accounts.scoping import access_camera, access_site, can
+from accounts.scoping import access, can
 from accounts.views import GET_POST, organization_page
 from cameras import services, snapshots
 from cameras.forms import CameraForm, SiteForm
@@ -90,7 +90,7 @@ def site_create(request: HttpRequest, organization: Organization) -> HttpRespons
 @login_required
 @GET_POST
 def site_edit(request: HttpRequest, public_id: str) -> HttpResponse:
-    site = access_site(request.user, public_id, Action.MANAGE)
+    site = access(Site, request.user, public_id, Action.MANAGE)
     form = SiteForm(request.POST or None, instance=site)
     if form.is_valid() and save_or_add_errors(form, lambda: form.save_for(request.user, ip=client_ip(request))):
         messages.success(request, f"Site “{form.cleaned_data['name']}” saved.")
@@ -101,7 +101,7 @@ def site_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @GET_POST
 def site_delete(request: HttpRequest, public_id: str) -> HttpResponse:
-    site = access_site(request.user, public_id, Action.MANAGE)
+    site = access(Site, request.user, public_id, Action.MANAGE)
     if request.method == "POST":
         services.delete_site(request.user, site, ip=client_ip(request))
         messages.success(request, f"Site “{site.name}” and its cameras were deleted.")
@@ -132,7 +132,7 @@ def _timeline_url(camera: Camera) -> str | None:
 @require_GET
 def camera_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """The camera's page: live picture, status, PTZ, its motion events and clips, its timeline."""
-    camera = access_camera(request.user, public_id, Action.VIEW)
+    camera = access(Camera, request.user, public_id, Action.VIEW)
     context = {
         "camera": camera,
         "can_manage": can(request.user, Action.MANAGE, camera),
@@ -161,7 +161,7 @@ def camera_create(request: HttpRequest, organization: Organization) -> HttpRespo
 @login_required
 @GET_POST
 def camera_edit(request: HttpRequest, public_id: str) -> HttpResponse:
-    camera = access_camera(request.user, public_id, Action.MANAGE)
+    camera = access(Camera, request.user, public_id, Action.MANAGE)
     form = _camera_form(request, camera.site.organization_id, instance=camera)
     saved = form.is_valid() and save_or_add_errors(form, lambda: form.save(ip=client_ip(request)))
     if saved:
@@ -175,7 +175,7 @@ def camera_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @GET_POST
 def camera_delete(request: HttpRequest, public_id: str) -> HttpResponse:
-    camera = access_camera(request.user, public_id, Action.MANAGE)
+    camera = access(Camera, request.user, public_id, Action.MANAGE)
     if request.method == "POST":
         services.delete_camera(request.user, camera, ip=client_ip(request))
         messages.success(request, f"Camera “{camera.name}” was deleted.")
@@ -187,7 +187,7 @@ def camera_delete(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_GET
 def camera_snapshot(request: HttpRequest, public_id: str) -> HttpResponse:
     """The camera's current picture, fetched from its gateway by the server (view right)."""
-    camera = access_camera(request.user, public_id, Action.VIEW, related=("gateway",))
+    camera = access(Camera, request.user, public_id, Action.VIEW, related=("gateway",))
     try:
         jpeg = snapshots.live_snapshot(camera)
     except snapshots.SnapshotUnavailable as exc:

@@ -2,8 +2,9 @@
 
 from rest_framework.routers import DefaultRouter
 
-from accounts.api import APITokenViewSet, AuditEventViewSet, InvitationViewSet, MemberViewSet, OrganizationViewSet
+from accounts.api import APITokenViewSet, AuditEventViewSet, OrganizationViewSet
 from cameras.api import CameraViewSet, SiteViewSet
+from cameras.grants.api import InvitationViewSet, MemberViewSet
 from cameras.ptz.api import CameraPTZViewSet, PTZPresetViewSet
 from recordings.clips.api import ClipViewSet, ExportBundleViewSet
 from recordings.footage.api import CameraRecordingViewSet, LegalHoldViewSet, OrganizationStorageViewSet

@@ -25,5 +25,6 @@ urlpatterns = [
     path("", include("recordings.footage.urls")),
     path("", include("recordings.playback.urls")),
     path("", include("accounts.urls")),
+    path("", include("cameras.grants.urls")),
     path("", include("cameras.urls")),
 ]

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.roles import Action
-from accounts.scoping import access_camera, check_mfa
+from accounts.scoping import access, check_mfa
 from cameras.gateways import websocket_url
+from cameras.models import Camera
 from cameras.streams import stream_name
 
 
@@ -34,7 +35,7 @@ class CameraNotLive(Exception):
 
 def open_live_target(user: Any, public_id: str, variant: str) -> LiveTarget:
     """Resolve what the user may watch; raises Http404 through the gate otherwise."""
-    camera = access_camera(user, public_id, Action.VIEW, related=("gateway",))
+    camera = access(Camera, user, public_id, Action.VIEW, related=("gateway",))
     if not camera.enabled or camera.gateway is None:
         raise CameraNotLive("This camera is disabled." if not camera.enabled else "This camera has no gateway.")
     if variant == "sub" and not camera.sub_source:
@@ -75,7 +76,6 @@ def still_allowed(user: Any, camera_public_id: str) -> bool:
     within one heartbeat.
     """
     from accounts.models import User
-    from cameras.models import Camera
 
     if not User.objects.filter(pk=user.pk, is_active=True).exists():
         return False

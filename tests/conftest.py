@@ -217,3 +217,11 @@ def client_for(db: None) -> Callable[[User], Client]:
         return client
 
     return build
+
+
+@pytest.fixture
+def org_a_rows(world: World) -> Any:
+    """One row of every feature resource in Org A (``tests.isolation.OrgARows``)."""
+    from tests.isolation import make_org_a_rows
+
+    return make_org_a_rows(world)

@@ -29,7 +29,7 @@ from django.urls import reverse
 
 from accounts import audit
 from accounts.roles import Action
-from accounts.scoping import access_camera, can
+from accounts.scoping import access, can
 from cameras.models import Camera, PTZCapabilities, PTZPreset
 from cameras.ptz import tasks
 from cameras.ptz.state import Holder, camera_key, get_store
@@ -109,7 +109,7 @@ def move_timeout(capabilities: PTZCapabilities | None) -> float:
 
 def access_ptz_camera(user: Any, public_id: Any) -> Camera:
     """The camera, if the user may move it: 404 when not visible, 403 without ``control``."""
-    return access_camera(user, public_id, Action.CONTROL, related=("ptz",))
+    return access(Camera, user, public_id, Action.CONTROL, related=("ptz",))
 
 
 def capabilities_of(camera: Camera) -> PTZCapabilities | None:

@@ -27,7 +27,8 @@ from django.utils import timezone
 from accounts import audit
 from accounts.audit import actor_label
 from accounts.roles import Action
-from accounts.scoping import access_camera
+from accounts.scoping import access
+from cameras.models import Camera
 from recordings import storage
 from recordings.clips import range_exports, retention
 from recordings.models import Clip, ClipStatus, ExportBundle
@@ -59,7 +60,7 @@ def request_bundle(user: Any, camera_ids: Any, start: Any, end: Any, stream: Any
     now = timezone.now()
     camera_ids = _check_cameras(camera_ids)
     wanted = range_exports.check_range(start, end, stream, now)
-    cameras = [access_camera(user, camera_id, Action.EXPORT) for camera_id in camera_ids]
+    cameras = [access(Camera, user, camera_id, Action.EXPORT) for camera_id in camera_ids]
     organizations = {camera.site.organization_id for camera in cameras}
     if len(organizations) != 1:
         raise ValidationError({"cameras": ["Export cameras of one organization at a time."]})

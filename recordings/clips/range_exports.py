@@ -32,7 +32,7 @@ from accounts import audit
 from accounts.audit import actor_label
 from accounts.models import Organization
 from accounts.roles import Action
-from accounts.scoping import access_camera, access_motion_event
+from accounts.scoping import access
 from cameras.models import Camera
 from recordings import storage
 from recordings.clips import cutting, retention
@@ -165,7 +165,7 @@ def request_range_clip(user: Any, camera_public_id: Any, start: Any, end: Any, s
     """
     now = now or timezone.now()
     wanted = check_range(start, end, stream, now)
-    camera = access_camera(user, camera_public_id, Action.EXPORT)
+    camera = access(Camera, user, camera_public_id, Action.EXPORT)
     check_footage(camera, wanted, now)
     organization = Organization.objects.select_for_update().get(pk=camera.site.organization_id)
     estimate = _estimate_bytes(camera, wanted, now)
@@ -220,7 +220,7 @@ def export_motion_event(user: Any, event_public_id: Any, *, ip: str | None = Non
     The event is reached through the gate (404 if not visible); the camera
     then needs ``export``. An event whose camera was deleted has no footage to cut.
     """
-    event = access_motion_event(user, event_public_id, Action.VIEW)
+    event = access(MotionEvent, user, event_public_id, Action.VIEW)
     if event.camera is None:
         raise ValidationError("This alert's camera was deleted; its footage cannot be exported.")
     now = timezone.now()

@@ -27,7 +27,7 @@ from accounts import audit
 from accounts.audit import actor_label
 from accounts.models import Organization
 from accounts.roles import Action
-from accounts.scoping import access_camera, require_visible
+from accounts.scoping import access, require_visible
 from cameras.gateways import client_for, restream_url
 from cameras.go2rtc import Go2RTCError
 from cameras.models import Camera
@@ -112,7 +112,7 @@ def request_clip(user: Any, camera_public_id: Any, duration: Any, *, ip: str | N
     requests cannot both take the last free space.
     """
     duration = check_duration(duration)
-    camera = access_camera(user, camera_public_id, Action.EXPORT)
+    camera = access(Camera, user, camera_public_id, Action.EXPORT)
     from recordings.clips import range_exports  # it builds on this module
 
     now = timezone.now()

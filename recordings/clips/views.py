@@ -1,6 +1,6 @@
 """Clip pages: the organization's clip list, the record form, download and delete.
 
-Clips come through the access gate (``for_user`` and ``access_clip``);
+Clips come through the access gate (``for_user`` and ``access``);
 requests and deletes go through ``recordings.clips.services``, files through
 ``recordings.clips.downloads``.
 """
@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.audit import client_ip
 from accounts.models import Organization
 from accounts.roles import Action
-from accounts.scoping import access_clip, can
+from accounts.scoping import access, can
 from accounts.views import organization_page
 from cameras.models import Camera
 from recordings.clips import downloads
@@ -118,7 +118,7 @@ def clip_request(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def clip_download(request: HttpRequest, public_id: str) -> HttpResponse:
-    clip = access_clip(request.user, public_id, Action.VIEW)
+    clip = access(Clip, request.user, public_id, Action.VIEW)
     inline = request.GET.get("inline") == "1"
     try:
         return downloads.file_response(request, request.user, clip, inline=inline, ip=client_ip(request))
@@ -129,7 +129,7 @@ def clip_download(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def clip_delete(request: HttpRequest, public_id: str) -> HttpResponse:
-    clip = access_clip(request.user, public_id, Action.MANAGE)
+    clip = access(Clip, request.user, public_id, Action.MANAGE)
     exports.delete_clip(request.user, clip, ip=client_ip(request))
     messages.success(request, f"Clip of “{clip.camera_name}” deleted.")
     return _back(request)

@@ -27,7 +27,8 @@ from rest_framework.response import Response
 
 from accounts.audit import client_ip
 from accounts.roles import Action
-from accounts.scoping import access_camera
+from accounts.scoping import access
+from cameras.models import Camera
 from portal.api_base import CRUD_MIXINS, PUBLIC_ID_PARAMETER, DateTimeFilter, IdFilter, ScopedViewSet, errors
 from portal.renderers import BrowsableAPIRenderer
 from recordings.footage import health, holds, index, services, tier_config, usage
@@ -125,7 +126,7 @@ class CameraRecordingViewSet(_SingleObjectViewSet):
 
     @staticmethod
     def _camera(request: Request, public_id: str, needed: str) -> Any:
-        return access_camera(request.user, public_id, needed, related=("recording_settings", "recording_health",
+        return access(Camera, request.user, public_id, needed, related=("recording_settings", "recording_health",
                                                                         "recording_health__recorder"))
 
 

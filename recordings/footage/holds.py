@@ -39,7 +39,7 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.roles import Action
-from accounts.scoping import access_camera, require_visible
+from accounts.scoping import access, require_visible
 from cameras.models import Camera
 from recordings.footage import layout
 from recordings.footage.models import CameraUsage, LegalHold, Segment
@@ -143,7 +143,7 @@ def _audit_detail(hold: LegalHold) -> dict[str, Any]:
 def create_hold(user: Any, camera_public_id: Any, *, start: Any, end: Any, reason: Any,
                 ip: str | None = None) -> LegalHold:
     """Hold a camera's footage in [start, end) (``manage`` on the camera). Audit: ``hold.create``."""
-    camera: Camera = access_camera(user, camera_public_id, Action.MANAGE)
+    camera: Camera = access(Camera, user, camera_public_id, Action.MANAGE)
     require_visible(user, camera, Action.MANAGE)
     start, end, reason = _clean(start, end, reason)
     organization_id = camera.site.organization_id

@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.scoping import CameraSettingsQuerySet, FootageQuerySet, OrganizationOwnedQuerySet
+from accounts.scoping import Scope, ScopedQuerySet
 from recordings.footage.epochs import MICROSECONDS, EpochMicroseconds, to_microseconds
 
 MAX_RETENTION_DAYS = 3650
@@ -93,7 +93,8 @@ class StoragePolicy(models.Model):
     quota_notice_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = OrganizationOwnedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(organization="organization")
 
     class Meta:
         verbose_name = "storage policy"
@@ -123,7 +124,8 @@ class RecordingSettings(models.Model):
     event_retention_days = _days(null=True, blank=True, help_text="Empty: the organization's default.")
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = CameraSettingsQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(organization="camera__site__organization", site="camera__site", camera="camera")
 
     class Meta:
         verbose_name_plural = "recording settings"
@@ -136,7 +138,7 @@ class RecordingSettings(models.Model):
         return f"Recording settings of {self.camera}"
 
 
-class SegmentQuerySet(FootageQuerySet):
+class SegmentQuerySet(ScopedQuerySet):
     def of_stream(self, camera_id: int, stream: str) -> SegmentQuerySet:
         return self.filter(camera_id=camera_id, stream=stream)
 
@@ -205,6 +207,7 @@ class Segment(models.Model):
                                    db_persist=True)
 
     objects = SegmentQuerySet.as_manager()
+    scope = Scope(organization="organization", site="camera__site", camera="camera")
 
     class Meta:
         constraints = [
@@ -236,7 +239,8 @@ class CameraUsage(models.Model):
     bytes = models.BigIntegerField(default=0)
     segments = models.BigIntegerField(default=0)
 
-    objects = CameraSettingsQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(organization="camera__site__organization", site="camera__site", camera="camera")
 
     def __str__(self) -> str:
         return f"Footage of camera {self.camera_id}: {self.bytes} bytes"
@@ -250,7 +254,8 @@ class OrganizationUsage(models.Model):
     bytes = models.BigIntegerField(default=0)
     segments = models.BigIntegerField(default=0)
 
-    objects = OrganizationOwnedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(organization="organization")
 
     def __str__(self) -> str:
         return f"Footage of organization {self.organization_id}: {self.bytes} bytes"
@@ -307,7 +312,8 @@ class RecordingHealth(models.Model):
     stopped_notice_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = CameraSettingsQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(organization="camera__site__organization", site="camera__site", camera="camera")
 
     class Meta:
         verbose_name_plural = "recording health"

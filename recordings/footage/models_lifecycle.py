@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.scoping import FootageQuerySet
+from accounts.scoping import Scope, ScopedQuerySet
 from recordings.models.notifications import NotificationEvent
 
 HOLD_REASON_MAX = 500
@@ -50,7 +50,8 @@ class LegalHold(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = FootageQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(organization="organization", site="camera__site", camera="camera")
 
     class Meta:
         ordering = ["-start", "-pk"]
@@ -88,7 +89,8 @@ class Notice(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    objects = FootageQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(organization="organization", site="camera__site", camera="camera")
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from accounts.scoping import OrganizationOwnedQuerySet
+from accounts.scoping import Scope, ScopedQuerySet
 from portal.fields import EncryptedTextField
 from recordings.footage.models import Tier  # defined before models.py imports this module
 
@@ -54,7 +54,8 @@ class StorageTier(models.Model):
     moved_segments = models.PositiveBigIntegerField(default=0, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = OrganizationOwnedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(organization="organization")
 
     class Meta:
         verbose_name = "storage tier"

@@ -17,7 +17,7 @@ from django.db import transaction
 from accounts import audit
 from accounts.models import Organization
 from accounts.roles import Action
-from accounts.scoping import access_camera, access_organization, require_visible
+from accounts.scoping import access, require_visible
 from cameras.models import Camera
 from recordings.footage import health
 from recordings.footage.models import (
@@ -62,7 +62,7 @@ def _apply(row: Any, values: dict[str, Any], allowed: tuple[str, ...], exclude: 
 @transaction.atomic
 def update_settings(user: Any, camera_public_id: Any, *, ip: str | None = None, **values: Any) -> RecordingSettings:
     """Change a camera's recording settings (``manage`` on the camera). Audit: ``recording.settings``."""
-    camera = access_camera(user, camera_public_id, Action.MANAGE)
+    camera = access(Camera, user, camera_public_id, Action.MANAGE)
     require_visible(user, camera, Action.MANAGE)
     current = RecordingSettings.objects.select_for_update().filter(camera=camera).first()
     current = current or RecordingSettings(camera=camera)
@@ -87,7 +87,7 @@ def _announce_mode(camera: Camera, mode: str) -> None:
 @transaction.atomic
 def update_policy(user: Any, organization_id: Any, *, ip: str | None = None, **values: Any) -> StoragePolicy:
     """Change an organization's quota and default retention (``manage``, unrestricted). Audit: ``recording.policy``."""
-    organization: Organization = access_organization(user, organization_id, Action.MANAGE)
+    organization: Organization = access(Organization, user, organization_id, Action.MANAGE)
     current = StoragePolicy.objects.select_for_update().filter(organization=organization).first()
     current = current or StoragePolicy(organization=organization)
     _apply(current, values, POLICY_FIELDS, exclude=["organization"])

@@ -29,7 +29,7 @@ from django.db import transaction
 from accounts import audit
 from accounts.models import Organization
 from accounts.roles import Action
-from accounts.scoping import access_organization
+from accounts.scoping import access
 from cameras import hosts
 from recordings.footage.models import Segment, StorageTier, Tier
 
@@ -157,7 +157,7 @@ def _refuse_moving_footage(before: StorageTier | None, after: StorageTier) -> No
 @transaction.atomic
 def update_tier(user: Any, organization_id: Any, *, ip: str | None = None, **values: Any) -> StorageTier:
     """Change an organization's storage tier (``manage``, unrestricted). Audit: ``recording.tier`` (no secrets)."""
-    organization: Organization = access_organization(user, organization_id, Action.MANAGE)
+    organization: Organization = access(Organization, user, organization_id, Action.MANAGE)
     unknown = set(values) - set(TIER_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown settings: {', '.join(sorted(unknown))}.")

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 
 from accounts.models import Organization
 from accounts.roles import Action
-from accounts.scoping import access_organization, organization_ids_for
+from accounts.scoping import access, organization_ids_for
 from recordings.footage.models import CameraUsage, OrganizationUsage, Segment, StoragePolicy
 from recordings.footage.services import policy_for
 
@@ -21,7 +21,7 @@ def access_storage(user: Any, organization_id: Any, action: str = Action.VIEW) -
     without site or camera limits reach it. Foreign or missing: 404.
     Visible but limited or not allowed: 403.
     """
-    organization = access_organization(user, organization_id, Action.VIEW)
+    organization = access(Organization, user, organization_id, Action.VIEW)
     if not user.is_superuser and organization.pk not in organization_ids_for(user, action, unrestricted_only=True):
         raise PermissionDenied("Your role does not allow this.")
     return organization

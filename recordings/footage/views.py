@@ -12,8 +12,9 @@ from django.shortcuts import redirect, render
 from accounts.audit import client_ip
 from accounts.forms import save_or_add_errors
 from accounts.roles import Action
-from accounts.scoping import access_camera
+from accounts.scoping import access
 from accounts.views import GET_POST
+from cameras.models import Camera
 from recordings.footage import health, services
 from recordings.footage.forms import RecordingSettingsForm
 
@@ -21,7 +22,7 @@ from recordings.footage.forms import RecordingSettingsForm
 @login_required
 @GET_POST
 def camera_recording(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    camera = access_camera(request.user, public_id, Action.MANAGE, related=("recording_health",))
+    camera = access(Camera, request.user, public_id, Action.MANAGE, related=("recording_health",))
     current = services.settings_for(camera)
     form = RecordingSettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():

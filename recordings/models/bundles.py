@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.scoping import BundleQuerySet
+from accounts.scoping import Scope, ScopedQuerySet
 from portal.models import TimeStampedModel
 from recordings.models.clips import ClipStatus
 from recordings.storage import clip_storage
@@ -19,7 +19,7 @@ from recordings.storage import clip_storage
 class ExportBundle(TimeStampedModel):
     """A range of several cameras exported at once; its clips are ``Clip`` rows with ``bundle`` set.
 
-    Visible to whoever may view every one of its cameras (``BundleQuerySet``).
+    Visible to whoever may view every one of its cameras (``scope``: every clip).
     Once every clip is ready or failed, one assembly task claims the row
     (``queued`` -> ``recording``, a conditional UPDATE) and writes the zip
     (the ready clips' files plus ``manifest.json``: camera, range, SHA-256)
@@ -44,7 +44,8 @@ class ExportBundle(TimeStampedModel):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField()
 
-    objects = BundleQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(organization="organization", every="clips")
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.scoping import ClipQuerySet
+from accounts.scoping import Scope, ScopedQuerySet
 from portal.models import TimeStampedModel
 from recordings.storage import clip_storage, range_filename, safe_filename
 
@@ -22,7 +22,7 @@ class ClipStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class ClipLifecycleQuerySet(ClipQuerySet):
+class ClipLifecycleQuerySet(ScopedQuerySet):
     def expired(self, now: datetime) -> ClipLifecycleQuerySet:
         return self.filter(expires_at__lte=now)
 
@@ -82,6 +82,7 @@ class Clip(TimeStampedModel):
     expires_at = models.DateTimeField()
 
     objects = ClipLifecycleQuerySet.as_manager()
+    scope = Scope(organization="organization", site="camera__site", camera="camera")
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from accounts.scoping import CameraSettingsQuerySet, MotionEventQuerySet
+from accounts.scoping import Scope, ScopedQuerySet
 from recordings.storage import clip_storage
 
 
@@ -47,7 +47,8 @@ class MotionSettings(models.Model):
     schedule = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = CameraSettingsQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(organization="camera__site__organization", site="camera__site", camera="camera")
 
     class Meta:
         verbose_name_plural = "motion settings"
@@ -88,7 +89,8 @@ class MotionEvent(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledgement_note = models.CharField(max_length=500, blank=True)
 
-    objects = MotionEventQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(organization="organization", site="camera__site", camera="camera")
 
     class Meta:
         ordering = ["-started_at", "-pk"]

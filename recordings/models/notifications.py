@@ -8,12 +8,14 @@ which of these ``event_types`` it wants.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from accounts.scoping import OrganizationOwnedQuerySet
+from accounts.roles import Action
+from accounts.scoping import Scope, ScopedQuerySet, is_signed_in, organization_ids_for
 from portal.fields import EncryptedTextField
 
 
@@ -50,7 +52,8 @@ class WebhookEndpoint(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = OrganizationOwnedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(organization="organization")
 
     class Meta:
         ordering = ["organization__name", "name"]
@@ -60,6 +63,24 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class NotificationRuleQuerySet(ScopedQuerySet):
+    def visible_to(self, user: Any) -> NotificationRuleQuerySet:
+        """Rules a user may see and change, whatever the HTTP method.
+
+        Personal rules are their owner's alone, in organizations the owner
+        still belongs to (admins do not read other people's rules).
+        Organization rules need ``manage`` on the whole organization (the
+        gate's ``for_user``). API tokens own no personal rules.
+        """
+        if not is_signed_in(user):
+            return self.none()
+        shared = self.for_user(user, Action.MANAGE).filter(user__isnull=True)
+        if getattr(user, "api_token", None) is not None or user.pk is None:
+            return shared
+        own = self.filter(user_id=user.pk, organization_id__in=organization_ids_for(user, Action.VIEW))
+        return shared | own
 
 
 class NotificationRule(models.Model):
@@ -94,7 +115,8 @@ class NotificationRule(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = OrganizationOwnedQuerySet.as_manager()
+    objects = NotificationRuleQuerySet.as_manager()
+    scope = Scope(organization="organization")
 
     class Meta:
         ordering = ["organization__name", "name"]
@@ -147,7 +169,8 @@ class NotificationDelivery(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = OrganizationOwnedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(organization="organization")
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -23,7 +23,8 @@ from rest_framework.response import Response
 
 from accounts.audit import client_ip
 from accounts.roles import Action
-from accounts.scoping import access_camera
+from accounts.scoping import access
+from cameras.models import Camera
 from portal.api_base import (
     DATETIME_MESSAGE,
     PUBLIC_ID_PARAMETER,
@@ -179,7 +180,7 @@ class CameraMotionViewSet(viewsets.GenericViewSet):
     def get_object(self) -> Any:
         """The camera, through the gate: OPTIONS asks for it to tell whether PUT is allowed (it had no queryset)."""
         needed = Action.VIEW if self.request.method in permissions.SAFE_METHODS else Action.MANAGE
-        return access_camera(self.request.user, self.kwargs["id"], needed)
+        return access(Camera, self.request.user, self.kwargs["id"], needed)
 
     @extend_schema(
         methods=["GET"],

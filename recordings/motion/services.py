@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts import audit
 from accounts.audit import actor_label
 from accounts.roles import Action
-from accounts.scoping import access_camera, access_motion_event, require_visible
+from accounts.scoping import access, require_visible
 from cameras.models import Camera
 from recordings import schedules, storage
 from recordings.models import MotionEvent, MotionSettings
@@ -87,7 +87,7 @@ def update_settings(user: Any, camera_public_id: Any, *, ip: str | None = None, 
     unknown = set(values) - set(SETTING_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown motion settings: {', '.join(sorted(unknown))}.")
-    camera = access_camera(user, camera_public_id, Action.MANAGE)
+    camera = access(Camera, user, camera_public_id, Action.MANAGE)
     require_visible(user, camera, Action.MANAGE)
     current = MotionSettings.objects.select_for_update().filter(camera=camera).first() or MotionSettings(camera=camera)
     errors: dict[str, list[str]] = {}
@@ -223,7 +223,7 @@ def _clean_note(note: str) -> str:
 def acknowledge(user: Any, event_public_id: Any, note: str = "", *, ip: str | None = None) -> MotionEvent:
     """Mark an alert as handled (``acknowledge`` on its camera). Audit: ``motion.acknowledge``."""
     note = _clean_note(note)
-    event = access_motion_event(user, event_public_id, Action.ACKNOWLEDGE)
+    event = access(MotionEvent, user, event_public_id, Action.ACKNOWLEDGE)
     event = MotionEvent.objects.select_for_update(of=("self",)).select_related("camera", "camera__site").get(
         pk=event.pk
     )

@@ -1,6 +1,6 @@
 """Motion alert pages: the alert list, acknowledging, snapshots, the badge count, camera settings.
 
-Events come through the access gate (``for_user`` and ``access_motion_event``);
+Events come through the access gate (``for_user`` and ``access``);
 acknowledging and settings go through ``recordings.motion.services``, snapshot files
 through ``recordings.clips.downloads``.
 """
@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.audit import client_ip
 from accounts.forms import add_service_errors
 from accounts.roles import Action
-from accounts.scoping import access_camera, access_motion_event
+from accounts.scoping import access
 from accounts.views import GET_POST
 from cameras.models import Camera, Site
 from recordings.clips import downloads, range_exports
@@ -168,7 +168,7 @@ def motion_acknowledge_many(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def motion_snapshot(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    event = access_motion_event(request.user, public_id, Action.VIEW)
+    event = access(MotionEvent, request.user, public_id, Action.VIEW)
     return downloads.snapshot_response(event)
 
 
@@ -185,7 +185,7 @@ def alert_badge(request: HttpRequest) -> JsonResponse:
 @GET_POST
 def camera_motion(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The camera's motion detection settings (owners and admins: ``manage`` on the camera)."""
-    camera = access_camera(request.user, public_id, Action.MANAGE)
+    camera = access(Camera, request.user, public_id, Action.MANAGE)
     current = motion.settings_for(camera)
     if request.method == "POST":
         form = MotionSettingsForm(request.POST, current=current)

@@ -20,7 +20,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.roles import Action
-from accounts.scoping import notification_rules_for
 from portal.api_base import CRUD_MIXINS, PUBLIC_ID_PARAMETER, IdFilter, ScopedViewSet, errors
 from recordings.models import DeliveryStatus, NotificationDelivery, NotificationRule, WebhookEndpoint
 from recordings.models.notifications import default_event_types
@@ -200,7 +199,8 @@ class NotificationRuleViewSet(*CRUD_MIXINS, ScopedViewSet):
     def scoped(self, action: str) -> QuerySet:
         # Rules have their own visibility (personal ones are their owner's alone), whatever the action.
         related = ("webhook", "organization", "user")
-        return notification_rules_for(self.request.user).select_related(*related).prefetch_related("sites", "cameras")
+        rules = NotificationRule.objects.visible_to(self.request.user)
+        return rules.select_related(*related).prefetch_related("sites", "cameras")
 
     def _values(self, data: dict[str, Any], *, replace: bool) -> dict[str, Any]:
         fields = ("name", "channel", "webhook", "email_to", "sites", "cameras", "schedule", "event_types", "enabled")

@@ -9,9 +9,9 @@ from typing import Any
 
 from django import forms
 
-from accounts.forms import CameraChoiceField
 from accounts.models import Organization
 from accounts.roles import Action
+from cameras.forms import CameraChoiceField
 from cameras.models import Camera, Site
 from recordings.models import NotificationChannel, NotificationEvent, NotificationRule, WebhookEndpoint
 from recordings.notifications import rules

@@ -21,8 +21,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts import audit
+from accounts.models import Organization
 from accounts.roles import Action
-from accounts.scoping import access_organization, can, notification_rules_for, require_visible
+from accounts.scoping import access, can, require_visible
 from cameras.models import Camera, Site
 from recordings import schedules
 from recordings.models import (
@@ -71,7 +72,7 @@ def _host(url: str) -> str:
 def create_webhook(user: Any, organization: Any, *, name: Any, url: Any, enabled: bool = True,
                    ip: str | None = None) -> tuple[WebhookEndpoint, str]:
     """Add an endpoint; returns it with its new secret, shown this once. Audit: ``webhook.create``."""
-    organization = access_organization(user, _organization_pk(organization), Action.MANAGE)
+    organization = access(Organization, user, _organization_pk(organization), Action.MANAGE)
     errors: dict[str, list[str]] = {}
     try:
         name = _clean_name(name, "endpoint")
@@ -271,7 +272,7 @@ def create_rule(user: Any, organization: Any, *, personal: bool, ip: str | None 
     """Add a rule. Personal: any member, e-mail to themselves. Organization: ``manage``. Audit: ``rule.create``."""
     if personal and (getattr(user, "api_token", None) is not None or not getattr(user, "pk", None)):
         raise PermissionDenied("API tokens have no personal rules; create an organization rule instead.")
-    organization = access_organization(user, _organization_pk(organization),
+    organization = access(Organization, user, _organization_pk(organization),
                                        Action.VIEW if personal else Action.MANAGE)
     rule = NotificationRule(organization=organization, user=user if personal else None,
                             channel=NotificationChannel.EMAIL)
@@ -285,7 +286,7 @@ def create_rule(user: Any, organization: Any, *, personal: bool, ip: str | None 
 def _locked_rule(user: Any, rule: NotificationRule, *, deleting: bool = False) -> NotificationRule:
     """The rule, locked, if the caller may change it; else the same 404 as for a missing rule."""
     locked = NotificationRule.objects.select_for_update().filter(pk=rule.pk).first()
-    if locked is not None and notification_rules_for(user).filter(pk=locked.pk).exists():
+    if locked is not None and NotificationRule.objects.visible_to(user).filter(pk=locked.pk).exists():
         return locked
     # Admins may remove anyone's rule (someone who left, say) but not read or change it.
     if locked is not None and deleting and can(user, Action.MANAGE, locked):

@@ -2,12 +2,14 @@
 webhook endpoints, organization rules and delivery log.
 
 Rules, endpoints and the log come through the access gate
-(``notification_rules_for``, ``access_*``, ``for_user``); every change goes
+(``NotificationRule.objects.visible_to``, ``access``, ``for_user``); every change goes
 through ``recordings.notifications.rules``. Secrets are rendered into the
 one response that creates or rotates them, never stored for a later page.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +23,7 @@ from accounts.audit import client_ip
 from accounts.forms import save_or_add_errors
 from accounts.models import Organization
 from accounts.roles import Action
-from accounts.scoping import access_notification_rule, access_webhook, can, notification_rules_for
+from accounts.scoping import access, can, one_of
 from accounts.views import GET_POST, organization_page
 from recordings import schedules
 from recordings.models import NotificationDelivery, NotificationEvent, NotificationRule, WebhookEndpoint
@@ -44,7 +46,7 @@ def _describe(rule: NotificationRule) -> NotificationRule:
 @organization_page()
 def notification_list(request: HttpRequest, organization: Organization) -> HttpResponse:
     rules = (
-        notification_rules_for(request.user).filter(organization=organization)
+        NotificationRule.objects.visible_to(request.user).filter(organization=organization)
         .select_related("webhook").prefetch_related("sites", "cameras").order_by("name")
     )
     rules = [_describe(rule) for rule in rules]
@@ -88,10 +90,16 @@ def rule_create(request: HttpRequest, organization: Organization) -> HttpRespons
     return _rule_page(request, form, None)
 
 
+def _rule(user: Any, public_id: str) -> NotificationRule:
+    """One rule of ``NotificationRule.objects.visible_to(user)``; any other is the gate's 404."""
+    rules = NotificationRule.objects.visible_to(user).select_related("organization", "user", "webhook")
+    return one_of(rules, public_id)
+
+
 @login_required
 @GET_POST
 def rule_edit(request: HttpRequest, public_id: str) -> HttpResponse:
-    rule = access_notification_rule(request.user, public_id)
+    rule = _rule(request.user, public_id)
     form = RuleForm(request.POST or None, user=request.user, organization=rule.organization,
                     personal=rule.is_personal, rule=rule)
     return _rule_page(request, form, rule)
@@ -100,7 +108,7 @@ def rule_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def rule_delete(request: HttpRequest, public_id: str) -> HttpResponse:
-    rule = access_notification_rule(request.user, public_id)
+    rule = _rule(request.user, public_id)
     rules.delete_rule(request.user, rule, ip=client_ip(request))
     messages.success(request, f"Notification rule “{rule.name}” deleted.")
     return redirect("notification_list")
@@ -130,7 +138,7 @@ def webhook_create(request: HttpRequest, organization: Organization) -> HttpResp
 @login_required
 @GET_POST
 def webhook_edit(request: HttpRequest, public_id: str) -> HttpResponse:
-    webhook = access_webhook(request.user, public_id, Action.MANAGE)
+    webhook = access(WebhookEndpoint, request.user, public_id, Action.MANAGE)
     initial = {"name": webhook.name, "url": webhook.url, "enabled": webhook.enabled}
     form = WebhookForm(request.POST or None, initial=initial)
     if form.is_valid() and save_or_add_errors(form, lambda: rules.update_webhook(
@@ -144,7 +152,7 @@ def webhook_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def webhook_test(request: HttpRequest, public_id: str) -> HttpResponse:
-    webhook = access_webhook(request.user, public_id, Action.MANAGE)
+    webhook = access(WebhookEndpoint, request.user, public_id, Action.MANAGE)
     try:
         rules.send_test(request.user, webhook, ip=client_ip(request))
     except ValidationError as exc:
@@ -158,7 +166,7 @@ def webhook_test(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def webhook_rotate(request: HttpRequest, public_id: str) -> HttpResponse:
-    webhook = access_webhook(request.user, public_id, Action.MANAGE)
+    webhook = access(WebhookEndpoint, request.user, public_id, Action.MANAGE)
     webhook, secret = rules.rotate_secret(request.user, webhook, ip=client_ip(request))
     return _secret_page(request, webhook, secret, created=False)
 
@@ -166,7 +174,7 @@ def webhook_rotate(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def webhook_delete(request: HttpRequest, public_id: str) -> HttpResponse:
-    webhook = access_webhook(request.user, public_id, Action.MANAGE)
+    webhook = access(WebhookEndpoint, request.user, public_id, Action.MANAGE)
     rules.delete_webhook(request.user, webhook, ip=client_ip(request))
     messages.success(request, f"Webhook endpoint “{webhook.name}” deleted.")
     return redirect("notification_list")

@@ -18,7 +18,8 @@ from rest_framework.response import Response
 
 from accounts.audit import client_ip
 from accounts.roles import Action
-from accounts.scoping import access_camera
+from accounts.scoping import access
+from cameras.models import Camera
 from portal.api_base import PUBLIC_ID_PARAMETER, errors
 from recordings.playback import sessions, timeline
 from recordings.playback.serializers import (
@@ -59,7 +60,7 @@ class CameraPlaybackViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"], url_path="playback", url_name="playback")
     def playback(self, request: Request, id: str) -> Response:  # noqa: A002  (the URL's name)
-        access_camera(request.user, id, Action.VIEW)  # 404 before any field message
+        access(Camera, request.user, id, Action.VIEW)  # 404 before any field message
         body = PlaybackRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         params = body.validated_data
@@ -80,7 +81,7 @@ class CameraPlaybackViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get"], url_path="timeline", url_name="timeline")
     def timeline(self, request: Request, id: str) -> Response:  # noqa: A002
-        camera = access_camera(request.user, id, Action.VIEW, related=("recording_settings",))
+        camera = access(Camera, request.user, id, Action.VIEW, related=("recording_settings",))
         query = TimelineQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data

@@ -26,7 +26,7 @@ from rest_framework.exceptions import ValidationError
 
 from accounts import audit
 from accounts.roles import Action
-from accounts.scoping import access_camera
+from accounts.scoping import access
 from cameras.models import Camera
 from recordings.footage import services
 from recordings.footage.models import Segment
@@ -118,7 +118,7 @@ def create_session(user: Any, camera_public_id: Any, *, start: datetime, end: da
 
     Refuses (400) a range without any footage of the stream.
     """
-    camera = access_camera(user, camera_public_id, Action.VIEW, related=("recording_settings",))
+    camera = access(Camera, user, camera_public_id, Action.VIEW, related=("recording_settings",))
     check_range(start, end)
     stream = stream or services.preferred_stream(camera)
     codecs = (Segment.objects.of_stream(camera.pk, stream).overlapping(start, end).order_by("start")
@@ -143,5 +143,5 @@ def open_session(user: Any, token: str) -> Opened:
         raise Http404(NOT_FOUND)
     if user is None or not user.is_authenticated or principal_of(user) != session.principal:
         raise Http404(NOT_FOUND)
-    camera = access_camera(user, session.camera_public_id, Action.VIEW)
+    camera = access(Camera, user, session.camera_public_id, Action.VIEW)
     return Opened(session, camera)

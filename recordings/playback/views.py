@@ -26,10 +26,10 @@ from rest_framework.request import Request
 
 from accounts.models import Organization
 from accounts.roles import Action
-from accounts.scoping import access_camera, access_site
+from accounts.scoping import access
 from accounts.views import organization_page
 from cameras import saved_views
-from cameras.models import Camera
+from cameras.models import Camera, Site
 from recordings.playback import delivery, pages, playlist, sessions
 
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
@@ -77,7 +77,7 @@ def session_segment(request: Request, token: str, segment_id: int) -> HttpRespon
 @login_required
 @require_GET
 def site_playback(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    site = access_site(request.user, public_id, Action.VIEW)
+    site = access(Site, request.user, public_id, Action.VIEW)
     cameras = list(Camera.objects.for_user(request.user, Action.VIEW).filter(site=site, enabled=True)
                    .select_related("site").order_by("name"))
     context = pages.sync_context(site.name, cameras, pages.start_moment_of(request.GET))
@@ -96,6 +96,6 @@ def saved_view_playback(request: HttpRequest, organization: Organization, public
 @login_required
 @require_GET
 def camera_timeline(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    camera = access_camera(request.user, public_id, Action.VIEW, related=("recording_settings",))
+    camera = access(Camera, request.user, public_id, Action.VIEW, related=("recording_settings",))
     moment = pages.start_moment(request.user, camera, request.GET)
     return render(request, "playback/timeline.html", pages.timeline_context(camera, moment))

@@ -21,15 +21,13 @@ from rest_framework.test import APIClient
 from accounts.roles import Action
 from accounts.scoping import (
     MFAEnrolmentRequired,
-    access_camera,
-    access_clip,
-    access_motion_event,
+    access,
     check_mfa,
     grants_for,
     mfa_enrolment_pending,
 )
 from cameras.models import Camera
-from recordings.models import Clip
+from recordings.models import Clip, MotionEvent
 from tests.conftest import World
 from tests.factories import make_member, make_user
 from tests.recordings.helpers import make_clip
@@ -56,10 +54,10 @@ def test_a_member_without_an_authenticator_has_no_rights_anywhere(mfa_required: 
     assert grants_for(w.viewer) == []
     assert not Camera.objects.for_user(w.viewer, Action.VIEW).exists()
     assert not Clip.objects.for_user(w.viewer, Action.VIEW).exists()
-    for access, public_id in ((access_camera, w.camera_a1.public_id), (access_clip, clip.public_id),
-                              (access_motion_event, event.public_id)):
+    for model, public_id in ((Camera, w.camera_a1.public_id), (Clip, clip.public_id),
+                             (MotionEvent, event.public_id)):
         with pytest.raises(Http404):
-            access(w.viewer, public_id)
+            access(model, w.viewer, public_id)
     with pytest.raises(MFAEnrolmentRequired):
         check_mfa(w.viewer)
 
@@ -77,7 +75,7 @@ def test_setting_up_an_authenticator_restores_the_rights(mfa_required: World) ->
     TOTP.activate(mfa_required.viewer, generate_totp_secret())
 
     assert not mfa_enrolment_pending(mfa_required.viewer)
-    assert access_camera(mfa_required.viewer, mfa_required.camera_a1.public_id) == mfa_required.camera_a1
+    assert access(Camera, mfa_required.viewer, mfa_required.camera_a1.public_id) == mfa_required.camera_a1
 
 
 def test_a_superuser_member_is_held_to_the_rule_too(mfa_required: World) -> None:
@@ -91,7 +89,7 @@ def test_a_superuser_member_is_held_to_the_rule_too(mfa_required: World) -> None
 
 def test_members_of_other_organizations_keep_their_rights(mfa_required: World) -> None:
     assert not mfa_enrolment_pending(mfa_required.admin_b)
-    assert access_camera(mfa_required.admin_b, mfa_required.camera_b.public_id) == mfa_required.camera_b
+    assert access(Camera, mfa_required.admin_b, mfa_required.camera_b.public_id) == mfa_required.camera_b
 
 
 # --- HTTP entry points: pages, API with a session, downloads and snapshots -----------------------

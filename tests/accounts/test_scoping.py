@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -10,8 +11,8 @@ from django.http import Http404
 from accounts.api_auth import TokenPrincipal
 from accounts.models import APIToken, Organization
 from accounts.roles import ROLE_ACTIONS, Action, Role
-from accounts.scoping import access_camera, access_site, grants_for
-from cameras.models import Camera, Site
+from accounts.scoping import Grant, ScopedQuerySet, access, grants_for, scope_of, scope_q
+from cameras.models import Camera, Gateway, Site
 from tests.factories import make_camera, make_member, make_organization, make_site, make_user
 
 pytestmark = pytest.mark.django_db
@@ -128,24 +129,55 @@ def test_token_principal_acts_in_its_organization_with_its_role(two_orgs: dict) 
     assert not Camera.objects.for_user(principal, Action.MANAGE).exists()
 
 
-def test_access_camera_gives_the_same_404_for_missing_foreign_and_malformed(two_orgs: dict) -> None:
+def test_access_to_a_camera_gives_the_same_404_for_missing_foreign_and_malformed(two_orgs: dict) -> None:
     user = _member(two_orgs["org_a"], Role.OWNER)
     messages = set()
     for public_id in (two_orgs["cam_b"].public_id, uuid.uuid4(), "not-a-uuid", None):
         with pytest.raises(Http404) as caught:
-            access_camera(user, public_id)
+            access(Camera, user, public_id)
         messages.add(str(caught.value))
     assert len(messages) == 1
 
 
-def test_access_camera_refuses_a_visible_camera_for_a_forbidden_action(two_orgs: dict) -> None:
+def test_access_to_a_camera_refuses_a_visible_camera_for_a_forbidden_action(two_orgs: dict) -> None:
     viewer = _member(two_orgs["org_a"], Role.VIEWER)
-    assert access_camera(viewer, two_orgs["cam_a1"].public_id) == two_orgs["cam_a1"]
+    assert access(Camera, viewer, two_orgs["cam_a1"].public_id) == two_orgs["cam_a1"]
     with pytest.raises(PermissionDenied):
-        access_camera(viewer, two_orgs["cam_a1"].public_id, Action.MANAGE)
+        access(Camera, viewer, two_orgs["cam_a1"].public_id, Action.MANAGE)
 
 
-def test_access_site_hides_foreign_sites(two_orgs: dict) -> None:
+def test_access_to_a_site_hides_foreign_sites(two_orgs: dict) -> None:
     admin = _member(two_orgs["org_a"], Role.ADMIN)
     with pytest.raises(Http404):
-        access_site(admin, two_orgs["site_b"].public_id, Action.MANAGE)
+        access(Site, admin, two_orgs["site_b"].public_id, Action.MANAGE)
+
+
+def _tenant_models() -> list[type]:
+    return [model for model in apps.get_models() if isinstance(model._default_manager.all(), ScopedQuerySet)]
+
+
+def test_every_tenant_model_declares_a_scope_whose_paths_exist() -> None:
+    limited = Grant(organization_id=1, role=Role.VIEWER, site_ids=frozenset({1}), camera_ids=frozenset({2}))
+    whole = Grant(organization_id=1, role=Role.VIEWER)
+
+    for model in _tenant_models():
+        scope_of(model)
+        for grant in (limited, whole):
+            model._base_manager.filter(scope_q(model, grant)).exists()  # a wrong path raises FieldError
+
+    names = {model.__name__ for model in _tenant_models()}
+    assert {"Organization", "Site", "Camera", "Clip", "ExportBundle", "Segment"} <= names
+
+
+def test_a_model_without_a_scope_is_not_tenant_data_to_the_gate() -> None:
+    with pytest.raises(TypeError, match="declares no"):
+        scope_of(Gateway)
+
+
+def test_access_names_organizations_by_pk_and_gives_the_same_404_for_bad_ids(two_orgs: dict) -> None:
+    admin = _member(two_orgs["org_a"], Role.ADMIN)
+
+    assert access(Organization, admin, two_orgs["org_a"].pk) == two_orgs["org_a"]
+    for key in (two_orgs["org_b"].pk, "not-a-number", None, 987654):
+        with pytest.raises(Http404):
+            access(Organization, admin, key)

@@ -10,10 +10,20 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts import audit, services
-from accounts.models import APIToken, AuditEvent, Membership, Organization, User
-from cameras.models import Camera, Gateway, Site
+from accounts.models import APIToken, AuditEvent, Invitation, Membership, Organization, User
+from cameras.models import Camera, Gateway, PTZPreset, Site
+from recordings.footage.models import LegalHold, RecordingSettings, StoragePolicy
+from recordings.models import (
+    Clip,
+    MotionEvent,
+    MotionSettings,
+    NotificationDelivery,
+    NotificationRule,
+    WebhookEndpoint,
+)
 from tests.admin.conftest import staff
 from tests.conftest import World
+from tests.isolation import OrgARows, make_feature_rows
 
 TENANT_MODELS = [Organization, Site, Camera, Membership, APIToken, AuditEvent]
 
@@ -205,3 +215,55 @@ def test_every_admin_page_renders_for_superuser_and_org_admin(
     superuser_client = client_for(superuser)
     for url in (admin_url(User, "add"), admin_url(User, "change", world.viewer.pk), admin_url(Gateway, "add")):
         assert superuser_client.get(url).status_code == 200
+
+
+# --- the feature models: clips, alerts, motion and recording settings, notifications, holds, invitations ---
+
+FEATURE_ADMIN_ROWS = {
+    Invitation: "invitation", PTZPreset: "preset", Clip: "clip", MotionEvent: "event",
+    MotionSettings: "motion_settings", WebhookEndpoint: "webhook", NotificationRule: "rule",
+    NotificationDelivery: "delivery", LegalHold: "hold", RecordingSettings: "recording_settings",
+    StoragePolicy: "storage_policy",
+}
+FEATURE_ADMIN_MODELS = list(FEATURE_ADMIN_ROWS)
+ORG_B_FEATURE_MARKERS = ("Org B", "B Gate", "B hook", "B rule", "invited@b.example.test", "Incident B",
+                         "hooks.example.com/b")
+
+
+@pytest.fixture
+def feature_rows(world: World, org_a_rows: OrgARows) -> dict[str, OrgARows]:
+    return {"a": org_a_rows, "b": make_feature_rows(world.org_b, world.camera_b, world.admin_b, "B")}
+
+
+def _owner_organization_id(obj: models.Model) -> int:
+    camera = getattr(obj, "camera", None)
+    return obj.organization_id if hasattr(obj, "organization_id") else camera.site.organization_id
+
+
+@pytest.mark.parametrize("model", FEATURE_ADMIN_MODELS, ids=lambda m: m.__name__)
+def test_org_admin_changelist_of_feature_rows_shows_only_own_organization(
+    world: World, feature_rows: dict[str, OrgARows], admin_a: Client, model: type[models.Model]
+) -> None:
+    response = admin_a.get(admin_url(model, "changelist"))
+
+    assert response.status_code == 200
+    shown = list(response.context["cl"].result_list)
+    assert shown, "org A has rows of every model"
+    assert {_owner_organization_id(obj) for obj in shown} == {world.org_a.pk}
+    body = response.content.decode()
+    assert not [marker for marker in ORG_B_FEATURE_MARKERS if marker in body]
+
+
+@pytest.mark.parametrize("model", FEATURE_ADMIN_MODELS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("view", ["change", "delete", "history"])
+def test_foreign_feature_rows_answer_404_like_missing_ones(
+    world: World, feature_rows: dict[str, OrgARows], admin_a: Client, model: type[models.Model], view: str
+) -> None:
+    foreign = getattr(feature_rows["b"], FEATURE_ADMIN_ROWS[model])
+
+    foreign_response = admin_a.get(admin_url(model, view, foreign.pk))
+    missing_response = admin_a.get(admin_url(model, view, 987654321))
+
+    assert foreign_response.status_code == missing_response.status_code
+    assert foreign_response.status_code in (403, 404)
+    assert not [marker for marker in ORG_B_FEATURE_MARKERS if marker in foreign_response.content.decode()]

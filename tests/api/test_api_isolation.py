@@ -12,11 +12,13 @@ import uuid
 from collections.abc import Callable
 
 import pytest
+from django.urls import resolve
 from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent
 from tests.api.conftest import API, Tokens, rows, tenant_state
 from tests.conftest import World
+from tests.isolation import OrgARows, feature_state
 
 OUTSIDERS = ["admin_b", "outsider", "token_b"]
 NOT_MANAGERS = ["operator", "viewer", "restricted_viewer", "token_viewer"]
@@ -212,3 +214,181 @@ def test_org_a_token_sees_only_org_a(world: World, tokens: Tokens, api_as: Calla
     assert organizations == [world.org_a.pk]
     assert client.get(f"{API}/cameras/{world.camera_b.public_id}/").status_code == 404
     assert client.get(f"{API}/organizations/{world.org_b.pk}/").status_code == 404
+
+
+# --- the feature routes: clips, exports, alerts, footage, playback, PTZ, notifications, invitations ---
+
+
+# Lists and detail URLs of the feature resources: route name of the list, how a row is named.
+FEATURE_KINDS: dict[str, Callable[[OrgARows], object]] = {
+    "invitations": lambda r: r.invitation.public_id,
+    "clips": lambda r: r.clip.public_id,
+    "exports": lambda r: r.bundle.public_id,
+    "motion-events": lambda r: r.event.public_id,
+    "holds": lambda r: r.hold.public_id,
+    "webhooks": lambda r: r.webhook.public_id,
+    "notification-rules": lambda r: r.rule.public_id,
+    "notification-deliveries": lambda r: r.delivery.pk,
+}
+FEATURE_ROUTE_NAMES = {
+    "invitations": "invitation", "clips": "clip", "exports": "export", "motion-events": "motion-event",
+    "holds": "legal-hold", "webhooks": "webhook", "notification-rules": "notification-rule",
+    "notification-deliveries": "notification-delivery",
+}
+
+
+def _cam(world: World) -> str:
+    return f"{API}/cameras/{world.camera_a1.public_id}"
+
+
+def _org(world: World) -> str:
+    return f"{API}/organizations/{world.org_a.pk}"
+
+
+# Every other Org A URL of the API, with the method and body that would act on it:
+# (route name, method, URL, body). Outsiders get the missing object's 404 and nothing changes.
+SubResource = tuple[str, str, Callable[[World, OrgARows], str], dict | None]
+SUB_RESOURCES: list[SubResource] = [
+    ("token-revoke", "post", lambda w, r: f"{API}/tokens/{w.org_a.api_tokens.first().pk}/revoke/", None),
+    ("invitation-detail", "delete", lambda w, r: f"{API}/invitations/{r.invitation.public_id}/", None),
+    ("clip-detail", "delete", lambda w, r: f"{API}/clips/{r.clip.public_id}/", None),
+    ("clip-download", "get", lambda w, r: f"{API}/clips/{r.clip.public_id}/download/", None),
+    ("clip-file", "get", lambda w, r: f"{API}/clips/{r.clip.public_id}/file/", None),
+    ("export-file", "get", lambda w, r: f"{API}/exports/{r.bundle.public_id}/file/", None),
+    ("motion-event-acknowledge", "post", lambda w, r: f"{API}/motion-events/{r.event.public_id}/acknowledge/", {}),
+    ("motion-event-export", "post", lambda w, r: f"{API}/motion-events/{r.event.public_id}/export/", {}),
+    ("motion-event-snapshot", "get", lambda w, r: f"{API}/motion-events/{r.event.public_id}/snapshot/", None),
+    ("legal-hold-detail", "delete", lambda w, r: f"{API}/holds/{r.hold.public_id}/", None),
+    ("webhook-detail", "patch", lambda w, r: f"{API}/webhooks/{r.webhook.public_id}/", {"name": "Taken over"}),
+    ("webhook-detail", "delete", lambda w, r: f"{API}/webhooks/{r.webhook.public_id}/", None),
+    ("webhook-rotate-secret", "post", lambda w, r: f"{API}/webhooks/{r.webhook.public_id}/rotate-secret/", None),
+    ("webhook-test", "post", lambda w, r: f"{API}/webhooks/{r.webhook.public_id}/test/", None),
+    ("notification-rule-detail", "patch", lambda w, r: f"{API}/notification-rules/{r.rule.public_id}/",
+     {"name": "Taken over"}),
+    ("notification-rule-detail", "delete", lambda w, r: f"{API}/notification-rules/{r.rule.public_id}/", None),
+    ("camera-ptz-list", "post", lambda w, r: f"{_cam(w)}/ptz/", {"action": "stop"}),
+    ("camera-ptz-refresh", "post", lambda w, r: f"{_cam(w)}/ptz/capabilities/", None),
+    ("camera-ptz-preset-list", "get", lambda w, r: f"{_cam(w)}/ptz/presets/", None),
+    ("camera-ptz-preset-list", "post", lambda w, r: f"{_cam(w)}/ptz/presets/", {"name": "Mine"}),
+    ("camera-ptz-preset-detail", "delete", lambda w, r: f"{_cam(w)}/ptz/presets/{r.preset.public_id}/", None),
+    ("camera-motion-settings", "get", lambda w, r: f"{_cam(w)}/motion/", None),
+    ("camera-motion-settings", "patch", lambda w, r: f"{_cam(w)}/motion/", {"enabled": True}),
+    ("camera-recording-settings", "get", lambda w, r: f"{_cam(w)}/recording/", None),
+    ("camera-recording-settings", "patch", lambda w, r: f"{_cam(w)}/recording/", {"mode": "continuous"}),
+    ("camera-recording-footage", "get", lambda w, r: f"{_cam(w)}/recordings/", None),
+    ("camera-playback-playback", "post", lambda w, r: f"{_cam(w)}/playback/", {}),
+    ("camera-playback-timeline", "get", lambda w, r: f"{_cam(w)}/timeline/", None),
+    ("organization-storage-storage", "get", lambda w, r: f"{_org(w)}/storage/", None),
+    ("organization-storage-storage", "patch", lambda w, r: f"{_org(w)}/storage/", {"retention_days": 1}),
+    ("organization-storage-storage-tier", "get", lambda w, r: f"{_org(w)}/storage/tier/", None),
+    ("organization-storage-storage-tier", "put", lambda w, r: f"{_org(w)}/storage/tier/", {"kind": "local"}),
+]
+
+# Requests that name Org A's objects in the body of a create: refused as if the object did not exist.
+CreateCase = tuple[str, str, Callable[[World, OrgARows], dict]]
+FOREIGN_CREATES: list[CreateCase] = [
+    ("invitation-list", f"{API}/invitations/",
+     lambda w, r: {"organization": w.org_a.pk, "email": "mole@b.example.test", "role": "admin"}),
+    ("clip-list", f"{API}/clips/", lambda w, r: {"camera": str(w.camera_a1.public_id), "duration": 10}),
+    ("clip-export-range", f"{API}/clips/range/", lambda w, r: {
+        "camera": str(w.camera_a1.public_id), "start": r.hold.start.isoformat(), "end": r.hold.end.isoformat()}),
+    ("export-list", f"{API}/exports/", lambda w, r: {
+        "cameras": [str(w.camera_a1.public_id)], "start": r.hold.start.isoformat(), "end": r.hold.end.isoformat()}),
+    ("legal-hold-list", f"{API}/holds/", lambda w, r: {
+        "camera": str(w.camera_a1.public_id), "start": r.hold.start.isoformat(), "end": r.hold.end.isoformat(),
+        "reason": "Mine now"}),
+    ("webhook-list", f"{API}/webhooks/",
+     lambda w, r: {"organization": w.org_a.pk, "name": "Mine", "url": "https://hooks.example.com/b"}),
+    ("notification-rule-list", f"{API}/notification-rules/",
+     lambda w, r: {"organization": w.org_a.pk, "personal": False, "name": "Mine", "channel": "webhook",
+                   "webhook": str(r.webhook.public_id)}),
+]
+
+def covered_api_routes() -> set[str]:
+    """Route names the matrix in this module exercises (each case checks its URL resolves to that name)."""
+    names = {FEATURE_ROUTE_NAMES.get(kind, kind.removesuffix("s")) for kind in [*LISTS, *FEATURE_KINDS]}
+    return (
+        {f"{name}-{suffix}" for name in names for suffix in ("list", "detail")}
+        | {route for route, *_ in SUB_RESOURCES}
+        | {route for route, *_ in FOREIGN_CREATES}
+    )
+
+
+@pytest.mark.parametrize("kind", [*LISTS, *FEATURE_KINDS])
+def test_matrix_route_names_match_the_urls_it_requests(kind: str) -> None:
+    name = FEATURE_ROUTE_NAMES.get(kind, kind.removesuffix("s"))
+
+    assert resolve(f"{API}/{kind}/").url_name == f"{name}-list"
+    some_id = uuid.uuid4() if kind in FEATURE_KINDS and kind != "notification-deliveries" else 1
+    assert resolve(f"{API}/{kind}/{some_id}/").url_name == f"{name}-detail"
+
+
+@pytest.mark.parametrize("kind", list(FEATURE_KINDS))
+@pytest.mark.parametrize("who", OUTSIDERS)
+def test_outsider_gets_the_missing_object_404_for_org_a_feature_rows(
+    who: str, kind: str, org_a_rows: OrgARows, api_as: Callable[[str], APIClient]
+) -> None:
+    client = api_as(who)
+    missing_id = 987654321 if kind == "notification-deliveries" else uuid.uuid4()
+
+    foreign = client.get(f"{API}/{kind}/{FEATURE_KINDS[kind](org_a_rows)}/")
+    missing = client.get(f"{API}/{kind}/{missing_id}/")
+
+    assert foreign.status_code == missing.status_code == 404
+    assert foreign.json() == missing.json() == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize("kind", list(FEATURE_KINDS))
+@pytest.mark.parametrize("who", OUTSIDERS)
+def test_outsider_never_sees_org_a_feature_rows_in_lists(
+    who: str, kind: str, org_a_rows: OrgARows, api_as: Callable[[str], APIClient]
+) -> None:
+    listed = {str(row["id"]) for row in rows(api_as(who).get(f"{API}/{kind}/"))}
+
+    assert str(FEATURE_KINDS[kind](org_a_rows)) not in listed
+
+
+@pytest.mark.parametrize("kind", list(FEATURE_KINDS))
+def test_org_a_admin_sees_the_feature_rows_the_outsiders_do_not(
+    kind: str, org_a_rows: OrgARows, api_as: Callable[[str], APIClient]
+) -> None:
+    listed = {str(row["id"]) for row in rows(api_as("admin").get(f"{API}/{kind}/"))}
+
+    assert str(FEATURE_KINDS[kind](org_a_rows)) in listed
+
+
+@pytest.mark.parametrize(("route", "method", "url", "body"), SUB_RESOURCES,
+                         ids=[f"{route}-{method}" for route, method, *_ in SUB_RESOURCES])
+@pytest.mark.parametrize("who", OUTSIDERS)
+def test_outsider_gets_404_on_every_org_a_sub_resource_and_nothing_changes(
+    who: str, route: str, method: str, url: Callable, body: dict | None, world: World, tokens: Tokens,
+    org_a_rows: OrgARows, api_as: Callable[[str], APIClient],
+) -> None:  # fmt: skip
+    client, target = api_as(who), url(world, org_a_rows)
+    assert resolve(target).url_name == route
+    before = feature_state()
+
+    response = getattr(client, method)(target, body, format="json")
+
+    assert response.status_code == 404, response.content
+    assert response.json() == {"detail": "Not found."}
+    assert feature_state() == before
+
+
+@pytest.mark.parametrize(("route", "url", "body"), FOREIGN_CREATES, ids=[case[0] for case in FOREIGN_CREATES])
+@pytest.mark.parametrize("who", OUTSIDERS)
+def test_outsider_cannot_create_anything_on_org_a_objects(
+    who: str, route: str, url: str, body: Callable, world: World, tokens: Tokens, org_a_rows: OrgARows,
+    api_as: Callable[[str], APIClient],
+) -> None:  # fmt: skip
+    client = api_as(who)
+    assert resolve(url).url_name == route
+    before = feature_state()
+
+    response = client.post(url, body(world, org_a_rows), format="json")
+
+    # Someone with no role anywhere may create nothing at all (403, or 404 for the camera); a manager of
+    # Org B is told that Org A's object is not there, as for a missing one (400 on the field, or 404).
+    assert response.status_code in ({403, 404} if who == "outsider" else {400, 404}), response.content
+    assert "org a" not in response.content.decode().lower()
+    assert feature_state() == before
