@@ -21,10 +21,9 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 from accounts.scoping import MFAEnrolmentRequired
-from recordings.motion.payload import STREAM_FIELDS as MOTION_ALERT_FIELDS
 from signaling import events, live, relay
 from signaling.limits import limiter
-from signaling.protocol import CloseCode, RelayError
+from signaling.protocol import MOTION_ALERT_FIELDS, CloseCode, RelayError
 from signaling.scopes import followed_camera_groups
 
 logger = logging.getLogger(__name__)
@@ -250,7 +249,7 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
 
 
 # What a dashboard learns of an event: ids, names, times and links; never a source. A motion alert's
-# fields (MOTION_ALERT_FIELDS) come from the one builder of its payload, recordings.motion.payload.
+# fields are signaling.protocol.MOTION_ALERT_FIELDS, which recordings.motion.payload builds the message from.
 RECORDING_STATUS_FIELDS = ("type", "camera", "state", "label", "reason", "changed_at", "last_segment_at")
 # Notices about recording (recordings.footage.notice_messages): to a camera's viewers, to owners and admins.
 RECORDING_STOPPED_FIELDS = ("type", "notice", "camera", "camera_name", "site_name", "since", "minutes", "reason",

@@ -1,4 +1,4 @@
-"""The words the portal's sockets and the browser share: close codes, relay error codes, socket paths.
+"""The words the portal's sockets and the browser share: close codes, relay error codes, socket paths, alerts' fields.
 
 One source of truth: the consumers send these, the routing serves these
 paths, and ``browser_config`` hands the same values to the page (through
@@ -10,6 +10,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Any, Final
+
+# The motion alert message on the event stream, field by field and in this order: the facts every
+# channel of an alert carries (webhooks too, recordings.motion.payload builds both), then the portal's
+# own links and the site's time zone. The event consumer forwards exactly these fields.
+MOTION_ALERT_FACTS: Final = ("type", "event", "camera", "camera_name", "site_name", "started_at", "peak_score",
+                             "boxes")
+MOTION_ALERT_FIELDS: Final = (*MOTION_ALERT_FACTS, "snapshot_url", "url", "play_url", "camera_url", "site_timezone")
 
 
 class CloseCode:

@@ -46,6 +46,16 @@ PAGE_TESTS: dict[str, str] = {
     "playback_playlist": "tests/playback/test_sessions.py::test_a_copied_playlist_url_answers_404_to_anyone_else",
     "playback_segment": "tests/playback/test_sessions.py::test_a_session_serves_only_its_own_cameras_segments",
     "invitation_respond": "tests/pages/test_invitations.py::test_someone_signed_in_with_another_account_cannot_accept",
+    "camera_test_source": (
+        "tests/pages/test_camera_form_input.py::test_a_viewer_cannot_test_and_a_foreign_camera_is_404"
+    ),
+    "camera_test_new_source": (
+        "tests/live/test_source_probe.py::test_a_refused_source_is_a_400_before_the_gateway_is_contacted"
+    ),
+    "site_playback": "tests/playback/test_pages.py::test_a_site_the_person_cannot_see_answers_404",
+    "saved_view_playback": (
+        "tests/playback/test_pages.py::test_a_saved_view_plays_only_the_cameras_its_owner_may_still_watch"
+    ),
 }
 
 # Admin models proven by a test of their own feature.
@@ -71,6 +81,8 @@ NO_TENANT_DATA: dict[str, str] = {
     "api-docs": "the Swagger page that reads the schema",
     "invitation_open": "hands the link's key to the session and redirects; the key is the only credential "
                        "(tests/pages/test_invitations.py)",
+    "web_manifest": "the web app manifest: the portal's name and icons, the same for everyone",
+    "favicon": "the portal's icon",
 }
 
 

@@ -10,7 +10,8 @@ credential), built here once. Each channel then picks its fields, in order:
   the type, and an absolute link to the alert (``CCTV_PUBLIC_URL``).
 
 So a fact added to an alert reaches both, and the public webhook format
-cannot drift from the live one. Nothing here imports signaling.
+cannot drift from the live one. The two lists of the live message are
+``signaling.protocol``'s (the consumer below this app reads them there).
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from django.conf import settings
 from django.urls import reverse
 
 from recordings.models import MotionEvent
+from signaling.protocol import MOTION_ALERT_FACTS, MOTION_ALERT_FIELDS
 
 EVENT_TYPE = "motion.alert"
 
-ALERT_FIELDS = ("type", "event", "camera", "camera_name", "site_name", "started_at", "peak_score", "boxes")
-STREAM_FIELDS = (*ALERT_FIELDS, "snapshot_url", "url", "play_url", "camera_url", "site_timezone")
+ALERT_FIELDS = MOTION_ALERT_FACTS
+STREAM_FIELDS = MOTION_ALERT_FIELDS
 WEBHOOK_FIELDS = (ALERT_FIELDS[0], "delivery", *ALERT_FIELDS[1:], "url")
 
 
