@@ -21,8 +21,11 @@ import pytest
 from tests.media import wait_until
 from tests.services import REPO_ROOT, subprocess_env
 
+# It says when its trap is set: a TERM before that would end it without a note (the recorder is killed
+# only then; on a busy machine the shell can take a while to get there).
 STAND_IN = """#!/bin/sh
 trap 'echo stopped > "$0.signalled"; exit 255' TERM
+echo ready > "$0.ready"
 while :; do /bin/sleep 0.05; done
 """
 
@@ -52,6 +55,7 @@ def test_ffmpeg_is_told_to_stop_when_its_recorder_is_killed(tmp_path: Path, setp
     pid, launched = recorder.stdout.readline().split(" ", 1)  # type: ignore[union-attr]
     try:
         assert ("setpriv" in launched) is setpriv, launched
+        assert wait_until(lambda: Path(f"{stand_in}.ready").exists(), timeout=30)
         recorder.send_signal(signal.SIGKILL)
         recorder.wait(timeout=10)
 
