@@ -27,9 +27,9 @@ def _recording(world: World) -> Recorder:
     gateway = Gateway.objects.create(name="gw", api_url="http://127.0.0.1:1")
     row = recorders.register("host/gw", gateway)
     health.set_state(world.camera_a1.pk, world.camera_a1.public_id, HealthState.RECORDING, recorder=row)
+    today = health.local_day(timezone.now(), world.site_a1.timezone)  # the site's day (Paris), not UTC's
     RecordingHealth.objects.filter(camera=world.camera_a1).update(last_segment_at=timezone.now(),
-                                                                  bytes_today=3 * 1024 * 1024,
-                                                                  day=timezone.now().date())
+                                                                  bytes_today=3 * 1024 * 1024, day=today)
     return row
 
 
