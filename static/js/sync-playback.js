@@ -11,7 +11,8 @@ import { formatTime } from "./format.js";
 import { fetchJson, firstError } from "./http.js";
 import { RecordedPlayer } from "./playback/player.js";
 import { lane, leaderIndex, syncAction } from "./playback/sync.js";
-import { DAY_MS, panView, spanOf, tickStep, ticks as tickTimes, timeAtPixel, zoomView } from "./playback/timescale.js";
+import { drawTicks, movedView, place } from "./playback/bar.js";
+import { DAY_MS, spanOf, timeAtPixel } from "./playback/timescale.js";
 import { changeSpeed } from "./playback/wallclock.js";
 
 const config = readJson("sync-config");
@@ -122,11 +123,6 @@ const keepTogether = () => {
 
 // --- the bar: one lane per camera ---------------------------------------------------------------
 
-const place = (element, span) => {
-  element.style.left = `${span.left * 100}%`;
-  element.style.width = `${span.width * 100}%`;
-};
-
 const drawLane = (body) => {
   const row = document.createElement("div");
   row.className = "sync-lane";
@@ -150,18 +146,6 @@ const drawLane = (body) => {
   return row;
 };
 
-const drawTicks = () => {
-  ticks.replaceChildren();
-  const [from, to] = tickStep(state.view) >= DAY_MS || state.view.end - state.view.start > DAY_MS ? [5, 16] : [11, 16];
-  for (const t of tickTimes(state.view)) {
-    const label = document.createElement("span");
-    label.className = "timeline-tick";
-    label.textContent = formatTime(iso(t), config.timeZone).slice(from, to);
-    label.style.left = `${spanOf(state.view, t, state.view.end).left * 100}%`;
-    ticks.append(label);
-  }
-};
-
 const loadTimeline = async (view) => {
   state.view = view;
   const query = new URLSearchParams({ start: iso(view.start), end: iso(view.end) }).toString();
@@ -170,18 +154,12 @@ const loadTimeline = async (view) => {
   root.dataset.viewStart = String(view.start);
   root.dataset.viewEnd = String(view.end);
   track.replaceChildren(...bodies.map(drawLane));
-  drawTicks();
+  drawTicks(ticks, view, config.timeZone);
 };
 
 const setView = (view) => { loadTimeline(view).catch((err) => say(reason(err))); };
 const anchor = () => (state.wall !== null && spanOf(state.view, state.wall, state.wall + 1) ? state.wall
   : (state.view.start + state.view.end) / 2);
-const viewActions = {
-  in: () => setView(zoomView(state.view, -1, anchor(), Date.now(), { center: true })),
-  out: () => setView(zoomView(state.view, 1, anchor(), Date.now(), { center: true })),
-  earlier: () => setView(panView(state.view, -0.5, Date.now())),
-  later: () => setView(panView(state.view, 0.5, Date.now())),
-};
 
 // --- what the page shows ------------------------------------------------------------------------
 
@@ -212,7 +190,7 @@ for (const button of root.querySelectorAll("[data-speed]")) {
   button.addEventListener("click", () => setSpeed(Number(button.dataset.speed)));
 }
 for (const button of root.querySelectorAll("[data-view]")) {
-  button.addEventListener("click", () => viewActions[button.dataset.view]());
+  button.addEventListener("click", () => setView(movedView(state.view, button.dataset.view, anchor(), Date.now())));
 }
 document.addEventListener("keydown", (e) => {
   if (["INPUT", "TEXTAREA", "SELECT"].includes(e.target.tagName) || e.ctrlKey || e.metaKey || e.altKey) return;

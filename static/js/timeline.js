@@ -6,10 +6,9 @@
 import { readJson } from "./config.js";
 import { formatTime } from "./format.js";
 import { fetchJson, firstError } from "./http.js";
+import { drawTicks as drawBarTicks, movedView, place } from "./playback/bar.js";
 import { RecordedPlayer } from "./playback/player.js";
-import {
-  DAY_MS, panView, spanOf, tickStep, ticks as tickTimes, timeAtPixel, zoomView,
-} from "./playback/timescale.js";
+import { DAY_MS, spanOf, timeAtPixel, zoomView } from "./playback/timescale.js";
 import { changeSpeed, nextEvent, previousEvent } from "./playback/wallclock.js";
 
 const config = readJson("playback-config");
@@ -40,23 +39,7 @@ const say = (text) => {
 
 // --- the bar -----------------------------------------------------------------------------------
 
-const place = (element, span) => {
-  element.style.left = `${span.left * 100}%`;
-  element.style.width = `${span.width * 100}%`;
-};
-
-const drawTicks = () => {
-  ticks.replaceChildren();
-  // "HH:MM" within a day; with the date once the bar spans days.
-  const [from, to] = tickStep(state.view) >= DAY_MS || state.view.end - state.view.start > DAY_MS ? [5, 16] : [11, 16];
-  for (const t of tickTimes(state.view)) {
-    const label = document.createElement("span");
-    label.className = "timeline-tick";
-    label.textContent = formatTime(iso(t), config.timeZone).slice(from, to);
-    label.style.left = `${spanOf(state.view, t, state.view.end).left * 100}%`;
-    ticks.append(label);
-  }
-};
+const drawTicks = () => drawBarTicks(ticks, state.view, config.timeZone);
 
 const drawTimeline = (body) => {
   track.replaceChildren();
@@ -211,14 +194,8 @@ for (const button of root.querySelectorAll("[data-speed]")) {
 const setView = (view) => { loadTimeline(view).catch((err) => say(reason(err))); };
 const anchor = () => (state.wall !== null && spanOf(state.view, state.wall, state.wall + 1) ? state.wall
   : (state.view.start + state.view.end) / 2);
-const viewActions = {
-  in: () => setView(zoomView(state.view, -1, anchor(), Date.now(), { center: true })),
-  out: () => setView(zoomView(state.view, 1, anchor(), Date.now(), { center: true })),
-  earlier: () => setView(panView(state.view, -0.5, Date.now())),
-  later: () => setView(panView(state.view, 0.5, Date.now())),
-};
 for (const button of root.querySelectorAll("[data-view]")) {
-  button.addEventListener("click", () => viewActions[button.dataset.view]());
+  button.addEventListener("click", () => setView(movedView(state.view, button.dataset.view, anchor(), Date.now())));
 }
 bar.addEventListener("wheel", (e) => {
   e.preventDefault();
