@@ -7,6 +7,7 @@ forms. Camera secrets never reach a template: pages show the masked source.
 
 from __future__ import annotations
 
+from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
@@ -212,7 +213,7 @@ async def camera_thumbnail(request: HttpRequest, public_id: str) -> HttpResponse
     user = await request.auser()
     camera = await snapshots.gated_camera(user, public_id)
     if request.GET.get("cached") == "1":
-        return _cached_thumbnail(camera)
+        return _cached_thumbnail(await sync_to_async(snapshots.cached_recent)(camera))
     try:
         jpeg = await snapshots.fetch_recent(camera)
     except snapshots.SnapshotUnavailable as exc:
@@ -228,8 +229,8 @@ def _jpeg(jpeg: bytes) -> HttpResponse:
     return response
 
 
-def _cached_thumbnail(camera: Camera) -> HttpResponse:
-    jpeg = snapshots.cached_recent(camera)
+def _cached_thumbnail(jpeg: bytes | None) -> HttpResponse:
+    """A cached picture, or 204 (the cache is read off the event loop by the caller: a Redis call blocks)."""
     if jpeg is None:
         response = HttpResponse(status=204)
         response["Cache-Control"] = "private, no-store"
