@@ -16,15 +16,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import Case, F, IntegerField, Max, Q, Value, When, Window
+from django.db import IntegrityError, connections, transaction
+from django.db.models import Case, F, Max, Q, Value, When, Window
 from django.db.models.expressions import RowRange
-from django.db.models.functions import Cast
 
 from recordings.footage import holds
-from recordings.footage.epochs import EPOCH, from_microseconds, to_microseconds
+from recordings.footage.epochs import from_microseconds, to_microseconds
 from recordings.footage.models import CameraUsage, OrganizationUsage, RecordingHealth, Segment, SegmentKind
 from recordings.footage.mp4 import MediaFacts
 from recordings.footage.timeline import GAP_TOLERANCE, Interval, gaps
@@ -137,22 +136,30 @@ class RangeAnswer:
 
 # What the API lists of each segment, in this order.
 SEGMENT_FIELDS = ("start", "end", "duration", "bytes", "kind", "has_motion", "codec", "width", "height", "tier")
-# has_motion read as 0/1: on SQLite a boolean column costs a Django converter call per row.
-_LISTED_COLUMNS = ("start_us", "end_us", "duration", "bytes", "kind", Cast("has_motion", IntegerField()), "codec",
-                   "width", "height", "tier")
+_LISTED_COLUMNS = ("start_us", "end_us", "duration", "bytes", "kind", "has_motion", "codec", "width", "height",
+                   "tier")
 GAP_TOLERANCE_US = GAP_TOLERANCE // timedelta(microseconds=1)
 
 
 def footage_in_range(camera_id: int, stream: str, start: datetime, end: datetime, *,
                      with_segments: bool = True) -> RangeAnswer:
-    """Covered intervals and gaps of one camera's stream in [start, end), and its segments if asked."""
-    covered = covered_intervals(camera_id, stream, start, end)
-    segments = listed_segments(camera_id, stream, start, end) if with_segments else []
-    return RangeAnswer(start, end, stream, covered, gaps(covered, start, end), segments)
+    """Covered intervals and gaps of one camera's stream in [start, end), and its segments if asked.
+
+    With the segments, one read serves both: the rows are in hand, so the
+    covered stretches are merged from them here rather than asked of the
+    database a second time (the window query of ``covered_intervals`` cost
+    as much as the merge of a day's rows in Python).
+    """
+    if not with_segments:
+        covered = covered_intervals(camera_id, stream, start, end)
+        return RangeAnswer(start, end, stream, covered, gaps(covered, start, end))
+    rows = segments_in_range(camera_id, stream, start, end, _LISTED_COLUMNS)
+    covered = _merged(rows, to_microseconds(start), to_microseconds(end))
+    return RangeAnswer(start, end, stream, covered, gaps(covered, start, end), _listed(rows))
 
 
 def segments_in_range(camera_id: int, stream: str, start: datetime, end: datetime,
-                      columns: Sequence[str | Cast]) -> list[tuple]:
+                      columns: Sequence[str]) -> list[tuple]:
     """The segments of a camera's stream that share time with [start, end), oldest first, as tuples of ``columns``.
 
     The one read of the segments themselves, for the API's listing and the
@@ -164,21 +171,51 @@ def segments_in_range(camera_id: int, stream: str, start: datetime, end: datetim
     discontinuities where the run changes or a gap opens, and where the bytes
     are. A day of one camera (8,640 rows) is one index range scan, with no
     model instance, dict or datetime made per row.
+
+    The values are those the database driver returns, without Django's
+    per-value converters (a third of a day's read on PostgreSQL, a quarter on
+    SQLite): integers, floats and strings as they are, a boolean column as
+    ``True``/``False`` on PostgreSQL but ``1``/``0`` on SQLite.
     """
     rows = Segment.objects.of_stream(camera_id, stream).overlapping(start, end).order_by("start_us")
-    return list(rows.values_list(*columns))
+    sql, params = rows.values_list(*columns).query.get_compiler(rows.db).as_sql()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
-def listed_segments(camera_id: int, stream: str, start: datetime, end: datetime) -> list[dict]:
+def _listed(rows: list[tuple]) -> list[dict]:
     """The segments as the API lists them (``SEGMENT_FIELDS``), times as aware UTC datetimes."""
-    # from_microseconds inlined: a function call per time was a third of the listing's Python time.
+    # fromtimestamp is the fastest way from microseconds to an aware datetime, and exact: a float
+    # holds today's epoch seconds to within 0.24 us, which rounds back to the stored microsecond.
+    at = datetime.fromtimestamp
     return [
-        {"start": EPOCH + timedelta(0, 0, start_us), "end": EPOCH + timedelta(0, 0, end_us), "duration": duration,
-         "bytes": size, "kind": kind, "has_motion": has_motion == 1, "codec": codec, "width": width, "height": height,
-         "tier": tier}
-        for start_us, end_us, duration, size, kind, has_motion, codec, width, height, tier
-        in segments_in_range(camera_id, stream, start, end, _LISTED_COLUMNS)
+        {"start": at(start_us / 1e6, UTC), "end": at(end_us / 1e6, UTC), "duration": duration, "bytes": size,
+         "kind": kind, "has_motion": bool(has_motion), "codec": codec, "width": width, "height": height, "tier": tier}
+        for start_us, end_us, duration, size, kind, has_motion, codec, width, height, tier in rows
     ]  # fmt: skip
+
+
+def _merged(rows: list[tuple], first: int, last: int) -> list[Interval]:
+    """Covered stretches of [first, last) (microseconds) from rows that start with (start_us, end_us), in order.
+
+    The same answer as ``covered_intervals``: a row that starts within the gap
+    tolerance of the latest end so far continues the stretch. Every row
+    shares time with the range, so clipping the stretches to it afterwards
+    is the same as clipping each row, for a day's rows at a third of the cost.
+    """
+    if not rows:
+        return []
+    islands: list[tuple[int, int]] = []
+    island_start, island_end = rows[0][0], rows[0][1]
+    for row in rows:
+        if row[0] - island_end > GAP_TOLERANCE_US:
+            islands.append((island_start, island_end))
+            island_start, island_end = row[0], row[1]
+        elif row[1] > island_end:
+            island_end = row[1]
+    islands.append((island_start, island_end))
+    return [Interval(from_microseconds(max(a, first)), from_microseconds(min(b, last))) for a, b in islands]
 
 
 def covered_intervals(camera_id: int, stream: str, start: datetime, end: datetime) -> list[Interval]:

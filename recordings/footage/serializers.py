@@ -86,7 +86,7 @@ class IntervalSerializer(serializers.Serializer):
 class ListedSegments(serializers.ListSerializer):
     """A day holds 8,640 segments: they come in the API's shape already, so they pass through as they are.
 
-    ``index.listed_segments`` gives each as a dict of the fields below with
+    ``index.footage_in_range`` gives each as a dict of the fields below with
     plain values, its times as aware UTC datetimes, which the JSON renderer
     writes exactly as ``DateTimeField`` would (``2026-03-01T08:00:00.004000Z``)
     as long as the current time zone is UTC (the portal never activates

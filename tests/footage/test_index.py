@@ -128,18 +128,23 @@ def test_a_day_of_segments_is_answered_in_a_fixed_number_of_indexed_queries(worl
     with django_assert_num_queries(2):  # where footage resumes, and the last end
         coverage = index.footage_in_range(world.camera_a1.pk, "main", at(0), at(86400), with_segments=False)
     assert coverage.covered == [timeline.Interval(at(0), at(86400))] and coverage.gaps == []
-    with django_assert_num_queries(3):  # the same, and the segments themselves
+    with django_assert_num_queries(1):  # the segments, from which the coverage is merged
         answer = index.footage_in_range(world.camera_a1.pk, "main", at(0), at(86400))
     assert len(answer.segments) == 8640
+    assert answer.covered == coverage.covered and answer.gaps == []
     rows = Segment.objects.of_stream(world.camera_a1.pk, "main").overlapping(at(0), at(86400))
+    listed = rows.order_by("start_us").values_list(*index._LISTED_COLUMNS)
     with connection.cursor() as cursor:
         # One camera's day is the whole table here, where a table scan is cheapest; forbid it to see
-        # that the (camera, stream, start_us, end_us) index serves the query's shape.
+        # that the range index serves the query's shape, and holds every column the API lists.
         cursor.execute("SET LOCAL enable_seqscan = off")
-        sql, params = rows.query.sql_with_params()
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "Index Scan using footage_seg_range" in plan, plan  # a range scan of the index
+        plans = []
+        for query in (rows.query, listed.query):
+            sql, params = query.sql_with_params()
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    assert "Index Scan using footage_seg_range_listed" in plans[0], plans[0]  # a range scan of the index
+    assert "Index Only Scan using footage_seg_range_listed" in plans[1], plans[1]  # the table is not read
 
 
 @pytest.mark.sqlite
@@ -173,6 +178,8 @@ def test_the_databases_coverage_is_the_same_as_merging_in_python(world: World) -
     for start, end in [(at(0), at(cursor)), (at(100.1), at(1500.7)), (at(cursor / 2), at(cursor + 100))]:
         expected = timeline.merge(sorted(spans), start, end)
         assert index.covered_intervals(world.camera_a1.pk, "main", start, end) == expected
+        # With the segments, the coverage is merged from the listed rows instead: the same answer.
+        assert index.footage_in_range(world.camera_a1.pk, "main", start, end).covered == expected
 
 
 @pytest.mark.sqlite
