@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.stack import running_stack
-from tests.services import REPO_ROOT
+from tests.support.services import REPO_ROOT
 
 
 @dataclass
@@ -126,7 +126,7 @@ def main() -> None:
         from accounts.roles import Role
         from cameras.gateways import restream_url
         from cameras.streams import stream_name
-        from tests.factories import make_member, make_user
+        from tests.support.factories import make_member, make_user
 
         camera = stack.cameras[0]
         operator = make_user()

@@ -92,7 +92,7 @@ async def _run_level(stack, headers: dict, sdp: str, sessions: int, direct: bool
 async def _measure(stack, levels: list[int], direct: bool) -> dict[int, dict]:  # type: ignore[no-untyped-def]
     from asgiref.sync import sync_to_async
 
-    from tests.webrtc_peer import prepared_offer
+    from tests.support.webrtc_peer import prepared_offer
 
     headers = stack.direct_headers() if direct else await sync_to_async(stack.portal_headers)(stack.users[0])
     sdp = await prepared_offer()

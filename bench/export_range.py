@@ -75,7 +75,7 @@ def index_hour(files: list[Path]):  # type: ignore[no-untyped-def]
     from accounts.roles import Role
     from recordings.footage import index, layout
     from recordings.footage.mp4 import read_facts
-    from tests.factories import make_camera, make_member, make_organization, make_site, make_user
+    from tests.support.factories import make_camera, make_member, make_organization, make_site, make_user
 
     organization = make_organization("Bench")
     camera = make_camera(make_site(organization, "Bench site"), "Bench camera")

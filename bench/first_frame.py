@@ -52,7 +52,7 @@ def reference_relay(stack: Stack) -> Iterator[str]:
 
 def _keep_watching(url: str, headers: dict[str, str]) -> None:
     """The warm-keeping viewer; runs in its own process, so the measuring loop decodes nothing else."""
-    from tests.webrtc_peer import watch
+    from tests.support.webrtc_peer import watch
 
     logging.disable(logging.WARNING)  # its ICE and decoder chatter is not the benchmark's output
     asyncio.run(watch(url, headers=headers, frames=10**9, timeout=24 * 3600))
@@ -85,7 +85,7 @@ async def _targets(stack: Stack, reference_url: str) -> dict[str, tuple[str, dic
 
 
 async def _measure(stack: Stack, reference_url: str, runs: int) -> dict[str, list]:
-    from tests.webrtc_peer import watch
+    from tests.support.webrtc_peer import watch
 
     targets = await _targets(stack, reference_url)
     results: dict[str, list] = {path: [] for path in PATHS}
@@ -99,7 +99,7 @@ async def _measure(stack: Stack, reference_url: str, runs: int) -> dict[str, lis
 async def _offer_to_answer(url: str, headers: dict[str, str], offer: str) -> float:
     from websockets.asyncio.client import connect
 
-    from tests.webrtc_peer import await_answer
+    from tests.support.webrtc_peer import await_answer
 
     async with connect(url, additional_headers=headers, compression=None) as socket:
         # Each path's set-up is over before the clock starts (the reference
@@ -112,7 +112,7 @@ async def _offer_to_answer(url: str, headers: dict[str, str], offer: str) -> flo
 
 
 async def _measure_signaling(stack: Stack, reference_url: str, runs: int) -> dict[str, list]:
-    from tests.webrtc_peer import prepared_offer
+    from tests.support.webrtc_peer import prepared_offer
 
     targets = await _targets(stack, reference_url)
     offer = json.dumps({"type": "webrtc/offer", "value": await prepared_offer()})

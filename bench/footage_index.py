@@ -57,7 +57,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.services import REPO_ROOT, Services
+from tests.support.services import REPO_ROOT, Services
 
 END = datetime(2026, 3, 31, 0, 0, tzinfo=UTC)  # all footage ends here
 RANGE_END = END - timedelta(hours=2, minutes=13, seconds=7)  # an unaligned last 24 h
@@ -218,7 +218,7 @@ def measure(args: argparse.Namespace) -> None:
     from accounts.roles import Role
     from cameras.models import Camera
     from recordings.footage import index, usage
-    from tests.factories import make_member, make_organization, make_site, make_user
+    from tests.support.factories import make_member, make_organization, make_site, make_user
 
     org = make_organization("Bench Org")
     site = make_site(org, "Bench Site")

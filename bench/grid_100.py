@@ -50,8 +50,8 @@ import yaml
 
 from bench import grid_timeline
 from bench.stack import Stack, running_stack
-from tests.media import keep_sources_open, stop_processes
-from tests.services import REPO_ROOT
+from tests.support.media import keep_sources_open, stop_processes
+from tests.support.services import REPO_ROOT
 
 VIEWPORT = {"width": 1280, "height": 800}
 
@@ -82,7 +82,7 @@ def _wait_idle_gateway(stack: Stack, timeout: float = 30) -> None:
 
 
 def _open_portal(driver: Any, stack: Stack, cookie: str, profile: str) -> Any:
-    from tests.browser import launch, serve_static
+    from tests.support.browser import launch, serve_static
 
     context = launch(driver, Path(profile), viewport=VIEWPORT)
     serve_static(context)
@@ -123,7 +123,7 @@ def _warm_pictures(stack: Stack, cookie: str) -> None:
 def _portal(driver: Any, stack: Stack, cookie: str, args: argparse.Namespace, steady: bool = False) -> dict:
     """The portal's wall; with ``steady``, also Daphne's CPU while it keeps playing."""
     from cameras.snapshots import forget_recent
-    from tests.browser import PLAYERS_JS, player_ok, players, track
+    from tests.support.browser import PLAYERS_JS, player_ok, players, track
 
     if args.pictures == "cold":
         forget_recent(stack.cameras)  # the run starts without cached pictures, as the first viewer would
@@ -163,7 +163,7 @@ def _portal(driver: Any, stack: Stack, cookie: str, args: argparse.Namespace, st
 def _go2rtc(driver: Any, stack: Stack, args: argparse.Namespace) -> dict:
     """go2rtc's own stream page with every stream."""
     from cameras.streams import stream_name
-    from tests.browser import VIDEOS_JS, launch, track, video_ok
+    from tests.support.browser import VIDEOS_JS, launch, track, video_ok
 
     columns = math.ceil(math.sqrt(args.tiles))
     width = VIEWPORT["width"] // (columns + 1) + 1  # flex basis: exactly `columns` per row

@@ -46,9 +46,9 @@ from bench.stack import (
     start_process_logged,
     stop_process,
 )
-from tests.media import Gateway, keep_sources_open
-from tests.motion_scene import SceneCamera, background, with_object
-from tests.services import Services
+from tests.support.media import Gateway, keep_sources_open
+from tests.support.motion_scene import SceneCamera, background, with_object
+from tests.support.services import Services
 
 SCENE = "scene1"
 ALERT_TIMEOUT = 20
@@ -71,7 +71,7 @@ def _seed(gateway: Gateway, scene: SceneCamera):  # type: ignore[no-untyped-def]
     from accounts.roles import Role
     from cameras import services, sync
     from recordings.motion import services as motion
-    from tests.factories import make_member, make_organization, make_site, make_user
+    from tests.support.factories import make_member, make_organization, make_site, make_user
 
     create_gateway_row(gateway)
     org = make_organization("Bench Org")

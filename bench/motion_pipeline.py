@@ -36,7 +36,8 @@ django.setup()
 from recordings.motion.detector import DetectorSettings, MotionDetector  # noqa: E402
 from recordings.motion.tracker import MotionTracker  # noqa: E402
 from recordings.motion.watch import StreamFailed, decoded_frames, grey_frame  # noqa: E402
-from tests.media import CameraSimulator, Gateway, wait_until  # noqa: E402
+from tests.support.media import CameraSimulator, Gateway  # noqa: E402
+from tests.support.waiting import wait_until  # noqa: E402
 
 
 def cpu_seconds() -> float:
@@ -94,8 +95,8 @@ def main() -> None:
         for watch in watches:
             watch.start()
             time.sleep(0.2)  # go2rtc starts a source's encoder on first use; no stampede
-        if not wait_until(lambda: all(w.analysed for w in watches), timeout=30):
-            raise SystemExit(f"not every watch got frames: {[w.error for w in watches if w.error]}")
+        wait_until(lambda: all(w.analysed for w in watches), timeout=30, what="frames for every watch",
+                   otherwise=lambda: [w.error for w in watches if w.error])
         time.sleep(args.warmup)
         counts_before, cpu_before, wall_before = [w.analysed for w in watches], cpu_seconds(), time.monotonic()
         samples = []

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from bench.stack import setup_django
-from tests.services import Services
+from tests.support.services import Services
 
 SEGMENT_SECONDS = 10
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
@@ -55,7 +55,7 @@ def seed() -> tuple:  # type: ignore[type-arg]
     from accounts.roles import Role
     from recordings.footage import layout
     from recordings.footage.models import Segment
-    from tests.factories import make_camera, make_member, make_organization, make_site, make_user
+    from tests.support.factories import make_camera, make_member, make_organization, make_site, make_user
 
     org = make_organization("Bench Org")
     viewer = make_user()

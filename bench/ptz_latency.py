@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.ptz_latency [--runs 50]
 
 Starts throwaway PostgreSQL and Redis, migrates, seeds an operator and a
-camera pointing at the simulated ONVIF camera (``tests.onvif_device``, in
+camera pointing at the simulated ONVIF camera (``tests.support.onvif_device``, in
 this process so its arrival times share our clock), then a Celery worker
 (thread pool, as ``bin/start`` runs it) and Daphne. Each run POSTs a move to
 ``/api/v1/cameras/<id>/ptz/`` over HTTP with a session cookie and CSRF
@@ -30,8 +30,8 @@ from typing import Any
 import httpx
 
 from bench.stack import DAPHNE_OPTIONS, percentile_ms, setup_django
-from tests.onvif_device import OnvifDevice
-from tests.services import REPO_ROOT, Services, free_port, wait_for_port
+from tests.support.onvif_device import OnvifDevice
+from tests.support.services import REPO_ROOT, Services, free_port, wait_for_port
 
 DEVICE_USER, DEVICE_PASSWORD = "bench", secrets.token_urlsafe(12)
 WARMUP = 5
@@ -42,7 +42,7 @@ def _seed(device: OnvifDevice) -> tuple[Any, Any]:
     from cameras.models import Camera
     from cameras.ptz import device as ptz_device
     from cameras.ptz.onvif.client import get_adapter
-    from tests.factories import make_member, make_organization, make_site, make_user
+    from tests.support.factories import make_member, make_organization, make_site, make_user
 
     operator = make_user()
     organization = make_organization("PTZ Bench")

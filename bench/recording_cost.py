@@ -47,8 +47,9 @@ from pathlib import Path
 
 from bench import procstat
 from bench.stack import create_gateway_row, setup_django
-from tests.media import Gateway, Go2RTCProcess, stop_processes, wait_until
-from tests.services import REPO_ROOT, Services, free_port, stop_process
+from tests.support.media import Gateway, Go2RTCProcess, stop_processes
+from tests.support.services import REPO_ROOT, Services, free_port, stop_process
+from tests.support.waiting import wait_until
 
 CACHE_DIR = REPO_ROOT / "var" / "bench"
 CLIP_SECONDS = 20
@@ -116,8 +117,8 @@ class LoopingCameras(Go2RTCProcess):
                  "-i", str(self.clip), "-c", "copy", "-f", "rtsp", "-rtsp_transport", "tcp", self.source(name)],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             ))  # fmt: skip
-        if not wait_until(lambda: self.published() >= count, timeout=60):
-            raise RuntimeError(f"only {self.published()} of {count} cameras publish:\n{self.log_text()[-2000:]}")
+        wait_until(lambda: self.published() >= count, timeout=60, what=f"{count} cameras publishing",
+                   otherwise=lambda: f"only {self.published()} publish:\n{self.log_text()[-2000:]}")
 
     def published(self) -> int:
         import httpx
@@ -191,7 +192,7 @@ class Rig:
         from accounts.roles import Role
         from cameras import sync
         from cameras.models import Camera
-        from tests.factories import make_member, make_organization, make_site, make_user
+        from tests.support.factories import make_member, make_organization, make_site, make_user
 
         row = create_gateway_row(self.gateway)
         org = make_organization("Bench Org")
@@ -279,8 +280,8 @@ def run_phase(rig: Rig, count: int, duration: int, warmup: int) -> Phase:
     recorder = rig.start_recorder(f"bench-{count}", root)
     try:
         start_own, start_children = procstat.family_cpu_seconds(recorder.pid)
-        if not wait_until(lambda: all_recording(rig.cameras[:count]), timeout=120 + 2 * count, interval=0.5):
-            raise RuntimeError(f"not every camera records; see {rig.work}/recorder-bench-{count}.log")
+        wait_until(lambda: all_recording(rig.cameras[:count]), timeout=120 + 2 * count, interval=0.5,
+                   what="every camera recording", otherwise=lambda: f"see {rig.work}/recorder-bench-{count}.log")
         phase.startup_seconds = time.monotonic() - started
         phase.startup_cpu = sum(procstat.family_cpu_seconds(recorder.pid)) - start_own - start_children
         begin = next_aligned(time.time() + warmup, rig.segment_seconds)

@@ -23,7 +23,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench.stack import setup_django, start_process_logged
-from tests.services import Services, stop_process
+from tests.support.services import Services, stop_process
 
 KEYFRAME_SECONDS = 2
 
@@ -32,9 +32,9 @@ def seed(root: Path, minutes: int) -> tuple:  # type: ignore[type-arg]
     from django.utils import timezone
 
     from accounts.roles import Role
-    from tests.factories import make_camera, make_member, make_organization, make_site, make_user, session_id
     from tests.playback.helpers import record
     from tests.playback.timecode import make_timecoded_segments
+    from tests.support.factories import make_camera, make_member, make_organization, make_site, make_user, session_id
 
     files = make_timecoded_segments(root / "source", seconds=minutes * 60, fps=10,
                                     encoder=("libx264", "-preset", "ultrafast", "-g", str(10 * KEYFRAME_SECONDS)))
@@ -72,8 +72,8 @@ def main() -> None:
 def run(base: str, camera, start, cookie: str, args: argparse.Namespace, work: Path) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
 
-    from tests.browser import launch, serve_static
     from tests.playback.timecode import READ_PICTURE_JS
+    from tests.support.browser import launch, serve_static
 
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     start_ms = round(start.timestamp() * 1000)

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.media import CameraSimulator, Gateway
-from tests.services import REPO_ROOT, Services, free_port, stop_process, wait_for_port
+from tests.support.media import CameraSimulator, Gateway
+from tests.support.services import REPO_ROOT, Services, free_port, stop_process, wait_for_port
 
 # A short GOP (1 s at 15 fps) so "first frame" measures signaling and transport,
 # not mostly the wait for the next keyframe.
@@ -84,7 +84,7 @@ class Stack:
 
 def session_headers(http_url: str, user) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Headers a signed-in browser on ``http_url`` sends with a WebSocket upgrade."""
-    from tests.factories import session_id
+    from tests.support.factories import session_id
 
     return {"Origin": http_url, "Cookie": f"sessionid={session_id(user)}"}
 
@@ -125,7 +125,7 @@ def _seed(stack_gateway: Gateway, simulator: CameraSimulator, cameras: int, user
     from accounts.roles import Role
     from cameras import sync
     from cameras.models import Camera
-    from tests.factories import make_member, make_organization, make_site, make_user
+    from tests.support.factories import make_member, make_organization, make_site, make_user
 
     row = create_gateway_row(stack_gateway)
     org = make_organization("Bench Org")

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.tiers [--segments 40] [--size-mb 2]
 
-Starts moto's S3 server and Azurite on free loopback ports (``tests/storage_servers.py``,
+Starts moto's S3 server and Azurite on free loopback ports (``tests/support/storage_servers.py``,
 as the tests do) and, for each, pushes ``--segments`` segment-sized files of random
 bytes through the very ``stores.Store`` the mover uses: ``put`` alone, then
 ``put`` + ``read_back`` (the mover's verification: the copy is read back and
@@ -62,7 +62,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-tiers-") as directory:
         root = Path(directory)
-        from tests.storage_servers import Azurite, MotoS3
+        from tests.support.storage_servers import Azurite, MotoS3
 
         moto, azurite = MotoS3(root / "moto", buckets=["bench"]), Azurite(root / "azurite")
         try:

@@ -1,7 +1,7 @@
 """Fixtures shared by the whole suite.
 
 ``world`` builds two tenants with every role; ``client_for(user)`` returns a
-logged-in test client. Builders for anything else are in ``tests.factories``.
+logged-in test client. Builders for anything else are in ``tests.support.factories``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from accounts.models import Membership, Organization, User
 from accounts.roles import Role
 from cameras import hosts
 from cameras.models import Camera, Site
-from tests.factories import (
+from tests.support.factories import (
     CAMERA_SUB_SOURCE,
     PASSWORD,
     make_camera,
@@ -30,7 +30,7 @@ from tests.factories import (
     make_site,
     make_user,
 )
-from tests.services import DATABASE_FLAG, session_database
+from tests.support.services import DATABASE_FLAG, session_database
 
 
 @pytest.fixture(autouse=True)
@@ -112,7 +112,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
 
 @pytest.fixture(scope="session", autouse=True)
 def _runs_on_the_database_of_its_pass() -> None:
-    """The SQLite pass really runs on a SQLite file, the main pass on PostgreSQL (tests.services chose it)."""
+    """The SQLite pass really runs on a SQLite file, the main pass on PostgreSQL (tests.support.services chose it)."""
     expected = session_database()
     assert connection.vendor == expected, f"{DATABASE_FLAG}={expected} but the tests would run on {connection.vendor}"
     if expected == "sqlite":
@@ -221,7 +221,7 @@ def client_for(db: None) -> Callable[[User], Client]:
 
 @pytest.fixture
 def org_a_rows(world: World) -> Any:
-    """One row of every feature resource in Org A (``tests.isolation.OrgARows``)."""
-    from tests.isolation import make_org_a_rows
+    """One row of every feature resource in Org A (``tests.support.isolation.OrgARows``)."""
+    from tests.support.isolation import make_org_a_rows
 
     return make_org_a_rows(world)

@@ -1,6 +1,6 @@
 """Settings for the test suite: the real settings plus test-only overrides.
 
-PostgreSQL and Redis stay real (``tests/services.py`` starts throwaway
+PostgreSQL and Redis stay real (``tests/support/services.py`` starts throwaway
 servers and exports ``DATABASE_URL``/``REDIS_URL`` before this is read).
 In the SQLite pass (``CCTV_TEST_DATABASE=sqlite``) the database is a SQLite
 file opened with the portal's own SQLite options, and Redis stays real.
@@ -17,14 +17,15 @@ os.environ.setdefault("DJANGO_DEBUG", "true")
 from portal.settings import *  # noqa: E402, F403
 from portal.settings import ALLOWED_HOSTS, CACHES, DATABASES, REDIS_URL  # noqa: E402
 
-# tests.services.DATABASE_FLAG: which database this session runs on.
+# tests.support.services.DATABASE_FLAG: which database this session runs on.
 TEST_DATABASE = os.environ.get("CCTV_TEST_DATABASE", "").strip().lower() or "postgresql"
 _ENGINES = {"postgresql": "django.db.backends.postgresql", "sqlite": "django.db.backends.sqlite3"}
 
 if not REDIS_URL or DATABASES["default"]["ENGINE"] != _ENGINES.get(TEST_DATABASE):
     raise RuntimeError(
         "The test suite runs on real PostgreSQL (or, in the SQLite pass, a SQLite file) and Redis: load the "
-        "tests.services plugin (pytest -p tests.services, as pyproject.toml does) or set DATABASE_URL and "
+        "tests.support.services plugin (pytest -p tests.support.services, as pyproject.toml does) "
+        "or set DATABASE_URL and "
         "REDIS_URL with CCTV_TEST_USE_EXISTING_SERVICES=1."
     )
 
@@ -45,7 +46,7 @@ CCTV_ENCRYPTION_KEYS = [base64.urlsafe_b64encode(hashlib.sha256(b"cctv-portal te
 # layer on database 0.
 CACHES = {"default": {**CACHES["default"], "LOCATION": REDIS_URL.rsplit("/", 1)[0] + "/1"}}
 
-# When tests.services owns the PostgreSQL cluster nothing else lives in it,
+# When tests.support.services owns the PostgreSQL cluster nothing else lives in it,
 # so the test database takes the configured name: workers and servers that a
 # test starts in a subprocess then reach it through the inherited DATABASE_URL.
 # The SQLite pass always does so: its file is the session's own, and Django's

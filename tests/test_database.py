@@ -21,8 +21,8 @@ from cameras import health
 from cameras.models import CameraStatus
 from portal.settings import database_from_url
 from tests.api.conftest import API
-from tests.concurrency import run_at_once
 from tests.conftest import World
+from tests.support.concurrency import run_at_once
 
 pytestmark = pytest.mark.sqlite
 

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from cryptography.fernet import Fernet
 
-from tests.services import REPO_ROOT, free_port, go2rtc_binary, wait_for_port
+from tests.support.services import REPO_ROOT, free_port, go2rtc_binary, wait_for_port
 
 SETTING_CALL = re.compile(r"\benv(?:_bool|_int|_list)?\(\s*[\"']([A-Z][A-Z0-9_]*)[\"']")
 

@@ -18,7 +18,7 @@ from django.db import connection
 
 from accounts.models import Membership, Organization
 from accounts.roles import Role
-from tests.services import REPO_ROOT, free_port, subprocess_env
+from tests.support.services import REPO_ROOT, free_port, subprocess_env
 
 
 def test_database_is_postgresql(db: None) -> None:

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import RequestFactory, override_settings
 
 from portal.npm_static import NpmFinder
-from tests.services import REPO_ROOT
+from tests.support.services import REPO_ROOT
 
 HLS = "vendor/hls.js/hls.light.min.mjs"
 

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test import override_settings
 
 from portal import crypto
-from tests.factories import make_camera, make_organization, make_site
+from tests.support.factories import make_camera, make_organization, make_site
 
 
 def test_round_trip() -> None:

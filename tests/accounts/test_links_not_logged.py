@@ -26,7 +26,7 @@ from accounts.models import AuditEvent
 from accounts.roles import Role
 from portal.log_filters import REDACTED, redact_secret_links
 from tests.conftest import World
-from tests.services import REPO_ROOT, free_port, stop_process, subprocess_env, wait_for_port
+from tests.support.services import REPO_ROOT, free_port, stop_process, subprocess_env, wait_for_port
 
 FAKE_SECRETS = {
     "/invitations/": "Inv1tat10nSecretKey_abc-XYZ",

@@ -29,9 +29,9 @@ from accounts.scoping import (
 from cameras.models import Camera
 from recordings.models import Clip, MotionEvent
 from tests.conftest import World
-from tests.factories import make_member, make_user
 from tests.recordings.helpers import make_clip
 from tests.recordings.motion_helpers import make_event
+from tests.support.factories import make_member, make_user
 
 TOTP_SETUP = "/accounts/2fa/totp/activate/"
 

@@ -13,7 +13,7 @@ from accounts.models import APIToken, Organization
 from accounts.roles import ROLE_ACTIONS, Action, Role
 from accounts.scoping import Grant, ScopedQuerySet, access, grants_for, scope_of, scope_q
 from cameras.models import Camera, Gateway, Site
-from tests.factories import make_camera, make_member, make_organization, make_site, make_user
+from tests.support.factories import make_camera, make_member, make_organization, make_site, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from accounts import services
 from accounts.invitations import invite_member
 from accounts.models import AuditEvent, Invitation, User, hash_token_key
 from accounts.roles import Role
-from tests.factories import make_member, make_organization, make_site, make_user
+from tests.support.factories import make_member, make_organization, make_site, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.test import Client
 from accounts.models import User
 from cameras.models import Camera
 from tests.conftest import World
-from tests.factories import make_camera, make_user
+from tests.support.factories import make_camera, make_user
 
 # Credentials of the cameras in ``world`` and of ``onvif_camera``: none may
 # ever appear in an admin page.

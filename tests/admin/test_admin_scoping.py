@@ -23,7 +23,7 @@ from recordings.models import (
 )
 from tests.admin.conftest import staff
 from tests.conftest import World
-from tests.isolation import OrgARows, make_feature_rows
+from tests.support.isolation import OrgARows, make_feature_rows
 
 TENANT_MODELS = [Organization, Site, Camera, Membership, APIToken, AuditEvent]
 

@@ -32,10 +32,10 @@ from recordings.models import (
     NotificationRule,
     WebhookEndpoint,
 )
-from tests.factories import make_camera, make_member, make_organization, make_site, make_user
 from tests.footage.helpers import add as add_segment
 from tests.recordings.helpers import make_clip
 from tests.recordings.motion_helpers import acknowledged, make_event
+from tests.support.factories import make_camera, make_member, make_organization, make_site, make_user
 
 PUBLIC_URL = "https://93.184.216.34/cctv-hook"  # a public literal address: no DNS needed
 RANGES = {"pan": [-1.0, 1.0], "tilt": [-1.0, 1.0], "zoom": [0.0, 1.0]}

@@ -12,7 +12,7 @@ from accounts.models import AuditEvent
 from cameras.models import Camera, CameraStatus
 from tests.api.conftest import API, rows, tenant_state
 from tests.conftest import World
-from tests.factories import make_camera
+from tests.support.factories import make_camera
 
 NEW_SOURCE = "rtsp://installer:N3wCam-pass@192.168.7.20:554/h264"
 

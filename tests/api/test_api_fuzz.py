@@ -38,7 +38,7 @@ from schemathesis.config import SchemathesisConfig
 
 from tests.api.fuzz_world import PUBLIC_URL, FuzzWorld, build_fuzz_world, organization_state
 from tests.live.conftest import Server, _start, _stop
-from tests.services import REPO_ROOT, free_port, subprocess_env, wait_for_port
+from tests.support.services import REPO_ROOT, free_port, subprocess_env, wait_for_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

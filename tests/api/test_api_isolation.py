@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 from accounts.models import AuditEvent
 from tests.api.conftest import API, Tokens, rows, tenant_state
 from tests.conftest import World
-from tests.isolation import OrgARows, feature_state
+from tests.support.isolation import OrgARows, feature_state
 
 OUTSIDERS = ["admin_b", "outsider", "token_b"]
 NOT_MANAGERS = ["operator", "viewer", "restricted_viewer", "token_viewer"]

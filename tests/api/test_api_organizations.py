@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from accounts.roles import Role
 from tests.api.conftest import API, rows
 from tests.conftest import World
-from tests.factories import make_member
+from tests.support.factories import make_member
 
 
 @pytest.mark.parametrize(

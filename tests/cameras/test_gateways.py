@@ -10,7 +10,7 @@ from cameras import services
 from cameras.gateways import least_loaded_gateway, restream_url, websocket_url
 from cameras.models import Gateway
 from cameras.streams import stream_name
-from tests.factories import make_camera, make_member, make_organization, make_site, make_user
+from tests.support.factories import make_camera, make_member, make_organization, make_site, make_user
 
 pytestmark = pytest.mark.django_db
 

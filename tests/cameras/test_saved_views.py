@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from cameras import saved_views
 from cameras.models import SavedView
-from tests.factories import make_camera
+from tests.support.factories import make_camera
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ def test_a_restricted_viewer_cannot_save_cameras_of_other_sites(world) -> None: 
 
 def test_a_camera_of_another_organization_of_the_same_user_is_refused(world) -> None:  # type: ignore[no-untyped-def]
     from accounts.roles import Role
-    from tests.factories import make_member
+    from tests.support.factories import make_member
 
     make_member(world.viewer, world.org_b, Role.VIEWER)
     with pytest.raises(ValidationError, match="not available to you"):

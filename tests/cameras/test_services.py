@@ -8,7 +8,7 @@ from accounts.models import AuditEvent
 from accounts.roles import Role
 from cameras import services
 from cameras.models import Camera, Site
-from tests.factories import make_camera, make_member, make_organization, make_site, make_user
+from tests.support.factories import make_camera, make_member, make_organization, make_site, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ import sys
 from django.conf import settings
 
 from portal.celery import app
-from tests.services import REPO_ROOT
+from tests.support.services import REPO_ROOT
 
 # Every cameras task and the queue its messages went to before the queues moved onto the tasks
 # (then: CELERY_TASK_ROUTES sent "cameras.tasks.ptz_*" to "ptz", everything else to the default "celery").

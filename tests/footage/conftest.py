@@ -22,13 +22,13 @@ def fmp4_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return make_fmp4_segments(tmp_path_factory.mktemp("fmp4"))
 
 
-# --- remote stores (tests/storage_servers.py), started only by the tests that use them ----------------
+# --- remote stores (tests/support/storage_servers.py), started only by the tests that use them ----------------
 
 
 @pytest.fixture(scope="session")
 def moto_s3(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """moto's S3 server with one bucket per test organization."""
-    from tests.storage_servers import MotoS3
+    from tests.support.storage_servers import MotoS3
 
     server = MotoS3(tmp_path_factory.mktemp("moto"), buckets=["footage-a", "footage-b"], switchable=True)
     server.start()
@@ -41,7 +41,7 @@ def moto_s3(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
 @pytest.fixture(scope="session")
 def azurite(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """Azurite's blob service with two accounts, each with a ``footage`` container."""
-    from tests.storage_servers import Azurite
+    from tests.support.storage_servers import Azurite
 
     server = Azurite(tmp_path_factory.mktemp("azurite"), switchable=True)
     server.start()

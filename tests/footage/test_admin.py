@@ -14,8 +14,8 @@ from cameras.models import Gateway
 from recordings.footage import recorders
 from recordings.footage.models import Recorder, RecordingHealth, RecordingSettings, StoragePolicy
 from tests.conftest import World
-from tests.factories import make_user
 from tests.footage.helpers import add
+from tests.support.factories import make_user
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 3, 1, 8, 0, 0, tzinfo=UTC)

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.media import wait_until
-from tests.services import REPO_ROOT, subprocess_env
+from tests.support.services import REPO_ROOT, subprocess_env
+from tests.support.waiting import wait_until
 
 # It says when its trap is set: a TERM before that would end it without a note (the recorder is killed
 # only then; on a busy machine the shell can take a while to get there).
@@ -55,11 +55,11 @@ def test_ffmpeg_is_told_to_stop_when_its_recorder_is_killed(tmp_path: Path, setp
     pid, launched = recorder.stdout.readline().split(" ", 1)  # type: ignore[union-attr]
     try:
         assert ("setpriv" in launched) is setpriv, launched
-        assert wait_until(lambda: Path(f"{stand_in}.ready").exists(), timeout=30)
+        wait_until(lambda: Path(f"{stand_in}.ready").exists(), timeout=30)
         recorder.send_signal(signal.SIGKILL)
         recorder.wait(timeout=10)
 
-        assert wait_until(lambda: Path(f"{stand_in}.signalled").exists(), timeout=10)
+        wait_until(lambda: Path(f"{stand_in}.signalled").exists(), timeout=10)
     finally:
         if recorder.poll() is None:
             recorder.kill()

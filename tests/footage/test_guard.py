@@ -20,9 +20,9 @@ from django.utils import timezone
 from recordings.footage import holds, housekeeping, layout, tasks, volume
 from recordings.footage.models import Segment, Tier, VolumeGuardRun
 from tests.conftest import World
-from tests.factories import make_user
 from tests.footage.helpers import ended_ago
 from tests.footage.test_retention import counters_match_the_rows, kept
+from tests.support.factories import make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 

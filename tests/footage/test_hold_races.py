@@ -20,10 +20,10 @@ from django.utils import timezone
 
 from recordings.footage import holds, index, layout, removal
 from recordings.footage.models import LegalHold, Segment
-from tests.concurrency import run_at_once
 from tests.conftest import World
 from tests.footage.helpers import ended_ago
-from tests.media import wait_until
+from tests.support.concurrency import run_at_once
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,9 +53,11 @@ def race(first: Callable[[], Any], second: Callable[[], Any], inside: threading.
 
     def release() -> None:
         assert inside.wait(timeout=60)
-        blocked = wait_until(someone_waits_for_a_lock, timeout=30, interval=0.05)
-        go.set()
-        assert blocked, "the second transaction never waited for the first one's lock"
+        try:
+            wait_until(someone_waits_for_a_lock, timeout=30, interval=0.05,
+                       what="the second transaction waiting for the first one's lock")
+        finally:
+            go.set()  # let the first transaction finish either way
 
     return run_at_once([first, start_second, release])
 

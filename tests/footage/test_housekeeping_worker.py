@@ -24,10 +24,10 @@ from django.utils import timezone
 from accounts.roles import Role
 from recordings.footage import holds, layout, tasks, volume
 from recordings.footage.models import Notice, NoticeKind, RecordingSettings, Segment, StoragePolicy, VolumeGuardRun
-from tests.factories import make_camera, make_member, make_organization, make_site, make_user
 from tests.footage.helpers import ended_ago
 from tests.live.conftest import Server, _start, _stop
-from tests.media import wait_until
+from tests.support.factories import make_camera, make_member, make_organization, make_site, make_user
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.sqlite, pytest.mark.django_db(transaction=True)]
 
@@ -85,21 +85,22 @@ def test_the_beat_tasks_do_their_work_on_a_real_worker(root: Path, worker) -> No
     server = worker(root, CCTV_RECORDING_MIN_FREE_BYTES="0", CCTV_RECORDING_MIN_FREE_PERCENT="99")
 
     tasks.expire_footage.delay()
-    assert wait_until(lambda: gone(expired), timeout=60), server.log_text()[-3000:]
+    wait_until(lambda: gone(expired), timeout=60, otherwise=lambda: server.log_text()[-3000:])
     assert present(held) and present(recent)
 
     tasks.enforce_footage_quotas.delay()
-    assert wait_until(lambda: gone(crowd[0]), timeout=30), server.log_text()[-3000:]
-    assert wait_until(lambda: Notice.objects.filter(kind=NoticeKind.STORAGE_QUOTA, organization=crowded).exists(),
-                      timeout=30), server.log_text()[-3000:]
+    wait_until(lambda: gone(crowd[0]), timeout=30, otherwise=lambda: server.log_text()[-3000:])
+    wait_until(lambda: Notice.objects.filter(kind=NoticeKind.STORAGE_QUOTA, organization=crowded).exists(),
+                      timeout=30, otherwise=lambda: server.log_text()[-3000:])
     assert present(crowd[1]) and present(crowd[2])  # 4000 bytes fit the quota, at 91 %: told
 
     tasks.notice_stopped_recordings.delay()  # the camera's newest footage is a day old
-    assert wait_until(lambda: Notice.objects.filter(kind=NoticeKind.RECORDING_STOPPED, camera=camera).exists(),
-                      timeout=30), server.log_text()[-3000:]
+    wait_until(lambda: Notice.objects.filter(kind=NoticeKind.RECORDING_STOPPED, camera=camera).exists(),
+                      timeout=30, otherwise=lambda: server.log_text()[-3000:])
 
     tasks.guard_recordings_volume.delay()
-    assert wait_until(lambda: gone(recent) and all(gone(s) for s in crowd), timeout=60), server.log_text()[-3000:]
+    wait_until(lambda: gone(recent) and all(gone(s) for s in crowd), timeout=60,
+               otherwise=lambda: server.log_text()[-3000:])
     assert present(held)
     run = VolumeGuardRun.objects.get()
     assert run.outcome.startswith("Still below the floor: nothing left that may be deleted")
@@ -142,8 +143,8 @@ def test_the_guard_frees_a_real_full_disk_before_writes_fail(small_disk: Path, s
 
     tasks.guard_recordings_volume.delay()
 
-    assert wait_until(lambda: VolumeGuardRun.objects.filter(outcome__startswith="Free space is back").exists(),
-                      timeout=60), server.log_text()[-3000:]
+    wait_until(lambda: VolumeGuardRun.objects.filter(outcome__startswith="Free space is back").exists(),
+                      timeout=60, otherwise=lambda: server.log_text()[-3000:])
     assert volume.statvfs_space(small_disk).free >= floor
     assert [present(s) for s in segments] == [True, False, False, True, True, True, True]  # oldest unheld first
     (small_disk / "next-segment.mp4").write_bytes(b"\0" * MB)  # there is room again

@@ -32,8 +32,8 @@ from recordings.footage.models import (
 )
 from recordings.models import MotionEvent
 from tests.conftest import World
-from tests.factories import make_camera
 from tests.footage.helpers import RUN, add, facts, place, run_of
+from tests.support.factories import make_camera
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 3, 1, 8, 0, 0, tzinfo=UTC)

@@ -32,10 +32,10 @@ from recordings.notifications.delivery import deliver, rules_for
 from signaling.routing import websocket_urlpatterns
 from tests.api.conftest import API
 from tests.conftest import World
-from tests.factories import make_camera, make_member, make_organization, make_site, make_user
 from tests.footage.helpers import add
 from tests.recordings.motion_helpers import schedule_rows
 from tests.recordings.test_notifications import Receiver, allow_private, receiver  # noqa: F401  (fixtures)
+from tests.support.factories import make_camera, make_member, make_organization, make_site, make_user
 
 pytestmark = pytest.mark.django_db
 MINUTES = 10

@@ -20,7 +20,7 @@ from recordings.footage import health, recorders
 from recordings.footage.models import HealthState, Recorder, RecordingHealth, RecordingSettings
 from signaling.routing import websocket_urlpatterns
 from tests.conftest import World
-from tests.factories import make_camera, make_member, make_organization, make_site, make_user
+from tests.support.factories import make_camera, make_member, make_organization, make_site, make_user
 
 
 def _recording(world: World) -> Recorder:

@@ -30,12 +30,12 @@ from recordings.models import ClipStatus
 from recordings.storage import clip_storage
 from tests.api.conftest import API, api_as, tokens  # noqa: F401  (fixtures)
 from tests.conftest import World
-from tests.factories import make_camera, make_member, make_organization, make_site, make_user
 from tests.footage.helpers import add
 from tests.footage.test_housekeeping_worker import worker  # noqa: F401  (fixture)
-from tests.media import wait_until
 from tests.playback.helpers import record
 from tests.recordings.range_helpers import index_recording, make_recording, probe
+from tests.support.factories import make_camera, make_member, make_organization, make_site, make_user
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.django_db]
 
@@ -229,7 +229,7 @@ def test_a_short_lived_url_fetches_the_bytes_and_then_stops_working(world: World
         # moto serves presigned URLs without checking their expiry; the signed lifetime is what S3 enforces.
         assert parse_qs(urlsplit(location.url).query)["X-Amz-Expires"] == ["2"]
     else:  # Azurite checks the SAS expiry
-        assert wait_until(lambda: httpx.get(location.url, timeout=10).status_code == 403, timeout=30)
+        wait_until(lambda: httpx.get(location.url, timeout=10).status_code == 403, timeout=30)
 
 
 def test_a_local_segment_is_located_on_disk(world: World, footage_root: Path) -> None:
@@ -278,7 +278,7 @@ def test_the_beat_task_moves_footage_on_a_real_worker(settings, azurite, request
 
     tasks.move_footage.delay()
 
-    assert wait_until(lambda: Segment.objects.get(pk=segment.pk).tier == Tier.AZURE, timeout=60)
+    wait_until(lambda: Segment.objects.get(pk=segment.pk).tier == Tier.AZURE, timeout=60)
     assert azurite.keys(account, "footage") == {segment.key}
     assert not layout.path_of(segment.key).exists()
 

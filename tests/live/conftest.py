@@ -13,12 +13,12 @@ import pytest
 
 from accounts.models import User
 from cameras.models import Gateway
-from tests.browser import launch, serve_static
-from tests.factories import session_id
-from tests.media import CameraSimulator
-from tests.media import Gateway as GatewayProcess
-from tests.services import REPO_ROOT, free_port, subprocess_env, wait_for_port
-from tests.services import stop_process as _stop  # the name the fixtures below and other suites use
+from tests.support.browser import launch, serve_static
+from tests.support.factories import session_id
+from tests.support.media import CameraSimulator
+from tests.support.media import Gateway as GatewayProcess
+from tests.support.services import REPO_ROOT, free_port, subprocess_env, wait_for_port
+from tests.support.services import stop_process as _stop  # the name the fixtures below and other suites use
 
 pytestmark = pytest.mark.integration
 

@@ -3,7 +3,7 @@
 The policy is portal/csp.py's, sent by the portal under Daphne. A page that
 needs something the policy refuses (an inline script or style attribute, an
 image or socket from elsewhere, a blob the player needs) reports a
-``securitypolicyviolation`` (``tests.browser.PageProblems`` gathers them and
+``securitypolicyviolation`` (``tests.support.browser.PageProblems`` gathers them and
 uncaught script errors); each page must report none. Live views must really
 play, over WebRTC and over the MSE fallback (blob: media), and the scripts that
 draw masks, copy a token and play a clip run, so their effects count too.
@@ -23,11 +23,11 @@ from accounts.models import User
 from accounts.roles import Role
 from cameras import services, sync
 from cameras.models import Camera, PTZCapabilities
-from tests.browser import PageProblems, log_in, wait_players_live
-from tests.factories import PASSWORD, make_member, make_organization, make_site, make_user
-from tests.media import keep_sources_open, stop_processes
 from tests.recordings.helpers import make_clip
 from tests.recordings.motion_helpers import make_event
+from tests.support.browser import PageProblems, log_in, wait_players_live
+from tests.support.factories import PASSWORD, make_member, make_organization, make_site, make_user
+from tests.support.media import keep_sources_open, stop_processes
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -16,10 +16,10 @@ import pytest
 from accounts.roles import Role
 from cameras import services, sync
 from signaling.events import publish_camera_status
-from tests.browser import frames_advance, log_in, players, wait_players_live
-from tests.factories import PASSWORD, make_member, make_organization, make_site, make_user
-from tests.media import keep_sources_open, stop_processes
-from tests.services import REPO_ROOT
+from tests.support.browser import frames_advance, log_in, players, wait_players_live
+from tests.support.factories import PASSWORD, make_member, make_organization, make_site, make_user
+from tests.support.media import keep_sources_open, stop_processes
+from tests.support.services import REPO_ROOT
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -17,8 +17,8 @@ from django.core import mail
 from accounts.invitations import invite_member
 from accounts.models import Membership
 from accounts.roles import Role
-from tests.factories import make_member, make_organization, make_user
 from tests.pages.test_auth import current_code
+from tests.support.factories import make_member, make_organization, make_user
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -23,11 +23,11 @@ from accounts.models import User
 from accounts.roles import Role
 from cameras import services, sync
 from cameras.models import Camera, PTZCapabilities
-from tests.browser import PageProblems, launch, log_in, serve_static, wait_players_live
-from tests.factories import PASSWORD, make_member, make_organization, make_site, make_user
-from tests.media import keep_sources_open, stop_processes
 from tests.recordings.helpers import make_clip
 from tests.recordings.motion_helpers import make_event
+from tests.support.browser import PageProblems, launch, log_in, serve_static, wait_players_live
+from tests.support.factories import PASSWORD, make_member, make_organization, make_site, make_user
+from tests.support.media import keep_sources_open, stop_processes
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

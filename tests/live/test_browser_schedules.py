@@ -10,8 +10,8 @@ import pytest
 
 from accounts.roles import Role
 from recordings.models import MotionSettings
-from tests.browser import log_in
-from tests.factories import PASSWORD, make_camera, make_member, make_organization, make_site, make_user
+from tests.support.browser import log_in
+from tests.support.factories import PASSWORD, make_camera, make_member, make_organization, make_site, make_user
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

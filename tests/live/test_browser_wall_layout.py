@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from accounts.roles import Role
-from tests.browser import log_in
-from tests.factories import PASSWORD, make_camera, make_member, make_organization, make_site, make_user
-from tests.services import REPO_ROOT
+from tests.support.browser import log_in
+from tests.support.factories import PASSWORD, make_camera, make_member, make_organization, make_site, make_user
+from tests.support.services import REPO_ROOT
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

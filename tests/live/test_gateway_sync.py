@@ -10,9 +10,9 @@ from accounts.roles import Role
 from cameras import services
 from cameras.models import Camera, CameraStatus
 from cameras.streams import stream_name
-from tests.factories import make_member, make_organization, make_site, make_user
-from tests.media import wait_until
-from tests.webrtc_peer import watch
+from tests.support.factories import make_member, make_organization, make_site, make_user
+from tests.support.waiting import wait_until
+from tests.support.webrtc_peer import watch
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -32,19 +32,20 @@ def test_camera_changes_reach_the_gateway_through_the_worker(
     camera = services.create_camera(admin, site, name="Dock", main_source=camera_sim.source("cam1"),
                                     sub_source=camera_sim.source("cam2"))
     main, sub = stream_name(camera.public_id), stream_name(camera.public_id, "sub")
-    assert wait_until(lambda: {main, sub} <= gateway_process.stream_names()), celery_worker.log_text()[-3000:]
+    wait_until(lambda: {main, sub} <= gateway_process.stream_names(),
+               otherwise=lambda: celery_worker.log_text()[-3000:])
 
     services.update_camera(admin, camera, sub_source="")
-    assert wait_until(lambda: sub not in gateway_process.stream_names())
+    wait_until(lambda: sub not in gateway_process.stream_names())
     assert main in gateway_process.stream_names()
 
     services.update_camera(admin, camera, enabled=False)
-    assert wait_until(lambda: main not in gateway_process.stream_names())
+    wait_until(lambda: main not in gateway_process.stream_names())
 
     services.update_camera(admin, camera, enabled=True)
-    assert wait_until(lambda: main in gateway_process.stream_names())
+    wait_until(lambda: main in gateway_process.stream_names())
     services.delete_camera(admin, camera)
-    assert wait_until(lambda: main not in gateway_process.stream_names())
+    wait_until(lambda: main not in gateway_process.stream_names())
 
 
 def test_restarted_gateway_is_refilled_and_plays_again_by_itself(
@@ -53,13 +54,14 @@ def test_restarted_gateway_is_refilled_and_plays_again_by_itself(
     admin, site = admin_and_site
     camera = services.create_camera(admin, site, name="Gate", main_source=camera_sim.source("cam3"))
     name = stream_name(camera.public_id)
-    assert wait_until(lambda: name in gateway_process.stream_names()), celery_worker_with_beat.log_text()[-3000:]
+    wait_until(lambda: name in gateway_process.stream_names(),
+               otherwise=lambda: celery_worker_with_beat.log_text()[-3000:])
 
     gateway_process.kill()
     gateway_process.start()  # same ports, empty memory: the stream is gone
     assert name not in gateway_process.stream_names()
 
-    assert wait_until(lambda: name in gateway_process.stream_names(), timeout=30)
+    wait_until(lambda: name in gateway_process.stream_names(), timeout=30)
     url = f"{daphne.ws_url}/ws/cameras/{camera.public_id}/live/"
     headers = {"Origin": daphne.http_url, "Cookie": session_cookie(admin)}
     result = asyncio.run(watch(url, headers=headers, frames=3))
@@ -76,5 +78,6 @@ def test_health_marks_cameras_online_and_offline(
     def statuses() -> tuple[str, str]:
         return (Camera.objects.get(pk=good.pk).status, Camera.objects.get(pk=dead.pk).status)
 
-    assert wait_until(lambda: statuses() == (CameraStatus.ONLINE, CameraStatus.OFFLINE), timeout=40), statuses()
+    wait_until(lambda: statuses() == (CameraStatus.ONLINE, CameraStatus.OFFLINE), timeout=40,
+               otherwise=lambda: statuses())
     assert Camera.objects.get(pk=good.pk).status_changed_at is not None

@@ -12,9 +12,9 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from accounts.roles import Role
 from cameras import services, sync
 from cameras.streams import stream_name
-from tests.factories import make_member, make_organization, make_site, make_user
-from tests.media import wait_until
-from tests.webrtc_peer import watch
+from tests.support.factories import make_member, make_organization, make_site, make_user
+from tests.support.waiting import wait_until
+from tests.support.webrtc_peer import watch
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -84,9 +84,9 @@ def test_foreign_origin_is_refused(live_camera, daphne, session_cookie) -> None:
 def test_unknown_stream_becomes_a_clear_error(live_camera, daphne, session_cookie, gateway_process) -> None:  # type: ignore[no-untyped-def]
     camera, viewer = live_camera
     sync.remove_camera_streams(camera.gateway, camera.public_id)
-    assert wait_until(lambda: stream_name(camera.public_id) not in gateway_process.stream_names(), timeout=5)
+    wait_until(lambda: stream_name(camera.public_id) not in gateway_process.stream_names(), timeout=5)
     url = f"{daphne.ws_url}/ws/cameras/{camera.public_id}/live/"
-    from tests.webrtc_peer import SignalingError
+    from tests.support.webrtc_peer import SignalingError
 
     with pytest.raises(SignalingError, match="stream_unavailable"):
         asyncio.run(watch(url, headers=_headers(daphne, session_cookie(viewer)), timeout=10))
@@ -98,7 +98,7 @@ def test_live_session_is_audited_with_start_and_end(live_camera, daphne, session
     camera, viewer = live_camera
     url = f"{daphne.ws_url}/ws/cameras/{camera.public_id}/live/"
     asyncio.run(watch(url, headers=_headers(daphne, session_cookie(viewer)), frames=2))
-    assert wait_until(lambda: AuditEvent.objects.filter(actor=viewer, action="live.end").exists(), timeout=5)
+    wait_until(lambda: AuditEvent.objects.filter(actor=viewer, action="live.end").exists(), timeout=5)
     start = AuditEvent.objects.get(actor=viewer, action="live.start")
     end = AuditEvent.objects.get(actor=viewer, action="live.end")
     assert start.detail["camera"] == end.detail["camera"] == str(camera.public_id)
@@ -112,7 +112,7 @@ def test_unreachable_gateway_is_a_clear_refusal_that_is_audited_and_frees_its_sl
     from accounts.models import AuditEvent
     from cameras.models import Gateway
     from tests.live.conftest import LIVE_SESSION_CAP
-    from tests.services import free_port
+    from tests.support.services import free_port
 
     camera, viewer = live_camera
     Gateway.objects.filter(pk=camera.gateway_id).update(api_url=f"http://127.0.0.1:{free_port()}")
@@ -131,7 +131,7 @@ def test_unreachable_gateway_is_a_clear_refusal_that_is_audited_and_frees_its_sl
     # More attempts than the cap: each one's slot must be given back.
     outcomes = [asyncio.run(attempt()) for _ in range(LIVE_SESSION_CAP + 2)]
     assert all("gateway_unreachable" in message and code == 4502 for message, code in outcomes), outcomes
-    assert wait_until(
+    wait_until(
         lambda: AuditEvent.objects.filter(actor=viewer, action="live.end").count() == len(outcomes), timeout=5
     )
     ends = AuditEvent.objects.filter(actor=viewer, action="live.end")

@@ -18,8 +18,8 @@ from accounts.models import AuditEvent
 from accounts.roles import Role
 from cameras import services, sync
 from cameras.streams import stream_name
-from tests.factories import make_member, make_organization, make_site, make_user
-from tests.webrtc_peer import watch
+from tests.support.factories import make_member, make_organization, make_site, make_user
+from tests.support.webrtc_peer import watch
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -18,10 +18,10 @@ from django.urls import reverse
 from cameras import hosts, source_probe
 from cameras.models import Camera, Gateway
 from tests.conftest import World
-from tests.factories import make_camera
-from tests.media import CameraSimulator
-from tests.media import Gateway as GatewayProcess
-from tests.services import free_port
+from tests.support.factories import make_camera
+from tests.support.media import CameraSimulator
+from tests.support.media import Gateway as GatewayProcess
+from tests.support.services import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

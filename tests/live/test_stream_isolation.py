@@ -30,8 +30,9 @@ from cameras.snapshots import live_snapshot
 from cameras.streams import stream_name
 from tests.conftest import World
 from tests.live.conftest import Server, _start, _stop
-from tests.media import CameraSimulator, stop_processes, wait_until
-from tests.media import Gateway as GatewayProcess
+from tests.support.media import CameraSimulator, stop_processes
+from tests.support.media import Gateway as GatewayProcess
+from tests.support.waiting import WaitTimeout, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -63,10 +64,12 @@ def worker(transactional_db: None, allowed: str, tmp_path: Path) -> Iterator[Ser
          "--without-gossip", "--without-heartbeat"],
         log_path, DJANGO_SETTINGS_MODULE="tests.settings", CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS=allowed,
     )  # fmt: skip
-    ready = wait_until(lambda: "ready." in log_path.read_text(errors="replace") or process.poll() is not None, 60)
-    if not ready or process.poll() is not None:
+    try:
+        wait_until(lambda: "ready." in log_path.read_text(errors="replace") and process.poll() is None, 60,
+                   what="the celery worker ready", otherwise=lambda: log_path.read_text(errors="replace")[-3000:])
+    except WaitTimeout:
         _stop(process)
-        raise RuntimeError(f"celery worker did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
+        raise
     yield Server(0, process, log_path)
     _stop(process)
 
@@ -101,9 +104,11 @@ def watch_restream(gateway: GatewayProcess, name: str) -> subprocess.Popen:
          "-i", f"{gateway.rtsp_url}/{name}", "-c", "copy", "-f", "null", "-"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    if not wait_until(lambda: gateway.consumers(name) > 0 and gateway.producer_started(name)):
+    try:
+        wait_until(lambda: gateway.consumers(name) > 0 and gateway.producer_started(name), what=f"a viewer of {name}")
+    except WaitTimeout:
         stop_processes([viewer])
-        raise AssertionError(f"nobody got to watch {name}")
+        raise
     return viewer
 
 
@@ -155,7 +160,7 @@ def test_a_tenant_can_never_watch_record_or_replace_another_tenants_camera(
 ) -> None:
     victim = services.create_camera(world.admin_b, world.site_b, name="Vault", main_source=camera_sim.source("cam1"))
     victim_name = stream_name(victim.public_id)
-    assert wait_until(lambda: victim_name in gateway_process.stream_names(), 40), worker.log_text()[-3000:]
+    wait_until(lambda: victim_name in gateway_process.stream_names(), 40, otherwise=lambda: worker.log_text()[-3000:])
     victim_urls = producer_urls(gateway_process, victim_name)
     assert picture_size(victim) == VICTIM_SIZE
 
@@ -171,7 +176,7 @@ def test_a_tenant_can_never_watch_record_or_replace_another_tenants_camera(
     attacker = services.create_camera(world.admin, world.site_a1, name="Mine",
                                       main_source=attacker_sim.source("cam1"))
     attacker_name = stream_name(attacker.public_id)
-    assert wait_until(lambda: attacker_name in gateway_process.stream_names(), 40), worker.log_text()[-3000:]
+    wait_until(lambda: attacker_name in gateway_process.stream_names(), 40, otherwise=lambda: worker.log_text()[-3000:])
     attacker_urls = producer_urls(gateway_process, attacker_name)
     viewer = watch_restream(gateway_process, victim_name)  # running: connection ids in the listing
     plant_alias(gateway_process, attacker_name, victim_name, attacker_sim.host_port)
@@ -180,12 +185,12 @@ def test_a_tenant_can_never_watch_record_or_replace_another_tenants_camera(
 
     # 3. The reconcile finds it, heals it and tells the operator.
     tasks.reconcile_gateways.delay()
-    healed = wait_until(lambda: producer_urls(gateway_process, attacker_name) == attacker_urls, 40)
-    assert healed, worker.log_text()[-3000:]
+    wait_until(lambda: producer_urls(gateway_process, attacker_name) == attacker_urls, 40,
+               otherwise=lambda: worker.log_text()[-3000:])
     assert picture_size(attacker) == ATTACKER_SIZE
     assert picture_size(victim) == VICTIM_SIZE
     assert producer_urls(gateway_process, victim_name) == victim_urls
-    assert wait_until(lambda: AuditEvent.objects.filter(action="gateway.stream_conflict").exists())
+    wait_until(lambda: AuditEvent.objects.filter(action="gateway.stream_conflict").exists())
     assert "were not their own" in worker.log_text()
     stop_processes([viewer])
 
@@ -196,7 +201,7 @@ def test_a_tenant_can_never_watch_record_or_replace_another_tenants_camera(
     changed = api.patch(f"/api/v1/cameras/{attacker.public_id}/", {"main_source": attacker_sim.source("cam2")},
                         format="json")
     assert changed.status_code == 200, changed.content
-    assert wait_until(lambda: any(url.endswith("/cam2") for url in producer_urls(gateway_process, attacker_name)), 40)
+    wait_until(lambda: any(url.endswith("/cam2") for url in producer_urls(gateway_process, attacker_name)), 40)
     assert producer_urls(gateway_process, victim_name) == victim_urls
     assert picture_size(victim) == VICTIM_SIZE
     assert picture_size(attacker) == ATTACKER_SIZE

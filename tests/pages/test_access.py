@@ -16,8 +16,8 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from tests.conftest import World
-from tests.factories import make_member, make_user
 from tests.pages.helpers import ALL_ROLES, client_as, tenant_state
+from tests.support.factories import make_member, make_user
 
 LOGIN = "/accounts/login/"
 

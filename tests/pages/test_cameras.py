@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from cameras.models import Camera, CameraStatus, Site
 from tests.conftest import World
-from tests.factories import make_camera, make_site
+from tests.support.factories import make_camera, make_site
 
 # --- dashboard ------------------------------------------------------------------
 
@@ -172,7 +172,7 @@ def test_camera_form_preselects_the_site_from_the_query(world: World, client_for
 
 def test_camera_form_offers_only_sites_of_the_active_organization(world: World, client_for: Callable) -> None:
     from accounts.roles import Role
-    from tests.factories import make_member
+    from tests.support.factories import make_member
 
     make_member(world.admin, world.org_b, Role.ADMIN)
 

@@ -13,7 +13,7 @@ from cameras.go2rtc import Go2RTCClient, Go2RTCError
 from cameras.models import Camera, CameraStatus, Gateway
 from cameras.streams import stream_name
 from tests.conftest import World
-from tests.factories import make_camera
+from tests.support.factories import make_camera
 
 pytestmark = pytest.mark.django_db
 

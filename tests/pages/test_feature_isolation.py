@@ -18,7 +18,7 @@ from django.urls import resolve, reverse
 
 from recordings.models import MotionEvent
 from tests.conftest import World
-from tests.isolation import OrgARows, feature_state
+from tests.support.isolation import OrgARows, feature_state
 
 ObjectCase = tuple[str, str, Callable[[World, OrgARows], object]]
 # (route name, method, the Org A object's id in the URL)

@@ -31,7 +31,7 @@ from accounts.invitations import invite_member
 from accounts.models import AuditEvent, Invitation, Membership, User
 from accounts.roles import Role
 from tests.conftest import World
-from tests.factories import make_user
+from tests.support.factories import make_user
 
 NEW_PASSWORD = "Plenty-of-Words-42"
 TOTP_SETUP = "/accounts/2fa/totp/activate/"

@@ -11,7 +11,7 @@ from accounts.models import AuditEvent
 from accounts.organizations import SESSION_KEY
 from accounts.roles import Role
 from tests.conftest import World
-from tests.factories import make_member, make_organization, make_user
+from tests.support.factories import make_member, make_organization, make_user
 
 # --- switcher ----------------------------------------------------------------------
 

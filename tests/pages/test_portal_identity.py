@@ -13,7 +13,7 @@ from django.urls import reverse
 from accounts.invitations import invite_member
 from accounts.roles import Role
 from tests.conftest import World
-from tests.factories import make_site
+from tests.support.factories import make_site
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ from cameras.go2rtc import Go2RTCClient
 from cameras.models import Camera, Gateway
 from cameras.streams import stream_name
 from tests.conftest import World
-from tests.media import wait_until
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +89,7 @@ def test_a_cached_picture_is_not_fetched_again_and_a_fetch_under_way_is_shared(
     assert snapshots.recent_snapshot(cached) == JPEG and held.asked == []
     # Asked twice while the gateway has not answered: the same fetch, not a second call.
     assert snapshots._shared_fetch(missing) is snapshots._shared_fetch(missing)
-    assert wait_until(lambda: len(held.asked) == 1, timeout=10)
+    wait_until(lambda: len(held.asked) == 1, timeout=10)
     held.release.set()
     assert snapshots._shared_fetch(missing).result(timeout=10) == JPEG
     assert held.asked == [stream_name(missing.public_id, snapshots.snapshot_variant(missing))]

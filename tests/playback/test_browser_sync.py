@@ -18,10 +18,10 @@ import pytest
 from django.utils import timezone
 
 from accounts.roles import Role
-from tests.factories import make_camera, make_member, make_organization, make_site, make_user
 from tests.playback.helpers import record
 from tests.playback.test_browser_timeline import daphne, daphne_env, page, screen, timecoded  # noqa: F401  (fixtures)
 from tests.playback.timecode import READ_TILES_JS
+from tests.support.factories import make_camera, make_member, make_organization, make_site, make_user
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

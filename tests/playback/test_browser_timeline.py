@@ -20,12 +20,12 @@ from django.utils import timezone
 from accounts.roles import Role
 from recordings.footage.models import Segment
 from recordings.models import MotionEvent
-from tests.browser import PageProblems, launch, serve_static
-from tests.factories import make_camera, make_member, make_organization, make_site, make_user, session_id
 from tests.live.conftest import Server, _start
 from tests.playback.helpers import record
 from tests.playback.timecode import READ_PICTURE_JS, make_timecoded_segments
-from tests.services import free_port, stop_process, wait_for_port
+from tests.support.browser import PageProblems, launch, serve_static
+from tests.support.factories import make_camera, make_member, make_organization, make_site, make_user, session_id
+from tests.support.services import free_port, stop_process, wait_for_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

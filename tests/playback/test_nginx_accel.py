@@ -25,10 +25,10 @@ from django.utils import timezone
 from accounts import services
 from accounts.roles import Role
 from recordings.footage import layout
-from tests.factories import make_camera, make_member, make_organization, make_site, make_user
 from tests.live.conftest import _start
 from tests.playback.helpers import record
-from tests.services import REPO_ROOT, free_port, stop_process, wait_for_port
+from tests.support.factories import make_camera, make_member, make_organization, make_site, make_user
+from tests.support.services import REPO_ROOT, free_port, stop_process, wait_for_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True),
               pytest.mark.skipif(not shutil.which("nginx"), reason="nginx is not installed")]

@@ -25,7 +25,7 @@ def main(urls: list[str]) -> None:
 
     from accounts import services
     from accounts.roles import Role
-    from tests.factories import make_member, make_organization, make_user
+    from tests.support.factories import make_member, make_organization, make_user
 
     settings.ALLOWED_HOSTS = ["testserver"]
     call_command("migrate", verbosity=0)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.services import REPO_ROOT
+from tests.support.services import REPO_ROOT
 
 pytestmark = pytest.mark.slow
 

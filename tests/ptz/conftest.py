@@ -17,7 +17,7 @@ from cameras.models import Camera, PTZCapabilities
 from cameras.ptz.onvif.client import OnvifAdapter, OnvifAddress, get_adapter, warm_up
 from tests.conftest import World
 from tests.live.conftest import Server, _start, _stop
-from tests.onvif_device import OnvifDevice
+from tests.support.onvif_device import OnvifDevice
 
 DEVICE_USER, DEVICE_PASSWORD = "ptz-admin", "Dev1ce-Pa55"
 # Short enough for tests to wait out, within the device's PTZTimeout range (1 s .. 60 s).
@@ -153,13 +153,3 @@ def ptz_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         time.sleep(0.1)
     yield Server(0, process, log_path)
     _stop(process)
-
-
-def wait_until(condition: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"{what} not reached within {timeout} s")

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.onvif_device import Motion, OnvifDevice, PTZMechanics, read_motion, write_motion
 from tests.ptz.conftest import DEVICE_PASSWORD
 from tests.ptz.test_onvif_device import call, token
-from tests.ptz_panorama import HEIGHT, WIDTH
-from tests.ptz_picture import HOME, MotionReader, view_of
+from tests.support.onvif_device import Motion, OnvifDevice, PTZMechanics, read_motion, write_motion
+from tests.support.ptz_panorama import HEIGHT, WIDTH
+from tests.support.ptz_picture import HOME, MotionReader, view_of
 
 PROFILE = "<p:ProfileToken>profile_main</p:ProfileToken>"
 

@@ -22,9 +22,9 @@ from cameras.ptz.onvif.client import (
     OnvifUnreachable,
 )
 from tests.conftest import World
-from tests.onvif_device import OnvifDevice
 from tests.ptz.conftest import DEVICE_PASSWORD, DEVICE_USER, address_of, allow_loopback_port, point_at
-from tests.services import free_port
+from tests.support.onvif_device import OnvifDevice
+from tests.support.services import free_port
 
 
 def test_capabilities_come_from_the_ptz_profile(adapter: OnvifAdapter, device: OnvifDevice) -> None:

@@ -13,8 +13,8 @@ from email.utils import parsedate_to_datetime
 import httpx
 import pytest
 
-from tests.onvif_device import NS, OnvifDevice, Preset, PTZMechanics, parse_duration
 from tests.ptz.conftest import DEVICE_PASSWORD, DEVICE_USER
+from tests.support.onvif_device import NS, OnvifDevice, Preset, PTZMechanics, parse_duration
 
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"

@@ -15,9 +15,9 @@ import pytest
 
 from cameras.ptz.onvif.client import OnvifAdapter, OnvifAddress, OnvifFault, OnvifRefused
 from cameras.ptz.onvif.target import REFUSED_MESSAGE, pinned
-from tests.onvif_device import OnvifDevice
 from tests.ptz.conftest import DEVICE_PASSWORD, DEVICE_USER, address_of
-from tests.services import free_port
+from tests.support.onvif_device import OnvifDevice
+from tests.support.services import free_port
 
 
 def test_services_advertised_on_another_host_and_port_are_called_on_the_configured_one(

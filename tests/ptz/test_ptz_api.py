@@ -22,9 +22,9 @@ from cameras.models import Camera, PTZPreset
 from cameras.ptz import device as ptz_device
 from cameras.ptz import services as ptz
 from tests.conftest import World
-from tests.factories import make_member, make_user
-from tests.onvif_device import OnvifDevice
 from tests.ptz.conftest import give_capabilities
+from tests.support.factories import make_member, make_user
+from tests.support.onvif_device import OnvifDevice
 
 API = "/api/v1/cameras"
 

@@ -15,12 +15,13 @@ from typing import Any
 import pytest
 
 from cameras.models import Camera
-from tests.browser import launch, log_in, serve_static
 from tests.conftest import World
 from tests.live.conftest import Server, _start, _stop
-from tests.onvif_device import OnvifDevice
-from tests.ptz.conftest import MOVE_TIMEOUT_MS, wait_until
-from tests.services import free_port, wait_for_port
+from tests.ptz.conftest import MOVE_TIMEOUT_MS
+from tests.support.browser import launch, log_in, serve_static
+from tests.support.onvif_device import OnvifDevice
+from tests.support.services import free_port, wait_for_port
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.slow]
 

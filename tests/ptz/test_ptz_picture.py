@@ -1,7 +1,7 @@
 """The demo PTZ camera's picture follows the simulated device's position, end to end with real processes.
 
 As in bin/start: the ONVIF device runs as its own process and publishes its motion to a file;
-the renderer (``python -m tests.ptz_picture``) runs as another, publishing a main and a sub stream
+the renderer (``python -m tests.support.ptz_picture``) runs as another, publishing a main and a sub stream
 into a go2rtc camera simulator. The tests move the device through ONVIF with the portal's adapter
 and decode frames of the simulator's RTSP streams with ffmpeg, polling until the picture shows the
 expected view (or a generous deadline passes).
@@ -21,11 +21,12 @@ import numpy as np
 import pytest
 
 from cameras.ptz.onvif.client import OnvifAdapter, OnvifAddress
-from tests.media import Go2RTCProcess, stop_processes
-from tests.ptz.conftest import DEVICE_PASSWORD, DEVICE_USER, allow_loopback_port, wait_until
-from tests.ptz_panorama import HEIGHT, WIDTH, draw_panorama
-from tests.ptz_picture import WIDEST, Panorama, osd_height, view_of
-from tests.services import REPO_ROOT, free_port, wait_for_port
+from tests.ptz.conftest import DEVICE_PASSWORD, DEVICE_USER, allow_loopback_port
+from tests.support.media import Go2RTCProcess, stop_processes
+from tests.support.ptz_panorama import HEIGHT, WIDTH, draw_panorama
+from tests.support.ptz_picture import WIDEST, Panorama, osd_height, view_of
+from tests.support.services import REPO_ROOT, free_port, wait_for_port
+from tests.support.waiting import wait_until
 
 SIZES = {"ptz": (640, 360), "ptz-sub": (320, 180)}
 RATES = {"ptz": 15, "ptz-sub": 10}
@@ -66,10 +67,10 @@ def motion_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def device_address(motion_file: Path) -> Iterator[OnvifAddress]:
-    """``python -m tests.onvif_device`` as bin/start runs it, publishing its motion."""
+    """``python -m tests.support.onvif_device`` as bin/start runs it, publishing its motion."""
     port = free_port()
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "tests.onvif_device", "--port", str(port), "--username", DEVICE_USER,
+        [sys.executable, "-m", "tests.support.onvif_device", "--port", str(port), "--username", DEVICE_USER,
          "--password", DEVICE_PASSWORD, "--motion-file", str(motion_file)],
         cwd=REPO_ROOT, stdout=subprocess.DEVNULL,
     )
@@ -88,13 +89,13 @@ def _device_reachable(settings: Any, device_address: OnvifAddress) -> None:
 
 @pytest.fixture(scope="module")
 def picture(motion_file: Path, device_address: OnvifAddress) -> Iterator[CameraSimulator]:
-    """The camera simulator, and ``python -m tests.ptz_picture`` publishing into it as bin/start runs it."""
+    """The camera simulator, and ``python -m tests.support.ptz_picture`` publishing into it as bin/start runs it."""
     camera = CameraSimulator()
     camera.start()
     streams = [arg for name in SIZES for arg in
                ("--stream", camera.source(name), "{}x{}".format(*SIZES[name]), str(RATES[name]))]
     renderer = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "tests.ptz_picture", "--motion-file", str(motion_file), *streams], cwd=REPO_ROOT,
+        [sys.executable, "-m", "tests.support.ptz_picture", "--motion-file", str(motion_file), *streams], cwd=REPO_ROOT,
     )
     try:
         wait_until(lambda: renderer.poll() is not None or camera.published(), timeout=DEADLINE,

@@ -19,9 +19,10 @@ from cameras import services
 from cameras.models import Camera, PTZCapabilities, PTZPreset
 from tests.conftest import World
 from tests.live.conftest import Server
-from tests.onvif_device import OnvifDevice, Preset
-from tests.ptz.conftest import DEVICE_PASSWORD, DEVICE_USER, MOVE_TIMEOUT_MS, point_at, read_capabilities, wait_until
-from tests.services import free_port
+from tests.ptz.conftest import DEVICE_PASSWORD, DEVICE_USER, MOVE_TIMEOUT_MS, point_at, read_capabilities
+from tests.support.onvif_device import OnvifDevice, Preset
+from tests.support.services import free_port
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 # What the worker asks a camera when it first talks to it.

@@ -22,8 +22,8 @@ from recordings.motion import payload
 from recordings.motion import services as motion
 from recordings.notifications import webhooks
 from signaling.routing import websocket_urlpatterns
-from tests.factories import make_camera, make_member, make_organization, make_site, make_user
 from tests.recordings.motion_helpers import make_event
+from tests.support.factories import make_camera, make_member, make_organization, make_site, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

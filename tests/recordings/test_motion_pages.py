@@ -172,7 +172,7 @@ def test_foreign_event_is_not_found(world: World, client_for: Callable, who: str
 
 def test_restricted_operator_cannot_reach_other_sites(world: World, client_for: Callable) -> None:
     from accounts.roles import Role
-    from tests.factories import make_member, make_user
+    from tests.support.factories import make_member, make_user
 
     operator = make_user()
     make_member(operator, world.org_a, Role.OPERATOR, sites=[world.site_a1])

@@ -17,9 +17,9 @@ from recordings import storage
 from recordings.clips import cleanup, retention
 from recordings.clips import services as exports
 from recordings.models import Clip, ClipStatus
-from tests.concurrency import run_at_once
 from tests.conftest import World
 from tests.recordings.helpers import make_clip, stored
+from tests.support.concurrency import run_at_once
 
 # Quotas, retention and the sweeper are database arithmetic: they run on SQLite too.
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]

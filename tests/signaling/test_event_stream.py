@@ -15,7 +15,7 @@ from accounts.roles import Role
 from cameras.health import set_status
 from cameras.models import CameraStatus
 from signaling.routing import websocket_urlpatterns
-from tests.factories import make_camera, make_member, make_organization, make_site, make_user
+from tests.support.factories import make_camera, make_member, make_organization, make_site, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

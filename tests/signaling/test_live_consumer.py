@@ -12,8 +12,8 @@ from accounts.roles import Role
 from signaling import limits
 from signaling.protocol import CloseCode
 from signaling.routing import websocket_urlpatterns
-from tests.factories import make_camera, make_member, make_organization, make_site, make_user
-from tests.services import free_port
+from tests.support.factories import make_camera, make_member, make_organization, make_site, make_user
+from tests.support.services import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -20,7 +20,7 @@ from cameras.health import set_status
 from cameras.models import CameraStatus
 from signaling.protocol import CloseCode
 from signaling.routing import websocket_urlpatterns
-from tests.factories import make_camera, make_member, make_organization, make_site, make_user
+from tests.support.factories import make_camera, make_member, make_organization, make_site, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

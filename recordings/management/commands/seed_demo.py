@@ -32,7 +32,7 @@ USERS = [
     ("viewer@demo.local", Role.VIEWER, False),
 ]
 # The demo's PTZ camera (site, camera): it gets the ONVIF settings given with --onvif. Its picture
-# ("ptz", "ptz-sub") is the view of a panorama at the simulated device's position (tests/ptz_picture.py).
+# ("ptz", "ptz-sub") is the view of a panorama at the simulated device's position (tests/support/ptz_picture.py).
 PTZ_CAMERA = ("Head Office", "Entrance")
 # The demo's motion camera: a still yard someone walks across every 30 s (no sub stream).
 MOTION_CAMERA, MOTION_STREAM = ("Head Office", "Back Yard"), "motion"

@@ -14,7 +14,6 @@ from accounts.roles import Role
 from cameras import services, sync
 from cameras.models import Camera
 from recordings.footage import services as footage_services
-from tests.factories import make_member, make_organization, make_site, make_user
 from tests.live.conftest import (  # noqa: F401  (fixtures)
     Server,
     _allow_simulated_cameras,
@@ -26,6 +25,7 @@ from tests.live.conftest import (  # noqa: F401  (fixtures)
     gateway_row,
 )
 from tests.recordings.live.fixtures import camera_always_on  # noqa: F401  (fixture)
+from tests.support.factories import make_member, make_organization, make_site, make_user
 
 pytestmark = pytest.mark.integration
 

@@ -18,7 +18,7 @@ from recordings.footage.capture import BACKOFF_SECONDS
 from recordings.footage.models import HealthState, RecordingHealth, Segment
 from tests.footage.live.conftest import Recorded
 from tests.live.conftest import Server
-from tests.media import wait_until
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -80,13 +80,13 @@ def _api_range(recorded: Recorded, start: datetime, end: datetime) -> dict:
 def test_a_minute_of_recording_is_contiguous_indexed_and_playable(recorded: Recorded, recorder) -> None:  # type: ignore[no-untyped-def]
     camera = recorded.camera
     server = recorder("r1")  # 10 s segments, the default
-    assert wait_until(lambda: _state(camera) == HealthState.RECORDING, timeout=60), _logs(server)
+    wait_until(lambda: _state(camera) == HealthState.RECORDING, timeout=60, otherwise=lambda: _logs(server))
 
     def recorded_a_minute() -> bool:
         segments = _segments(camera)
         return bool(segments) and (segments[-1].end - segments[0].start).total_seconds() >= 60
 
-    assert wait_until(recorded_a_minute, timeout=120, interval=1), _logs(server)
+    wait_until(recorded_a_minute, timeout=120, interval=1, otherwise=lambda: _logs(server))
     stopped_at = datetime.now(tz=UTC)
     server.process.send_signal(signal.SIGTERM)  # the recorder finishes and indexes the segment being written
     server.process.wait(timeout=30)
@@ -115,10 +115,10 @@ def test_a_minute_of_recording_is_contiguous_indexed_and_playable(recorded: Reco
 def test_a_killed_recorders_camera_is_taken_over_and_the_gap_is_recorded(recorded: Recorded, recorder) -> None:  # type: ignore[no-untyped-def]
     camera = recorded.camera
     first = recorder("r1", **SHORT_SEGMENTS)
-    assert wait_until(lambda: len(_segments(camera)) >= 2, timeout=60), _logs(first)
+    wait_until(lambda: len(_segments(camera)) >= 2, timeout=60, otherwise=lambda: _logs(first))
     assert _holder(camera) == "r1"
     second = recorder("r2", **SHORT_SEGMENTS)
-    assert wait_until(lambda: "records gateway" in second.log_text(), timeout=60), _logs(second)
+    wait_until(lambda: "records gateway" in second.log_text(), timeout=60, otherwise=lambda: _logs(second))
     time.sleep(6)  # more than one scan of r2: it must leave r1's camera alone
     assert _holder(camera) == "r1"
 
@@ -126,9 +126,9 @@ def test_a_killed_recorders_camera_is_taken_over_and_the_gap_is_recorded(recorde
     killed_at = datetime.now(tz=UTC)
     first_run = _segments(camera)[-1].run
 
-    assert wait_until(lambda: not _processes_with(first_run), timeout=10)  # its ffmpeg did not outlive it
-    assert wait_until(lambda: _holder(camera) == "r2", timeout=30), _logs(first, second)
-    assert wait_until(lambda: any(s.run != first_run for s in _segments(camera)), timeout=30), _logs(second)
+    wait_until(lambda: not _processes_with(first_run), timeout=10)  # its ffmpeg did not outlive it
+    wait_until(lambda: _holder(camera) == "r2", timeout=30, otherwise=lambda: _logs(first, second))
+    wait_until(lambda: any(s.run != first_run for s in _segments(camera)), timeout=30, otherwise=lambda: _logs(second))
 
     segments = _segments(camera)
     before = [s for s in segments if s.run == first_run]
@@ -142,7 +142,7 @@ def test_a_killed_recorders_camera_is_taken_over_and_the_gap_is_recorded(recorde
     listed = answer["gaps"][0]
     assert (listed["start"], listed["end"]) == (before[-1].end.isoformat().replace("+00:00", "Z"),
                                                 after[0].start.isoformat().replace("+00:00", "Z"))
-    assert wait_until(lambda: _state(camera) == HealthState.RECORDING, timeout=30)
+    wait_until(lambda: _state(camera) == HealthState.RECORDING, timeout=30)
     assert RecordingHealth.objects.get(camera=camera).recorder.name == "r2"
 
 
@@ -152,18 +152,19 @@ def test_recording_resumes_by_itself_after_go2rtc_restarts(recorded: Recorded, r
     camera = recorded.camera
     stream = stream_name(camera.public_id, "main")
     server = recorder("r1", **SHORT_SEGMENTS)
-    assert wait_until(lambda: len(_segments(camera)) >= 2, timeout=60), _logs(server)
+    wait_until(lambda: len(_segments(camera)) >= 2, timeout=60, otherwise=lambda: _logs(server))
 
     down_at = time.monotonic()
     gateway_process.kill()
-    assert wait_until(lambda: _state(camera) == HealthState.RECONNECTING, timeout=30), _logs(server)
+    wait_until(lambda: _state(camera) == HealthState.RECONNECTING, timeout=30, otherwise=lambda: _logs(server))
     last_before = _segments(camera)[-1]
     gateway_process.start()
-    assert wait_until(lambda: stream in gateway_process.stream_names(), timeout=30), _logs(celery_worker_with_beat)
+    wait_until(lambda: stream in gateway_process.stream_names(), timeout=30,
+               otherwise=lambda: _logs(celery_worker_with_beat))
     reconnect = time.monotonic() - down_at  # until the camera's stream is on the gateway again
 
-    assert wait_until(lambda: _state(camera) == HealthState.RECORDING, timeout=60), _logs(server)
-    assert wait_until(lambda: _segments(camera)[-1].run != last_before.run, timeout=30), _logs(server)
+    wait_until(lambda: _state(camera) == HealthState.RECORDING, timeout=60, otherwise=lambda: _logs(server))
+    wait_until(lambda: _segments(camera)[-1].run != last_before.run, timeout=30, otherwise=lambda: _logs(server))
     segments = _segments(camera)
     resumed = next(s for s in segments if s.run != last_before.run)
     stopped = max((s for s in segments if s.run == last_before.run), key=lambda s: s.end)

@@ -15,10 +15,10 @@ from accounts.models import User
 from accounts.roles import Role
 from cameras import services, sync
 from cameras.models import Camera
-from tests.factories import make_member, make_organization, make_site, make_user
 from tests.live.conftest import Server, _start, _stop
-from tests.media import keep_sources_open, stop_processes
-from tests.services import free_port, wait_for_port
+from tests.support.factories import make_member, make_organization, make_site, make_user
+from tests.support.media import keep_sources_open, stop_processes
+from tests.support.services import free_port, wait_for_port
 
 
 @dataclass

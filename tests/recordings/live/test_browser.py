@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from recordings.models import Clip
-from tests.browser import launch, serve_static
-from tests.factories import session_id
 from tests.recordings.live.fixtures import Scene
+from tests.support.browser import launch, serve_static
+from tests.support.factories import session_id
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

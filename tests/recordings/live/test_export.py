@@ -23,9 +23,9 @@ from recordings.clips import retention, tasks
 from recordings.clips import services as exports
 from recordings.models import Clip, ClipStatus, MotionEvent
 from signaling.routing import websocket_urlpatterns
-from tests.media import wait_until
 from tests.recordings.helpers import make_clip
 from tests.recordings.live.fixtures import Scene, ffprobe
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -35,8 +35,9 @@ def _status(clip: Clip) -> str:
 
 
 def _wait_done(clip: Clip, worker, timeout: float = 90) -> Clip:  # type: ignore[no-untyped-def]
-    done = wait_until(lambda: _status(clip) in (ClipStatus.READY, ClipStatus.FAILED), timeout=timeout)
-    assert done, f"clip still {_status(clip)}:\n{worker.log_text()[-3000:]}"
+    wait_until(lambda: _status(clip) in (ClipStatus.READY, ClipStatus.FAILED), timeout=timeout,
+               what="the clip ready or failed",
+               otherwise=lambda: f"clip still {_status(clip)}:\n{worker.log_text()[-3000:]}")
     return Clip.objects.get(pk=clip.pk)
 
 
@@ -99,9 +100,8 @@ def test_broken_camera_source_fails_the_clip_with_a_reason(scene: Scene, camera_
 def test_gateway_outage_is_retried_until_it_is_back(scene: Scene, gateway_process, celery_worker) -> None:  # type: ignore[no-untyped-def]
     gateway_process.stop()
     clip = exports.request_clip(scene.operator, scene.camera.public_id, 2)
-    assert wait_until(lambda: "Waiting to retry" in Clip.objects.get(pk=clip.pk).reason, timeout=30), (
-        celery_worker.log_text()[-3000:]
-    )
+    wait_until(lambda: "Waiting to retry" in Clip.objects.get(pk=clip.pk).reason, timeout=30,
+               otherwise=lambda: celery_worker.log_text()[-3000:])
     gateway_process.start()  # same ports, empty memory: put the stream back
     sync.push_camera(scene.camera)
 
@@ -150,8 +150,8 @@ def test_retention_task_deletes_expired_clips_and_motion_events(scene: Scene, ce
 
     tasks.expire_clips.delay()
 
-    gone = wait_until(lambda: not MotionEvent.objects.filter(pk=old_event.pk).exists(), timeout=30)
-    assert gone, celery_worker.log_text()[-3000:]
+    wait_until(lambda: not MotionEvent.objects.filter(pk=old_event.pk).exists(), timeout=30,
+               otherwise=lambda: celery_worker.log_text()[-3000:])
     assert MotionEvent.objects.filter(pk=new_event.pk).exists()
     assert not Clip.objects.filter(pk=expired.pk).exists()
     assert not storage.clip_storage().exists(expired.file.name)
@@ -171,8 +171,9 @@ def test_sweeper_task_fails_a_row_whose_worker_died(scene: Scene, celery_worker)
 
     tasks.sweep_clips.delay()
 
-    assert wait_until(lambda: _status(stuck) == ClipStatus.FAILED, timeout=30), celery_worker.log_text()[-3000:]
+    wait_until(lambda: _status(stuck) == ClipStatus.FAILED, timeout=30,
+               otherwise=lambda: celery_worker.log_text()[-3000:])
     assert "request it again" in Clip.objects.get(pk=stuck.pk).reason
     assert not storage.clip_storage().exists(partial)
     # The same task sweeps temporary files after it commits the row, so wait for that step too.
-    assert wait_until(lambda: not orphan.exists(), timeout=10), celery_worker.log_text()[-3000:]
+    wait_until(lambda: not orphan.exists(), timeout=10, otherwise=lambda: celery_worker.log_text()[-3000:])

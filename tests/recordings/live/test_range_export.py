@@ -24,8 +24,8 @@ from recordings.models import Clip, ClipStatus, ExportBundle
 from tests.api.conftest import API
 from tests.conftest import World
 from tests.live.conftest import Server, _start, _stop
-from tests.media import wait_until
 from tests.recordings.range_helpers import index_recording, make_recording, probe, set_recording
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -58,7 +58,7 @@ def _wait(model: type, public_id: str, worker: Server, timeout: float = 90) -> o
     def done() -> bool:
         return model.objects.get(public_id=public_id).status in (ClipStatus.READY, ClipStatus.FAILED)
 
-    assert wait_until(done, timeout=timeout), worker.log_text()[-3000:]
+    wait_until(done, timeout=timeout, otherwise=lambda: worker.log_text()[-3000:])
     return model.objects.get(public_id=public_id)
 
 

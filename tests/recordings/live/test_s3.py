@@ -12,8 +12,8 @@ from rest_framework.test import APIClient
 from accounts.models import AuditEvent
 from recordings.clips import services as exports
 from recordings.models import Clip, ClipStatus
-from tests.media import wait_until
 from tests.recordings.live.fixtures import S3Server, Scene
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -39,9 +39,8 @@ def test_clip_is_stored_in_the_bucket_and_downloaded_through_a_presigned_url(
 ) -> None:  # type: ignore[no-untyped-def]
     worker = worker_with(**s3_settings.env())
     clip = exports.request_clip(scene.operator, scene.camera.public_id, 3)
-    assert wait_until(lambda: Clip.objects.get(pk=clip.pk).status in ("ready", "failed"), timeout=60), (
-        worker.log_text()[-3000:]
-    )
+    wait_until(lambda: Clip.objects.get(pk=clip.pk).status in ("ready", "failed"), timeout=60,
+               otherwise=lambda: worker.log_text()[-3000:])
     clip = Clip.objects.get(pk=clip.pk)
     assert clip.status == ClipStatus.READY, clip.reason
 
@@ -74,7 +73,8 @@ def test_clip_is_stored_in_the_bucket_and_downloaded_through_a_presigned_url(
 def test_deleting_a_clip_removes_the_object(scene: Scene, s3_settings: S3Server, worker_with) -> None:  # type: ignore[no-untyped-def]
     worker = worker_with(**s3_settings.env())
     clip = exports.request_clip(scene.operator, scene.camera.public_id, 1)
-    assert wait_until(lambda: Clip.objects.get(pk=clip.pk).status == "ready", timeout=60), worker.log_text()[-3000:]
+    wait_until(lambda: Clip.objects.get(pk=clip.pk).status == "ready", timeout=60,
+               otherwise=lambda: worker.log_text()[-3000:])
     name = Clip.objects.get(pk=clip.pk).file.name
 
     exports.delete_clip(scene.admin, Clip.objects.get(pk=clip.pk))

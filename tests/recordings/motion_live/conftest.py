@@ -14,7 +14,6 @@ from accounts.roles import Role
 from cameras import services, sync
 from cameras.models import Camera
 from recordings.motion import services as motion
-from tests.factories import make_member, make_organization, make_site, make_user
 from tests.live.conftest import (  # noqa: F401  (fixtures)
     Server,
     _start,
@@ -24,7 +23,8 @@ from tests.live.conftest import (  # noqa: F401  (fixtures)
     gateway_process,
     gateway_row,
 )
-from tests.motion_scene import SceneCamera
+from tests.support.factories import make_member, make_organization, make_site, make_user
+from tests.support.motion_scene import SceneCamera
 
 pytestmark = pytest.mark.integration
 

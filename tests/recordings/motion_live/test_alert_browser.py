@@ -16,10 +16,10 @@ import pytest
 
 from recordings.models import MotionEvent
 from recordings.motion import leases
-from tests.browser import launch, serve_static
-from tests.factories import session_id
-from tests.media import wait_until
 from tests.recordings.motion_live.conftest import Watched, arm
+from tests.support.browser import launch, serve_static
+from tests.support.factories import session_id
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -49,7 +49,7 @@ def test_operator_sees_the_alert_appear_opens_its_snapshot_and_acknowledges_it( 
 ) -> None:
     camera = arm(watched, "scene1")
     worker = motion_workers("m1")
-    assert wait_until(lambda: leases.holders([camera.pk])[camera.pk], timeout=30), worker.log_text()[-3000:]
+    wait_until(lambda: leases.holders([camera.pk])[camera.pk], timeout=30, otherwise=lambda: worker.log_text()[-3000:])
     page = browser.new_page()
     seen: list[str] = []
     page.on("console", lambda message: seen.append(f"console: {message.text}"))

@@ -20,9 +20,9 @@ from recordings.models import DeliveryStatus, MotionEvent, NotificationDelivery
 from recordings.motion import leases
 from recordings.notifications import rules, webhooks
 from signaling.routing import websocket_urlpatterns
-from tests.media import wait_until
-from tests.motion_scene import background, lights_up
 from tests.recordings.motion_live.conftest import Watched, arm
+from tests.support.motion_scene import background, lights_up
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -116,7 +116,7 @@ def test_masked_motion_and_a_lighting_jump_raise_nothing(  # type: ignore[no-unt
     masked = arm(watched, "scene3", masks=LEFT_HALF)
     lit = arm(watched, "scene4")
     worker = motion_workers("m1")
-    assert wait_until(lambda: _watching(plain, masked, lit), timeout=30), _logs(worker, beat_and_worker)
+    wait_until(lambda: _watching(plain, masked, lit), timeout=30, otherwise=lambda: _logs(worker, beat_and_worker))
     _settle()
 
     walks = [
@@ -129,7 +129,7 @@ def test_masked_motion_and_a_lighting_jump_raise_nothing(  # type: ignore[no-unt
     for walk in walks:
         walk.join()
 
-    assert wait_until(lambda: _events(plain), timeout=15), _logs(worker)  # the same walk, unmasked, is seen
+    wait_until(lambda: _events(plain), timeout=15, otherwise=lambda: _logs(worker))  # the same walk, unmasked, is seen
     time.sleep(4)
     assert _events(masked) == []
     assert _events(lit) == []
@@ -141,18 +141,18 @@ def test_a_dead_workers_cameras_are_taken_over_and_new_workers_get_a_share(  # t
 ) -> None:
     cameras = [arm(watched, name) for name in scene_camera.names]
     first = motion_workers("m1", CCTV_MOTION_SESSION_SECONDS="8")
-    assert wait_until(lambda: _watching(*cameras), timeout=30), _logs(first, beat_and_worker)
+    wait_until(lambda: _watching(*cameras), timeout=30, otherwise=lambda: _logs(first, beat_and_worker))
 
     second = motion_workers("m2", CCTV_MOTION_SESSION_SECONDS="8")
     # Watches end after their session and are dispatched afresh: the new worker takes its share.
-    shared = wait_until(lambda: {_holder(c) for c in cameras} == {"m1@test", "m2@test"}, timeout=60, interval=0.5)
-    assert shared, ({c.name: _holder(c) for c in cameras}, _logs(first, second))
+    wait_until(lambda: {_holder(c) for c in cameras} == {"m1@test", "m2@test"}, timeout=60, interval=0.5,
+               otherwise=lambda: ({c.name: _holder(c) for c in cameras}, _logs(first, second)))
 
     os.kill(first.process.pid, signal.SIGKILL)  # no goodbye: its leases simply stop being renewed
     first.process.wait(timeout=10)
     killed_at = time.monotonic()
-    taken_over = wait_until(lambda: {_holder(c) for c in cameras} == {"m2@test"}, timeout=30, interval=0.5)
-    assert taken_over, ({c.name: _holder(c) for c in cameras}, _logs(second, beat_and_worker))
+    wait_until(lambda: {_holder(c) for c in cameras} == {"m2@test"}, timeout=30, interval=0.5,
+               otherwise=lambda: ({c.name: _holder(c) for c in cameras}, _logs(second, beat_and_worker)))
     assert time.monotonic() - killed_at <= 30
 
 
@@ -184,12 +184,12 @@ def test_an_alert_reaches_a_webhook_with_a_valid_signature(  # type: ignore[no-u
                                        channel="webhook", webhook=webhook.public_id)
         camera = arm(watched, "scene1")
         worker = motion_workers("m1")
-        assert wait_until(lambda: _watching(camera), timeout=30), _logs(worker, beat_and_worker)
+        wait_until(lambda: _watching(camera), timeout=30, otherwise=lambda: _logs(worker, beat_and_worker))
         _settle()
 
         scene_camera.walk("scene1", seconds=3)
 
-        assert wait_until(lambda: _Receiver.received, timeout=30), _logs(worker, beat_and_worker)
+        wait_until(lambda: _Receiver.received, timeout=30, otherwise=lambda: _logs(worker, beat_and_worker))
     finally:
         server.shutdown()
     headers, body = _Receiver.received[0]

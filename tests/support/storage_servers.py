@@ -2,7 +2,7 @@
 
 Started by fixtures (``tests/footage/conftest.py``) only in sessions that
 run those tests, each in its own process group under a temporary directory,
-and stopped by their own PIDs like PostgreSQL and Redis (``tests.services``).
+and stopped by their own PIDs like PostgreSQL and Redis (``tests.support.services``).
 A store started with ``switchable=True`` is reached through a small TCP
 forwarder (``Cutoff``): ``go_down()`` closes it (connections are refused and
 open ones dropped at once) and ``come_back()`` opens it again on the same port,
@@ -30,7 +30,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.services import REPO_ROOT, ServiceError, _tail, free_port, stop_process, wait_for_port
+from tests.support.services import REPO_ROOT, ServiceError, _tail, free_port, stop_process, wait_for_port
 
 AZURITE = REPO_ROOT / "node_modules" / ".bin" / "azurite-blob"
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from tests.media import Go2RTCProcess
-from tests.services import free_port
+from tests.support.media import Go2RTCProcess
+from tests.support.services import free_port
 
 WIDTH, HEIGHT = 640, 360
 

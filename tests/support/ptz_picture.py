@@ -1,16 +1,16 @@
 """The demo PTZ camera's picture: a view into a wide panorama at the simulated device's position.
 
-    python -m tests.ptz_picture --motion-file var/onvif/motion.json \
+    python -m tests.support.ptz_picture --motion-file var/onvif/motion.json \
         --stream rtsp://127.0.0.1:18554/ptz 640x360 15 --stream rtsp://127.0.0.1:18554/ptz-sub 320x180 10
 
-The simulated ONVIF device (``tests.onvif_device --motion-file``) publishes
+The simulated ONVIF device (``tests.support.onvif_device --motion-file``) publishes
 its ``Motion`` (the position at an instant, the velocity, when the move
 ends) to a small JSON file whenever a command changes it. This renderer
 reads that file for every frame (a few hundred bytes) and evaluates the
 motion at the frame's own instant with the device's code, so a continuous
 pan moves the picture a little every frame and the picture shows exactly
 the position the device reports through ONVIF. It draws the view of
-``tests.ptz_panorama`` at that position with a small on-screen display,
+``tests.support.ptz_panorama`` at that position with a small on-screen display,
 and pipes raw frames to one ffmpeg per stream, which encodes H.264 and
 publishes RTSP to the camera simulator (a go2rtc with empty streams of
 those names). One process draws every stream, so the main and the sub
@@ -38,8 +38,8 @@ from datetime import datetime
 import cv2
 import numpy as np
 
-from tests.onvif_device import Motion, parse_motion
-from tests.ptz_panorama import HEIGHT, WIDTH, draw_panorama
+from tests.support.onvif_device import Motion, parse_motion
+from tests.support.ptz_panorama import HEIGHT, WIDTH, draw_panorama
 
 WIDEST = 1600  # panorama pixels across the view at zoom 0
 MAX_ZOOM = 6.0  # magnification at zoom 1
@@ -217,7 +217,8 @@ def parse_size(text: str) -> tuple[int, int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Publish the demo PTZ camera's picture (H.264 over RTSP).")
-    parser.add_argument("--motion-file", required=True, help="what python -m tests.onvif_device --motion-file writes")
+    parser.add_argument("--motion-file", required=True,
+                        help="what python -m tests.support.onvif_device --motion-file writes")
     parser.add_argument("--stream", nargs=3, action="append", required=True, metavar=("URL", "SIZE", "RATE"),
                         help="publish to the RTSP URL, e.g. rtsp://127.0.0.1:18554/ptz 640x360 15 (repeatable)")
     parser.add_argument("--title", default="ENTRANCE", help="shown on the picture (default: ENTRANCE)")

@@ -1,6 +1,6 @@
 """Real PostgreSQL and Redis servers for the test session (a pytest plugin).
 
-Loaded with ``-p tests.services`` (see ``pyproject.toml``), so it runs before
+Loaded with ``-p tests.support.services`` (see ``pyproject.toml``), so it runs before
 pytest-django reads the Django settings. It starts a throwaway PostgreSQL
 cluster and a redis-server on free loopback ports under a temporary
 directory, and exports::
@@ -59,7 +59,7 @@ SQLITE_MARK = "sqlite"
 # test database like the real one (nothing else lives in the cluster).
 OWNED_FLAG = "CCTV_TEST_THROWAWAY_SERVICES"
 DATABASE_NAME = "cctv"
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class ServiceError(RuntimeError):
@@ -463,7 +463,7 @@ class Services:
         self._set_env(**env)
         elapsed = time.monotonic() - started
         sys.stderr.write(
-            f"tests.services: {', '.join(running)} (started in {elapsed:.1f} s, data in {self.root})\n"
+            f"tests.support.services: {', '.join(running)} (started in {elapsed:.1f} s, data in {self.root})\n"
         )
 
     def _set_env(self, **values: str) -> None:
@@ -528,7 +528,7 @@ def _start(args: list[str]) -> None:
     try:
         _services.start()
     except ServiceError as exc:
-        raise pytest.UsageError(f"tests.services: {exc}") from None
+        raise pytest.UsageError(f"tests.support.services: {exc}") from None
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

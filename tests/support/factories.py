@@ -30,7 +30,7 @@ def make_organization(name: str | None = None, **fields: Any) -> Organization:
 
 
 def make_user(email: str | None = None, password: str = PASSWORD, **fields: Any) -> User:
-    """A user who can log in with ``password`` (``tests.factories.PASSWORD`` by default)."""
+    """A user who can log in with ``password`` (``tests.support.factories.PASSWORD`` by default)."""
     return User.objects.create_user(email=email or f"user{_next()}@example.test", password=password, **fields)
 
 

@@ -18,13 +18,13 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 from typing import Protocol
 
 import httpx
 
-from tests.services import REPO_ROOT, free_port, go2rtc_binary, wait_for_port
+from tests.support.services import REPO_ROOT, free_port, go2rtc_binary, wait_for_port
+from tests.support.waiting import WaitTimeout, wait_until
 
 
 class Go2RTCProcess:
@@ -161,15 +161,6 @@ class CameraSimulator(Go2RTCProcess):
         return f"127.0.0.1:{self.rtsp_port}"
 
 
-def wait_until(predicate, timeout: float = 20.0, interval: float = 0.2) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return False
-
-
 class SourceServer(Protocol):
     """A go2rtc serving synthetic RTSP sources: ``CameraSimulator`` or ``SceneCamera``."""
 
@@ -202,9 +193,12 @@ def keep_sources_open(simulator: SourceServer, names: list[str] | None = None) -
              "-i", simulator.source(name), "-c", "copy", "-f", "null", "-"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         ))
-        if not wait_until(lambda name=name: _simulator_source_running(simulator, name), timeout=15):
+        try:
+            wait_until(lambda name=name: _simulator_source_running(simulator, name), timeout=15,
+                       what=f"simulated source {name} started", otherwise=lambda: simulator.log_text()[-2000:])
+        except WaitTimeout:
             stop_processes(readers)
-            raise RuntimeError(f"simulated source {name} did not start:\n{simulator.log_text()[-2000:]}")
+            raise
     return readers
 
 

@@ -19,9 +19,9 @@ first (the first being the default for requests that name no space).
 
 With a motion file (``--motion-file``) it publishes what its mechanics are
 doing (``Motion``) whenever a command changes it, for the demo's picture
-renderer (``tests.ptz_picture``), which shows the view at that position.
+renderer (``tests.support.ptz_picture``), which shows the view at that position.
 
-    python -m tests.onvif_device --port 18080 --username admin --password secret
+    python -m tests.support.onvif_device --port 18080 --username admin --password secret
 """
 
 from __future__ import annotations
@@ -834,7 +834,7 @@ def main() -> None:
     parser.add_argument("--remove-presets", choices=("yes", "not_supported", "refused"), default="yes")
     parser.add_argument("--extra-spaces", action="store_true", help="a non-generic coordinate space first")
     parser.add_argument("--motion-file", default="", metavar="PATH",
-                        help="publish its position and movement there (python -m tests.ptz_picture reads it)")
+                        help="publish its position and movement there (python -m tests.support.ptz_picture reads it)")
     args = parser.parse_args()
     device = OnvifDevice(args.host, args.port, username=args.username, password=args.password,
                          clock_offset=args.clock_offset, time_needs_auth=args.time_needs_auth,
