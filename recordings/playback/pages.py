@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
 from accounts.roles import Action
+from accounts.scoping import can
 from cameras.models import Camera
 from recordings.footage import services
 from recordings.models import MotionEvent
@@ -61,7 +62,25 @@ def start_moment_of(query: QueryDict) -> datetime | None:
     return _moment(query.get("at"))
 
 
-def timeline_context(camera: Camera, moment: datetime | None) -> dict[str, Any]:
+def export_target(user: Any, cameras: list[Camera]) -> dict[str, Any] | None:
+    """Where the page's "Export a range" panel sends its request, or None when the panel is not shown.
+
+    Shown only to whoever may export from every camera of the page (the API
+    refuses the rest anyway): one camera asks for a range clip, several for
+    a multi-camera export (one zip).
+    """
+    if not cameras or not all(can(user, Action.EXPORT, camera) for camera in cameras):
+        return None
+    several = len(cameras) > 1
+    return {
+        "kind": "bundle" if several else "clip",
+        "url": reverse("export-list") if several else reverse("clip-export-range"),
+        "cameras": [str(camera.public_id) for camera in cameras],
+        "clipsUrl": reverse("clip_list"),
+    }
+
+
+def timeline_context(user: Any, camera: Camera, moment: datetime | None) -> dict[str, Any]:
     config = {
         "camera": str(camera.public_id),
         "timeZone": camera.site.timezone,
@@ -69,6 +88,7 @@ def timeline_context(camera: Camera, moment: datetime | None) -> dict[str, Any]:
         "playbackUrl": reverse("camera-playback-playback", kwargs={"id": camera.public_id}),
         "liveUrl": reverse("live_camera", args=[camera.public_id]),
         "at": moment.isoformat() if moment else None,
+        "export": export_target(user, [camera]),
     }
     return {"camera": camera, "playback_config": config, "speeds": SPEEDS}
 
@@ -87,7 +107,8 @@ def _camera_urls(camera: Camera) -> dict[str, str]:
     }
 
 
-def sync_context(title: str, cameras: list[Camera], moment: datetime | None, *, more: int = 0) -> dict[str, Any]:
+def sync_context(user: Any, title: str, cameras: list[Camera], moment: datetime | None, *,
+                 more: int = 0) -> dict[str, Any]:
     """The synchronized page: the first ``SYNC_MAX_CAMERAS`` cameras, 2x2 up to four, else 3x3.
 
     Times are shown in the first camera's site's time zone (a saved view may span sites).
@@ -97,6 +118,7 @@ def sync_context(title: str, cameras: list[Camera], moment: datetime | None, *, 
         "cameras": [_camera_urls(camera) for camera in shown],
         "timeZone": shown[0].site.timezone if shown else "UTC",
         "at": moment.isoformat() if moment else None,
+        "export": export_target(user, shown),
     }
     return {
         "title": title, "cameras": shown, "left_out": more + len(cameras) - len(shown),

@@ -80,7 +80,7 @@ def site_playback(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     site = access(Site, request.user, public_id, Action.VIEW)
     cameras = list(Camera.objects.for_user(request.user, Action.VIEW).filter(site=site, enabled=True)
                    .select_related("site").order_by("name"))
-    context = pages.sync_context(site.name, cameras, pages.start_moment_of(request.GET))
+    context = pages.sync_context(request.user, site.name, cameras, pages.start_moment_of(request.GET))
     return render(request, "playback/sync.html", context)
 
 
@@ -89,7 +89,7 @@ def site_playback(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def saved_view_playback(request: HttpRequest, organization: Organization, public_id: uuid.UUID) -> HttpResponse:
     view = saved_views.get_view(request.user, organization, public_id)
     cameras = saved_views.cameras_of(request.user, view)
-    context = pages.sync_context(view.name, cameras, pages.start_moment_of(request.GET))
+    context = pages.sync_context(request.user, view.name, cameras, pages.start_moment_of(request.GET))
     return render(request, "playback/sync.html", context)
 
 
@@ -98,4 +98,4 @@ def saved_view_playback(request: HttpRequest, organization: Organization, public
 def camera_timeline(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     camera = access(Camera, request.user, public_id, Action.VIEW, related=("recording_settings",))
     moment = pages.start_moment(request.user, camera, request.GET)
-    return render(request, "playback/timeline.html", pages.timeline_context(camera, moment))
+    return render(request, "playback/timeline.html", pages.timeline_context(request.user, camera, moment))

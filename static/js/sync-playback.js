@@ -12,6 +12,7 @@ import { fetchJson, firstError } from "./http.js";
 import { RecordedPlayer } from "./playback/player.js";
 import { lane, leaderIndex, syncAction } from "./playback/sync.js";
 import { drawTicks, movedView, place } from "./playback/bar.js";
+import { mountExportPanel } from "./playback/export-panel.js";
 import { DAY_MS, spanOf, timeAtPixel } from "./playback/timescale.js";
 import { changeSpeed } from "./playback/wallclock.js";
 
@@ -155,7 +156,23 @@ const loadTimeline = async (view) => {
   root.dataset.viewEnd = String(view.end);
   track.replaceChildren(...bodies.map(drawLane));
   drawTicks(ticks, view, config.timeZone);
+  exportPanel?.redraw();
 };
+
+// Export a range of every camera shown (one zip); the stream is the one every tile plays, if they agree.
+const sharedStream = () => {
+  const streams = new Set(tiles.map((tile) => tile.player.session?.stream).filter(Boolean));
+  return streams.size === 1 ? [...streams][0] : "";
+};
+const exportPanel = config.export && mountExportPanel({
+  panel: root.querySelector("[data-range-export]"),
+  bar,
+  target: config.export,
+  timeZone: config.timeZone,
+  moment: currentMoment,
+  stream: sharedStream,
+  view: () => state.view,
+});
 
 const setView = (view) => { loadTimeline(view).catch((err) => say(reason(err))); };
 const anchor = () => (state.wall !== null && spanOf(state.view, state.wall, state.wall + 1) ? state.wall
@@ -201,6 +218,8 @@ document.addEventListener("keydown", (e) => {
     k: togglePlay,
     ArrowLeft: () => stepAll(-10),
     ArrowRight: () => stepAll(10),
+    i: () => exportPanel?.mark("start"),
+    o: () => exportPanel?.mark("end"),
     l: () => setSpeed(changeSpeed(state.speed, 1)),
     j: () => setSpeed(changeSpeed(state.speed, -1)),
   };

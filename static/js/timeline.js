@@ -7,6 +7,7 @@ import { readJson } from "./config.js";
 import { formatTime } from "./format.js";
 import { fetchJson, firstError } from "./http.js";
 import { drawTicks as drawBarTicks, movedView, place } from "./playback/bar.js";
+import { mountExportPanel } from "./playback/export-panel.js";
 import { RecordedPlayer } from "./playback/player.js";
 import { DAY_MS, spanOf, timeAtPixel, zoomView } from "./playback/timescale.js";
 import { changeSpeed, nextEvent, previousEvent } from "./playback/wallclock.js";
@@ -68,6 +69,7 @@ const drawTimeline = (body) => {
     track.append(mark);
   }
   drawTicks();
+  exportPanel?.redraw();
 };
 
 // The bar's range: the last 24 hours at first; zoom and pan change it. A view that ends at the
@@ -107,6 +109,17 @@ const player = new RecordedPlayer(video, {
 });
 
 const playAt = (ms) => { player.playAt(ms).catch((err) => say(reason(err))); };
+
+// Export a range: the moment on screen marks its ends; the stream is the one playing.
+const exportPanel = config.export && mountExportPanel({
+  panel: root.querySelector("[data-range-export]"),
+  bar,
+  target: config.export,
+  timeZone: config.timeZone,
+  moment: () => state.wall,
+  stream: () => player.session?.stream || streamChoice.value,
+  view: () => state.view,
+});
 
 const step = (seconds) => player.step(seconds);
 
@@ -220,6 +233,8 @@ document.addEventListener("keydown", (e) => {
     k: togglePlay,
     ArrowLeft: () => (e.shiftKey ? jumpToEvent(-1) : step(-10)),
     ArrowRight: () => (e.shiftKey ? jumpToEvent(1) : step(10)),
+    i: () => exportPanel?.mark("start"),
+    o: () => exportPanel?.mark("end"),
     l: () => {
       if (video.paused) video.play().catch(() => {});
       else setSpeed(changeSpeed(state.speed, 1));

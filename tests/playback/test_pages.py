@@ -139,3 +139,36 @@ def test_a_saved_view_plays_only_the_cameras_its_owner_may_still_watch(world: Wo
 def test_the_timeline_links_its_sites_cameras_together(world: World) -> None:
     html = page_as(world, "viewer", world.camera_a1).content.decode()
     assert f'href="/playback/sites/{world.site_a1.public_id}/"' in html
+
+
+def _playback_config(response) -> dict:  # type: ignore[no-untyped-def]
+    html = response.content.decode()
+    return json.loads(html.split('id="playback-config" type="application/json">')[1].split("</script>")[0])
+
+
+def test_whoever_may_export_gets_the_range_export_panel_for_one_camera(world: World) -> None:
+    response = page_as(world, "operator", world.camera_a1)
+
+    assert _playback_config(response)["export"] == {
+        "kind": "clip", "url": "/api/v1/clips/range/", "cameras": [str(world.camera_a1.public_id)],
+        "clipsUrl": "/clips/"}
+    assert "data-range-export" in response.content.decode()
+
+
+def test_a_viewer_without_the_export_right_gets_no_range_export_panel(world: World) -> None:
+    response = page_as(world, "viewer", world.camera_a1)
+
+    assert _playback_config(response)["export"] is None
+    assert "data-range-export" not in response.content.decode()
+    together = _get(world, "viewer", f"/playback/sites/{world.site_a1.public_id}/")
+    assert _sync_config(together)["export"] is None
+    assert "data-range-export" not in together.content.decode()
+
+
+def test_recordings_together_export_every_camera_shown_as_one_zip(world: World) -> None:
+    response = _get(world, "operator", f"/playback/sites/{world.site_a1.public_id}/")
+
+    target = _sync_config(response)["export"]
+    assert target["kind"] == "bundle" and target["url"] == "/api/v1/exports/"
+    assert target["cameras"] == [camera["id"] for camera in _sync_config(response)["cameras"]]
+    assert "of every camera shown" in response.content.decode()
