@@ -33,8 +33,10 @@ class RequireMFAMiddleware:
     The rule itself is the access gate's (``accounts.scoping``), which gives
     such a person no rights anywhere; this only turns it into guidance. The
     MFA pages, the e-mail page (allauth wants a verified address before
-    MFA), invitations, logout and static files stay reachable; API calls made with the
-    session get a JSON 403 that says why.
+    MFA), invitations, logout and static files stay reachable. What programs
+    read rather than people (API calls made with the session, and the HLS
+    playlists and segments a player fetches) gets a JSON 403 that says why:
+    a redirect to a page would reach a video player as an unreadable playlist.
     """
 
     def __init__(self, get_response: Middleware) -> None:
@@ -43,9 +45,13 @@ class RequireMFAMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self._exempt(request.path) or not mfa_enrolment_pending(request.user):
             return self.get_response(request)
-        if request.path.startswith("/api/"):
+        if self._read_by_programs(request.path):
             return JsonResponse({"detail": MFA_REQUIRED_MESSAGE}, status=403)
         return redirect("mfa_activate_totp")
+
+    @staticmethod
+    def _read_by_programs(path: str) -> bool:
+        return path.startswith("/api/") or (path.startswith("/playback/") and path.endswith((".m3u8", ".mp4")))
 
     @staticmethod
     def _exempt(path: str) -> bool:
