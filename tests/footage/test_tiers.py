@@ -449,6 +449,7 @@ def test_remote_footage_whose_store_is_down_answers_404_with_a_reason(
     assert answer.status_code == 404 and "cannot be reached" in answer.json()["detail"]
 
 
+@pytest.mark.sqlite  # the check runs beside bin/start's SQLite too
 def test_the_check_compares_remote_footage_with_its_store_and_repairs_it(world: World, remote: Remote) -> None:
     """``check_footage`` on a remote tier: a row whose object is gone, a stray object, a move in progress."""
     from recordings.footage import check
