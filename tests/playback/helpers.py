@@ -6,10 +6,22 @@ import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from cameras.models import Camera
+from accounts.models import Organization
+from accounts.roles import Role
+from cameras.models import Camera, Site
 from recordings.footage import index, layout, mp4
 from recordings.footage.models import Segment, SegmentKind
 from recordings.storage import sha256_of
+from tests.support.factories import make_member, make_organization, make_site, make_user
+
+
+def playback_site(settings, root: Path, organization: str, role: Role) -> tuple[Organization, Site, object]:  # type: ignore[no-untyped-def]
+    """An organization with a site "Depot" and one member of ``role``; footage goes under ``root``."""
+    settings.CCTV_RECORDINGS_DIR = root
+    org = make_organization(organization)
+    person = make_user()
+    make_member(person, org, role)
+    return org, make_site(org, "Depot"), person
 
 
 def record(camera: Camera, files: list[Path], start: datetime, *, run: str = "0badcafe",

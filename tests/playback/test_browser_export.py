@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from recordings.models import Clip
 from tests.live.conftest import Server
-from tests.playback.helpers import record
+from tests.playback.helpers import playback_site, record
 from tests.playback.test_browser_timeline import (  # noqa: F401  (fixtures)
     RECORDED_SECONDS,
     _ms,
@@ -29,7 +29,7 @@ from tests.playback.test_browser_timeline import (  # noqa: F401  (fixtures)
     screen,
     timecoded,
 )
-from tests.support.factories import make_camera, make_member, make_organization, make_site, make_user
+from tests.support.factories import make_camera
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,11 +37,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.django_d
 @pytest.fixture
 def footage(settings, tmp_path: Path, timecoded: list[Path]) -> dict[str, Any]:  # type: ignore[no-untyped-def]  # noqa: F811
     """Three minutes of one camera's footage that ended 20 s ago, and an operator (who may export)."""
-    settings.CCTV_RECORDINGS_DIR = tmp_path / "recordings"
-    org = make_organization("Export Org")
-    operator = make_user()
-    make_member(operator, org, Role.OPERATOR)
-    camera = make_camera(make_site(org, "Depot"), "Yard")
+    _, site, operator = playback_site(settings, tmp_path / "recordings", "Export Org", Role.OPERATOR)
+    camera = make_camera(site, "Yard")
     start = (timezone.now() - timedelta(seconds=RECORDED_SECONDS + 20)).replace(microsecond=0)
     record(camera, timecoded, start)
     return {"camera": camera, "viewer": operator, "start": start, "root": settings.CCTV_RECORDINGS_DIR}

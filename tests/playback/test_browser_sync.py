@@ -18,10 +18,10 @@ import pytest
 from django.utils import timezone
 
 from accounts.roles import Role
-from tests.playback.helpers import record
+from tests.playback.helpers import playback_site, record
 from tests.playback.test_browser_timeline import daphne, daphne_env, page, screen, timecoded  # noqa: F401  (fixtures)
 from tests.playback.timecode import READ_TILES_JS
-from tests.support.factories import make_camera, make_member, make_organization, make_site, make_user
+from tests.support.factories import make_camera
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,11 +32,7 @@ AGREE_MS = 1200  # a keyframe interval (1 s) and a frame
 
 @pytest.fixture
 def footage(settings, tmp_path: Path, timecoded: list[Path]) -> dict[str, Any]:  # type: ignore[no-untyped-def]  # noqa: F811
-    settings.CCTV_RECORDINGS_DIR = tmp_path / "recordings"
-    org = make_organization("Sync Org")
-    viewer = make_user()
-    make_member(viewer, org, Role.VIEWER)
-    site = make_site(org, "Depot")
+    _, site, viewer = playback_site(settings, tmp_path / "recordings", "Sync Org", Role.VIEWER)
     base = (timezone.now() - timedelta(seconds=200)).replace(microsecond=0)
     starts = [base - k * STAGGER for k in range(3)] + [base + LATE]
     for number, start in enumerate(starts, 1):

@@ -21,10 +21,10 @@ from accounts.roles import Role
 from recordings.footage.models import Segment
 from recordings.models import MotionEvent
 from tests.live.conftest import Server, _start
-from tests.playback.helpers import record
+from tests.playback.helpers import playback_site, record
 from tests.playback.timecode import READ_PICTURE_JS, make_timecoded_segments
 from tests.support.browser import PageProblems, launch, serve_static
-from tests.support.factories import make_camera, make_member, make_organization, make_site, make_user, session_id
+from tests.support.factories import make_camera, session_id
 from tests.support.services import free_port, stop_process, wait_for_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,11 +41,8 @@ def timecoded(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 @pytest.fixture
 def footage(settings, tmp_path: Path, timecoded: list[Path]) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """A camera with three minutes of footage that ended 20 s ago, a viewer, and one motion event."""
-    settings.CCTV_RECORDINGS_DIR = tmp_path / "recordings"
-    org = make_organization("Playback Org")
-    viewer = make_user()
-    make_member(viewer, org, Role.VIEWER)
-    camera = make_camera(make_site(org, "Depot"), "Yard")
+    org, site, viewer = playback_site(settings, tmp_path / "recordings", "Playback Org", Role.VIEWER)
+    camera = make_camera(site, "Yard")
     start = (timezone.now() - timedelta(seconds=RECORDED_SECONDS + 20)).replace(microsecond=0)
     record(camera, timecoded, start)
     event = MotionEvent.objects.create(organization=org, camera=camera, camera_name=camera.name,
