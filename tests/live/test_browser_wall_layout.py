@@ -153,6 +153,14 @@ def test_one_status_mark_per_tile_with_a_tooltip_and_a_legend(wall_org, daphne, 
     assert legend.is_visible()
     assert [t.strip() for t in legend.locator("li").all_inner_texts()] == ["Live", "Starting", "Offline", "Paused"]
 
+    # One camera large, and the camera page: the same one mark on the picture.
+    camera = page.get_attribute(".live-grid cctv-player", "camera")
+    for url in (f"/live/cameras/{camera}/", f"/cameras/{camera}/"):
+        page.goto(f"{daphne.http_url}{url}", wait_until="domcontentloaded")
+        page.wait_for_selector(".live-tile-single cctv-player .live-badge")
+        assert page.eval_on_selector(".live-tile-single",
+                                     "t => t.querySelectorAll('.live-badge, .live-status').length") == 1, url
+
 
 @pytest.mark.parametrize("layout", ["1", "2x2", "4x4"])
 def test_phone_wall_has_no_sideways_scroll_and_big_enough_tiles(wall_org, daphne, browser, layout: str) -> None:  # type: ignore[no-untyped-def]
