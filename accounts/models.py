@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,12 +16,13 @@ from accounts.scoping import Scope, ScopedQuerySet
 from portal.models import TimeStampedModel
 
 
-class PortalUserManager(UserManager):
+class PortalUserManager(UserManager["User"]):
     """Users sign in with their e-mail address; the username is derived from it."""
 
-    def _create_user(self, username, email, password, **extra_fields):  # type: ignore[override]
+    def _create_user(self, username, email, password, **extra_fields):
         email = self.normalize_email(email)
-        return super()._create_user(username or email, email, password, **extra_fields)
+        # Django's private helper, absent from django-stubs.
+        return super()._create_user(username or email, email, password, **extra_fields)  # type: ignore[misc]
 
     def create_user(self, email=None, password=None, username=None, **extra_fields):  # type: ignore[override]
         return super().create_user(username or email, email, password, **extra_fields)
@@ -34,7 +36,7 @@ class User(AbstractUser):
 
     email = models.EmailField("e-mail address", unique=True)
 
-    objects = PortalUserManager()
+    objects: ClassVar[PortalUserManager] = PortalUserManager()
 
     REQUIRED_FIELDS = ["email"]
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services
 from accounts.audit import client_ip
+from accounts.callers import Visitor
 from accounts.forms import AuditFilterForm, OrganizationForm, TokenForm, save_or_add_errors
 from accounts.models import APIToken, AuditEvent, Organization
 from accounts.organizations import switch_organization
@@ -54,7 +55,7 @@ def organization_page(action: str = Action.VIEW) -> Callable:
     return decorator
 
 
-def _access_token(user: Any, pk: int) -> APIToken:
+def _access_token(user: Visitor, pk: int) -> APIToken:
     """An API token the user can see (else 404) and manage (else 403)."""
     token = APIToken.objects.for_user(user, Action.VIEW).filter(pk=pk).first()
     if token is None:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from accounts import invitations, services
+from accounts.callers import Visitor
 from accounts.models import Invitation, Membership, Organization
 from accounts.roles import Action, Role
 from cameras.forms import CameraChoiceField
@@ -37,7 +38,7 @@ class MemberForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, user: Any, organization: Organization, membership: Membership | None = None, **kwargs: Any
+        self, *args: Any, user: Visitor, organization: Organization, membership: Membership | None = None, **kwargs: Any
     ) -> None:
         self.user = user
         self.organization = organization

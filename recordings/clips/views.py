@@ -22,6 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audit import client_ip
+from accounts.callers import Visitor
 from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access, can
@@ -76,7 +77,7 @@ def clip_list(request: HttpRequest, organization: Organization) -> HttpResponse:
     return render(request, "recordings/clip_list.html", context)
 
 
-def _mark_zips(user: object, clips: Iterable[Clip]) -> None:
+def _mark_zips(user: Visitor, clips: Iterable[Clip]) -> None:
     """Give each clip of a ready multi-camera export the user may see its zip's URL (``zip_url``)."""
     clips = list(clips)
     ready = set(

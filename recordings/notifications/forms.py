@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 
+from accounts.callers import Visitor
 from accounts.models import Organization
 from accounts.roles import Action
 from cameras.forms import CameraChoiceField
@@ -40,7 +41,7 @@ class RuleForm(ScheduleWindowsMixin, forms.Form):
     )
     enabled = forms.BooleanField(required=False, initial=True, label="Enabled")
 
-    def __init__(self, *args: Any, user: Any, organization: Organization, personal: bool,
+    def __init__(self, *args: Any, user: Visitor, organization: Organization, personal: bool,
                  rule: NotificationRule | None = None, **kwargs: Any) -> None:
         self.user, self.organization, self.personal, self.rule = user, organization, personal, rule
         if rule is not None:

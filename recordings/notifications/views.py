@@ -9,8 +9,6 @@ one response that creates or rotates them, never stored for a later page.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audit import client_ip
+from accounts.callers import Visitor
 from accounts.forms import save_or_add_errors
 from accounts.models import Organization
 from accounts.roles import Action
@@ -90,7 +89,7 @@ def rule_create(request: HttpRequest, organization: Organization) -> HttpRespons
     return _rule_page(request, form, None)
 
 
-def _rule(user: Any, public_id: str) -> NotificationRule:
+def _rule(user: Visitor, public_id: str) -> NotificationRule:
     """One rule of ``NotificationRule.objects.visible_to(user)``; any other is the gate's 404."""
     rules = NotificationRule.objects.visible_to(user).select_related("organization", "user", "webhook")
     return one_of(rules, public_id)

@@ -9,6 +9,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
+from accounts.callers import Visitor
 from accounts.roles import Action
 from recordings.models import MotionEvent
 from recordings.motion import alerts, payload
@@ -84,7 +85,7 @@ def _read_highlighted_event(request: Any, camera: Any) -> MotionEvent | None:
     return events.filter(camera=camera, public_id=public_id).first()
 
 
-def _with_acknowledge_right(user: Any, events: list[MotionEvent]) -> list[MotionEvent]:
+def _with_acknowledge_right(user: Visitor | None, events: list[MotionEvent]) -> list[MotionEvent]:
     may_acknowledge = set(
         MotionEvent.objects.for_user(user, Action.ACKNOWLEDGE).filter(pk__in=[e.pk for e in events])
         .values_list("pk", flat=True)
