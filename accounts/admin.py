@@ -43,7 +43,8 @@ class UserCreationForm(AdminUserCreationForm):
         return email
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         self.instance.username = cleaned.get("email", "")
         return cleaned
 
@@ -98,16 +99,20 @@ class OrganizationAdmin(TenantScopedAdmin):
         return services.create_organization(request.user, ip=self.ip(request), **fields)
 
 
+def _narrow_choices(field: forms.Field, **lookup: Any) -> None:
+    """Keep the choices of a model choice field that match ``lookup``."""
+    if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
+        field.queryset = field.queryset.filter(**lookup)
+
+
 class MembershipForm(ServiceForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             # Limits name sites and cameras of the member's own organization.
             organization_id = self.instance.organization_id
-            self.fields["sites"].queryset = self.fields["sites"].queryset.filter(organization_id=organization_id)
-            self.fields["cameras"].queryset = self.fields["cameras"].queryset.filter(
-                site__organization_id=organization_id
-            )
+            _narrow_choices(self.fields["sites"], organization_id=organization_id)
+            _narrow_choices(self.fields["cameras"], site__organization_id=organization_id)
 
 
 @admin.register(Membership)

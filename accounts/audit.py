@@ -69,7 +69,7 @@ def record(
         actor=real_user,
         actor_label=actor_label(user)[:200],
         action=action,
-        target_type=target._meta.model_name if target is not None else "",
+        target_type=(target._meta.model_name or "") if target is not None else "",
         target_id=str(getattr(target, "public_id", None) or getattr(target, "pk", "") or ""),
         target_label=str(target)[:200] if target is not None else "",
         ip_address=ip,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
@@ -55,7 +55,8 @@ class SetPasswordForm(forms.Form):
         self.email = email
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         first, second = cleaned.get("password1"), cleaned.get("password2")
         if first and second and first != second:
             self.add_error("password2", "The two passwords differ.")
@@ -105,7 +106,8 @@ class OrganizationForm(forms.Form):
         return None if gigabytes is None else int(gigabytes * 10**9)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("clip_retention_days") is None:
             cleaned.pop("clip_retention_days", None)  # not sent: keep the current period
         return cleaned
@@ -121,8 +123,8 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         actions = events.order_by("action").values_list("action", flat=True).distinct()
         actors = events.order_by("actor_label").values_list("actor_label", flat=True).distinct()
-        self.fields["action"].choices = [("", "All actions"), *((a, a) for a in actions)]
-        self.fields["actor"].choices = [("", "Everyone"), *((a, a) for a in actors)]
+        cast(forms.ChoiceField, self.fields["action"]).choices = [("", "All actions"), *((a, a) for a in actions)]
+        cast(forms.ChoiceField, self.fields["actor"]).choices = [("", "Everyone"), *((a, a) for a in actors)]
 
     def filter(self, events: QuerySet) -> QuerySet:
         if self.cleaned_data.get("action"):

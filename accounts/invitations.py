@@ -87,8 +87,8 @@ def invite_member(
         invited_by_token=token_of(actor),
         expires_at=now + timedelta(days=settings.CCTV_INVITATION_DAYS),
     )  # fmt: skip
-    invitation.sites.set(sites)
-    invitation.cameras.set(cameras)
+    invitation.sites.set([site.pk for site in sites])
+    invitation.cameras.set([camera.pk for camera in cameras])
     audit.record(actor, "member.invite", organization=organization, target=invitation, ip=ip, email=email,
                  role=role, sites=len(sites), cameras=len(cameras))
     # The zone is chosen now, while the inviter's request (and its zone) is active.

@@ -112,8 +112,8 @@ def change_member(
     old_role = membership.role
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
-    membership.sites.set(sites)
-    membership.cameras.set(cameras)
+    membership.sites.set([site.pk for site in sites])
+    membership.cameras.set([camera.pk for camera in cameras])
     audit.record(actor, "member.update", organization=organization, target=membership.user, ip=ip,
                  old_role=old_role, role=role, sites=len(sites), cameras=len(cameras))
     fit_tokens_to_creator(membership.user, organization_id=organization.pk, actor=actor, ip=ip,

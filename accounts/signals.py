@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 def _record_for_user_orgs(user: User, action: str, request: Any, **detail: Any) -> None:
     ip = audit.client_ip(request)
-    org_ids = list(user.memberships.values_list("organization_id", flat=True)) if user else []
+    org_ids: list[int | None] = list(user.memberships.values_list("organization_id", flat=True)) if user else []
     for org_id in org_ids or [None]:
         audit.record(user, action, organization=org_id, target=user, ip=ip, **detail)
 

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -133,7 +134,9 @@ def _describe(value: Any) -> str:
 
 @organization_page(Action.MANAGE)
 def audit_log(request: HttpRequest, organization: Organization) -> HttpResponse:
-    events = AuditEvent.objects.for_user(request.user, Action.MANAGE).filter(organization=organization)
+    events: QuerySet = AuditEvent.objects.for_user(request.user, Action.MANAGE).filter(
+        organization=organization
+    )
     form = AuditFilterForm(request.GET, events=events)
     if form.is_valid():
         events = form.filter(events)
