@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts import audit
-from accounts.callers import Visitor
+from accounts.callers import Visitor, person_of
 from accounts.roles import Action
 from accounts.scoping import access, check_mfa
 from cameras.gateways import websocket_url
@@ -78,7 +78,8 @@ def still_allowed(user: Visitor, camera_public_id: str) -> bool:
     """
     from accounts.models import User
 
-    if not User.objects.filter(pk=user.pk, is_active=True).exists():
+    person = person_of(user)
+    if person is None or not User.objects.filter(pk=person.pk, is_active=True).exists():
         return False
     visible = Camera.objects.for_user(user, Action.VIEW)
     return visible.filter(public_id=camera_public_id, enabled=True).exists()
