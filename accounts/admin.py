@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.utils.functional import lazy
 
 from accounts import invitations, services
+from accounts.forms import choices_of, offer_choices
 from accounts.models import APIToken, AuditEvent, Invitation, Membership, Organization, User
 from portal.admin_base import ServiceForm, SuperuserOnlyAdmin, TenantScopedAdmin
 
@@ -99,20 +100,14 @@ class OrganizationAdmin(TenantScopedAdmin):
         return services.create_organization(request.user, ip=self.ip(request), **fields)
 
 
-def _narrow_choices(field: forms.Field, **lookup: Any) -> None:
-    """Keep the choices of a model choice field that match ``lookup``."""
-    if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
-        field.queryset = field.queryset.filter(**lookup)
-
-
 class MembershipForm(ServiceForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             # Limits name sites and cameras of the member's own organization.
             organization_id = self.instance.organization_id
-            _narrow_choices(self.fields["sites"], organization_id=organization_id)
-            _narrow_choices(self.fields["cameras"], site__organization_id=organization_id)
+            offer_choices(self, "sites", choices_of(self, "sites").filter(organization_id=organization_id))
+            offer_choices(self, "cameras", choices_of(self, "cameras").filter(site__organization_id=organization_id))
 
 
 @admin.register(Membership)

@@ -22,7 +22,7 @@ from accounts.roles import TOKEN_ROLES, Role
 T = TypeVar("T")
 
 
-def add_service_errors(form: forms.Form, exc: ValidationError | PermissionDenied) -> None:
+def add_service_errors(form: forms.BaseForm, exc: ValidationError | PermissionDenied) -> None:
     """Show an error raised by a service next to the field it names (or above the form)."""
     if isinstance(exc, PermissionDenied):
         form.add_error(None, str(exc) or "Your role does not allow this.")
@@ -33,13 +33,33 @@ def add_service_errors(form: forms.Form, exc: ValidationError | PermissionDenied
         form.add_error(None, exc.messages)
 
 
-def save_or_add_errors(form: forms.Form, save: Callable[[], T]) -> T | None:
+def save_or_add_errors(form: forms.BaseForm, save: Callable[[], T]) -> T | None:
     """Run a service call for a valid form; its refusals become inline form errors."""
     try:
         return save()
     except (ValidationError, PermissionDenied) as exc:
         add_service_errors(form, exc)
         return None
+
+
+def _model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a model choice field.")
+    return field
+
+
+def choices_of(form: forms.BaseForm, name: str) -> QuerySet:
+    """The rows a model choice field of the form offers (``form.fields`` is typed as plain fields)."""
+    queryset = _model_choice_field(form, name).queryset
+    if queryset is None:
+        raise TypeError(f"{type(form).__name__}.{name} has no queryset.")
+    return queryset
+
+
+def offer_choices(form: forms.BaseForm, name: str, queryset: QuerySet) -> None:
+    """Set the rows a model choice field of the form offers."""
+    _model_choice_field(form, name).queryset = queryset
 
 
 class SetPasswordForm(forms.Form):

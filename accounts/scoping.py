@@ -30,7 +30,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeGuard, TypeVar, cast
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
@@ -295,7 +295,7 @@ class ScopedQuerySet(models.QuerySet):
     def scope_filter(self, grants: list[Grant]) -> Q:
         return _any_of(scope_q(self.model, grant) for grant in grants)
 
-    def for_user(self, user: Visitor | None, action: str = Action.VIEW) -> ScopedQuerySet:
+    def for_user(self, user: Visitor | None, action: str = Action.VIEW) -> Self:
         if not is_signed_in(user):
             return self.none()
         if user.is_superuser:

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 
 from accounts.callers import Visitor
+from accounts.forms import offer_choices
 from accounts.roles import Action
 from cameras import services
 from cameras.models import Camera, Site
@@ -88,7 +89,7 @@ class CameraForm(forms.Form):
         if instance is not None:
             kwargs.setdefault("initial", self._initial_from(instance))
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = Site.objects.for_user(user, Action.MANAGE).select_related("organization")
+        offer_choices(self, "site", Site.objects.for_user(user, Action.MANAGE).select_related("organization"))
         if instance is None:
             self.fields["main_source"].required = True
             del self.fields["remove_sub_source"]

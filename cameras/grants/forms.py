@@ -8,6 +8,7 @@ from django import forms
 
 from accounts import invitations, services
 from accounts.callers import Visitor
+from accounts.forms import offer_choices
 from accounts.models import Invitation, Membership, Organization
 from accounts.roles import Action, Role
 from cameras.forms import CameraChoiceField
@@ -50,12 +51,9 @@ class MemberForm(forms.Form):
                 "cameras": [camera.public_id for camera in membership.cameras.all()],
             })
         super().__init__(*args, **kwargs)
-        self.fields["sites"].queryset = Site.objects.for_user(user, Action.MANAGE).filter(organization=organization)
-        self.fields["cameras"].queryset = (
-            Camera.objects.for_user(user, Action.MANAGE)
-            .filter(site__organization=organization)
-            .select_related("site")
-        )
+        offer_choices(self, "sites", Site.objects.for_user(user, Action.MANAGE).filter(organization=organization))
+        cameras = Camera.objects.for_user(user, Action.MANAGE).filter(site__organization=organization)
+        offer_choices(self, "cameras", cameras.select_related("site"))
         if membership is not None:
             del self.fields["email"]
 

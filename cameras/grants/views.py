@@ -85,7 +85,8 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = MemberForm(
         request.POST or None, user=request.user, organization=membership.organization, membership=membership
     )
-    if form.is_valid() and save_or_add_errors(form, lambda: form.save(ip=client_ip(request))):
+    saved = save_or_add_errors(form, lambda: form.save(ip=client_ip(request))) if form.is_valid() else None
+    if saved is not None:
         messages.success(request, f"Saved the access of {membership.user}.")
         return redirect("member_list")
     context = {"organization": membership.organization, "form": form, "membership": membership}
