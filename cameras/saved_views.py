@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -27,7 +27,7 @@ from cameras.models import Camera, SavedView
 # Layout name -> tiles per row (the grids are square).
 LAYOUTS: dict[str, int] = {"1": 1, "2x2": 2, "3x3": 3, "4x4": 4, "5x5": 5, "6x6": 6, "8x8": 8, "10x10": 10}
 DEFAULT_LAYOUT = "3x3"
-NAME_MAX_LENGTH = SavedView._meta.get_field("name").max_length
+NAME_MAX_LENGTH = cast(int, SavedView._meta.get_field("name").max_length)  # a CharField always has one
 
 
 def tile_count(layout: str) -> int:

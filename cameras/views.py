@@ -49,7 +49,9 @@ def dashboard(request: HttpRequest, organization: Organization) -> HttpResponse:
                                    to_attr="visible_cameras"))
     )
     for site in sites:
-        site.offline_count = sum(camera.status == CameraStatus.OFFLINE for camera in site.visible_cameras)
+        # An attribute for the template only; the model does not declare it.
+        offline = sum(camera.status == CameraStatus.OFFLINE for camera in site.visible_cameras)
+        site.offline_count = offline  # type: ignore[attr-defined]
     counts = dict(cameras.order_by().values_list("status").annotate(n=Count("pk")))
     context = {
         "organization": organization,

@@ -59,7 +59,7 @@ def member_add(request: HttpRequest, organization: Organization) -> HttpResponse
     form = MemberForm(request.POST or None, user=request.user, organization=organization)
     if form.is_valid():
         invitation = save_or_add_errors(form, lambda: form.save(ip=client_ip(request)))
-        if invitation is not None:
+        if isinstance(invitation, Invitation):  # a form without a membership invites
             # The same words whether or not the address has an account here.
             messages.success(request, f"Invitation sent to {invitation.email}. "
                                       f"They become a member of {organization.name} when they accept it.")

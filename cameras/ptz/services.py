@@ -191,7 +191,7 @@ def check_command(camera: Camera, action: str, values: dict[str, Any]) -> Checke
     axes = _axes(action, capabilities, values)
     if action == PTZAction.MOVE:
         axes = {axis: _scale_velocity(capabilities, axis, value) for axis, value in axes.items()}
-    return CheckedCommand(action, **axes)
+    return CheckedCommand(action, pan=axes.get("pan"), tilt=axes.get("tilt"), zoom=axes.get("zoom"))
 
 
 def _ready_preset(camera: Camera, public_id: Any) -> PTZPreset:
