@@ -44,11 +44,11 @@ def _describe(rule: NotificationRule) -> NotificationRule:
 @require_GET
 @organization_page()
 def notification_list(request: HttpRequest, organization: Organization) -> HttpResponse:
-    rules = (
+    visible = (
         NotificationRule.objects.visible_to(request.user).filter(organization=organization)
         .select_related("webhook").prefetch_related("sites", "cameras").order_by("name")
     )
-    rules = [_describe(rule) for rule in rules]
+    rules = [_describe(rule) for rule in visible]
     can_manage = can(request.user, Action.MANAGE, organization)
     context = {
         "organization": organization,
@@ -72,7 +72,7 @@ def notification_list(request: HttpRequest, organization: Organization) -> HttpR
 
 def _rule_page(request: HttpRequest, form: RuleForm, rule: NotificationRule | None) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and save_or_add_errors(form, lambda: form.save(
-            ip=client_ip(request))):
+            ip=client_ip(request))) is not None:
         messages.success(request, f"Notification rule “{form.cleaned_data['name']}” saved.")
         return redirect("notification_list")
     context = {"form": form, "rule": rule, "personal": form.personal, "organization": form.organization}
@@ -141,7 +141,7 @@ def webhook_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     initial = {"name": webhook.name, "url": webhook.url, "enabled": webhook.enabled}
     form = WebhookForm(request.POST or None, initial=initial)
     if form.is_valid() and save_or_add_errors(form, lambda: rules.update_webhook(
-            request.user, webhook, ip=client_ip(request), **form.cleaned_data)):
+            request.user, webhook, ip=client_ip(request), **form.cleaned_data)) is not None:
         messages.success(request, f"Webhook endpoint “{form.cleaned_data['name']}” saved.")
         return redirect("notification_list")
     context = {"form": form, "webhook": webhook, "organization": webhook.organization}

@@ -91,7 +91,7 @@ def _with_acknowledge_right(user: Visitor | None, events: list[MotionEvent]) -> 
         .values_list("pk", flat=True)
     )
     for event in events:
-        event.can_acknowledge = event.pk in may_acknowledge
+        event.can_acknowledge = event.pk in may_acknowledge  # type: ignore[attr-defined]  # for the template
     return events
 
 
@@ -100,7 +100,7 @@ def camera_alert(context: dict[str, Any], camera: Any) -> dict[str, Any]:
     """The event an alert link names (``?event=``), shown beside the live picture; nothing without one."""
     request = context.get("request")
     highlighted = _highlighted_event(request, camera)
-    if highlighted is not None:
+    if highlighted is not None and request is not None:  # there is none without a request
         _with_acknowledge_right(request.user, [highlighted])
     return {"event": highlighted, "request": request, "csrf_token": context.get("csrf_token")}
 
