@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.utils.functional import lazy
 
 from accounts import invitations, services
+from accounts.forms import choices_of, offer_choices
 from accounts.models import APIToken, AuditEvent, Invitation, Membership, Organization, User
 from portal.admin_base import ServiceForm, SuperuserOnlyAdmin, TenantScopedAdmin
 
@@ -43,7 +44,8 @@ class UserCreationForm(AdminUserCreationForm):
         return email
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         self.instance.username = cleaned.get("email", "")
         return cleaned
 
@@ -104,10 +106,8 @@ class MembershipForm(ServiceForm):
         if self.instance.pk:
             # Limits name sites and cameras of the member's own organization.
             organization_id = self.instance.organization_id
-            self.fields["sites"].queryset = self.fields["sites"].queryset.filter(organization_id=organization_id)
-            self.fields["cameras"].queryset = self.fields["cameras"].queryset.filter(
-                site__organization_id=organization_id
-            )
+            offer_choices(self, "sites", choices_of(self, "sites").filter(organization_id=organization_id))
+            offer_choices(self, "cameras", choices_of(self, "cameras").filter(site__organization_id=organization_id))
 
 
 @admin.register(Membership)

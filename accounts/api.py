@@ -9,7 +9,6 @@ tokens), not merely ``view``. Every write goes through ``accounts.services``.
 from __future__ import annotations
 
 import django_filters
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -19,7 +18,7 @@ from rest_framework.response import Response
 from accounts import services
 from accounts.models import APIToken, AuditEvent, Organization
 from accounts.roles import Action
-from accounts.scoping import grants_for
+from accounts.scoping import ScopedQuerySet, grants_for
 from accounts.serializers import (
     APITokenCreatedSerializer,
     APITokenSerializer,
@@ -106,7 +105,7 @@ class APITokenViewSet(
     search_fields = ["name", "prefix"]
     ordering_fields = ["created_at", "last_used_at", "name"]
 
-    def base_queryset(self) -> QuerySet:
+    def base_queryset(self) -> ScopedQuerySet:
         return APIToken.objects.select_related("created_by")
 
     def create(self, request: Request, *args: object, **kwargs: object) -> Response:

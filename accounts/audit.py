@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 from django.db import models
 from django.http import HttpRequest
 
+from accounts.callers import Visitor, person_of, token_of
 from accounts.models import AuditEvent, Organization
 
 
@@ -31,11 +32,15 @@ class NamedActor:
 SYSTEM = NamedActor("portal (automatic)")
 
 
-def actor_label(user: Any) -> str:
-    token = getattr(user, "api_token", None)
+# Who an audit event names: a caller, the portal itself or an invited address, or nobody.
+Actor: TypeAlias = "Visitor | NamedActor | None"
+
+
+def actor_label(user: Actor) -> str:
+    token = token_of(user) if not isinstance(user, NamedActor) else None
     if token is not None:
         return f"API token {token.name} ({token.prefix})"
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return "anonymous"
     return str(user)
 
@@ -48,7 +53,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
 
 
 def record(
-    user: Any,
+    user: Actor,
     action: str,
     *,
     organization: Organization | int | None,
@@ -58,13 +63,13 @@ def record(
 ) -> AuditEvent:
     """Append one audit event. ``detail`` must be JSON-serialisable and secret-free."""
     organization_id = organization.pk if isinstance(organization, Organization) else organization
-    real_user = user if getattr(user, "pk", None) and getattr(user, "api_token", None) is None else None
+    real_user = person_of(user) if not isinstance(user, NamedActor) else None
     return AuditEvent.objects.create(
         organization_id=organization_id,
         actor=real_user,
         actor_label=actor_label(user)[:200],
         action=action,
-        target_type=target._meta.model_name if target is not None else "",
+        target_type=(target._meta.model_name or "") if target is not None else "",
         target_id=str(getattr(target, "public_id", None) or getattr(target, "pk", "") or ""),
         target_label=str(target)[:200] if target is not None else "",
         ip_address=ip,

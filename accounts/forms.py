@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
@@ -22,7 +22,7 @@ from accounts.roles import TOKEN_ROLES, Role
 T = TypeVar("T")
 
 
-def add_service_errors(form: forms.Form, exc: ValidationError | PermissionDenied) -> None:
+def add_service_errors(form: forms.BaseForm, exc: ValidationError | PermissionDenied) -> None:
     """Show an error raised by a service next to the field it names (or above the form)."""
     if isinstance(exc, PermissionDenied):
         form.add_error(None, str(exc) or "Your role does not allow this.")
@@ -33,13 +33,33 @@ def add_service_errors(form: forms.Form, exc: ValidationError | PermissionDenied
         form.add_error(None, exc.messages)
 
 
-def save_or_add_errors(form: forms.Form, save: Callable[[], T]) -> T | None:
+def save_or_add_errors(form: forms.BaseForm, save: Callable[[], T]) -> T | None:
     """Run a service call for a valid form; its refusals become inline form errors."""
     try:
         return save()
     except (ValidationError, PermissionDenied) as exc:
         add_service_errors(form, exc)
         return None
+
+
+def _model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a model choice field.")
+    return field
+
+
+def choices_of(form: forms.BaseForm, name: str) -> QuerySet:
+    """The rows a model choice field of the form offers (``form.fields`` is typed as plain fields)."""
+    queryset = _model_choice_field(form, name).queryset
+    if queryset is None:
+        raise TypeError(f"{type(form).__name__}.{name} has no queryset.")
+    return queryset
+
+
+def offer_choices(form: forms.BaseForm, name: str, queryset: QuerySet) -> None:
+    """Set the rows a model choice field of the form offers."""
+    _model_choice_field(form, name).queryset = queryset
 
 
 class SetPasswordForm(forms.Form):
@@ -55,7 +75,8 @@ class SetPasswordForm(forms.Form):
         self.email = email
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         first, second = cleaned.get("password1"), cleaned.get("password2")
         if first and second and first != second:
             self.add_error("password2", "The two passwords differ.")
@@ -105,7 +126,8 @@ class OrganizationForm(forms.Form):
         return None if gigabytes is None else int(gigabytes * 10**9)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("clip_retention_days") is None:
             cleaned.pop("clip_retention_days", None)  # not sent: keep the current period
         return cleaned
@@ -121,8 +143,8 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         actions = events.order_by("action").values_list("action", flat=True).distinct()
         actors = events.order_by("actor_label").values_list("actor_label", flat=True).distinct()
-        self.fields["action"].choices = [("", "All actions"), *((a, a) for a in actions)]
-        self.fields["actor"].choices = [("", "Everyone"), *((a, a) for a in actors)]
+        cast(forms.ChoiceField, self.fields["action"]).choices = [("", "All actions"), *((a, a) for a in actions)]
+        cast(forms.ChoiceField, self.fields["actor"]).choices = [("", "Everyone"), *((a, a) for a in actors)]
 
     def filter(self, events: QuerySet) -> QuerySet:
         if self.cleaned_data.get("action"):

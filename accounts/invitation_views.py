@@ -21,8 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import invitations
 from accounts.audit import client_ip
+from accounts.callers import person_of
 from accounts.forms import SetPasswordForm
-from accounts.models import Invitation
+from accounts.models import Invitation, User
 from accounts.organizations import switch_organization
 
 SESSION_KEY = "invitation_key"
@@ -44,12 +45,12 @@ def invitation_respond(request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/invitation_invalid.html", status=404)
     if request.method == "POST" and request.POST.get("answer") == "decline":
         return _decline(request, invitation)
-    signed_in = request.user.is_authenticated
-    if signed_in and request.user.email.lower() == invitation.email.lower():
+    person = person_of(request.user)
+    if person is not None and person.email.lower() == invitation.email.lower():
         if request.method == "POST":
-            return _accept_signed_in(request, invitation)
+            return _accept_signed_in(request, invitation, person)
         return _page(request, invitation, "accept")
-    if signed_in:
+    if person is not None:
         return _page(request, invitation, "other_account")
     if invitations.needs_password(invitation.email):
         return _choose_password(request, invitation)
@@ -71,9 +72,9 @@ def _done(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     return redirect("dashboard")
 
 
-def _accept_signed_in(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+def _accept_signed_in(request: HttpRequest, invitation: Invitation, person: User) -> HttpResponse:
     try:
-        invitations.accept_invitation(invitation, request.user, ip=client_ip(request))
+        invitations.accept_invitation(invitation, person, ip=client_ip(request))
     except (ValidationError, PermissionDenied) as exc:
         return _page(request, invitation, "accept", error=" ".join(getattr(exc, "messages", [str(exc)])))
     return _done(request, invitation)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta, tzinfo
-from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -32,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import audit
+from accounts.callers import Visitor, person_of, token_of
 from accounts.changes import access_changed
 from accounts.models import APIToken, Invitation, Membership, Organization, User, hash_token_key
 from accounts.roles import Action, Role, role_allows
@@ -56,7 +56,7 @@ def find_pending(key: str) -> Invitation | None:
 
 @transaction.atomic
 def invite_member(
-    actor: Any,
+    actor: Visitor,
     organization: Organization,
     *,
     email: str,
@@ -83,12 +83,12 @@ def invite_member(
     key = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         organization=organization, email=email, role=role, key_hash=hash_token_key(key),
-        invited_by=actor if getattr(actor, "pk", None) else None,
-        invited_by_token=getattr(actor, "api_token", None),
+        invited_by=person_of(actor),
+        invited_by_token=token_of(actor),
         expires_at=now + timedelta(days=settings.CCTV_INVITATION_DAYS),
     )  # fmt: skip
-    invitation.sites.set(sites)
-    invitation.cameras.set(cameras)
+    invitation.sites.set([site.pk for site in sites])
+    invitation.cameras.set([camera.pk for camera in cameras])
     audit.record(actor, "member.invite", organization=organization, target=invitation, ip=ip, email=email,
                  role=role, sites=len(sites), cameras=len(cameras))
     # The zone is chosen now, while the inviter's request (and its zone) is active.
@@ -206,7 +206,7 @@ def decline_invitation(invitation: Invitation, *, ip: str | None = None) -> None
 
 
 @transaction.atomic
-def withdraw_invitation(actor: Any, invitation: Invitation, *, ip: str | None = None) -> None:
+def withdraw_invitation(actor: Visitor, invitation: Invitation, *, ip: str | None = None) -> None:
     """An admin withdraws a pending invitation (idempotent). Audit: ``invitation.withdraw``."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     require_visible(actor, invitation, "manage")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,18 +16,23 @@ from accounts.scoping import Scope, ScopedQuerySet
 from portal.models import TimeStampedModel
 
 
-class PortalUserManager(UserManager):
+class PortalUserManager(UserManager["User"]):
     """Users sign in with their e-mail address; the username is derived from it."""
 
-    def _create_user(self, username, email, password, **extra_fields):  # type: ignore[override]
+    def _create_user(self, username: str | None, email: str | None, password: str | None, **extra_fields: Any) -> User:
         email = self.normalize_email(email)
-        return super()._create_user(username or email, email, password, **extra_fields)
+        # Django's private helper, absent from django-stubs.
+        return super()._create_user(username or email, email, password, **extra_fields)  # type: ignore[misc]
 
-    def create_user(self, email=None, password=None, username=None, **extra_fields):  # type: ignore[override]
-        return super().create_user(username or email, email, password, **extra_fields)
+    def create_user(  # type: ignore[override]
+        self, email: str | None = None, password: str | None = None, username: str | None = None, **extra_fields: Any
+    ) -> User:
+        return super().create_user(username or email or "", email, password, **extra_fields)
 
-    def create_superuser(self, email=None, password=None, username=None, **extra_fields):  # type: ignore[override]
-        return super().create_superuser(username or email, email, password, **extra_fields)
+    def create_superuser(  # type: ignore[override]
+        self, email: str | None = None, password: str | None = None, username: str | None = None, **extra_fields: Any
+    ) -> User:
+        return super().create_superuser(username or email or "", email, password, **extra_fields)
 
 
 class User(AbstractUser):
@@ -34,7 +40,7 @@ class User(AbstractUser):
 
     email = models.EmailField("e-mail address", unique=True)
 
-    objects = PortalUserManager()
+    objects: ClassVar[PortalUserManager] = PortalUserManager()
 
     REQUIRED_FIELDS = ["email"]
 

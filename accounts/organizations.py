@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
 
+from accounts.callers import Visitor
 from accounts.models import Organization
 from accounts.roles import Action
 
 SESSION_KEY = "active_organization_id"
 
 
-def organizations_of(user: Any) -> list[Organization]:
+def organizations_of(user: Visitor) -> list[Organization]:
     return list(Organization.objects.for_user(user, Action.VIEW).order_by("name"))
 
 

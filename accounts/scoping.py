@@ -30,17 +30,20 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeGuard, TypeVar, cast
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Q, Value
+from django.db.models import ForeignObjectRel, Q, Value
 from django.http import Http404
 
+from accounts.callers import Caller, TokenPrincipal, Visitor, person_of
 from accounts.roles import RESTRICTABLE_ROLES, Action, narrower_role, role_allows
 
 if TYPE_CHECKING:
-    from accounts.models import APIToken
+    from django.contrib.contenttypes.fields import GenericForeignKey
+
+    from accounts.models import APIToken, User
 
 M = TypeVar("M", bound=models.Model)
 
@@ -64,41 +67,43 @@ class MFAEnrolmentRequired(PermissionDenied):
     """The person's organization requires two-factor authentication and they have not set it up."""
 
 
-def is_signed_in(user: Any) -> bool:
+def is_signed_in(user: Visitor | None) -> TypeGuard[Caller]:
+    """Whether a person or a token is calling (an active account; never ``AnonymousUser``)."""
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
-def _is_person(user: Any) -> bool:
-    """A signed-in human (API token principals answer to their own rules)."""
-    return is_signed_in(user) and getattr(user, "api_token", None) is None and user.pk is not None
+def _person(user: Visitor | None) -> User | None:
+    """The signed-in human calling, if one is (API token principals answer to their own rules)."""
+    return person_of(user) if is_signed_in(user) else None
 
 
-def _has_authenticator_app(user: Any) -> bool:
+def _has_authenticator_app(user: Visitor) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
 
 
-def mfa_enrolment_pending(user: Any) -> bool:
+def mfa_enrolment_pending(user: Visitor | None) -> bool:
     """True for a person in an organization that requires MFA who has no authenticator app yet.
 
     Such a person may sign in and set up the app, and nothing else.
     """
-    if not _is_person(user):
+    person = _person(user)
+    if person is None:
         return False
     from accounts.models import Membership
 
-    demanding = Membership.objects.filter(user_id=user.pk, organization__require_mfa=True).exists()
-    return demanding and not _has_authenticator_app(user)
+    demanding = Membership.objects.filter(user_id=person.pk, organization__require_mfa=True).exists()
+    return demanding and not _has_authenticator_app(person)
 
 
-def check_mfa(user: Any) -> None:
+def check_mfa(user: Visitor | None) -> None:
     """Raise ``MFAEnrolmentRequired`` when the organizations' two-factor rule stops this person."""
     if mfa_enrolment_pending(user):
         raise MFAEnrolmentRequired(MFA_REQUIRED_MESSAGE)
 
 
-def grants_for(user: Any) -> list[Grant]:
+def grants_for(user: Visitor | None) -> list[Grant]:
     """All grants of a signed-in user or API token principal (no superuser magic).
 
     Two queries at most (memberships, then the restrictions of operators and
@@ -108,9 +113,8 @@ def grants_for(user: Any) -> list[Grant]:
     """
     if not is_signed_in(user):
         return []
-    token_grant = getattr(user, "token_grant", None)
-    if token_grant is not None:
-        return [token_grant]
+    if isinstance(user, TokenPrincipal):
+        return [user.token_grant]
     from accounts.models import Membership
 
     memberships = list(
@@ -171,11 +175,11 @@ def _restrictions(membership_ids: list[int]) -> dict[int, dict[str, set[int]]]:
     return limits
 
 
-def grants_allowing(user: Any, action: str) -> list[Grant]:
+def grants_allowing(user: Visitor | None, action: str) -> list[Grant]:
     return [grant for grant in grants_for(user) if role_allows(grant.role, action)]
 
 
-def organization_ids_for(user: Any, action: str, *, unrestricted_only: bool = False) -> list[int]:
+def organization_ids_for(user: Visitor | None, action: str, *, unrestricted_only: bool = False) -> list[int]:
     return [
         grant.organization_id
         for grant in grants_allowing(user, action)
@@ -229,8 +233,16 @@ def _is_many_valued(model: type[models.Model], path: str) -> bool:
             return True
         if not field.is_relation:
             return False
-        opts = field.related_model._meta
+        opts = _related_model(field)._meta
     return False
+
+
+def _related_model(field: models.Field | ForeignObjectRel | GenericForeignKey) -> type[models.Model]:
+    """The model at the far side of a relation field (of a path already known to cross relations)."""
+    related = field.related_model
+    if not isinstance(related, type):
+        raise TypeError(f"{field.name} does not lead to a model.")
+    return related
 
 
 def _reach_path(model: type[models.Model], path: str, ids: frozenset[int]) -> Q:
@@ -259,7 +271,9 @@ def _unreached_through(model: type[models.Model], relation: str, grant: Grant) -
     deleted) counts as not reached.
     """
     reverse = model._meta.get_field(relation)
-    related = reverse.related_model
+    if not isinstance(reverse, ForeignObjectRel):
+        raise TypeError(f"{model.__name__}.scope.every names {relation!r}, which is not a reverse relation.")
+    related = _related_model(reverse)
     back = reverse.field.name
     related_scope = scope_of(related)
     in_org = {related_scope.organization: grant.organization_id, f"{back}__isnull": False}
@@ -281,7 +295,7 @@ class ScopedQuerySet(models.QuerySet):
     def scope_filter(self, grants: list[Grant]) -> Q:
         return _any_of(scope_q(self.model, grant) for grant in grants)
 
-    def for_user(self, user: Any, action: str = Action.VIEW) -> ScopedQuerySet:
+    def for_user(self, user: Visitor | None, action: str = Action.VIEW) -> Self:
         if not is_signed_in(user):
             return self.none()
         if user.is_superuser:
@@ -321,7 +335,7 @@ def one_of(queryset: models.QuerySet[M], key: Any) -> M:
     """The row of an already scoped queryset named by ``key``; missing or malformed is the same 404."""
     try:
         return queryset.get(**_key_lookup(queryset.model, key))
-    except (queryset.model.DoesNotExist, ValidationError, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValidationError, ValueError, TypeError):
         raise Http404("Not found.") from None
 
 
@@ -338,13 +352,24 @@ def _is_relation_path(model: type[models.Model], path: str) -> bool:
         field = opts.get_field(part)
         if not field.is_relation:
             return False
-        opts = field.related_model._meta
+        opts = _related_model(field)._meta
     return True
+
+
+def _gated(queryset: models.QuerySet[M]) -> ScopedQuerySet:
+    """A queryset of a model the gate serves, typed as one that answers ``for_user``.
+
+    Tenant models' managers make ``ScopedQuerySet``s; platform models
+    (gateways, recorders) make querysets with their own superuser-only
+    ``for_user``. Nothing is checked here: a model without ``for_user``
+    fails at that call, as before.
+    """
+    return cast(ScopedQuerySet, queryset)
 
 
 def access(
     source: type[M] | models.QuerySet[M],
-    user: Any,
+    user: Visitor | None,
     public_id: Any,
     action: str = Action.VIEW,
     *,
@@ -357,7 +382,7 @@ def access(
     relations to fetch along. Not visible at all (missing, foreign,
     malformed id) is always the same 404.
     """
-    queryset = source._default_manager.all() if isinstance(source, type) else source
+    queryset = _gated(source._default_manager.all() if isinstance(source, type) else source)
     queryset = queryset.select_related(*_scope_relations(queryset.model), *related)
     obj = one_of(queryset.for_user(user, Action.VIEW), public_id)
     if action != Action.VIEW and not queryset.for_user(user, action).filter(pk=obj.pk).exists():
@@ -365,13 +390,13 @@ def access(
     return obj
 
 
-def can(user: Any, action: str, obj: models.Model) -> bool:
+def can(user: Visitor | None, action: str, obj: models.Model) -> bool:
     """Whether the user may perform ``action`` on a tenant object."""
-    manager = type(obj)._default_manager
-    return manager.for_user(user, action).filter(pk=obj.pk).exists()
+    queryset = _gated(type(obj)._default_manager.all())
+    return queryset.for_user(user, action).filter(pk=obj.pk).exists()
 
 
-def require_visible(user: Any, obj: models.Model, action: str) -> None:
+def require_visible(user: Visitor | None, obj: models.Model, action: str) -> None:
     """Re-check inside a write transaction that the object is still the user's.
 
     Raises ``Http404`` so a write that aimed at a foreign row by id looks the

@@ -27,7 +27,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
 class APITokenSerializer(serializers.ModelSerializer):
     organization = ScopedPrimaryKeyField(Organization, noun="organization")
     role = serializers.ChoiceField(choices=TOKEN_ROLE_CHOICES)
-    created_by = serializers.SlugRelatedField(
+    created_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="email", read_only=True, allow_null=True, help_text="Who made it; null once their account is gone."
     )
 

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import audit
+from accounts.callers import Visitor, is_token, person_of
 from accounts.changes import access_changed, organization_updated
 from accounts.models import APIToken, Membership, Organization, User, hash_token_key
 from accounts.roles import RESTRICTABLE_ROLES, TOKEN_ROLES, Role
@@ -44,19 +45,19 @@ ORGANIZATION_FIELDS = frozenset({"name", "require_mfa", "clip_retention_days", "
 TOKEN_PREFIX = "cctv"  # noqa: S105  (a public marker at the start of every key, not a secret)
 
 
-def _grant_in(user: Any, organization: Organization) -> Grant | None:
+def _grant_in(user: Visitor, organization: Organization) -> Grant | None:
     return next((g for g in grants_for(user) if g.organization_id == organization.pk), None)
 
 
-def _is_owner(user: Any, organization: Organization) -> bool:
-    if getattr(user, "is_superuser", False):
+def _is_owner(user: Visitor, organization: Organization) -> bool:
+    if user.is_superuser:
         return True
     grant = _grant_in(user, organization)
-    return grant is not None and grant.role == Role.OWNER and getattr(user, "api_token", None) is None
+    return grant is not None and grant.role == Role.OWNER and not is_token(user)
 
 
 def check_member_access(
-    actor: Any, organization: Organization, old_role: str | None, role: str, sites: list[GrantedSite],
+    actor: Visitor, organization: Organization, old_role: str | None, role: str, sites: list[GrantedSite],
     cameras: list[GrantedCamera],
 ) -> None:
     """The rules for giving someone ``role`` with these limits (invitations and changes alike)."""
@@ -64,7 +65,7 @@ def check_member_access(
     _check_restrictions(organization, role, sites, cameras)
 
 
-def _check_role_change(actor: Any, organization: Organization, old_role: str | None, new_role: str) -> None:
+def _check_role_change(actor: Visitor, organization: Organization, old_role: str | None, new_role: str) -> None:
     if new_role not in Role.values:
         raise ValidationError({"role": ["Choose one of: owner, admin, operator, viewer."]})
     touches_owner = Role.OWNER in (old_role, new_role)
@@ -92,7 +93,7 @@ def _keep_an_owner(membership: Membership) -> None:
 
 @transaction.atomic
 def change_member(
-    actor: Any,
+    actor: Visitor,
     membership: Membership,
     *,
     role: str,
@@ -111,8 +112,8 @@ def change_member(
     old_role = membership.role
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
-    membership.sites.set(sites)
-    membership.cameras.set(cameras)
+    membership.sites.set([site.pk for site in sites])
+    membership.cameras.set([camera.pk for camera in cameras])
     audit.record(actor, "member.update", organization=organization, target=membership.user, ip=ip,
                  old_role=old_role, role=role, sites=len(sites), cameras=len(cameras))
     fit_tokens_to_creator(membership.user, organization_id=organization.pk, actor=actor, ip=ip,
@@ -122,7 +123,7 @@ def change_member(
 
 
 @transaction.atomic
-def remove_member(actor: Any, membership: Membership, *, ip: str | None = None) -> None:
+def remove_member(actor: Visitor, membership: Membership, *, ip: str | None = None) -> None:
     """Take a person out of the organization (their account stays). Audit: ``member.remove``."""
     membership = Membership.objects.select_for_update().select_related("organization", "user").get(
         pk=membership.pk
@@ -141,10 +142,10 @@ def remove_member(actor: Any, membership: Membership, *, ip: str | None = None) 
 
 @transaction.atomic
 def create_token(
-    actor: Any, organization: Organization, *, name: str, role: str, ip: str | None = None
+    actor: Visitor, organization: Organization, *, name: str, role: str, ip: str | None = None
 ) -> tuple[APIToken, str]:
     """Create an API token; returns it with its key, which is never stored. Audit: ``token.create``."""
-    if getattr(actor, "api_token", None) is not None:
+    if is_token(actor):
         raise PermissionDenied("API tokens are created by people in the portal, not by other tokens.")
     require_visible(actor, organization, "manage")
     name = name.strip()
@@ -160,14 +161,14 @@ def create_token(
         role=role,
         prefix=prefix,
         key_hash=hash_token_key(key),
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=person_of(actor),
     )
     audit.record(actor, "token.create", organization=organization, target=token, ip=ip, role=role)
     return token, key
 
 
 @transaction.atomic
-def revoke_token(actor: Any, token: APIToken, *, ip: str | None = None) -> APIToken:
+def revoke_token(actor: Visitor, token: APIToken, *, ip: str | None = None) -> APIToken:
     """Revoke a token at once (idempotent). Audit: ``token.revoke``."""
     token = APIToken.objects.select_for_update().get(pk=token.pk)
     require_visible(actor, token, "manage")
@@ -177,7 +178,7 @@ def revoke_token(actor: Any, token: APIToken, *, ip: str | None = None) -> APITo
     return token
 
 
-def retire_token(token: APIToken, *, reason: str, actor: Any = audit.SYSTEM, ip: str | None = None) -> None:
+def retire_token(token: APIToken, *, reason: str, actor: audit.Actor = audit.SYSTEM, ip: str | None = None) -> None:
     """Revoke a token whose creator lost the rights it carries. Audit: ``token.revoke`` with the reason."""
     if APIToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
         token.revoked_at = timezone.now()
@@ -186,7 +187,7 @@ def retire_token(token: APIToken, *, reason: str, actor: Any = audit.SYSTEM, ip:
 
 @transaction.atomic
 def fit_tokens_to_creator(
-    creator: User, *, organization_id: int | None = None, reason: str, actor: Any = audit.SYSTEM,
+    creator: User, *, organization_id: int | None = None, reason: str, actor: audit.Actor = audit.SYSTEM,
     ip: str | None = None,
 ) -> None:
     """Bring the active tokens a person created (in one organization, or all) down to their rights now.
@@ -213,7 +214,7 @@ def fit_tokens_to_creator(
 
 @transaction.atomic
 def update_organization(
-    actor: Any, organization: Organization, *, ip: str | None = None, **changes: Any
+    actor: Visitor, organization: Organization, *, ip: str | None = None, **changes: Any
 ) -> Organization:
     """Change the organization's name, MFA rule or clip policy. Audit: ``organization.update``.
 
@@ -239,12 +240,12 @@ def update_organization(
 
 
 @transaction.atomic
-def create_organization(actor: Any, *, name: str, require_mfa: bool = False, ip: str | None = None) -> Organization:
+def create_organization(actor: Visitor, *, name: str, require_mfa: bool = False, ip: str | None = None) -> Organization:
     """Create a tenant; platform superusers only (its first owner accepts an ``invite_member``).
 
     Audit: ``organization.create``.
     """
-    if not getattr(actor, "is_superuser", False):
+    if not actor.is_superuser:
         raise PermissionDenied("Only platform administrators create organizations.")
     organization = Organization(name=name.strip(), require_mfa=require_mfa)
     organization.full_clean()

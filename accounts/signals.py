@@ -11,7 +11,7 @@ every call anyway, for changes that skip signals, such as ``update()``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
@@ -22,21 +22,24 @@ from django.dispatch import receiver
 
 from accounts import audit
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def _record_for_user_orgs(user: Any, action: str, request: Any, **detail: Any) -> None:
+
+def _record_for_user_orgs(user: User, action: str, request: Any, **detail: Any) -> None:
     ip = audit.client_ip(request)
-    org_ids = list(user.memberships.values_list("organization_id", flat=True)) if user else []
+    org_ids: list[int | None] = list(user.memberships.values_list("organization_id", flat=True)) if user else []
     for org_id in org_ids or [None]:
         audit.record(user, action, organization=org_id, target=user, ip=ip, **detail)
 
 
 @receiver(user_logged_in)
-def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def audit_login(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     _record_for_user_orgs(user, "auth.login", request)
 
 
 @receiver(user_logged_out)
-def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def audit_logout(sender: Any, request: Any, user: User | None, **kwargs: Any) -> None:
     if user is not None:
         _record_for_user_orgs(user, "auth.logout", request)
 
@@ -52,22 +55,22 @@ def audit_login_failed(sender: Any, credentials: dict, request: Any = None, **kw
 
 
 @receiver(mfa_signals.authenticator_added)
-def audit_mfa_added(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+def audit_mfa_added(sender: Any, request: Any, user: User, authenticator: Any, **kwargs: Any) -> None:
     _record_for_user_orgs(user, "mfa.added", request, type=authenticator.type)
 
 
 @receiver(mfa_signals.authenticator_removed)
-def audit_mfa_removed(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+def audit_mfa_removed(sender: Any, request: Any, user: User, authenticator: Any, **kwargs: Any) -> None:
     _record_for_user_orgs(user, "mfa.removed", request, type=authenticator.type)
 
 
 @receiver(mfa_signals.authenticator_reset)
-def audit_mfa_reset(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+def audit_mfa_reset(sender: Any, request: Any, user: User, authenticator: Any, **kwargs: Any) -> None:
     _record_for_user_orgs(user, "mfa.reset", request, type=authenticator.type)
 
 
 @receiver(account_signals.password_reset)
-def reset_link_proves_the_address(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def reset_link_proves_the_address(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     """The reset link went to the account's address: count it as verified (allauth wants that before MFA)."""
     from accounts.invitations import mark_address_verified
 
@@ -107,7 +110,7 @@ def retire_tokens_of_deleted_account(sender: Any, instance: Any, **kwargs: Any) 
         retire_token(token, reason="its creator's account was deleted")
 
 
-def _fit_tokens(user: Any, reason: str) -> None:
+def _fit_tokens(user: User, reason: str) -> None:
     from accounts.services import fit_tokens_to_creator
 
     fit_tokens_to_creator(user, reason=reason)

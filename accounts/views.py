@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services
 from accounts.audit import client_ip
+from accounts.callers import Visitor
 from accounts.forms import AuditFilterForm, OrganizationForm, TokenForm, save_or_add_errors
 from accounts.models import APIToken, AuditEvent, Organization
 from accounts.organizations import switch_organization
@@ -54,7 +56,7 @@ def organization_page(action: str = Action.VIEW) -> Callable:
     return decorator
 
 
-def _access_token(user: Any, pk: int) -> APIToken:
+def _access_token(user: Visitor, pk: int) -> APIToken:
     """An API token the user can see (else 404) and manage (else 403)."""
     token = APIToken.objects.for_user(user, Action.VIEW).filter(pk=pk).first()
     if token is None:
@@ -132,7 +134,9 @@ def _describe(value: Any) -> str:
 
 @organization_page(Action.MANAGE)
 def audit_log(request: HttpRequest, organization: Organization) -> HttpResponse:
-    events = AuditEvent.objects.for_user(request.user, Action.MANAGE).filter(organization=organization)
+    events: QuerySet = AuditEvent.objects.for_user(request.user, Action.MANAGE).filter(
+        organization=organization
+    )
     form = AuditFilterForm(request.GET, events=events)
     if form.is_valid():
         events = form.filter(events)

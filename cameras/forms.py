@@ -10,6 +10,8 @@ from typing import Any
 
 from django import forms
 
+from accounts.callers import Visitor
+from accounts.forms import offer_choices
 from accounts.roles import Action
 from cameras import services
 from cameras.models import Camera, Site
@@ -81,13 +83,13 @@ class CameraForm(forms.Form):
         help_text="The gateway tries the main stream once and the next page says how it went.",
     )
 
-    def __init__(self, *args: Any, user: Any, instance: Camera | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Visitor, instance: Camera | None = None, **kwargs: Any) -> None:
         self.user = user
         self.instance = instance
         if instance is not None:
             kwargs.setdefault("initial", self._initial_from(instance))
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = Site.objects.for_user(user, Action.MANAGE).select_related("organization")
+        offer_choices(self, "site", Site.objects.for_user(user, Action.MANAGE).select_related("organization"))
         if instance is None:
             self.fields["main_source"].required = True
             del self.fields["remove_sub_source"]
@@ -156,7 +158,7 @@ class SiteForm(forms.ModelForm):
         fields = ["name", "address", "timezone"]
         help_texts = {"timezone": "IANA name, e.g. Europe/Paris. Used for schedules."}
 
-    def save_for(self, user: Any, organization: Any = None, *, ip: str | None = None) -> Site:
+    def save_for(self, user: Visitor, organization: Any = None, *, ip: str | None = None) -> Site:
         fields = {f: self.cleaned_data[f] for f in self.Meta.fields}
         if self.instance.pk is None:
             return services.create_site(user, organization, ip=ip, **fields)

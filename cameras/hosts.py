@@ -160,20 +160,20 @@ def resolve(host: str) -> tuple[Address, ...]:
     if literal is not None:
         return (literal,)
     try:
-        found = {parse_ip(text) for text in lookup(host)} - {None}
+        found = {address for text in lookup(host) if (address := parse_ip(text)) is not None}
     except (OSError, UnicodeError):
         found = set()
     if not found:
         raise HostRefused("unresolved")
-    return tuple(sorted(found, key=lambda a: (a.version, int(a))))  # type: ignore[union-attr]
+    return tuple(sorted(found, key=lambda a: (a.version, int(a))))
 
 
 def _embedded_ipv4(address: Address) -> list[Address]:
     if address.version == 4:
         return []
-    embedded = [address.sixtofour] if address.sixtofour else []  # type: ignore[union-attr]
-    if address.teredo:  # type: ignore[union-attr]
-        embedded.append(address.teredo[1])  # type: ignore[union-attr]
+    embedded: list[Address] = [address.sixtofour] if address.sixtofour else []
+    if address.teredo:
+        embedded.append(address.teredo[1])
     if address in _NAT64 or (address in _IPV4_COMPATIBLE and int(address) > 1):
         embedded.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
     return embedded

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from accounts.callers import Visitor
 from accounts.scoping import Scope, ScopedQuerySet
 from cameras.ptz.vocabulary import has_any_feature
 from cameras.sources import mask_source
@@ -49,8 +50,8 @@ class Site(TimeStampedModel):
 class GatewayQuerySet(models.QuerySet):
     """Gateways are platform infrastructure: only superusers manage them."""
 
-    def for_user(self, user: object, action: str = "view") -> GatewayQuerySet:
-        return self.all() if getattr(user, "is_superuser", False) else self.none()
+    def for_user(self, user: Visitor | None, action: str = "view") -> GatewayQuerySet:
+        return self.all() if user is not None and user.is_superuser else self.none()
 
     def enabled(self) -> GatewayQuerySet:
         return self.filter(enabled=True)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 
+from accounts.callers import Visitor, person_of
 from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access
@@ -26,7 +27,7 @@ from cameras.models import Camera, SavedView
 # Layout name -> tiles per row (the grids are square).
 LAYOUTS: dict[str, int] = {"1": 1, "2x2": 2, "3x3": 3, "4x4": 4, "5x5": 5, "6x6": 6, "8x8": 8, "10x10": 10}
 DEFAULT_LAYOUT = "3x3"
-NAME_MAX_LENGTH = SavedView._meta.get_field("name").max_length
+NAME_MAX_LENGTH = cast(int, SavedView._meta.get_field("name").max_length)  # a CharField always has one
 
 
 def tile_count(layout: str) -> int:
@@ -55,12 +56,12 @@ def _as_uuid(value: Any) -> uuid.UUID | None:
         return None
 
 
-def viewable_cameras(user: Any, organization: Organization) -> QuerySet[Camera]:
+def viewable_cameras(user: Visitor, organization: Organization) -> QuerySet[Camera]:
     """The organization's cameras the gate lets this user watch."""
     return Camera.objects.for_user(user, Action.VIEW).filter(site__organization=organization)
 
 
-def _clean_cameras(user: Any, organization: Organization, cameras: Sequence[str], layout: str) -> list[str]:
+def _clean_cameras(user: Visitor, organization: Organization, cameras: Sequence[str], layout: str) -> list[str]:
     wanted = list(dict.fromkeys(str(c).strip() for c in cameras if str(c).strip()))
     if not wanted:
         raise ValidationError({"cameras": ["A view needs at least one camera."]})
@@ -82,29 +83,33 @@ def _clean_cameras(user: Any, organization: Organization, cameras: Sequence[str]
 
 
 def save_view(
-    user: Any, organization: Organization, *, name: str, layout: str, cameras: Sequence[str]
+    user: Visitor, organization: Organization, *, name: str, layout: str, cameras: Sequence[str]
 ) -> tuple[SavedView, bool]:
     """Create the named view, or replace the one of that name. Returns (view, created)."""
     access(Organization, user, organization.pk, Action.VIEW)
+    owner = person_of(user)
+    if owner is None:
+        raise PermissionDenied("Saved views belong to people; an API token has none.")
     name, layout = _clean_name(name), _clean_layout(layout)
     camera_ids = _clean_cameras(user, organization, cameras, layout)
     try:
         with transaction.atomic():
             return SavedView.objects.update_or_create(
-                user=user, organization=organization, name=name,
+                user=owner, organization=organization, name=name,
                 defaults={"layout": layout, "cameras": camera_ids},
             )
     except IntegrityError:  # the same name saved twice at once
         raise ValidationError({"name": ["A view with this name was just saved; try again."]}) from None
 
 
-def views_for(user: Any, organization: Organization) -> QuerySet[SavedView]:
-    if not getattr(user, "is_authenticated", False):
+def views_for(user: Visitor, organization: Organization) -> QuerySet[SavedView]:
+    owner = person_of(user)
+    if owner is None:
         return SavedView.objects.none()
-    return SavedView.objects.filter(user=user, organization=organization)
+    return SavedView.objects.filter(user=owner, organization=organization)
 
 
-def get_view(user: Any, organization: Organization, public_id: Any) -> SavedView:
+def get_view(user: Visitor, organization: Organization, public_id: Any) -> SavedView:
     """One of the user's own views in this organization; anything else is 404."""
     parsed = _as_uuid(public_id)
     view = views_for(user, organization).filter(public_id=parsed).first() if parsed else None
@@ -113,13 +118,13 @@ def get_view(user: Any, organization: Organization, public_id: Any) -> SavedView
     return view
 
 
-def delete_view(user: Any, organization: Organization, public_id: Any) -> SavedView:
+def delete_view(user: Visitor, organization: Organization, public_id: Any) -> SavedView:
     view = get_view(user, organization, public_id)
     view.delete()
     return view
 
 
-def cameras_of(user: Any, view: SavedView) -> list[Camera]:
+def cameras_of(user: Visitor, view: SavedView) -> list[Camera]:
     """The view's cameras the user may still watch, in the saved order."""
     ids = [parsed for parsed in map(_as_uuid, view.cameras) if parsed is not None]
     found = {

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 
 from accounts import audit
+from accounts.callers import Visitor
 from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import require_visible
@@ -117,7 +118,7 @@ def _changed_fields(instance: Any, changes: dict[str, Any]) -> list[str]:
 
 
 @transaction.atomic
-def create_camera(user: Any, site: Site, *, ip: str | None = None, **fields: Any) -> Camera:
+def create_camera(user: Visitor, site: Site, *, ip: str | None = None, **fields: Any) -> Camera:
     """Create a camera on a site the user manages. Audit: ``camera.create``."""
     fields = clean_camera_changes(fields)
     require_visible(user, site, Action.MANAGE)
@@ -148,7 +149,7 @@ def _after_camera_removal(camera: Camera, gateway_id: int | None) -> None:
 
 @transaction.atomic
 def update_camera(
-    user: Any, camera: Camera, *, site: Site | None = None, ip: str | None = None, **changes: Any
+    user: Visitor, camera: Camera, *, site: Site | None = None, ip: str | None = None, **changes: Any
 ) -> Camera:
     """Apply the given changes (absent fields are kept). Audit: ``camera.update``.
 
@@ -189,9 +190,9 @@ def _forget_onvif_failures(camera: Camera, *logins: tuple[str, int | None, str, 
 
 
 @transaction.atomic
-def move_camera_to_gateway(user: Any, camera: Camera, gateway: Gateway, *, ip: str | None = None) -> Camera:
+def move_camera_to_gateway(user: Visitor, camera: Camera, gateway: Gateway, *, ip: str | None = None) -> Camera:
     """Put a camera on another gateway. Gateways are shared infrastructure: superusers only."""
-    if not getattr(user, "is_superuser", False):
+    if not user.is_superuser:
         raise Http404("Not found.")
     camera = Camera.objects.select_for_update().select_related("site").get(pk=camera.pk)
     old_gateway_id = camera.gateway_id
@@ -208,7 +209,7 @@ def move_camera_to_gateway(user: Any, camera: Camera, gateway: Gateway, *, ip: s
 
 
 @transaction.atomic
-def delete_camera(user: Any, camera: Camera, *, ip: str | None = None) -> None:
+def delete_camera(user: Visitor, camera: Camera, *, ip: str | None = None) -> None:
     """Delete a camera the user manages. Audit: ``camera.delete``."""
     require_visible(user, camera, Action.MANAGE)
     organization_id = camera.site.organization_id
@@ -227,7 +228,7 @@ def _save_site(site: Site) -> None:
 
 
 @transaction.atomic
-def create_site(user: Any, organization: Organization, *, ip: str | None = None, **fields: Any) -> Site:
+def create_site(user: Visitor, organization: Organization, *, ip: str | None = None, **fields: Any) -> Site:
     """Create a site in an organization the user manages. Audit: ``site.create``."""
     if set(fields) - SITE_FIELDS:
         raise ValueError(f"unknown site fields: {sorted(set(fields) - SITE_FIELDS)}")
@@ -239,7 +240,7 @@ def create_site(user: Any, organization: Organization, *, ip: str | None = None,
 
 
 @transaction.atomic
-def update_site(user: Any, site: Site, *, ip: str | None = None, **changes: Any) -> Site:
+def update_site(user: Visitor, site: Site, *, ip: str | None = None, **changes: Any) -> Site:
     """Change a site's name, address or time zone. Audit: ``site.update``."""
     if set(changes) - SITE_FIELDS:
         raise ValueError(f"unknown site fields: {sorted(set(changes) - SITE_FIELDS)}")
@@ -254,7 +255,7 @@ def update_site(user: Any, site: Site, *, ip: str | None = None, **changes: Any)
 
 
 @transaction.atomic
-def delete_site(user: Any, site: Site, *, ip: str | None = None) -> None:
+def delete_site(user: Visitor, site: Site, *, ip: str | None = None) -> None:
     """Delete a site and its cameras. Audit: ``site.delete`` (with the camera count)."""
     require_visible(user, site, Action.MANAGE)
     cameras = list(site.cameras.select_related("site"))

@@ -13,11 +13,11 @@ import base64
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.core.cache import cache
 
+from accounts.callers import Visitor
 from accounts.roles import Action
 from accounts.scoping import access
 from cameras.gateways import client_for
@@ -93,7 +93,7 @@ def recent_snapshot(camera: Camera) -> bytes:
     return jpeg
 
 
-async def gated_camera(user: Any, public_id: str) -> Camera:
+async def gated_camera(user: Visitor, public_id: str) -> Camera:
     """The camera through the gate (view right; Http404 otherwise), from an async view. A quick query,
     on Django's thread for synchronous code as any view's; only the gateway's wait leaves it."""
     return await sync_to_async(access)(Camera, user, public_id, Action.VIEW, related=("gateway",))

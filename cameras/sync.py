@@ -49,18 +49,8 @@ from cameras.streams import camera_stream_names, desired_streams, is_portal_stre
 logger = logging.getLogger(__name__)
 
 
-class _ReconcileActor:
-    """The audit trail's actor for what the gateway checks find (no person did it)."""
-
-    pk = None
-    api_token = None
-    is_authenticated = True
-
-    def __str__(self) -> str:
-        return "gateway stream check"
-
-
-SYSTEM_ACTOR = _ReconcileActor()
+# The audit trail's actor for what the gateway checks find (no person did it).
+SYSTEM_ACTOR = audit.NamedActor("gateway stream check")
 
 
 @dataclass

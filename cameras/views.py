@@ -7,6 +7,8 @@ forms. Camera secrets never reach a template: pages show the masked source.
 
 from __future__ import annotations
 
+from typing import Any
+
 from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
 from accounts.audit import client_ip
-from accounts.forms import save_or_add_errors
+from accounts.forms import choices_of, offer_choices, save_or_add_errors
 from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access, can
@@ -40,15 +42,16 @@ ATTENTION_FIRST = Case(
 @organization_page()
 def dashboard(request: HttpRequest, organization: Organization) -> HttpResponse:
     cameras = Camera.objects.for_user(request.user, Action.VIEW).filter(site__organization=organization)
-    sites = (
+    sites = list(
         Site.objects.for_user(request.user, Action.VIEW)
         .filter(organization=organization)
         .prefetch_related(Prefetch("cameras", queryset=cameras.order_by(ATTENTION_FIRST, "name"),
                                    to_attr="visible_cameras"))
     )
-    sites = list(sites)
     for site in sites:
-        site.offline_count = sum(camera.status == CameraStatus.OFFLINE for camera in site.visible_cameras)
+        # An attribute for the template only; the model does not declare it.
+        offline = sum(camera.status == CameraStatus.OFFLINE for camera in site.visible_cameras)
+        site.offline_count = offline  # type: ignore[attr-defined]
     counts = dict(cameras.order_by().values_list("status").annotate(n=Count("pk")))
     context = {
         "organization": organization,
@@ -93,9 +96,11 @@ def site_create(request: HttpRequest, organization: Organization) -> HttpRespons
 def site_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     site = access(Site, request.user, public_id, Action.MANAGE)
     form = SiteForm(request.POST or None, instance=site)
-    if form.is_valid() and save_or_add_errors(form, lambda: form.save_for(request.user, ip=client_ip(request))):
-        messages.success(request, f"Site “{form.cleaned_data['name']}” saved.")
-        return redirect("site_list")
+    if form.is_valid():
+        saved = save_or_add_errors(form, lambda: form.save_for(request.user, ip=client_ip(request)))
+        if saved is not None:
+            messages.success(request, f"Site “{form.cleaned_data['name']}” saved.")
+            return redirect("site_list")
     return render(request, "cameras/site_form.html", {"organization": site.organization, "form": form, "site": site})
 
 
@@ -113,11 +118,10 @@ def site_delete(request: HttpRequest, public_id: str) -> HttpResponse:
 # --- cameras -------------------------------------------------------------------
 
 
-def _camera_form(request: HttpRequest, organization_id: int, **kwargs: object) -> CameraForm:
+def _camera_form(request: HttpRequest, organization_id: int, **kwargs: Any) -> CameraForm:
     """The camera form, its site choices narrowed to one organization."""
     form = CameraForm(request.POST or None, user=request.user, **kwargs)
-    site_field = form.fields["site"]
-    site_field.queryset = site_field.queryset.filter(organization_id=organization_id)
+    offer_choices(form, "site", choices_of(form, "site").filter(organization_id=organization_id))
     return form
 
 
@@ -155,7 +159,7 @@ def camera_create(request: HttpRequest, organization: Organization) -> HttpRespo
             if form.cleaned_data.get("test_on_save"):
                 report_after_save(request, camera)
             return redirect("camera_detail", public_id=camera.public_id)
-    context = {"organization": organization, "form": form, "has_sites": form.fields["site"].queryset.exists()}
+    context = {"organization": organization, "form": form, "has_sites": choices_of(form, "site").exists()}
     return render(request, "cameras/camera_form.html", context)
 
 
@@ -164,8 +168,8 @@ def camera_create(request: HttpRequest, organization: Organization) -> HttpRespo
 def camera_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     camera = access(Camera, request.user, public_id, Action.MANAGE)
     form = _camera_form(request, camera.site.organization_id, instance=camera)
-    saved = form.is_valid() and save_or_add_errors(form, lambda: form.save(ip=client_ip(request)))
-    if saved:
+    saved = save_or_add_errors(form, lambda: form.save(ip=client_ip(request))) if form.is_valid() else None
+    if saved is not None:
         messages.success(request, f"Camera “{form.cleaned_data['name']}” saved.")
         if form.cleaned_data.get("test_on_save"):
             report_after_save(request, saved)

@@ -67,10 +67,12 @@ class _RelatedOverflow:
 class _InRange:
     """``__in``: values the column cannot hold are dropped; none left matches nothing."""
 
+    rhs: Any  # the lookup's (declared for the type checker; the lookup class sets it)
+
     def process_rhs(self, compiler: Any, connection: Any) -> Any:
         if self.rhs_is_direct_value():  # type: ignore[attr-defined]
             low, high = _range(self, connection)
-            kept = [value for value in self.rhs if not _out_of_range(value, low, high)]  # type: ignore[attr-defined]
+            kept = [value for value in self.rhs if not _out_of_range(value, low, high)]
             if not kept:
                 raise EmptyResultSet
             self.rhs = kept

@@ -152,7 +152,7 @@ CCTV_SQLITE_OPTIONS = {
 }
 
 
-def database_from_url(url: str) -> dict:
+def database_from_url(url: str) -> dj_database_url.DBConfig:
     """Django's settings of a database URL; a SQLite database gets the options above."""
     database = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True)
     if database["ENGINE"] == "django.db.backends.sqlite3":

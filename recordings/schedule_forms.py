@@ -29,7 +29,8 @@ class WindowForm(forms.Form):
     end = forms.TimeField(required=False, widget=TIME_INPUT, label="Until")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if ("start" in data and "end" in data) and (data["start"] is None) != (data["end"] is None):
             raise forms.ValidationError("Give both a start and an end time, or neither.")
         return data

@@ -76,7 +76,7 @@ class HashingFile(File):
         self._digest = hashlib.sha256()
         self._hashed = 0
 
-    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+    def read(self, size: int = -1) -> bytes:
         start = self.file.tell()
         data = self.file.read(size)
         end = start + len(data)

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts import audit
+from accounts.callers import Visitor, person_of
 from accounts.roles import Action
 from accounts.scoping import access, check_mfa
 from cameras.gateways import websocket_url
@@ -33,7 +34,7 @@ class CameraNotLive(Exception):
     """The camera is visible but cannot be played (disabled, no gateway)."""
 
 
-def open_live_target(user: Any, public_id: str, variant: str) -> LiveTarget:
+def open_live_target(user: Visitor, public_id: str, variant: str) -> LiveTarget:
     """Resolve what the user may watch; raises Http404 through the gate otherwise."""
     camera = access(Camera, user, public_id, Action.VIEW, related=("gateway",))
     if not camera.enabled or camera.gateway is None:
@@ -51,7 +52,7 @@ def open_live_target(user: Any, public_id: str, variant: str) -> LiveTarget:
     )
 
 
-def begin_session(user: Any, public_id: str, variant: str, ip: str | None) -> LiveTarget:
+def begin_session(user: Visitor, public_id: str, variant: str, ip: str | None) -> LiveTarget:
     """The gate, then the audit log's "start": one trip to the database per session.
 
     A session the gateway then refuses is still recorded, and its "end"
@@ -68,7 +69,7 @@ def begin_session(user: Any, public_id: str, variant: str, ip: str | None) -> Li
     return target
 
 
-def still_allowed(user: Any, camera_public_id: str) -> bool:
+def still_allowed(user: Visitor, camera_public_id: str) -> bool:
     """Whether an open session may go on: the user is still active and still may view the enabled camera.
 
     Asked on the session's heartbeat (not per frame), so removing a member or
@@ -77,13 +78,14 @@ def still_allowed(user: Any, camera_public_id: str) -> bool:
     """
     from accounts.models import User
 
-    if not User.objects.filter(pk=user.pk, is_active=True).exists():
+    person = person_of(user)
+    if person is None or not User.objects.filter(pk=person.pk, is_active=True).exists():
         return False
     visible = Camera.objects.for_user(user, Action.VIEW)
     return visible.filter(public_id=camera_public_id, enabled=True).exists()
 
 
-def record_session(user: Any, target: LiveTarget, event: str, ip: str | None, **detail: Any) -> None:
+def record_session(user: Visitor, target: LiveTarget, event: str, ip: str | None, **detail: Any) -> None:
     audit.record(
         user, f"live.{event}", organization=target.organization_id, ip=ip,
         camera=target.camera_public_id, camera_name=target.camera_name, at=timezone.now().isoformat(), **detail,

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from accounts.callers import Visitor
 from accounts.roles import Action
 from accounts.scoping import check_mfa, organization_ids_for
 from cameras.models import Camera
 from signaling.events import camera_group, organization_group
 
 
-def followed_camera_groups(user: Any) -> set[str]:
+def followed_camera_groups(user: Visitor) -> set[str]:
     """The camera and organization groups of what the gate lets the user view.
 
     A person stopped by the two-factor rule is refused (``MFAEnrolmentRequired``)

@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 
 from accounts import invitations, services
+from accounts.callers import Visitor
+from accounts.forms import offer_choices
 from accounts.models import Invitation, Membership, Organization
 from accounts.roles import Action, Role
 from cameras.forms import CameraChoiceField
@@ -37,7 +39,7 @@ class MemberForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, user: Any, organization: Organization, membership: Membership | None = None, **kwargs: Any
+        self, *args: Any, user: Visitor, organization: Organization, membership: Membership | None = None, **kwargs: Any
     ) -> None:
         self.user = user
         self.organization = organization
@@ -49,12 +51,9 @@ class MemberForm(forms.Form):
                 "cameras": [camera.public_id for camera in membership.cameras.all()],
             })
         super().__init__(*args, **kwargs)
-        self.fields["sites"].queryset = Site.objects.for_user(user, Action.MANAGE).filter(organization=organization)
-        self.fields["cameras"].queryset = (
-            Camera.objects.for_user(user, Action.MANAGE)
-            .filter(site__organization=organization)
-            .select_related("site")
-        )
+        offer_choices(self, "sites", Site.objects.for_user(user, Action.MANAGE).filter(organization=organization))
+        cameras = Camera.objects.for_user(user, Action.MANAGE).filter(site__organization=organization)
+        offer_choices(self, "cameras", cameras.select_related("site"))
         if membership is not None:
             del self.fields["email"]
 

@@ -62,7 +62,7 @@ class InvitationSerializer(serializers.ModelSerializer):
         choices=INVITATION_STATUS_CHOICES, read_only=True,
         help_text="The person becomes a member when they accept.",
     )
-    invited_by = serializers.SlugRelatedField(
+    invited_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="email", read_only=True, allow_null=True,
         help_text="Who sent it; null when an API token sent it or their account is gone.",
     )

@@ -6,8 +6,6 @@ through ``accounts.services`` and ``accounts.invitations``.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import invitations, services
 from accounts.audit import client_ip
+from accounts.callers import Visitor
 from accounts.forms import save_or_add_errors
 from accounts.models import Invitation, Membership, Organization
 from accounts.roles import Action
@@ -25,7 +24,7 @@ from accounts.views import GET_POST, organization_page
 from cameras.grants.forms import MemberForm
 
 
-def _access_member(user: Any, pk: int) -> Membership:
+def _access_member(user: Visitor, pk: int) -> Membership:
     """A membership the user can see (else 404) and manage (else 403)."""
     membership = access(Membership, user, pk, Action.VIEW, related=("user",))
     if not can(user, Action.MANAGE, membership):
@@ -60,7 +59,7 @@ def member_add(request: HttpRequest, organization: Organization) -> HttpResponse
     form = MemberForm(request.POST or None, user=request.user, organization=organization)
     if form.is_valid():
         invitation = save_or_add_errors(form, lambda: form.save(ip=client_ip(request)))
-        if invitation is not None:
+        if isinstance(invitation, Invitation):  # a form without a membership invites
             # The same words whether or not the address has an account here.
             messages.success(request, f"Invitation sent to {invitation.email}. "
                                       f"They become a member of {organization.name} when they accept it.")
@@ -86,7 +85,8 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = MemberForm(
         request.POST or None, user=request.user, organization=membership.organization, membership=membership
     )
-    if form.is_valid() and save_or_add_errors(form, lambda: form.save(ip=client_ip(request))):
+    saved = save_or_add_errors(form, lambda: form.save(ip=client_ip(request))) if form.is_valid() else None
+    if saved is not None:
         messages.success(request, f"Saved the access of {membership.user}.")
         return redirect("member_list")
     context = {"organization": membership.organization, "form": form, "membership": membership}

@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.audit import client_ip
+from accounts.callers import Visitor
 from cameras.models import Camera
 from cameras.ptz import services
 from cameras.ptz.serializers import (
@@ -59,7 +60,7 @@ class _CameraPTZBase(viewsets.GenericViewSet):
         return client_ip(self.request)
 
 
-def _conflict(exc: services.PTZLocked, user: Any, camera: Camera) -> Response:
+def _conflict(exc: services.PTZLocked, user: Visitor, camera: Camera) -> Response:
     body = {"detail": str(exc), "lock": services.lock_state(user, camera)}
     return Response(body, status=status.HTTP_409_CONFLICT)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -154,7 +155,7 @@ def refresh_capabilities(camera: Camera) -> PTZCapabilities | None:
 @transaction.atomic
 def _mirror_presets(camera: Camera, on_device: dict[str, str]) -> None:
     """Presets as the camera has them: new ones added, vanished ones removed, pending ones kept."""
-    stale = timezone.now() - timezone.timedelta(seconds=PENDING_PRESET_SECONDS)
+    stale = timezone.now() - timedelta(seconds=PENDING_PRESET_SECONDS)
     rows = list(PTZPreset.objects.select_for_update().filter(camera=camera))
     for row in rows:
         if (row.token and row.token not in on_device) or (not row.token and row.created_at < stale):

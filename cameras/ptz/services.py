@@ -28,6 +28,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from accounts import audit
+from accounts.callers import Visitor, person_of, token_of
 from accounts.roles import Action
 from accounts.scoping import access, can
 from cameras.models import Camera, PTZCapabilities, PTZPreset
@@ -88,8 +89,8 @@ class Accepted:
         return {"held": True, "holder": self.holder.label, "mine": True, "expires_in": self.holder.expires_in}
 
 
-def principal_of(user: Any) -> str:
-    token = getattr(user, "api_token", None)
+def principal_of(user: Visitor) -> str:
+    token = token_of(user)
     return f"token:{token.pk}" if token is not None else f"user:{user.pk}"
 
 
@@ -107,7 +108,7 @@ def move_timeout(capabilities: PTZCapabilities | None) -> float:
 # --- access and validation ------------------------------------------------------------------
 
 
-def access_ptz_camera(user: Any, public_id: Any) -> Camera:
+def access_ptz_camera(user: Visitor, public_id: Any) -> Camera:
     """The camera, if the user may move it: 404 when not visible, 403 without ``control``."""
     return access(Camera, user, public_id, Action.CONTROL, related=("ptz",))
 
@@ -190,7 +191,7 @@ def check_command(camera: Camera, action: str, values: dict[str, Any]) -> Checke
     axes = _axes(action, capabilities, values)
     if action == PTZAction.MOVE:
         axes = {axis: _scale_velocity(capabilities, axis, value) for axis, value in axes.items()}
-    return CheckedCommand(action, **axes)
+    return CheckedCommand(action, pan=axes.get("pan"), tilt=axes.get("tilt"), zoom=axes.get("zoom"))
 
 
 def _ready_preset(camera: Camera, public_id: Any) -> PTZPreset:
@@ -208,7 +209,7 @@ def _ready_preset(camera: Camera, public_id: Any) -> PTZPreset:
 # --- the lease --------------------------------------------------------------------------------
 
 
-def _take_lease(user: Any, camera: Camera, takeover: bool, ip: str | None) -> Holder:
+def _take_lease(user: Visitor, camera: Camera, takeover: bool, ip: str | None) -> Holder:
     """The caller's lease on the camera (new, renewed or taken over), or ``PTZLocked``.
 
     Taking over someone else's lease needs ``manage`` (owners and admins).
@@ -232,7 +233,7 @@ def _take_lease(user: Any, camera: Camera, takeover: bool, ip: str | None) -> Ho
     return result.holder
 
 
-def lock_state(user: Any, camera: Camera) -> dict[str, Any]:
+def lock_state(user: Visitor, camera: Camera) -> dict[str, Any]:
     holder = get_store().holder(camera_key(camera))
     if holder is None:
         return {"held": False, "holder": None, "mine": False, "expires_in": None}
@@ -243,7 +244,7 @@ def lock_state(user: Any, camera: Camera) -> dict[str, Any]:
 # --- commands -----------------------------------------------------------------------------------
 
 
-def do_command(user: Any, camera: Camera, command: CheckedCommand, *, takeover: bool = False,
+def do_command(user: Visitor, camera: Camera, command: CheckedCommand, *, takeover: bool = False,
                ip: str | None = None) -> Accepted:
     """Take or renew the lease, number the command, audit it and queue it on ``ptz``.
 
@@ -278,7 +279,7 @@ def _is_new_command(command: CheckedCommand, holder: Holder, key: str) -> bool:
     return command.action != PTZAction.STOP or ended_a_move
 
 
-def _release(user: Any, camera: Camera, holder: Holder, ip: str | None) -> Accepted:
+def _release(user: Visitor, camera: Camera, holder: Holder, ip: str | None) -> Accepted:
     store, key = get_store(), camera_key(camera)
     if store.end_move(key):  # let go while moving: stop first
         tasks.ptz_command.apply_async_on_commit(
@@ -291,7 +292,7 @@ def _release(user: Any, camera: Camera, holder: Holder, ip: str | None) -> Accep
     return Accepted(store.latest_seq(key), None)
 
 
-def ptz_state(user: Any, camera: Camera) -> dict[str, Any]:
+def ptz_state(user: Visitor, camera: Camera) -> dict[str, Any]:
     """What the live view shows: capabilities, lease, last position and error.
 
     Asks a worker for a fresh position when the stored one is older than
@@ -347,13 +348,13 @@ def check_preset_name(camera: Camera, name: Any) -> str:
     return cleaned
 
 
-def _require_manage(user: Any, camera: Camera) -> None:
+def _require_manage(user: Visitor, camera: Camera) -> None:
     if not can(user, Action.MANAGE, camera):
         raise PermissionDenied("Only owners and admins can save or remove presets.")
 
 
 @transaction.atomic
-def do_create_preset(user: Any, camera: Camera, name: str, *, ip: str | None = None) -> PTZPreset:
+def do_create_preset(user: Visitor, camera: Camera, name: str, *, ip: str | None = None) -> PTZPreset:
     """Save the camera's current position as a preset. Needs ``manage`` and the lease.
 
     The row is created at once without a token; a worker asks the camera to
@@ -365,7 +366,7 @@ def do_create_preset(user: Any, camera: Camera, name: str, *, ip: str | None = N
     _take_lease(user, camera, False, ip)
     try:
         with transaction.atomic():
-            preset = PTZPreset.objects.create(camera=camera, name=name, created_by=_real_user(user))
+            preset = PTZPreset.objects.create(camera=camera, name=name, created_by=person_of(user))
     except IntegrityError:
         raise ValidationError({"name": ["This camera already has a preset with this name."]}) from None
     audit.record(user, "ptz.preset.create", organization=camera.site.organization_id, target=camera, ip=ip,
@@ -381,7 +382,7 @@ def cannot_remove_message(capabilities: PTZCapabilities) -> str:
 
 
 @transaction.atomic
-def do_delete_preset(user: Any, preset: PTZPreset, *, ip: str | None = None) -> bool:
+def do_delete_preset(user: Visitor, preset: PTZPreset, *, ip: str | None = None) -> bool:
     """Remove a preset here and from the camera. Needs ``manage``. Audit: ``ptz.preset.delete``.
 
     A preset the camera stores is only marked ``removing``: a worker asks the
@@ -413,14 +414,10 @@ def do_delete_preset(user: Any, preset: PTZPreset, *, ip: str | None = None) -> 
     return False
 
 
-def _real_user(user: Any) -> Any:
-    return user if getattr(user, "pk", None) and getattr(user, "api_token", None) is None else None
-
-
 # --- the live view --------------------------------------------------------------------------------
 
 
-def panel_context(user: Any, camera: Camera) -> dict[str, Any] | None:
+def panel_context(user: Visitor, camera: Camera) -> dict[str, Any] | None:
     """What the live view's PTZ controls need, or None: no PTZ, or no ``control`` for this user."""
     capabilities = capabilities_of(camera) if camera.has_onvif and camera.enabled else None
     if capabilities is None or not capabilities.supported or not can(user, Action.CONTROL, camera):

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.audit import actor_label
+from accounts.callers import Visitor, person_of
 from accounts.roles import Action
 from accounts.scoping import access
 from cameras.models import Camera
@@ -50,7 +51,7 @@ def _check_cameras(camera_ids: Any) -> list[Any]:
 
 
 @transaction.atomic
-def request_bundle(user: Any, camera_ids: Any, start: Any, end: Any, stream: Any = "main", *,
+def request_bundle(user: Visitor, camera_ids: Any, start: Any, end: Any, stream: Any = "main", *,
                    ip: str | None = None) -> ExportBundle:
     """Queue a range export of several cameras of one organization. Audit: ``export.request``.
 
@@ -67,7 +68,7 @@ def request_bundle(user: Any, camera_ids: Any, start: Any, end: Any, stream: Any
     organization = cameras[0].site.organization
     bundle = ExportBundle.objects.create(
         organization=organization, range_start=wanted.start, range_end=wanted.end, stream=wanted.stream,
-        requested_by=user if getattr(user, "api_token", None) is None else None,
+        requested_by=person_of(user),
         requested_by_label=actor_label(user)[:200], created_at=now,
         expires_at=retention.expiry(now, organization.clip_retention_days),
     )
@@ -216,7 +217,7 @@ def bundles_to_assemble(now: datetime, batch_size: int) -> list[int]:
 # --- downloading ------------------------------------------------------------------
 
 
-def record_download(user: Any, bundle: ExportBundle, *, ip: str | None) -> None:
+def record_download(user: Visitor, bundle: ExportBundle, *, ip: str | None) -> None:
     """Audit: ``export.download``."""
     audit.record(user, "export.download", organization=bundle.organization_id, target=bundle, ip=ip)
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.utils.text import slugify
 
+from accounts.callers import Visitor
 from recordings import storage
 from recordings.clips import bundles
 from recordings.clips import services as exports
@@ -98,7 +99,7 @@ def is_first_request(request: HttpRequest) -> bool:
     return not header or header.replace(" ", "").startswith("bytes=0-")
 
 
-def file_response(request: HttpRequest, user: Any, clip: Clip, *, inline: bool, ip: str | None) -> HttpResponse:
+def file_response(request: HttpRequest, user: Visitor, clip: Clip, *, inline: bool, ip: str | None) -> HttpResponse:
     """The file (local) or a redirect to it (S3). Raises ValidationError if the clip is not ready."""
     exports.check_downloadable(clip)
     if is_first_request(request):
@@ -110,7 +111,7 @@ def file_response(request: HttpRequest, user: Any, clip: Clip, *, inline: bool, 
     return _local_response(request, clip, inline)
 
 
-def bundle_response(request: HttpRequest, user: Any, bundle: ExportBundle, *, ip: str | None) -> HttpResponse:
+def bundle_response(request: HttpRequest, user: Visitor, bundle: ExportBundle, *, ip: str | None) -> HttpResponse:
     """A multi-camera export's zip (local) or a redirect to it (S3). The caller checked access and readiness."""
     if is_first_request(request):
         bundles.record_download(user, bundle, ip=ip)

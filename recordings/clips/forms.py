@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.forms import offer_choices
 from cameras.models import Camera
 from recordings.clips.services import duration_choices
 from recordings.models import ClipStatus
@@ -28,7 +29,7 @@ class ClipFilterForm(forms.Form):
 
     def __init__(self, *args: Any, cameras: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["camera"].queryset = cameras.select_related("site")
+        offer_choices(self, "camera", cameras.select_related("site"))
 
     def filter(self, clips: QuerySet) -> QuerySet:
         data = self.cleaned_data
@@ -55,4 +56,4 @@ class ClipRequestForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["duration"].choices = duration_choices()
+        cast(forms.TypedChoiceField, self.fields["duration"]).choices = duration_choices()

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.audit import actor_label
+from accounts.callers import Visitor, person_of
 from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access
@@ -154,7 +155,7 @@ def ready_at(wanted_end: datetime) -> datetime:
 
 
 @transaction.atomic
-def request_range_clip(user: Any, camera_public_id: Any, start: Any, end: Any, stream: Any = "main", *,
+def request_range_clip(user: Visitor, camera_public_id: Any, start: Any, end: Any, stream: Any = "main", *,
                        ip: str | None = None, bundle: ExportBundle | None = None,
                        now: datetime | None = None) -> Clip:
     """Queue a clip cut from the camera's recorded ``stream`` over [start, end). Audit: ``clip.request``.
@@ -174,7 +175,7 @@ def request_range_clip(user: Any, camera_public_id: Any, start: Any, end: Any, s
         organization=organization, camera=camera, camera_name=camera.name, duration=math.ceil(wanted.seconds),
         estimated_bytes=estimate,
         range_start=wanted.start, range_end=wanted.end, stream=wanted.stream, bundle=bundle,
-        requested_by=user if getattr(user, "api_token", None) is None else None,
+        requested_by=person_of(user),
         requested_by_label=actor_label(user)[:200], task_id=str(uuid.uuid4()), created_at=now,
         expires_at=retention.expiry(now, organization.clip_retention_days),
     )
@@ -214,7 +215,7 @@ def _stream_with_footage(camera_id: int, start: datetime, end: datetime) -> str:
     return StreamVariant.MAIN
 
 
-def export_motion_event(user: Any, event_public_id: Any, *, ip: str | None = None) -> Clip:
+def export_motion_event(user: Visitor, event_public_id: Any, *, ip: str | None = None) -> Clip:
     """Queue a range clip of a motion event with its pre- and post-roll (``request_range_clip`` rules apply).
 
     The event is reached through the gate (404 if not visible); the camera

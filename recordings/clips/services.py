@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.audit import actor_label
+from accounts.callers import Visitor, person_of
 from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access, require_visible
@@ -100,7 +101,7 @@ def check_quota_bytes(organization: Organization, requested: int) -> None:
 
 
 @transaction.atomic
-def request_clip(user: Any, camera_public_id: Any, duration: Any, *, ip: str | None = None) -> Clip:
+def request_clip(user: Visitor, camera_public_id: Any, duration: Any, *, ip: str | None = None) -> Clip:
     """Queue a clip of the next ``duration`` seconds of a camera. Audit: ``clip.request``.
 
     When the camera's main stream is being recorded right now, this is a range
@@ -126,7 +127,7 @@ def request_clip(user: Any, camera_public_id: Any, duration: Any, *, ip: str | N
     _check_quota(organization, duration)
     clip = Clip.objects.create(
         organization=organization, camera=camera, camera_name=camera.name, duration=duration,
-        requested_by=user if getattr(user, "api_token", None) is None else None,
+        requested_by=person_of(user),
         requested_by_label=actor_label(user)[:200], task_id=str(uuid.uuid4()), created_at=now,
         expires_at=retention.expiry(now, organization.clip_retention_days),
     )
@@ -277,7 +278,7 @@ def _record(clip: Clip, camera: Camera) -> Outcome | None:
 
 
 @transaction.atomic
-def delete_clip(user: Any, clip: Clip, *, ip: str | None = None) -> None:
+def delete_clip(user: Visitor, clip: Clip, *, ip: str | None = None) -> None:
     """Delete a clip and, after commit, its file. Needs ``manage``. Audit: ``clip.delete``."""
     clip = Clip.objects.select_for_update(of=("self",)).select_related("camera").get(pk=clip.pk)
     require_visible(user, clip, Action.MANAGE)
@@ -290,7 +291,7 @@ def delete_clip(user: Any, clip: Clip, *, ip: str | None = None) -> None:
     transaction.on_commit(lambda: storage.delete(name))
 
 
-def record_download(user: Any, clip: Clip, *, ip: str | None, mode: str) -> None:
+def record_download(user: Visitor, clip: Clip, *, ip: str | None, mode: str) -> None:
     """Audit: ``clip.download`` (``mode`` is attachment, inline or link)."""
     audit.record(user, "clip.download", organization=clip.organization_id, target=clip, ip=ip, mode=mode)
 

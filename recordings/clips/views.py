@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audit import client_ip
+from accounts.callers import Visitor
 from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access, can
@@ -57,7 +58,7 @@ def client_config() -> dict[str, str]:
 @require_GET
 @organization_page()
 def clip_list(request: HttpRequest, organization: Organization) -> HttpResponse:
-    clips = Clip.objects.for_user(request.user, Action.VIEW).filter(organization=organization)
+    clips: QuerySet[Clip] = Clip.objects.for_user(request.user, Action.VIEW).filter(organization=organization)
     clips = clips.select_related("camera__site")
     cameras = Camera.objects.for_user(request.user, Action.VIEW).filter(site__organization=organization)
     form = ClipFilterForm(request.GET or None, cameras=cameras)
@@ -76,7 +77,7 @@ def clip_list(request: HttpRequest, organization: Organization) -> HttpResponse:
     return render(request, "recordings/clip_list.html", context)
 
 
-def _mark_zips(user: object, clips: Iterable[Clip]) -> None:
+def _mark_zips(user: Visitor, clips: Iterable[Clip]) -> None:
     """Give each clip of a ready multi-camera export the user may see its zip's URL (``zip_url``)."""
     clips = list(clips)
     ready = set(
@@ -84,9 +85,9 @@ def _mark_zips(user: object, clips: Iterable[Clip]) -> None:
         .filter(pk__in={clip.bundle_id for clip in clips if clip.bundle_id}, status=ClipStatus.READY)
         .values_list("pk", "public_id")
     )
-    urls = {pk: reverse("export-file", kwargs={"id": public_id}) for pk, public_id in ready}
+    urls: dict[int | None, str] = {pk: reverse("export-file", kwargs={"id": public_id}) for pk, public_id in ready}
     for clip in clips:
-        clip.zip_url = urls.get(clip.bundle_id)
+        clip.zip_url = urls.get(clip.bundle_id)  # type: ignore[attr-defined]  # for the template
 
 
 def _back(request: HttpRequest) -> HttpResponse:

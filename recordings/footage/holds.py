@@ -38,6 +38,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts import audit
+from accounts.callers import Visitor, person_of
 from accounts.roles import Action
 from accounts.scoping import access, require_visible
 from cameras.models import Camera
@@ -140,7 +141,7 @@ def _audit_detail(hold: LegalHold) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_hold(user: Any, camera_public_id: Any, *, start: Any, end: Any, reason: Any,
+def create_hold(user: Visitor, camera_public_id: Any, *, start: Any, end: Any, reason: Any,
                 ip: str | None = None) -> LegalHold:
     """Hold a camera's footage in [start, end) (``manage`` on the camera). Audit: ``hold.create``."""
     camera: Camera = access(Camera, user, camera_public_id, Action.MANAGE)
@@ -150,7 +151,7 @@ def create_hold(user: Any, camera_public_id: Any, *, start: Any, end: Any, reaso
     lock_camera(camera.pk, organization_id)
     hold = LegalHold.objects.create(
         organization_id=organization_id, camera=camera, camera_public_id=camera.public_id, camera_name=camera.name,
-        start=start, end=end, reason=reason, created_by=user if getattr(user, "api_token", None) is None else None,
+        start=start, end=end, reason=reason, created_by=person_of(user),
         created_by_label=audit.actor_label(user)[:200],
     )  # fmt: skip
     flagged = _covered_by(hold).filter(held=False).update(held=True)
@@ -159,7 +160,7 @@ def create_hold(user: Any, camera_public_id: Any, *, start: Any, end: Any, reaso
     return hold
 
 
-def _locked(user: Any, hold: LegalHold) -> LegalHold:
+def _locked(user: Visitor, hold: LegalHold) -> LegalHold:
     """The hold, re-read under its camera's lock, if the caller may still manage it; else 404."""
     camera_id = LegalHold.objects.filter(pk=hold.pk).values_list("camera_id", flat=True).first()
     if camera_id is not None:
@@ -172,7 +173,7 @@ def _locked(user: Any, hold: LegalHold) -> LegalHold:
 
 
 @transaction.atomic
-def update_hold(user: Any, hold: LegalHold, *, ip: str | None = None, **changes: Any) -> LegalHold:
+def update_hold(user: Visitor, hold: LegalHold, *, ip: str | None = None, **changes: Any) -> LegalHold:
     """Change a hold's range or reason (``manage``). Audit: ``hold.update`` with the old and new values."""
     unknown = set(changes) - set(HOLD_FIELDS)
     if unknown:
@@ -197,7 +198,7 @@ def update_hold(user: Any, hold: LegalHold, *, ip: str | None = None, **changes:
 
 
 @transaction.atomic
-def lift_hold(user: Any, hold: LegalHold, *, ip: str | None = None) -> None:
+def lift_hold(user: Visitor, hold: LegalHold, *, ip: str | None = None) -> None:
     """Lift a hold (``manage``): its footage goes back to retention and quotas. Audit: ``hold.lift``."""
     hold = _locked(user, hold)
     detail = _audit_detail(hold)

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.callers import Visitor
 from accounts.scoping import Scope, ScopedQuerySet
 from recordings.footage.epochs import MICROSECONDS, EpochMicroseconds, to_microseconds
 
@@ -268,8 +269,8 @@ class OrganizationUsage(models.Model):
 class RecorderQuerySet(models.QuerySet):
     """Recorders are platform infrastructure: only superusers see them."""
 
-    def for_user(self, user: object, action: str = "view") -> RecorderQuerySet:
-        return self.all() if getattr(user, "is_superuser", False) else self.none()
+    def for_user(self, user: Visitor | None, action: str = "view") -> RecorderQuerySet:
+        return self.all() if user is not None and user.is_superuser else self.none()
 
     def alive(self, now: datetime, stale_after: float) -> RecorderQuerySet:
         return self.filter(heartbeat_at__gte=now - timedelta(seconds=stale_after), stopped_at__isnull=True)

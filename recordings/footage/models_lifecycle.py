@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.callers import Visitor
 from accounts.scoping import Scope, ScopedQuerySet
 from recordings.models.notifications import NotificationEvent
 
@@ -104,8 +105,8 @@ class Notice(models.Model):
 class PlatformQuerySet(models.QuerySet):
     """Rows about the platform as a whole (the recordings disk): superusers only."""
 
-    def for_user(self, user: object, action: str = "view") -> PlatformQuerySet:
-        return self.all() if getattr(user, "is_superuser", False) else self.none()
+    def for_user(self, user: Visitor | None, action: str = "view") -> PlatformQuerySet:
+        return self.all() if user is not None and user.is_superuser else self.none()
 
 
 class VolumeGuardRun(models.Model):

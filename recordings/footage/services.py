@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts import audit
+from accounts.callers import Visitor
 from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access, require_visible
@@ -60,7 +61,7 @@ def _apply(row: Any, values: dict[str, Any], allowed: tuple[str, ...], exclude: 
 
 
 @transaction.atomic
-def update_settings(user: Any, camera_public_id: Any, *, ip: str | None = None, **values: Any) -> RecordingSettings:
+def update_settings(user: Visitor, camera_public_id: Any, *, ip: str | None = None, **values: Any) -> RecordingSettings:
     """Change a camera's recording settings (``manage`` on the camera). Audit: ``recording.settings``."""
     camera = access(Camera, user, camera_public_id, Action.MANAGE)
     require_visible(user, camera, Action.MANAGE)
@@ -85,7 +86,7 @@ def _announce_mode(camera: Camera, mode: str) -> None:
 
 
 @transaction.atomic
-def update_policy(user: Any, organization_id: Any, *, ip: str | None = None, **values: Any) -> StoragePolicy:
+def update_policy(user: Visitor, organization_id: Any, *, ip: str | None = None, **values: Any) -> StoragePolicy:
     """Change an organization's quota and default retention (``manage``, unrestricted). Audit: ``recording.policy``."""
     organization: Organization = access(Organization, user, organization_id, Action.MANAGE)
     current = StoragePolicy.objects.select_for_update().filter(organization=organization).first()

@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts import audit
+from accounts.callers import Visitor
 from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access
@@ -155,7 +156,7 @@ def _refuse_moving_footage(before: StorageTier | None, after: StorageTier) -> No
 
 
 @transaction.atomic
-def update_tier(user: Any, organization_id: Any, *, ip: str | None = None, **values: Any) -> StorageTier:
+def update_tier(user: Visitor, organization_id: Any, *, ip: str | None = None, **values: Any) -> StorageTier:
     """Change an organization's storage tier (``manage``, unrestricted). Audit: ``recording.tier`` (no secrets)."""
     organization: Organization = access(Organization, user, organization_id, Action.MANAGE)
     unknown = set(values) - set(TIER_FIELDS)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
+from accounts.callers import Visitor
 from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access, organization_ids_for
@@ -14,7 +15,7 @@ from recordings.footage.models import CameraUsage, OrganizationUsage, Segment, S
 from recordings.footage.services import policy_for
 
 
-def access_storage(user: Any, organization_id: Any, action: str = Action.VIEW) -> Organization:
+def access_storage(user: Visitor, organization_id: Any, action: str = Action.VIEW) -> Organization:
     """An organization whose storage the user may see (or change, with ``manage``).
 
     Storage is organization-wide (every camera's share), so only members

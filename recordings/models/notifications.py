@@ -8,12 +8,12 @@ which of these ``event_types`` it wants.
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from accounts.callers import Visitor, person_of
 from accounts.roles import Action
 from accounts.scoping import Scope, ScopedQuerySet, is_signed_in, organization_ids_for
 from portal.fields import EncryptedTextField
@@ -66,7 +66,7 @@ class WebhookEndpoint(models.Model):
 
 
 class NotificationRuleQuerySet(ScopedQuerySet):
-    def visible_to(self, user: Any) -> NotificationRuleQuerySet:
+    def visible_to(self, user: Visitor) -> NotificationRuleQuerySet:
         """Rules a user may see and change, whatever the HTTP method.
 
         Personal rules are their owner's alone, in organizations the owner
@@ -77,7 +77,7 @@ class NotificationRuleQuerySet(ScopedQuerySet):
         if not is_signed_in(user):
             return self.none()
         shared = self.for_user(user, Action.MANAGE).filter(user__isnull=True)
-        if getattr(user, "api_token", None) is not None or user.pk is None:
+        if person_of(user) is None:
             return shared
         own = self.filter(user_id=user.pk, organization_id__in=organization_ids_for(user, Action.VIEW))
         return shared | own

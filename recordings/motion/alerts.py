@@ -6,12 +6,13 @@ Everything starts from ``MotionEvent.objects.for_user`` (the access gate).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from accounts.callers import Visitor
 from accounts.roles import Action
 from accounts.scoping import is_signed_in
 from recordings.models import MotionEvent
@@ -27,7 +28,7 @@ def badge_since() -> datetime:
     return timezone.now() - BADGE_WINDOW
 
 
-def badge_events(user: Any) -> QuerySet:
+def badge_events(user: Visitor | None) -> QuerySet:
     """The alerts the badge counts: raised (not in a cooldown) in the last 24 hours on a camera the
     user may view that still exists, and acknowledged by nobody yet. Through the access gate."""
     if not is_signed_in(user):
@@ -42,7 +43,7 @@ def in_badge(event: MotionEvent, since: datetime) -> bool:
     return event.alerted and event.acknowledged_at is None and event.started_at >= since and event.camera_id is not None
 
 
-def unacknowledged_count(user: Any) -> int:
+def unacknowledged_count(user: Visitor | None) -> int:
     """The badge's number (``badge_events``), capped at ``BADGE_CAP + 1``: a busy organization
     does not count thousands of rows on every page."""
     return badge_events(user).order_by()[: BADGE_CAP + 1].count()

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 
 from accounts.audit import client_ip
 from accounts.roles import Action
-from accounts.scoping import access
+from accounts.scoping import ScopedQuerySet, access
 from cameras.models import Camera
 from portal.api_base import (
     DATETIME_MESSAGE,
@@ -84,7 +84,7 @@ class MotionEventFilter(django_filters.FilterSet):
 # --- views ---------------------------------------------------------------------------------------
 
 
-SNAPSHOT_RESPONSES = {
+SNAPSHOT_RESPONSES: dict[Any, OpenApiResponse] = {  # status, or (status, media type)
     (200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY, description="The JPEG (local storage)."),
     302: OpenApiResponse(description="S3 storage: a short-lived presigned URL is in `Location`."),
     **errors(404),
@@ -120,7 +120,7 @@ class MotionEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
     def write_action(self) -> str:  # type: ignore[override]
         return Action.EXPORT if self.action == "export" else Action.ACKNOWLEDGE
 
-    def base_queryset(self) -> QuerySet:
+    def base_queryset(self) -> ScopedQuerySet:
         return MotionEvent.objects.select_related("camera", "camera__site")
 
     @extend_schema(

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.forms import offer_choices
 from cameras.models import Camera, Site
 from recordings.clips.forms import CameraChoiceField
 from recordings.models import MotionSettings
@@ -46,8 +47,8 @@ class AlertFilterForm(forms.Form):
 
     def __init__(self, *args: Any, cameras: QuerySet, sites: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["camera"].queryset = cameras.select_related("site")
-        self.fields["site"].queryset = sites
+        offer_choices(self, "camera", cameras.select_related("site"))
+        offer_choices(self, "site", sites)
 
     def ignored(self) -> list[str]:
         """Labels of the filters whose values were not understood (they are left out)."""

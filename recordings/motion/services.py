@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.audit import actor_label
+from accounts.callers import Visitor, person_of
 from accounts.roles import Action
 from accounts.scoping import access, require_visible
 from cameras.models import Camera
@@ -82,7 +83,7 @@ def settings_for(camera: Camera) -> MotionSettings:
 
 
 @transaction.atomic
-def update_settings(user: Any, camera_public_id: Any, *, ip: str | None = None, **values: Any) -> MotionSettings:
+def update_settings(user: Visitor, camera_public_id: Any, *, ip: str | None = None, **values: Any) -> MotionSettings:
     """Change a camera's motion settings (``manage`` on the camera). Audit: ``motion.settings``."""
     unknown = set(values) - set(SETTING_FIELDS)
     if unknown:
@@ -220,7 +221,7 @@ def _clean_note(note: str) -> str:
 
 
 @transaction.atomic
-def acknowledge(user: Any, event_public_id: Any, note: str = "", *, ip: str | None = None) -> MotionEvent:
+def acknowledge(user: Visitor, event_public_id: Any, note: str = "", *, ip: str | None = None) -> MotionEvent:
     """Mark an alert as handled (``acknowledge`` on its camera). Audit: ``motion.acknowledge``."""
     note = _clean_note(note)
     event = access(MotionEvent, user, event_public_id, Action.ACKNOWLEDGE)
@@ -233,7 +234,7 @@ def acknowledge(user: Any, event_public_id: Any, note: str = "", *, ip: str | No
             f"{event.acknowledged_by_label or 'Someone'} acknowledged this alert at {when:%Y-%m-%d %H:%M:%S %Z}."
         )
     event.acknowledged_at = timezone.now()
-    event.acknowledged_by = user if getattr(user, "api_token", None) is None else None
+    event.acknowledged_by = person_of(user)
     event.acknowledged_by_label = actor_label(user)[:200]
     event.acknowledgement_note = note
     event.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledged_by_label", "acknowledgement_note"])
@@ -257,7 +258,7 @@ class BulkAcknowledgement:
 
 
 @transaction.atomic
-def acknowledge_many(user: Any, event_public_ids: Iterable[Any], note: str = "", *,
+def acknowledge_many(user: Visitor, event_public_ids: Iterable[Any], note: str = "", *,
                      ip: str | None = None) -> BulkAcknowledgement:
     """Acknowledge several alerts with one note, each exactly as ``acknowledge`` does (gate, audit, event).
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from django import forms
 
+from accounts.callers import Visitor
+from accounts.forms import offer_choices
 from accounts.models import Organization
 from accounts.roles import Action
 from cameras.forms import CameraChoiceField
@@ -40,7 +42,7 @@ class RuleForm(ScheduleWindowsMixin, forms.Form):
     )
     enabled = forms.BooleanField(required=False, initial=True, label="Enabled")
 
-    def __init__(self, *args: Any, user: Any, organization: Organization, personal: bool,
+    def __init__(self, *args: Any, user: Visitor, organization: Organization, personal: bool,
                  rule: NotificationRule | None = None, **kwargs: Any) -> None:
         self.user, self.organization, self.personal, self.rule = user, organization, personal, rule
         if rule is not None:
@@ -49,17 +51,15 @@ class RuleForm(ScheduleWindowsMixin, forms.Form):
         self.init_windows(self.data if self.is_bound else None, rule.schedule if rule is not None else [])
         # A personal rule names what its owner can view; an organization rule what the admin manages.
         action = Action.VIEW if personal else Action.MANAGE
-        self.fields["sites"].queryset = Site.objects.for_user(user, action).filter(organization=organization)
-        self.fields["cameras"].queryset = (
-            Camera.objects.for_user(user, action).filter(site__organization=organization).select_related("site")
-        )
+        offer_choices(self, "sites", Site.objects.for_user(user, action).filter(organization=organization))
+        cameras = Camera.objects.for_user(user, action).filter(site__organization=organization)
+        offer_choices(self, "cameras", cameras.select_related("site"))
         if personal:
             for field in ("channel", "webhook", "email_to"):
                 del self.fields[field]
         else:
-            self.fields["webhook"].queryset = WebhookEndpoint.objects.for_user(user, Action.MANAGE).filter(
-                organization=organization
-            )
+            webhooks = WebhookEndpoint.objects.for_user(user, Action.MANAGE).filter(organization=organization)
+            offer_choices(self, "webhook", webhooks)
 
     def save(self, *, ip: str | None) -> NotificationRule:
         data = self.cleaned_data

@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts import audit
+from accounts.callers import Visitor, person_of
 from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access, can, require_visible
@@ -69,7 +70,7 @@ def _host(url: str) -> str:
 
 
 @transaction.atomic
-def create_webhook(user: Any, organization: Any, *, name: Any, url: Any, enabled: bool = True,
+def create_webhook(user: Visitor, organization: Any, *, name: Any, url: Any, enabled: bool = True,
                    ip: str | None = None) -> tuple[WebhookEndpoint, str]:
     """Add an endpoint; returns it with its new secret, shown this once. Audit: ``webhook.create``."""
     organization = access(Organization, user, _organization_pk(organization), Action.MANAGE)
@@ -86,13 +87,13 @@ def create_webhook(user: Any, organization: Any, *, name: Any, url: Any, enabled
         raise ValidationError(errors)
     secret = webhooks.generate_secret()
     webhook = WebhookEndpoint(organization=organization, name=name, url=url, secret=secret, enabled=bool(enabled),
-                              created_by=user if getattr(user, "api_token", None) is None else None)
+                              created_by=person_of(user))
     _save_webhook(webhook)
     audit.record(user, "webhook.create", organization=organization, target=webhook, ip=ip, host=_host(url))
     return webhook, secret
 
 
-def _locked_webhook(user: Any, webhook: WebhookEndpoint) -> WebhookEndpoint:
+def _locked_webhook(user: Visitor, webhook: WebhookEndpoint) -> WebhookEndpoint:
     webhook = WebhookEndpoint.objects.select_for_update().select_related("organization").get(pk=webhook.pk)
     require_visible(user, webhook, Action.VIEW)
     if not can(user, Action.MANAGE, webhook):
@@ -101,7 +102,9 @@ def _locked_webhook(user: Any, webhook: WebhookEndpoint) -> WebhookEndpoint:
 
 
 @transaction.atomic
-def update_webhook(user: Any, webhook: WebhookEndpoint, *, ip: str | None = None, **changes: Any) -> WebhookEndpoint:
+def update_webhook(
+    user: Visitor, webhook: WebhookEndpoint, *, ip: str | None = None, **changes: Any
+) -> WebhookEndpoint:
     """Rename, re-point or switch an endpoint on or off. Audit: ``webhook.update``."""
     if set(changes) - WEBHOOK_FIELDS:
         raise ValidationError(f"Unknown webhook fields: {', '.join(sorted(set(changes) - WEBHOOK_FIELDS))}.")
@@ -129,7 +132,7 @@ def update_webhook(user: Any, webhook: WebhookEndpoint, *, ip: str | None = None
 
 
 @transaction.atomic
-def rotate_secret(user: Any, webhook: WebhookEndpoint, *, ip: str | None = None) -> tuple[WebhookEndpoint, str]:
+def rotate_secret(user: Visitor, webhook: WebhookEndpoint, *, ip: str | None = None) -> tuple[WebhookEndpoint, str]:
     """Give an endpoint a new secret at once (pending retries sign with it). Audit: ``webhook.rotate_secret``."""
     webhook = _locked_webhook(user, webhook)
     secret = webhooks.generate_secret()
@@ -140,7 +143,7 @@ def rotate_secret(user: Any, webhook: WebhookEndpoint, *, ip: str | None = None)
 
 
 @transaction.atomic
-def delete_webhook(user: Any, webhook: WebhookEndpoint, *, ip: str | None = None) -> None:
+def delete_webhook(user: Visitor, webhook: WebhookEndpoint, *, ip: str | None = None) -> None:
     """Delete an endpoint and the rules that send to it (the log keeps its rows). Audit: ``webhook.delete``."""
     webhook = _locked_webhook(user, webhook)
     audit.record(user, "webhook.delete", organization=webhook.organization_id, target=webhook, ip=ip,
@@ -149,7 +152,7 @@ def delete_webhook(user: Any, webhook: WebhookEndpoint, *, ip: str | None = None
 
 
 @transaction.atomic
-def send_test(user: Any, webhook: WebhookEndpoint, *, ip: str | None = None) -> NotificationDelivery:
+def send_test(user: Visitor, webhook: WebhookEndpoint, *, ip: str | None = None) -> NotificationDelivery:
     """Queue a ``webhook.test`` delivery after commit; returns its log row. Audit: ``webhook.test``."""
     webhook = _locked_webhook(user, webhook)
     if not webhook.enabled:
@@ -184,7 +187,7 @@ def _pick(queryset: QuerySet, values: Iterable[Any] | None, field: str, noun: st
     return found
 
 
-def _choosable(user: Any, rule: NotificationRule) -> tuple[QuerySet, QuerySet]:
+def _choosable(user: Visitor, rule: NotificationRule) -> tuple[QuerySet, QuerySet]:
     """Sites and cameras the rule may name: those its owner can view, or the admin can manage."""
     who, action = (rule.user, Action.VIEW) if rule.user_id else (user, Action.MANAGE)
     sites = Site.objects.for_user(who, action).filter(organization_id=rule.organization_id)
@@ -192,7 +195,7 @@ def _choosable(user: Any, rule: NotificationRule) -> tuple[QuerySet, QuerySet]:
     return sites, cameras
 
 
-def _apply_channel(user: Any, rule: NotificationRule, values: dict[str, Any]) -> None:
+def _apply_channel(user: Visitor, rule: NotificationRule, values: dict[str, Any]) -> None:
     if rule.user_id:
         if values.get("channel", NotificationChannel.EMAIL) != NotificationChannel.EMAIL:
             raise ValidationError({"channel": ["Personal rules send e-mail to you; webhooks are organization rules."]})
@@ -229,7 +232,7 @@ def clean_event_types(value: Any) -> list[str]:
     return [kind for kind in NotificationEvent.values if kind in {str(item) for item in chosen}]
 
 
-def _apply(user: Any, rule: NotificationRule, values: dict[str, Any]) -> dict[str, list[Any]]:
+def _apply(user: Visitor, rule: NotificationRule, values: dict[str, Any]) -> dict[str, list[Any]]:
     """Check and set the rule's fields; returns the sites and cameras to set once it is saved."""
     unknown = set(values) - RULE_FIELDS
     if unknown:
@@ -267,14 +270,14 @@ def _save_rule(rule: NotificationRule, relations: dict[str, list[Any]]) -> None:
 
 
 @transaction.atomic
-def create_rule(user: Any, organization: Any, *, personal: bool, ip: str | None = None,
+def create_rule(user: Visitor, organization: Any, *, personal: bool, ip: str | None = None,
                 **values: Any) -> NotificationRule:
     """Add a rule. Personal: any member, e-mail to themselves. Organization: ``manage``. Audit: ``rule.create``."""
-    if personal and (getattr(user, "api_token", None) is not None or not getattr(user, "pk", None)):
+    if personal and person_of(user) is None:
         raise PermissionDenied("API tokens have no personal rules; create an organization rule instead.")
     organization = access(Organization, user, _organization_pk(organization),
                                        Action.VIEW if personal else Action.MANAGE)
-    rule = NotificationRule(organization=organization, user=user if personal else None,
+    rule = NotificationRule(organization=organization, user=person_of(user) if personal else None,
                             channel=NotificationChannel.EMAIL)
     relations = _apply(user, rule, {"channel": NotificationChannel.EMAIL, **values})
     _save_rule(rule, relations)
@@ -283,7 +286,7 @@ def create_rule(user: Any, organization: Any, *, personal: bool, ip: str | None 
     return rule
 
 
-def _locked_rule(user: Any, rule: NotificationRule, *, deleting: bool = False) -> NotificationRule:
+def _locked_rule(user: Visitor, rule: NotificationRule, *, deleting: bool = False) -> NotificationRule:
     """The rule, locked, if the caller may change it; else the same 404 as for a missing rule."""
     locked = NotificationRule.objects.select_for_update().filter(pk=rule.pk).first()
     if locked is not None and NotificationRule.objects.visible_to(user).filter(pk=locked.pk).exists():
@@ -295,7 +298,7 @@ def _locked_rule(user: Any, rule: NotificationRule, *, deleting: bool = False) -
 
 
 @transaction.atomic
-def update_rule(user: Any, rule: NotificationRule, *, ip: str | None = None, **values: Any) -> NotificationRule:
+def update_rule(user: Visitor, rule: NotificationRule, *, ip: str | None = None, **values: Any) -> NotificationRule:
     """Change a rule its caller may see (their own, or an organization rule with ``manage``). Audit: ``rule.update``."""
     rule = _locked_rule(user, rule)
     relations = _apply(user, rule, values)
@@ -306,7 +309,7 @@ def update_rule(user: Any, rule: NotificationRule, *, ip: str | None = None, **v
 
 
 @transaction.atomic
-def delete_rule(user: Any, rule: NotificationRule, *, ip: str | None = None) -> None:
+def delete_rule(user: Visitor, rule: NotificationRule, *, ip: str | None = None) -> None:
     """Remove a rule (its delivery log rows stay). Audit: ``rule.delete``."""
     rule = _locked_rule(user, rule, deleting=True)
     audit.record(user, "notification_rule.delete", organization=rule.organization_id, target=rule, ip=ip,

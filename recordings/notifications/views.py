@@ -9,8 +9,6 @@ one response that creates or rotates them, never stored for a later page.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audit import client_ip
+from accounts.callers import Visitor
 from accounts.forms import save_or_add_errors
 from accounts.models import Organization
 from accounts.roles import Action
@@ -45,11 +44,11 @@ def _describe(rule: NotificationRule) -> NotificationRule:
 @require_GET
 @organization_page()
 def notification_list(request: HttpRequest, organization: Organization) -> HttpResponse:
-    rules = (
+    visible = (
         NotificationRule.objects.visible_to(request.user).filter(organization=organization)
         .select_related("webhook").prefetch_related("sites", "cameras").order_by("name")
     )
-    rules = [_describe(rule) for rule in rules]
+    rules = [_describe(rule) for rule in visible]
     can_manage = can(request.user, Action.MANAGE, organization)
     context = {
         "organization": organization,
@@ -73,7 +72,7 @@ def notification_list(request: HttpRequest, organization: Organization) -> HttpR
 
 def _rule_page(request: HttpRequest, form: RuleForm, rule: NotificationRule | None) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and save_or_add_errors(form, lambda: form.save(
-            ip=client_ip(request))):
+            ip=client_ip(request))) is not None:
         messages.success(request, f"Notification rule “{form.cleaned_data['name']}” saved.")
         return redirect("notification_list")
     context = {"form": form, "rule": rule, "personal": form.personal, "organization": form.organization}
@@ -90,7 +89,7 @@ def rule_create(request: HttpRequest, organization: Organization) -> HttpRespons
     return _rule_page(request, form, None)
 
 
-def _rule(user: Any, public_id: str) -> NotificationRule:
+def _rule(user: Visitor, public_id: str) -> NotificationRule:
     """One rule of ``NotificationRule.objects.visible_to(user)``; any other is the gate's 404."""
     rules = NotificationRule.objects.visible_to(user).select_related("organization", "user", "webhook")
     return one_of(rules, public_id)
@@ -142,7 +141,7 @@ def webhook_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     initial = {"name": webhook.name, "url": webhook.url, "enabled": webhook.enabled}
     form = WebhookForm(request.POST or None, initial=initial)
     if form.is_valid() and save_or_add_errors(form, lambda: rules.update_webhook(
-            request.user, webhook, ip=client_ip(request), **form.cleaned_data)):
+            request.user, webhook, ip=client_ip(request), **form.cleaned_data)) is not None:
         messages.success(request, f"Webhook endpoint “{form.cleaned_data['name']}” saved.")
         return redirect("notification_list")
     context = {"form": form, "webhook": webhook, "organization": webhook.organization}

@@ -17,6 +17,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
+from accounts.callers import Visitor
 from accounts.roles import Action
 from accounts.scoping import can
 from cameras.models import Camera
@@ -39,7 +40,7 @@ def _moment(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _event_start(user: Any, camera: Camera, event_id: str) -> datetime | None:
+def _event_start(user: Visitor, camera: Camera, event_id: str) -> datetime | None:
     try:
         event = (MotionEvent.objects.for_user(user, Action.VIEW)
                  .filter(public_id=event_id, camera_id=camera.pk).only("started_at").first())
@@ -50,7 +51,7 @@ def _event_start(user: Any, camera: Camera, event_id: str) -> datetime | None:
     return event.started_at - timedelta(seconds=services.settings_for(camera).pre_roll_seconds)
 
 
-def start_moment(user: Any, camera: Camera, query: QueryDict) -> datetime | None:
+def start_moment(user: Visitor, camera: Camera, query: QueryDict) -> datetime | None:
     """Where the page starts playing: an event's pre-roll, a given moment, or nowhere (the person clicks)."""
     if query.get("event"):
         return _event_start(user, camera, query["event"])

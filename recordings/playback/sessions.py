@@ -25,6 +25,7 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from accounts import audit
+from accounts.callers import Visitor, token_of
 from accounts.roles import Action
 from accounts.scoping import access
 from cameras.models import Camera
@@ -72,9 +73,9 @@ class Opened:
     camera: Camera
 
 
-def principal_of(user: Any) -> str:
+def principal_of(user: Visitor) -> str:
     """Who a session belongs to: ``t<id>`` for an API token, ``u<id>`` for a person."""
-    token = getattr(user, "api_token", None)
+    token = token_of(user)
     if token is not None:
         return f"t{token.pk}"
     return f"u{user.pk}"
@@ -112,7 +113,7 @@ def check_range(start: datetime, end: datetime) -> None:
         raise ValidationError({"end": ["Play at most 24 hours at a time; open another session for the next part."]})
 
 
-def create_session(user: Any, camera_public_id: Any, *, start: datetime, end: datetime, stream: str | None = None,
+def create_session(user: Visitor, camera_public_id: Any, *, start: datetime, end: datetime, stream: str | None = None,
                    ip: str | None = None) -> Created:
     """Open a playback session on a camera's footage (view right). Audit: ``playback.start``.
 
@@ -132,7 +133,7 @@ def create_session(user: Any, camera_public_id: Any, *, start: datetime, end: da
     return Created(session, sign(session), camera, codecs)
 
 
-def open_session(user: Any, token: str) -> Opened:
+def open_session(user: Visitor, token: str) -> Opened:
     """The session of a playlist or segment request, checked again; Http404 for anything not right.
 
     Not the principal it was made for, expired, altered, or the camera no

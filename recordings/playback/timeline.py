@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db.models import Q
 from rest_framework.exceptions import ValidationError
 
+from accounts.callers import Visitor
 from accounts.roles import Action
 from cameras.models import Camera
 from recordings.footage import index, services
@@ -46,7 +46,7 @@ def check_range(start: datetime, end: datetime) -> None:
         raise ValidationError({"end": ["Ask for at most 7 days at a time."]})
 
 
-def _events(user: Any, camera: Camera, start: datetime, end: datetime, pre_roll: timedelta) -> list[dict]:
+def _events(user: Visitor, camera: Camera, start: datetime, end: datetime, pre_roll: timedelta) -> list[dict]:
     """Events overlapping [start, end), oldest first (at most ``MAX_EVENTS`` + 1, to tell truncation)."""
     rows = (MotionEvent.objects.for_user(user, Action.VIEW)
             .filter(camera_id=camera.pk, started_at__lt=end)
@@ -56,7 +56,7 @@ def _events(user: Any, camera: Camera, start: datetime, end: datetime, pre_roll:
     return [{**row, "play_from": row["started_at"] - pre_roll} for row in rows]
 
 
-def timeline_for(user: Any, camera: Camera, start: datetime, end: datetime, stream: str | None = None) -> Timeline:
+def timeline_for(user: Visitor, camera: Camera, start: datetime, end: datetime, stream: str | None = None) -> Timeline:
     """Coverage, gaps and events of a camera the caller already reached through the gate (view right)."""
     check_range(start, end)
     stream = stream or services.preferred_stream(camera)

@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
+from accounts.callers import Visitor
 from accounts.roles import Action
 from accounts.scoping import can
 from recordings.clips.services import duration_choices
@@ -20,7 +21,7 @@ STATUS_BADGES = {"queued": "badge-muted", "recording": "badge-unknown", "ready":
 
 
 @register.filter
-def can_export(user: Any, camera: Any) -> bool:
+def can_export(user: Visitor, camera: Any) -> bool:
     return bool(camera is not None and can(user, Action.EXPORT, camera))
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
+from accounts.callers import Visitor
 from accounts.roles import Action
 from recordings.models import MotionEvent
 from recordings.motion import alerts, payload
@@ -84,13 +85,13 @@ def _read_highlighted_event(request: Any, camera: Any) -> MotionEvent | None:
     return events.filter(camera=camera, public_id=public_id).first()
 
 
-def _with_acknowledge_right(user: Any, events: list[MotionEvent]) -> list[MotionEvent]:
+def _with_acknowledge_right(user: Visitor | None, events: list[MotionEvent]) -> list[MotionEvent]:
     may_acknowledge = set(
         MotionEvent.objects.for_user(user, Action.ACKNOWLEDGE).filter(pk__in=[e.pk for e in events])
         .values_list("pk", flat=True)
     )
     for event in events:
-        event.can_acknowledge = event.pk in may_acknowledge
+        event.can_acknowledge = event.pk in may_acknowledge  # type: ignore[attr-defined]  # for the template
     return events
 
 
@@ -99,7 +100,7 @@ def camera_alert(context: dict[str, Any], camera: Any) -> dict[str, Any]:
     """The event an alert link names (``?event=``), shown beside the live picture; nothing without one."""
     request = context.get("request")
     highlighted = _highlighted_event(request, camera)
-    if highlighted is not None:
+    if highlighted is not None and request is not None:  # there is none without a request
         _with_acknowledge_right(request.user, [highlighted])
     return {"event": highlighted, "request": request, "csrf_token": context.get("csrf_token")}
 

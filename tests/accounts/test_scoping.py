@@ -124,7 +124,7 @@ def test_token_principal_acts_in_its_organization_with_its_role(two_orgs: dict) 
     token = APIToken.objects.create(
         organization=two_orgs["org_a"], name="nvr", role=Role.VIEWER, prefix="abcd1234", key_hash="0" * 64
     )
-    principal = TokenPrincipal(token)
+    principal = TokenPrincipal(token, Grant(organization_id=token.organization_id, role=token.role))
     assert set(Camera.objects.for_user(principal)) == {two_orgs["cam_a1"], two_orgs["cam_a2"]}
     assert not Camera.objects.for_user(principal, Action.MANAGE).exists()
 
