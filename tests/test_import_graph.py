@@ -29,12 +29,6 @@ WIRING = frozenset({"portal.settings", "portal.urls", "portal.api_urls", "portal
 # only shrink. The layering they break: portal's shared bases < accounts <
 # cameras < signaling < recordings.footage < recordings < recordings.playback.
 KNOWN_CYCLE_EDGES: dict[tuple[str, str], str] = {
-    # The shared API and admin bases apply the access gate (accounts.scoping,
-    # accounts.roles, accounts.audit.client_ip), while every app's API and
-    # admin, accounts' included, build on those bases and on portal.models.
-    ("portal", "accounts"): "portal.api_base, portal.admin_base -> accounts.scoping, accounts.roles, accounts.audit",
-    # The page-config context processor writes signaling's close and error codes into every page.
-    ("portal", "signaling"): "portal.context_processors -> signaling.protocol",
     # Camera health and camera/site changes publish to the event stream, whose consumers use cameras.
     ("cameras", "signaling"): "cameras.health, cameras.services -> signaling.events",
     # The recording engine uses the other recordings features and shared helpers (issue 11's feature packages).
