@@ -29,8 +29,6 @@ WIRING = frozenset({"portal.settings", "portal.urls", "portal.api_urls", "portal
 # only shrink. The layering they break: portal's shared bases < accounts <
 # cameras < signaling < recordings.footage < recordings < recordings.playback.
 KNOWN_CYCLE_EDGES: dict[tuple[str, str], str] = {
-    # Camera health and camera/site changes publish to the event stream, whose consumers use cameras.
-    ("cameras", "signaling"): "cameras.health, cameras.services -> signaling.events",
     # The recording engine uses the other recordings features and shared helpers (issue 11's feature packages).
     ("recordings.footage", "recordings"): (
         "recordings.footage.capture, .ffmpeg, .recorder -> recordings.recorder; .check, .ingest -> recordings.storage; "

@@ -32,10 +32,10 @@ from cameras.gateways import client_for, restream_url
 from cameras.go2rtc import Go2RTCError
 from cameras.models import Camera
 from cameras.streams import stream_name
+from portal.events import camera_group, send_on_commit
 from recordings import storage
 from recordings.clips import recorder, retention
 from recordings.models import Clip, ClipStatus
-from signaling.events import camera_group, send_on_commit
 
 logger = logging.getLogger(__name__)
 
