@@ -8,8 +8,8 @@ from pathlib import Path
 
 from cameras.models import Camera
 from recordings.footage import index, layout, mp4
+from recordings.footage.checksums import sha256_of
 from recordings.footage.models import Segment, SegmentKind
-from recordings.storage import sha256_of
 
 
 def record(camera: Camera, files: list[Path], start: datetime, *, run: str = "0badcafe",
