@@ -1,6 +1,6 @@
 """Admin for people, organizations, memberships, API tokens and the audit trail.
 
-Organization admins reach their own rows only (``portal.admin_base``);
+Organization admins reach their own rows only (``accounts.admin_base``);
 people themselves are managed by superusers, organization admins manage
 access through memberships. Every write goes through ``accounts.services``.
 """
@@ -19,9 +19,9 @@ from django.http import HttpRequest
 from django.utils.functional import lazy
 
 from accounts import invitations, services
+from accounts.admin_base import ServiceForm, SuperuserOnlyAdmin, TenantScopedAdmin
 from accounts.forms import choices_of, offer_choices
 from accounts.models import APIToken, AuditEvent, Invitation, Membership, Organization, User
-from portal.admin_base import ServiceForm, SuperuserOnlyAdmin, TenantScopedAdmin
 
 # Lazy: read when a page is drawn, so the configured name (CCTV_PORTAL_NAME) is the one shown.
 admin.site.site_header = lazy(lambda: f"{settings.CCTV_PORTAL_NAME} administration", str)()

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from accounts import services
 from accounts.models import APIToken, AuditEvent, Organization
 from accounts.roles import Action
+from accounts.scoped_api import ScopedViewSet
 from accounts.scoping import ScopedQuerySet, grants_for
 from accounts.serializers import (
     APITokenCreatedSerializer,
@@ -25,7 +26,7 @@ from accounts.serializers import (
     AuditEventSerializer,
     OrganizationSerializer,
 )
-from portal.api_base import DateTimeRangeFilter, IdFilter, ScopedViewSet, errors
+from portal.api_base import DateTimeRangeFilter, IdFilter, errors
 
 MANAGERS_ONLY = "Only owners and admins of the organization can see or change this."
 

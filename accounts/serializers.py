@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from accounts.models import APIToken, AuditEvent, Organization
 from accounts.roles import TOKEN_ROLES
-from portal.api_base import ScopedPrimaryKeyField
+from accounts.scoped_api import ScopedPrimaryKeyField
 
 # Named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] (the schema's TokenRoleEnum, InvitationStatusEnum).
 TOKEN_ROLE_CHOICES = [(role.value, role.label) for role in TOKEN_ROLES]

@@ -1,6 +1,6 @@
 """Admin for sites, cameras and gateways.
 
-Sites and cameras are tenant data (``portal.admin_base.TenantScopedAdmin``)
+Sites and cameras are tenant data (``accounts.admin_base.TenantScopedAdmin``)
 and are saved through ``cameras.services``. Camera credentials are
 write-only: the stream URLs and ONVIF login are never put in a page, not
 even after a failed submit; the form shows the masked source and "leave
@@ -18,6 +18,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from accounts.admin_base import ServiceForm, SuperuserOnlyAdmin, TenantScopedAdmin, WriteOnlyTextInput
 from accounts.models import Organization
 from cameras import services
 from cameras.forms import KEEP_HELP
@@ -25,7 +26,6 @@ from cameras.models import Camera, Gateway, PTZPreset, Site
 from cameras.ptz import services as ptz
 from cameras.services import SECRET_CAMERA_FIELDS
 from cameras.sources import MAX_SOURCE_LENGTH
-from portal.admin_base import ServiceForm, SuperuserOnlyAdmin, TenantScopedAdmin, WriteOnlyTextInput
 
 TIMESTAMPS = ("created_at", "updated_at")
 KEEP_SET_HELP = "Set; leave blank to keep it."

@@ -8,10 +8,11 @@ from django.db.models.functions import Coalesce
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from accounts.roles import Action
+from accounts.scoped_api import ScopedViewSet
 from cameras import services
 from cameras.models import Camera, CameraStatus, Site
 from cameras.serializers import CameraSerializer, SiteSerializer
-from portal.api_base import CRUD_MIXINS, PUBLIC_ID_PARAMETER, IdFilter, ScopedViewSet, errors
+from portal.api_base import CRUD_MIXINS, PUBLIC_ID_PARAMETER, IdFilter, errors
 
 
 class SiteFilter(django_filters.FilterSet):

@@ -12,7 +12,7 @@ from cameras.gateways import client_for
 from cameras.go2rtc import Go2RTCClient, Go2RTCError, StreamState
 from cameras.models import Camera, CameraStatus, Gateway
 from cameras.streams import stream_name
-from signaling.events import publish_camera_status
+from portal.events import publish_camera_status
 
 logger = logging.getLogger(__name__)
 PROBE_THREADS = 8

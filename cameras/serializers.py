@@ -12,8 +12,8 @@ from typing import Any
 from rest_framework import serializers
 
 from accounts.models import Organization
+from accounts.scoped_api import ScopedPrimaryKeyField, ScopedPublicIdField
 from cameras.models import Camera, Site
-from portal.api_base import ScopedPrimaryKeyField, ScopedPublicIdField
 
 SOURCE_INPUT_LIMIT = 4096  # the source rules give the real, friendlier limit
 

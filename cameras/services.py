@@ -26,7 +26,7 @@ from cameras.models import Camera, Gateway, PTZCapabilities, Site
 from cameras.ptz import tasks as ptz_tasks
 from cameras.ptz.onvif.backoff import forget_backoff
 from cameras.sources import check_camera_source
-from signaling.events import publish_scope_changed
+from portal.events import publish_scope_changed
 
 SECRET_CAMERA_FIELDS = frozenset({"main_source", "sub_source", "onvif_username", "onvif_password"})
 CAMERA_FIELDS = frozenset(

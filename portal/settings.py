@@ -127,7 +127,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.organizations",
-                "portal.context_processors.page_config",
+                "signaling.context_processors.page_config",
             ],
             # {% when %} and |at (portal/time_tags.py): times in the site's or the viewer's zone, on every page.
             "builtins": ["portal.time_tags"],

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from portal.admin_base import view_on_site
+from accounts.admin_base import view_on_site
 from portal.api_urls import router
 from portal.pwa import favicon, web_manifest
 
@@ -11,7 +11,7 @@ handler404 = "portal.api.not_found"
 handler500 = "portal.api.server_error"
 
 urlpatterns = [
-    # Before the admin's own: Django's shortcut looks rows up unscoped (see portal.admin_base).
+    # Before the admin's own: Django's shortcut looks rows up unscoped (see accounts.admin_base).
     path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

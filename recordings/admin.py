@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
-from portal.admin_base import ServiceForm, TenantScopedAdmin
+from accounts.admin_base import ServiceForm, TenantScopedAdmin
 from recordings.clips import services as exports
 from recordings.models import (
     Clip,

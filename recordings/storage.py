@@ -25,10 +25,9 @@ from django.core.files import File
 from django.core.files.storage import Storage, storages
 from django.utils.text import slugify
 
+from recordings.footage.checksums import sha256_of
+
 logger = logging.getLogger(__name__)
-
-HASH_CHUNK = 1024 * 1024
-
 
 class StorageFailed(Exception):
     """Writing a clip into storage failed; the partial object was removed."""
@@ -87,14 +86,6 @@ class HashingFile(File):
 
     def sha256(self, size: int) -> str | None:
         return self._digest.hexdigest() if self._hashed == size else None
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 
-from signaling.events import publish_scope_changed
+from portal.events import publish_scope_changed
 
 
 def _tell_event_streams(sender: Any, *, user_id: int, **kwargs: Any) -> None:

@@ -21,7 +21,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 from accounts.scoping import MFAEnrolmentRequired
-from signaling import events, live, relay
+from portal import events
+from signaling import live, relay
 from signaling.limits import limiter
 from signaling.protocol import MOTION_ALERT_FIELDS, CloseCode, RelayError
 from signaling.scopes import followed_camera_groups

@@ -2,7 +2,7 @@
 
 One source of truth: the consumers send these, the routing serves these
 paths, and ``browser_config`` hands the same values to the page (through
-``portal.context_processors.page_config``), so static/js never copies a
+``signaling.context_processors.page_config``), so static/js never copies a
 number or a code from Python.
 """
 

@@ -6,7 +6,7 @@ from accounts.callers import Visitor
 from accounts.roles import Action
 from accounts.scoping import check_mfa, organization_ids_for
 from cameras.models import Camera
-from signaling.events import camera_group, organization_group
+from portal.events import camera_group, organization_group
 
 
 def followed_camera_groups(user: Visitor) -> set[str]:

@@ -13,8 +13,9 @@ from accounts import invitations, services
 from accounts.api import MANAGERS_ONLY
 from accounts.models import Invitation, Membership
 from accounts.roles import RESTRICTABLE_ROLES, Action
+from accounts.scoped_api import ScopedViewSet
 from cameras.grants.serializers import InvitationSerializer, MembershipSerializer
-from portal.api_base import CRUD_MIXINS, PUBLIC_ID_PARAMETER, IdFilter, ScopedViewSet, errors
+from portal.api_base import CRUD_MIXINS, PUBLIC_ID_PARAMETER, IdFilter, errors
 
 
 class MembershipFilter(django_filters.FilterSet):

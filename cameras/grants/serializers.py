@@ -8,9 +8,9 @@ from rest_framework import serializers
 
 from accounts.models import Invitation, Membership, Organization
 from accounts.roles import Role
+from accounts.scoped_api import ScopedPrimaryKeyField, ScopedPublicIdField
 from accounts.serializers import INVITATION_STATUS_CHOICES
 from cameras.models import Camera, Site
-from portal.api_base import ScopedPrimaryKeyField, ScopedPublicIdField
 
 
 class MembershipSerializer(serializers.ModelSerializer):

@@ -28,6 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.roles import Action
+from accounts.scoped_api import ScopedViewSet
 from portal.api_base import (
     PUBLIC_ID_PARAMETER,
     BinaryRenderer,
@@ -35,7 +36,6 @@ from portal.api_base import (
     ErrorSerializer,
     IdFilter,
     MP4Renderer,
-    ScopedViewSet,
     errors,
 )
 from recordings import storage

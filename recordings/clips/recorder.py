@@ -9,31 +9,19 @@ wall-clock limit of the clip's length plus a margin.
 
 from __future__ import annotations
 
-import re
 import subprocess
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 
 from django.conf import settings
 
 from cameras.sources import scrub
+from recordings.footage.restream import Failure, classify
 
 # ffmpeg gives up when the gateway sends nothing for this long (connect, or mid-stream).
 IO_TIMEOUT_SECONDS = 10
 # On top of the clip's length: connecting, waiting for a keyframe, finishing the file.
 WALL_MARGIN_SECONDS = 30
-# MP4 holds H.264/H.265 video and AAC audio; other audio (G.711 of many
-# cameras) is left out by go2rtc's filter rather than failing the clip.
-RESTREAM_QUERY = "video&audio=aac"
-
-
-class Failure(Enum):
-    UNREACHABLE = "unreachable"  # no connection to the gateway
-    REFUSED = "refused"  # the gateway answered 401/403
-    NOT_FOUND = "not_found"  # the gateway has no such stream, or its source failed
-    STALLED = "stalled"  # connected, but video stopped or never came in time
-    OTHER = "other"
 
 
 @dataclass
@@ -45,10 +33,6 @@ class RecordingError(Exception):
         return f"{self.failure.value}: {self.detail}"
 
 
-def restream_source(restream_url: str) -> str:
-    return f"{restream_url}?{RESTREAM_QUERY}"
-
-
 def ffmpeg_argv(source: str, duration: int, output: Path) -> list[str]:
     return [
         settings.CCTV_FFMPEG_BIN, "-nostdin", "-hide_banner", "-loglevel", "error",
@@ -57,27 +41,6 @@ def ffmpeg_argv(source: str, duration: int, output: Path) -> list[str]:
         "-t", str(duration), "-map", "0:v:0", "-map", "0:a:0?", "-c", "copy", "-dn", "-sn",
         "-movflags", "+faststart", "-f", "mp4", "-y", str(output),
     ]  # fmt: skip
-
-
-# ffmpeg reports an RTSP answer as "method DESCRIBE failed: 404 Not Found" or "Server returned 404 ...".
-# Match those phrases only: URLs in the same text carry port numbers and ids with any digits.
-_STATUS_RE = re.compile(r"(?:failed:|server returned)\s*(\d{3})")
-_UNREACHABLE = ("connection refused", "no route to host", "network is unreachable", "name or service not known",
-                "connection reset")
-
-
-def classify(stderr: str) -> Failure:
-    text = stderr.lower()
-    if any(phrase in text for phrase in _UNREACHABLE):
-        return Failure.UNREACHABLE
-    statuses = set(_STATUS_RE.findall(text))
-    if statuses & {"401", "403"}:
-        return Failure.REFUSED
-    if "404" in statuses:
-        return Failure.NOT_FOUND
-    if "timed out" in text or "timeout" in text or "end of file" in text:
-        return Failure.STALLED
-    return Failure.OTHER
 
 
 def record(source: str, duration: int, output: Path) -> None:

@@ -33,10 +33,11 @@ from cameras.gateways import client_for, restream_url
 from cameras.go2rtc import Go2RTCError
 from cameras.models import Camera
 from cameras.streams import stream_name
+from portal.events import camera_group, send_on_commit
 from recordings import storage
 from recordings.clips import recorder, retention
+from recordings.footage.restream import Failure, restream_source
 from recordings.models import Clip, ClipStatus
-from signaling.events import camera_group, send_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -202,9 +203,9 @@ def _precheck(camera: Camera | None) -> Outcome | None:
 
 def diagnose(camera: Camera, error: recorder.RecordingError) -> Outcome:
     """Turn an ffmpeg failure into a reason, asking the gateway's API what it knows."""
-    if error.failure is recorder.Failure.REFUSED:
+    if error.failure is Failure.REFUSED:
         return Outcome("The video gateway refused the recording; ask the platform operator.")
-    if error.failure is recorder.Failure.OTHER and "not installed" in error.detail:
+    if error.failure is Failure.OTHER and "not installed" in error.detail:
         return Outcome("The recording worker cannot record (ffmpeg is missing); ask the platform operator.")
     name = stream_name(camera.public_id, "main")
     try:
@@ -216,16 +217,16 @@ def diagnose(camera: Camera, error: recorder.RecordingError) -> Outcome:
         return Outcome("The video gateway refused the portal's request; ask the platform operator.")
     if name not in streams:
         return Outcome("The camera is not set up on its video gateway yet.", retryable=True)
-    if error.failure is recorder.Failure.UNREACHABLE:
+    if error.failure is Failure.UNREACHABLE:
         return Outcome("The video gateway's restream port is not reachable.", retryable=True)
-    if error.failure is recorder.Failure.STALLED:
+    if error.failure is Failure.STALLED:
         return Outcome("The camera stopped sending video before the clip was complete.")
     return Outcome("The camera sent no video: it is offline, or its address or login is wrong.")
 
 
 def _record_into_storage(clip: Clip, camera: Camera) -> storage.StoredFile:
     temp = storage.temp_path(clip.public_id)
-    source = recorder.restream_source(restream_url(camera.gateway, stream_name(camera.public_id, "main")))
+    source = restream_source(restream_url(camera.gateway, stream_name(camera.public_id, "main")))
     try:
         temp.unlink(missing_ok=True)
         recorder.record(source, clip.duration, temp)

@@ -16,7 +16,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
 
-from portal.admin_base import ServiceForm, SuperuserOnlyAdmin, TenantScopedAdmin
+from accounts.admin_base import ServiceForm, SuperuserOnlyAdmin, TenantScopedAdmin
 from recordings.footage import holds, recorders, services, tier_config
 from recordings.footage.models import (
     LegalHold,

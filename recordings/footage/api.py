@@ -27,9 +27,10 @@ from rest_framework.response import Response
 
 from accounts.audit import client_ip
 from accounts.roles import Action
+from accounts.scoped_api import ScopedViewSet
 from accounts.scoping import access
 from cameras.models import Camera
-from portal.api_base import CRUD_MIXINS, PUBLIC_ID_PARAMETER, DateTimeFilter, IdFilter, ScopedViewSet, errors
+from portal.api_base import CRUD_MIXINS, PUBLIC_ID_PARAMETER, DateTimeFilter, IdFilter, errors
 from portal.renderers import BrowsableAPIRenderer
 from recordings.footage import health, holds, index, services, tier_config, usage
 from recordings.footage.models import LegalHold, StorageTier

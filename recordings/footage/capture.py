@@ -37,9 +37,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cameras.sources import scrub
-from recordings.clips.recorder import classify
 from recordings.footage import ffmpeg
 from recordings.footage.clock import RunClock
+from recordings.footage.restream import classify
 
 logger = logging.getLogger(__name__)
 

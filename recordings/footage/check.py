@@ -34,8 +34,8 @@ from django.utils import timezone
 
 from cameras.models import Camera
 from recordings.footage import health, index, layout, mp4, stores
+from recordings.footage.checksums import sha256_of
 from recordings.footage.models import CameraUsage, OrganizationUsage, Segment, SegmentKind, StorageTier, Tier
-from recordings.storage import sha256_of
 
 logger = logging.getLogger(__name__)
 

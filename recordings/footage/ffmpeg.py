@@ -29,8 +29,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from recordings.clips.recorder import Failure
 from recordings.footage.layout import incoming_pattern
+from recordings.footage.restream import Failure
 
 # ffmpeg gives up when the gateway sends nothing for this long.
 IO_TIMEOUT_SECONDS = 10

@@ -21,8 +21,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from portal.events import camera_group, send_to_group
 from recordings.footage.models import HealthState, Recorder, RecordingHealth
-from signaling.events import camera_group, send_to_group
 
 logger = logging.getLogger(__name__)
 

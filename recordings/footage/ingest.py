@@ -22,10 +22,10 @@ from pathlib import Path
 from django.db import DatabaseError
 
 from recordings.footage import health, index, layout, mp4
+from recordings.footage.checksums import sha256_of
 from recordings.footage.clock import RunClock
 from recordings.footage.models import MAX_SEGMENT_SECONDS, Segment, Tier
 from recordings.footage.services import Plan
-from recordings.storage import sha256_of
 
 logger = logging.getLogger(__name__)
 

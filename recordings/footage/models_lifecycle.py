@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.callers import Visitor
 from accounts.scoping import Scope, ScopedQuerySet
-from recordings.models.notifications import NotificationEvent
+from recordings.footage.notice_kinds import NoticeKind
 
 HOLD_REASON_MAX = 500
 
@@ -63,13 +63,6 @@ class LegalHold(models.Model):
 
     def __str__(self) -> str:
         return f"Hold on {self.camera_name}, {self.start:%Y-%m-%d %H:%M} to {self.end:%Y-%m-%d %H:%M} UTC"
-
-
-class NoticeKind(models.TextChoices):
-    """What a notice is about; the values are the notification event types (and webhook events)."""
-
-    RECORDING_STOPPED = NotificationEvent.RECORDING_STOPPED.value, NotificationEvent.RECORDING_STOPPED.label
-    STORAGE_QUOTA = NotificationEvent.STORAGE_QUOTA.value, NotificationEvent.STORAGE_QUOTA.label
 
 
 class Notice(models.Model):

@@ -23,6 +23,7 @@ from django.db.models import Q
 from accounts.models import Membership
 from accounts.roles import Role
 from cameras.models import Camera
+from portal.events import camera_group, send_on_commit, user_group
 from recordings.footage import health, notice_messages, retention
 from recordings.footage.models import (
     Notice,
@@ -35,7 +36,6 @@ from recordings.footage.models import (
 )
 from recordings.models import NotificationChannel, NotificationDelivery, NotificationRule
 from recordings.notifications.tasks import deliver_notification
-from signaling.events import camera_group, send_on_commit, user_group
 
 logger = logging.getLogger(__name__)
 

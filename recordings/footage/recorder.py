@@ -31,9 +31,9 @@ from django.utils import timezone
 from cameras.gateways import restream_url
 from cameras.models import Gateway
 from cameras.streams import stream_name
-from recordings.clips.recorder import restream_source
 from recordings.footage import capture, health, ingest, layout, leases, mp4, recorders, settle
 from recordings.footage.models import HealthState, Recorder
+from recordings.footage.restream import restream_source
 from recordings.footage.services import Plan, recording_plan
 
 logger = logging.getLogger(__name__)

@@ -17,6 +17,7 @@ from accounts.callers import Visitor, person_of
 from accounts.roles import Action
 from accounts.scoping import Scope, ScopedQuerySet, is_signed_in, organization_ids_for
 from portal.fields import EncryptedTextField
+from recordings.footage.notice_kinds import NoticeKind
 
 
 class NotificationChannel(models.TextChoices):
@@ -28,8 +29,8 @@ class NotificationEvent(models.TextChoices):
     """What a rule can send; the value is the webhook's ``X-CCTV-Event``."""
 
     MOTION_ALERT = "motion.alert", "Motion alerts"
-    RECORDING_STOPPED = "recording.stopped", "Recording stopped"
-    STORAGE_QUOTA = "storage.quota", "Footage storage over 90 % of its quota"
+    RECORDING_STOPPED = NoticeKind.RECORDING_STOPPED.value, NoticeKind.RECORDING_STOPPED.label
+    STORAGE_QUOTA = NoticeKind.STORAGE_QUOTA.value, NoticeKind.STORAGE_QUOTA.label
 
 
 def default_event_types() -> list[str]:

@@ -23,17 +23,10 @@ from rest_framework.response import Response
 
 from accounts.audit import client_ip
 from accounts.roles import Action
+from accounts.scoped_api import ScopedViewSet
 from accounts.scoping import ScopedQuerySet, access
 from cameras.models import Camera
-from portal.api_base import (
-    DATETIME_MESSAGE,
-    PUBLIC_ID_PARAMETER,
-    DateTimeFilter,
-    ErrorSerializer,
-    JPEGRenderer,
-    ScopedViewSet,
-    errors,
-)
+from portal.api_base import DATETIME_MESSAGE, PUBLIC_ID_PARAMETER, DateTimeFilter, ErrorSerializer, JPEGRenderer, errors
 from recordings.clips import downloads, range_exports
 from recordings.clips.serializers import ClipSerializer
 from recordings.models import MotionEvent

@@ -26,10 +26,10 @@ from accounts.callers import Visitor, person_of
 from accounts.roles import Action
 from accounts.scoping import access, require_visible
 from cameras.models import Camera
+from portal.events import camera_group, send_on_commit
 from recordings import schedules, storage
 from recordings.models import MotionEvent, MotionSettings
 from recordings.motion.payload import alert_payload
-from signaling.events import camera_group, send_on_commit
 
 if TYPE_CHECKING:
     from recordings.motion.detector import DetectorSettings

@@ -20,7 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.roles import Action
-from portal.api_base import CRUD_MIXINS, PUBLIC_ID_PARAMETER, IdFilter, ScopedViewSet, errors
+from accounts.scoped_api import ScopedViewSet
+from portal.api_base import CRUD_MIXINS, PUBLIC_ID_PARAMETER, IdFilter, errors
 from recordings.models import DeliveryStatus, NotificationDelivery, NotificationRule, WebhookEndpoint
 from recordings.models.notifications import default_event_types
 from recordings.notifications import rules

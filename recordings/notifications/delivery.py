@@ -221,9 +221,9 @@ def alert_email(delivery: NotificationDelivery) -> EmailMessage:
 
 def _email_of(delivery: NotificationDelivery) -> EmailMessage:
     if delivery.notice is not None:
-        from recordings.footage import notice_messages
+        from recordings.notifications import notice_emails
 
-        return notice_messages.email(delivery)
+        return notice_emails.email(delivery)
     event = delivery.event
     if event is None:
         raise webhooks.DeliveryError("The motion event was deleted.", retryable=False)

@@ -1,6 +1,6 @@
 // Configuration the server writes into the page as JSON (<script type="application/json" id="...">).
 //
-// "page-config" is on every page (base.html, from portal.context_processors.page_config): the live
+// "page-config" is on every page (base.html, from signaling.context_processors.page_config): the live
 // relay's close codes and error codes and the socket paths, taken from signaling/protocol.py, so
 // nothing here repeats a number from Python. Pages add their own blocks (live-config, ptz-config).
 

@@ -8,7 +8,7 @@ from accounts.callers import TokenPrincipal, is_token, person_of, token_of
 from accounts.models import APIToken, User
 from accounts.roles import Role
 from accounts.scoping import Grant
-from tests.factories import make_organization, make_user
+from tests.support.factories import make_organization, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""The admin sees and touches only what the access gate allows (portal/admin_base.py)."""
+"""The admin sees and touches only what the access gate allows (accounts/admin_base.py)."""
 
 from __future__ import annotations
 

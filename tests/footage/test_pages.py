@@ -118,7 +118,7 @@ def test_a_channel_layer_that_is_down_costs_the_push_not_the_recording(world: Wo
     """Regression: with Redis gone, the push after commit raised out of the recorder and killed it."""
     import redis
 
-    from signaling import events
+    from portal import events
 
     class LayerDown:
         async def group_send(self, group: str, event: dict) -> None:

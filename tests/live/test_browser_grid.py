@@ -15,7 +15,7 @@ import pytest
 
 from accounts.roles import Role
 from cameras import services, sync
-from signaling.events import publish_camera_status
+from portal.events import publish_camera_status
 from tests.support.browser import frames_advance, log_in, players, wait_players_live
 from tests.support.factories import PASSWORD, make_member, make_organization, make_site, make_user
 from tests.support.media import keep_sources_open, stop_processes

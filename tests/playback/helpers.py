@@ -10,8 +10,8 @@ from accounts.models import Organization
 from accounts.roles import Role
 from cameras.models import Camera, Site
 from recordings.footage import index, layout, mp4
+from recordings.footage.checksums import sha256_of
 from recordings.footage.models import Segment, SegmentKind
-from recordings.storage import sha256_of
 from tests.support.factories import make_member, make_organization, make_site, make_user
 
 

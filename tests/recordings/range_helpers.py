@@ -10,9 +10,9 @@ from pathlib import Path
 
 from cameras.models import Camera
 from recordings.footage import index
+from recordings.footage.checksums import sha256_of
 from recordings.footage.models import RecordingMode, RecordingSettings, Segment
 from recordings.footage.mp4 import read_facts
-from recordings.storage import sha256_of
 from tests.footage.helpers import place
 
 SEGMENT_SECONDS = 10

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from recordings.clips.recorder import Failure, classify, ffmpeg_argv, restream_source
+from recordings.clips.recorder import ffmpeg_argv
+from recordings.footage.restream import Failure, classify, restream_source
 
 URL = "rtsp://127.0.0.1:44013/cam-4014034043b2c1d0e9f8a7b6c5d4e3f2-main?video&audio=aac"
 

@@ -1,4 +1,9 @@
-"""Template context every page gets: the page-wide configuration static/js reads."""
+"""Template context every page gets: the page-wide configuration static/js reads.
+
+It lives in ``signaling``, whose close codes, relay error codes and socket
+paths it writes; settings (the wiring) names it, so ``portal`` needs no
+signaling import.
+"""
 
 from __future__ import annotations
 

@@ -28,6 +28,9 @@ organizations (``TenantScopedAdmin``):
   becomes a form error with nothing saved. Deletes, one or in bulk, call the
   service for each row; a refusal rolls the whole request back and is shown
   as an error message.
+
+This module lives in ``accounts``, next to the gate it applies, so that
+``portal`` stays below every app (``tests/test_import_graph.py``).
 """
 
 from __future__ import annotations

@@ -3,6 +3,10 @@
 Group names are built here from ids only. A camera event goes to that
 camera's group; only event-stream consumers whose user the gate lets view
 the camera join it, so an event reaches nobody else.
+
+The publishing side lives in ``portal``, below every app: ``cameras`` and
+``recordings`` publish, ``signaling`` (whose consumers use ``cameras``)
+subscribes to the same group names, and no arrow points back.
 """
 
 from __future__ import annotations
