@@ -25,6 +25,7 @@ from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access, can, require_visible
 from cameras.models import Camera, Site
+from portal.work import enqueue
 from recordings import schedules
 from recordings.models import (
     NotificationChannel,
@@ -160,9 +161,7 @@ def send_test(user: Any, webhook: WebhookEndpoint, *, ip: str | None = None) -> 
     )
     audit.record(user, "webhook.test", organization=webhook.organization_id, target=webhook, ip=ip,
                  delivery=delivery.pk)
-    from recordings.notifications.tasks import deliver_notification
-
-    deliver_notification.delay_on_commit(delivery.pk)
+    enqueue("recordings.tasks.deliver_notification", delivery.pk)
     return delivery
 
 
