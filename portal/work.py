@@ -16,9 +16,9 @@ the work must run here, as ``.delay()`` runs it), and it sends without the
 task object, so the router that reads the queue a task declares
 (``portal.celery.route_to_declared_queue``) would not see it. The task is
 looked up in the app's registry instead, and sent with its own
-``apply_async``. A web process has not imported the tasks modules (the
-worker autodiscovers them at start), so the first name not registered yet
-loads them the way a worker does.
+``apply_async``. Django's setup imports no tasks module (the worker
+autodiscovers them at start), so the ASGI application loads them at start
+(``load_tasks``), and any other process on the first name not registered yet.
 
 Tests capture instead of sending: ``with captured() as queued:`` (the
 ``queued_work`` fixture) records each :class:`QueuedWork` at the call.
@@ -80,11 +80,19 @@ def enqueue(name: str, *args: Any, task_id: str | None = None, countdown: float 
 
 def registered_task(name: str) -> Task:
     """The task registered as ``name``, loading every app's tasks module first if it is not there yet."""
-    app = current_app
-    if name not in app.tasks:
-        with _registry_lock:
-            app.loader.import_default_modules()  # what a worker does at start: autodiscovery
-    return app.tasks[name]  # celery.exceptions.NotRegistered (a KeyError) for an unknown name
+    if name not in current_app.tasks:
+        load_tasks()
+    return current_app.tasks[name]  # celery.exceptions.NotRegistered (a KeyError) for an unknown name
+
+
+def load_tasks() -> None:
+    """Import every app's tasks module, as a worker does at start (autodiscovery).
+
+    The ASGI application calls it at start, so that no one's first command
+    waits for the imports (the ONVIF library among them).
+    """
+    with _registry_lock:
+        current_app.loader.import_default_modules()
 
 
 @contextmanager

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import transaction
 
 from portal.work import CapturedWork, QueuedWork, captured, enqueue
+from tests.portal.test_celery_queues import EXPECTED_QUEUES
 from tests.services import REPO_ROOT
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +137,15 @@ def test_work_sent_by_name_from_a_web_process_lands_on_the_queue_its_task_declar
         "celery": [["recordings.tasks.deliver_notification", False]],
     }
     assert seen["ids"]["recordings.tasks.export_clip"] == "export-3"
+
+
+def test_the_asgi_application_registers_every_task_at_start() -> None:
+    """Not during the first request: loading them (the ONVIF library too) delayed a held PTZ arrow's first moves."""
+    code = ("import json; import portal.asgi; from celery import current_app; "
+            "print(json.dumps(sorted(name for name in current_app.tasks if not name.startswith('celery.'))))")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "DATABASE_URL": "sqlite:///:memory:"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+                            timeout=120, check=False)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == sorted(EXPECTED_QUEUES)
