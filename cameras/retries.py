@@ -7,6 +7,7 @@ from typing import Any
 
 from cameras.go2rtc import Go2RTCError
 from cameras.ptz.onvif.errors import OnvifError
+from portal.backoff import exponential_delay
 
 logger = logging.getLogger(__name__)
 RETRY = {"max_retries": 5, "retry_backoff": True, "retry_backoff_max": 60, "retry_jitter": True}
@@ -15,5 +16,5 @@ RETRY = {"max_retries": 5, "retry_backoff": True, "retry_backoff_max": 60, "retr
 def retry_or_log(task: Any, exc: Go2RTCError | OnvifError) -> None:
     """Retry ``task`` (a bound task) in 1, 2, 4... s up to a minute while that can help; else log and give up."""
     if exc.retryable and task.request.retries < RETRY["max_retries"]:
-        raise task.retry(exc=exc, countdown=min(2 ** task.request.retries, RETRY["retry_backoff_max"]))
+        raise task.retry(exc=exc, countdown=exponential_delay(task.request.retries, 1, RETRY["retry_backoff_max"]))
     logger.warning("%s gave up: %s", task.name, exc)

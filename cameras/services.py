@@ -20,13 +20,13 @@ from accounts.callers import Visitor
 from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import require_visible
-from cameras import hosts, tasks
+from cameras import hosts
 from cameras.gateways import least_loaded_gateway
 from cameras.models import Camera, Gateway, PTZCapabilities, Site
-from cameras.ptz import tasks as ptz_tasks
 from cameras.ptz.onvif.backoff import forget_backoff
 from cameras.sources import check_camera_source
 from portal.events import publish_scope_changed
+from portal.work import enqueue
 
 SECRET_CAMERA_FIELDS = frozenset({"main_source", "sub_source", "onvif_username", "onvif_password"})
 CAMERA_FIELDS = frozenset(
@@ -131,19 +131,19 @@ def create_camera(user: Visitor, site: Site, *, ip: str | None = None, **fields:
     audit.record(user, "camera.create", organization=site.organization_id, target=camera, ip=ip)
     _after_camera_change(camera)
     if camera.has_onvif:
-        ptz_tasks.refresh_ptz_capabilities.delay_on_commit(camera.pk)
+        enqueue("cameras.tasks.refresh_ptz_capabilities", camera.pk)
     return camera
 
 
 def _after_camera_change(camera: Camera) -> None:
     """Once committed: put the camera's streams on its gateway, refresh live scopes."""
-    tasks.sync_camera_streams.delay_on_commit(camera.pk)
+    enqueue("cameras.tasks.sync_camera_streams", camera.pk)
     publish_scope_changed(organization_id=camera.site.organization_id)
 
 
 def _after_camera_removal(camera: Camera, gateway_id: int | None) -> None:
     if gateway_id is not None:
-        tasks.remove_camera_streams.delay_on_commit(gateway_id, str(camera.public_id))
+        enqueue("cameras.tasks.remove_camera_streams", gateway_id, str(camera.public_id))
     publish_scope_changed(organization_id=camera.site.organization_id)
 
 
@@ -173,7 +173,7 @@ def update_camera(
     _after_camera_change(camera)
     if ONVIF_FIELDS.intersection(changed):
         _forget_onvif_failures(camera, onvif_before, _onvif_login(camera))
-        ptz_tasks.refresh_ptz_capabilities.delay_on_commit(camera.pk)
+        enqueue("cameras.tasks.refresh_ptz_capabilities", camera.pk)
     return camera
 
 
@@ -203,7 +203,7 @@ def move_camera_to_gateway(user: Visitor, camera: Camera, gateway: Gateway, *, i
     audit.record(user, "camera.move_gateway", organization=camera.site.organization_id, target=camera, ip=ip,
                  gateway=gateway.name)
     if old_gateway_id is not None:
-        tasks.remove_camera_streams.delay_on_commit(old_gateway_id, str(camera.public_id))
+        enqueue("cameras.tasks.remove_camera_streams", old_gateway_id, str(camera.public_id))
     _after_camera_change(camera)
     return camera
 

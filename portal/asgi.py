@@ -11,7 +11,10 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set u
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from portal.work import load_tasks  # noqa: E402
 from signaling.routing import websocket_urlpatterns  # noqa: E402
+
+load_tasks()  # services queue tasks by name: registered now, not during someone's first request
 
 application = ProtocolTypeRouter(
     {

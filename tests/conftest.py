@@ -21,6 +21,8 @@ from accounts.models import Membership, Organization, User
 from accounts.roles import Role
 from cameras import hosts
 from cameras.models import Camera, Site
+from portal import work
+from portal.work import CapturedWork
 from tests.support.factories import (
     CAMERA_SUB_SOURCE,
     PASSWORD,
@@ -57,6 +59,13 @@ def fake_dns(monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str, list[str]]]
 
     monkeypatch.setattr(hosts, "lookup", lookup)
     return table.update
+
+
+@pytest.fixture
+def queued_work() -> Iterator[CapturedWork]:
+    """What the code under test queued (``portal.work.enqueue``), recorded instead of sent: name, args, options."""
+    with work.captured() as queued:
+        yield queued
 
 
 FLUSH_ATTEMPTS = 5

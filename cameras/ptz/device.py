@@ -18,11 +18,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from cameras.models import Camera, PTZCapabilities, PTZPreset
-from cameras.ptz import tasks
 from cameras.ptz.onvif.client import OnvifAddress, get_adapter
 from cameras.ptz.onvif.errors import OnvifError, OnvifFault, OnvifNotSupported, OnvifUnknownToken
 from cameras.ptz.state import camera_key, get_store
 from cameras.ptz.vocabulary import AXES, PTZ_FEATURES, PTZAction
+from portal.work import enqueue
 
 logger = logging.getLogger(__name__)
 # A worker-side stop fires this long after the move's own timeout, so that a
@@ -65,8 +65,8 @@ def run_command(camera: Camera, command: dict[str, Any], seq: int, lease: str) -
     # Inline (eager) tasks would run the stop at once, ignoring the countdown;
     # without a broker the camera's own timeout is all there is.
     if sent and action == PTZAction.MOVE and command["timeout"] and not settings.CELERY_TASK_ALWAYS_EAGER:
-        tasks.ptz_stop_if_idle.apply_async((camera.pk, camera.site.organization_id, seq),
-                                           countdown=command["timeout"] + STOP_GRACE_SECONDS)
+        enqueue("cameras.tasks.ptz_stop_if_idle", camera.pk, camera.site.organization_id, seq,
+                countdown=command["timeout"] + STOP_GRACE_SECONDS)
     if sent:  # after the command, off its path: the live view shows where the camera now is
         refresh_status(camera)
 

@@ -32,9 +32,9 @@ from accounts.callers import Visitor, person_of, token_of
 from accounts.roles import Action
 from accounts.scoping import access, can
 from cameras.models import Camera, PTZCapabilities, PTZPreset
-from cameras.ptz import tasks
 from cameras.ptz.state import Holder, camera_key, get_store
 from cameras.ptz.vocabulary import AXES, MOTIONS, PTZ_FEATURES, PTZAction
+from portal.work import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -260,9 +260,8 @@ def do_command(user: Visitor, camera: Camera, command: CheckedCommand, *, takeov
     seq = store.next_seq(key)
     timeout = move_timeout(capabilities_of(camera)) if command.action == PTZAction.MOVE else 0.0
     expires = None if command.action == PTZAction.STOP else (timeout or COMMAND_EXPIRES_SECONDS)
-    tasks.ptz_command.apply_async_on_commit(
-        (camera.pk, camera.site.organization_id, command.payload(timeout), seq, holder.lease), expires=expires
-    )
+    enqueue("cameras.tasks.ptz_command", camera.pk, camera.site.organization_id, command.payload(timeout), seq,
+            holder.lease, expires=expires)
     # Written once the command is on its way: the database is not in the move's path.
     if _is_new_command(command, holder, key):
         audit.record(user, f"ptz.{command.action}", organization=camera.site.organization_id, target=camera,
@@ -282,10 +281,8 @@ def _is_new_command(command: CheckedCommand, holder: Holder, key: str) -> bool:
 def _release(user: Visitor, camera: Camera, holder: Holder, ip: str | None) -> Accepted:
     store, key = get_store(), camera_key(camera)
     if store.end_move(key):  # let go while moving: stop first
-        tasks.ptz_command.apply_async_on_commit(
-            (camera.pk, camera.site.organization_id, CheckedCommand(PTZAction.STOP).payload(0), store.next_seq(key),
-             holder.lease)
-        )
+        enqueue("cameras.tasks.ptz_command", camera.pk, camera.site.organization_id,
+                CheckedCommand(PTZAction.STOP).payload(0), store.next_seq(key), holder.lease)
     store.release(key, holder.principal)
     audit.record(user, "ptz.release", organization=camera.site.organization_id, target=camera, ip=ip,
                  session=holder.lease[:12])
@@ -303,7 +300,7 @@ def ptz_state(user: Visitor, camera: Camera) -> dict[str, Any]:
     state = store.get_state(key)
     fresh = time.time() - state.get("status_at", 0) < STATUS_MAX_AGE_SECONDS
     if capabilities is not None and capabilities.supported and not fresh and store.claim(key, "status", 0.5):
-        tasks.ptz_refresh_status.apply_async_on_commit((camera.pk, camera.site.organization_id), expires=5)
+        enqueue("cameras.tasks.ptz_refresh_status", camera.pk, camera.site.organization_id, expires=5)
     return {
         "capabilities": capabilities,
         "lock": lock_state(user, camera),
@@ -316,7 +313,7 @@ def ptz_state(user: Visitor, camera: Camera) -> dict[str, Any]:
 
 def request_capabilities(camera: Camera) -> None:
     """Read the camera's PTZ capabilities again, on a worker, once committed."""
-    tasks.refresh_ptz_capabilities.delay_on_commit(camera.pk)
+    enqueue("cameras.tasks.refresh_ptz_capabilities", camera.pk)
 
 
 # --- presets ----------------------------------------------------------------------------------
@@ -371,7 +368,7 @@ def do_create_preset(user: Visitor, camera: Camera, name: str, *, ip: str | None
         raise ValidationError({"name": ["This camera already has a preset with this name."]}) from None
     audit.record(user, "ptz.preset.create", organization=camera.site.organization_id, target=camera, ip=ip,
                  preset=name)
-    tasks.ptz_set_preset.delay_on_commit(preset.pk)
+    enqueue("cameras.tasks.ptz_set_preset", preset.pk)
     return preset
 
 
@@ -410,7 +407,7 @@ def do_delete_preset(user: Visitor, preset: PTZPreset, *, ip: str | None = None)
         return True
     preset.removing = True
     preset.save(update_fields=["removing", "updated_at"])
-    tasks.ptz_remove_preset.delay_on_commit(preset.pk)
+    enqueue("cameras.tasks.ptz_remove_preset", preset.pk)
     return False
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
+from portal.work import enqueue
 from recordings import storage
 from recordings.clips import retention
 from recordings.clips.services import publish_status
@@ -131,9 +132,7 @@ def sweep_stuck(now: datetime, batch_size: int) -> int:
         clip.status, clip.reason = ClipStatus.FAILED, reason
         publish_status(clip)
         if clip.bundle_id is not None:  # its multi-camera export may now be complete
-            from recordings.clips.tasks import assemble_bundle
-
-            assemble_bundle.delay(clip.bundle_id)
+            enqueue("recordings.tasks.assemble_bundle", clip.bundle_id)
         swept += 1
         logger.warning("clip %s was stuck; marked failed", clip.public_id)
     return swept

@@ -35,6 +35,7 @@ from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access
 from cameras.models import Camera
+from portal.work import enqueue
 from recordings import storage
 from recordings.clips import cutting, retention
 from recordings.clips.services import (
@@ -182,9 +183,7 @@ def request_range_clip(user: Visitor, camera_public_id: Any, start: Any, end: An
     audit.record(user, "clip.request", organization=organization, target=clip, ip=ip,
                  camera=str(camera.public_id), start=wanted.start.isoformat(), end=wanted.end.isoformat(),
                  stream=wanted.stream, duration=clip.duration)
-    from recordings.clips.tasks import export_range_clip
-
-    export_range_clip.apply_async_on_commit((clip.pk,), task_id=clip.task_id, eta=max(ready_at(wanted.end), now))
+    enqueue("recordings.tasks.export_range_clip", clip.pk, task_id=clip.task_id, eta=max(ready_at(wanted.end), now))
     publish_status(clip)
     return clip
 
@@ -262,9 +261,7 @@ def cut_range_clip(clip_id: int, *, task_id: str, last_try: bool, now: datetime 
     if reason is not None:
         _fail(clip, reason)
     if clip.bundle_id is not None:
-        from recordings.clips.tasks import assemble_bundle
-
-        transaction.on_commit(lambda: assemble_bundle.delay(clip.bundle_id))
+        enqueue("recordings.tasks.assemble_bundle", clip.bundle_id)
 
 
 def _cut_and_store(clip: Clip) -> str | None:

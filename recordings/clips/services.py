@@ -34,6 +34,7 @@ from cameras.go2rtc import Go2RTCError
 from cameras.models import Camera
 from cameras.streams import stream_name
 from portal.events import camera_group, send_on_commit
+from portal.work import enqueue
 from recordings import storage
 from recordings.clips import recorder, retention
 from recordings.footage.restream import Failure, restream_source
@@ -134,9 +135,7 @@ def request_clip(user: Visitor, camera_public_id: Any, duration: Any, *, ip: str
     )
     audit.record(user, "clip.request", organization=organization, target=clip, ip=ip,
                  camera=str(camera.public_id), duration=duration)
-    from recordings.clips.tasks import export_clip
-
-    export_clip.apply_async_on_commit((clip.pk,), task_id=clip.task_id)
+    enqueue("recordings.tasks.export_clip", clip.pk, task_id=clip.task_id)
     publish_status(clip)
     return clip
 

@@ -18,6 +18,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from portal.backoff import exponential_delay
 from recordings.clips import cleanup
 from recordings.clips import services as exports
 
@@ -30,8 +31,8 @@ BATCH_SIZE = 200
 MAX_INVOCATIONS = 20
 
 
-def backoff(retries: int) -> int:
-    return min(RETRY_BACKOFF_SECONDS * 2**retries, RETRY_BACKOFF_MAX)
+def backoff(retries: int) -> float:
+    return exponential_delay(retries, RETRY_BACKOFF_SECONDS, RETRY_BACKOFF_MAX)
 
 
 @shared_task(name="recordings.tasks.export_clip", queue_name="exports", bind=True, acks_late=True,

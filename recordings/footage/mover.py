@@ -38,6 +38,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 
+from portal.backoff import exponential_delay
 from recordings.footage import layout, removal, stores
 from recordings.footage.models import CameraUsage, Segment, StorageTier, Tier
 
@@ -70,7 +71,7 @@ class Pass:
 def backoff(failures: int) -> timedelta:
     """Wait after ``failures`` failures in a row: doubling from the first retry, capped."""
     first, cap = settings.CCTV_FOOTAGE_MOVE_RETRY_SECONDS, settings.CCTV_FOOTAGE_MOVE_RETRY_MAX_SECONDS
-    return timedelta(seconds=min(cap, first * 2 ** min(max(failures - 1, 0), 30)))
+    return timedelta(seconds=exponential_delay(failures - 1, first, cap))
 
 
 def _due(now: datetime) -> Q:

@@ -24,6 +24,7 @@ from accounts.models import Membership
 from accounts.roles import Role
 from cameras.models import Camera
 from portal.events import camera_group, send_on_commit, user_group
+from portal.work import enqueue
 from recordings.footage import health, notice_messages, retention
 from recordings.footage.models import (
     Notice,
@@ -35,7 +36,6 @@ from recordings.footage.models import (
     StoragePolicy,
 )
 from recordings.models import NotificationChannel, NotificationDelivery, NotificationRule
-from recordings.notifications.tasks import deliver_notification
 
 logger = logging.getLogger(__name__)
 
@@ -82,9 +82,7 @@ def _claim_stop(camera: Camera, state: RecordingHealth, since: datetime, now: da
 
 
 def _queue_notify(notice: Notice) -> None:
-    from recordings.footage.tasks import notify_notice
-
-    notify_notice.delay_on_commit(notice.pk)
+    enqueue("recordings.footage.tasks.notify_notice", notice.pk)
 
 
 # --- footage quota --------------------------------------------------------------------------
@@ -175,5 +173,5 @@ def queue_deliveries(notice_id: int) -> list[NotificationDelivery]:
         )  # fmt: skip
         if new:
             created.append(delivery)
-            deliver_notification.delay_on_commit(delivery.pk)
+            enqueue("recordings.tasks.deliver_notification", delivery.pk)
     return created

@@ -27,6 +27,7 @@ from accounts.roles import Action
 from accounts.scoping import access, require_visible
 from cameras.models import Camera
 from portal.events import camera_group, send_on_commit
+from portal.work import enqueue
 from recordings import schedules, storage
 from recordings.models import MotionEvent, MotionSettings
 from recordings.motion.payload import alert_payload
@@ -166,9 +167,7 @@ def open_event(camera: Camera, *, at: datetime, score: float, boxes: list[list[f
     event.save()
     if event.alerted:
         publish_alert(event)
-        from recordings.notifications.tasks import notify_motion_event
-
-        notify_motion_event.delay_on_commit(event.pk)
+        enqueue("recordings.tasks.notify_motion_event", event.pk)
     return event
 
 

@@ -27,6 +27,8 @@ from django.utils import timezone
 from accounts.roles import Action
 from accounts.scoping import can
 from cameras.models import Camera
+from portal.backoff import exponential_delay
+from portal.work import enqueue
 from recordings import schedules
 from recordings.models import (
     DeliveryStatus,
@@ -37,15 +39,26 @@ from recordings.models import (
     NotificationRule,
 )
 from recordings.notifications import webhooks
-from recordings.notifications.tasks import NOTIFY_RETRIES, deliver_notification
 
 logger = logging.getLogger(__name__)
 
 MAX_ERROR_LENGTH = 300
 
+# What a retry means here: ``deliver`` is idempotent (an attempt is claimed
+# with a conditional UPDATE), so the task may try again. A retry waits 5 s,
+# doubling, at most 5 min; after the last one the row is failed.
+NOTIFY_RETRIES = 6
+NOTIFY_BACKOFF_SECONDS = 5
+NOTIFY_BACKOFF_MAX = 300
+
 
 class RetryLater(Exception):
     """The attempt failed in a way a later one may not; the row stays pending."""
+
+
+def retry_delay(retries: int) -> float:
+    """Seconds before the next attempt of a delivery that failed after ``retries`` retries."""
+    return exponential_delay(retries, NOTIFY_BACKOFF_SECONDS, NOTIFY_BACKOFF_MAX)
 
 
 # --- which rules an alert matches ------------------------------------------------------
@@ -124,7 +137,7 @@ def queue_deliveries(event_id: int) -> list[NotificationDelivery]:
         )
         if new:
             created.append(delivery)
-            deliver_notification.delay_on_commit(delivery.pk)
+            enqueue("recordings.tasks.deliver_notification", delivery.pk)
     return created
 
 
@@ -273,7 +286,7 @@ def requeue_stale_deliveries(now: datetime, limit: int) -> int:
             )
         elif this_row.update(updated_at=now):
             logger.info("delivery %s lost its task after %s attempts; queued again", pk, attempts)
-            deliver_notification.delay_on_commit(pk)
+            enqueue("recordings.tasks.deliver_notification", pk)
             handled += 1
     return handled
 

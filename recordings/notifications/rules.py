@@ -26,6 +26,7 @@ from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access, can, require_visible
 from cameras.models import Camera, Site
+from portal.work import enqueue
 from recordings import schedules
 from recordings.models import (
     NotificationChannel,
@@ -163,9 +164,7 @@ def send_test(user: Visitor, webhook: WebhookEndpoint, *, ip: str | None = None)
     )
     audit.record(user, "webhook.test", organization=webhook.organization_id, target=webhook, ip=ip,
                  delivery=delivery.pk)
-    from recordings.notifications.tasks import deliver_notification
-
-    deliver_notification.delay_on_commit(delivery.pk)
+    enqueue("recordings.tasks.deliver_notification", delivery.pk)
     return delivery
 
 

@@ -9,31 +9,27 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+from recordings.notifications import delivery as deliveries
+from recordings.notifications.delivery import NOTIFY_RETRIES
+
 BATCH_SIZE = 200
 MAX_INVOCATIONS = 20
 
 # Both are idempotent (deliveries are unique per event and rule; an attempt is
-# claimed with a conditional UPDATE), so both are acknowledged late. A retry
-# waits 5 s, doubling, at most 5 min; after the last one the row is failed.
-NOTIFY_RETRIES = 6
-NOTIFY_BACKOFF_SECONDS = 5
-NOTIFY_BACKOFF_MAX = 300
+# claimed with a conditional UPDATE), so both are acknowledged late. How often
+# and when a delivery is tried again is delivery's (``NOTIFY_RETRIES``, ``retry_delay``).
 
 
 @shared_task(name="recordings.tasks.notify_motion_event", queue_name="celery", acks_late=True,
              reject_on_worker_lost=True)
 def notify_motion_event(event_id: int) -> int:
     """Write and queue the deliveries of one alert; returns how many are new."""
-    from recordings.notifications import delivery as deliveries
-
     return len(deliveries.queue_deliveries(event_id))
 
 
 @shared_task(name="recordings.tasks.requeue_stale_deliveries", queue_name="celery", bind=True)
 def requeue_stale_deliveries(self, invocation: int = 0) -> None:  # type: ignore[no-untyped-def]
     """Beat: pending deliveries whose task was lost are queued again (see delivery.STALE_PENDING)."""
-    from recordings.notifications import delivery as deliveries
-
     handled = deliveries.requeue_stale_deliveries(timezone.now(), BATCH_SIZE)
     if handled >= BATCH_SIZE and invocation + 1 < MAX_INVOCATIONS:
         self.apply_async(kwargs={"invocation": invocation + 1})
@@ -42,11 +38,8 @@ def requeue_stale_deliveries(self, invocation: int = 0) -> None:  # type: ignore
 @shared_task(name="recordings.tasks.deliver_notification", queue_name="celery", bind=True,
              acks_late=True, reject_on_worker_lost=True, max_retries=NOTIFY_RETRIES)
 def deliver_notification(self, delivery_id: int) -> None:  # type: ignore[no-untyped-def]
-    from recordings.notifications import delivery as deliveries
-
     last_try = self.request.retries >= self.max_retries
     try:
         deliveries.deliver(delivery_id, last_try=last_try)
     except deliveries.RetryLater as exc:
-        countdown = min(NOTIFY_BACKOFF_SECONDS * 2**self.request.retries, NOTIFY_BACKOFF_MAX)
-        raise self.retry(exc=exc, countdown=countdown) from exc
+        raise self.retry(exc=exc, countdown=deliveries.retry_delay(self.request.retries)) from exc

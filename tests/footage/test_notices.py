@@ -8,10 +8,9 @@ outbox; services are called directly (a real worker runs the beat tasks in
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
-from unittest import mock
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -24,6 +23,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from cameras.models import Camera
+from portal.work import CapturedWork, captured
 from recordings.footage import notices
 from recordings.footage.models import Notice, NoticeKind, RecordingHealth, RecordingSettings, StoragePolicy
 from recordings.models import NotificationDelivery, NotificationRule, WebhookEndpoint
@@ -43,9 +43,9 @@ SECRET = "notice-signing-secret-0123456789abcdefghij"
 
 
 @pytest.fixture
-def dispatch() -> Iterator[mock.MagicMock]:
-    with mock.patch("recordings.notifications.tasks.deliver_notification.delay_on_commit", autospec=True) as delay:
-        yield delay
+def dispatch(queued_work: CapturedWork) -> CapturedWork:
+    """Deliveries are queued, not sent; tests deliver them by calling the service."""
+    return queued_work
 
 
 def recording(camera: Camera, *, switched_on_ago: timedelta = timedelta(hours=1), mode: str = "continuous") -> None:
@@ -127,7 +127,7 @@ def stopped(world: World, camera: Camera) -> Notice:
     return notice
 
 
-def test_each_rule_gets_the_alerts_it_chose(world: World, dispatch: mock.MagicMock) -> None:
+def test_each_rule_gets_the_alerts_it_chose(world: World, dispatch: CapturedWork) -> None:
     webhook = make_webhook(world, "https://93.184.216.34/hook")
     stopped_only = rule(world, "Recording watch", webhook=webhook, event_types=["recording.stopped"])
     motion_only = rule(world, "Guard desk")  # made as before event types existed: motion alerts
@@ -139,7 +139,7 @@ def test_each_rule_gets_the_alerts_it_chose(world: World, dispatch: mock.MagicMo
 
     assert {(d.rule_id, d.recipient) for d in deliveries} == {(stopped_only.pk, webhook.url),
                                                               (viewer_both.pk, world.viewer.email)}
-    assert dispatch.call_count == 2
+    assert len(dispatch.named("recordings.tasks.deliver_notification")) == 2
     assert motion_only.event_types == ["motion.alert"]
     motion = rules_for(world.org_a.pk, "motion.alert", world.camera_a2, timezone.now())
     assert {r.pk for r in motion} == {motion_only.pk, viewer_both.pk}
@@ -169,7 +169,7 @@ def test_the_recording_stopped_webhook_is_signed_and_says_what_stopped(world: Wo
     assert delivery.status == "delivered"
 
 
-def test_the_recording_stopped_email(world: World, dispatch: mock.MagicMock, settings: Any) -> None:
+def test_the_recording_stopped_email(world: World, dispatch: CapturedWork, settings: Any) -> None:
     settings.CCTV_PUBLIC_URL = "https://cctv.example.test"
     rule(world, "Mine", user=world.viewer, event_types=["recording.stopped"])
     (delivery,) = notices.queue_deliveries(stopped(world, world.camera_a1).pk)
@@ -184,7 +184,7 @@ def test_the_recording_stopped_email(world: World, dispatch: mock.MagicMock, set
     assert "notification rule “Mine”" in message.body
 
 
-def test_no_mail_to_someone_who_lost_the_camera_meanwhile(world: World, dispatch: mock.MagicMock) -> None:
+def test_no_mail_to_someone_who_lost_the_camera_meanwhile(world: World, dispatch: CapturedWork) -> None:
     rule(world, "Mine", user=world.viewer, event_types=["recording.stopped"])
     (delivery,) = notices.queue_deliveries(stopped(world, world.camera_a1).pk)
     world.membership(world.viewer).delete()
@@ -274,7 +274,7 @@ async def test_recording_stopped_reaches_the_cameras_viewers_only(people: dict, 
     def stop() -> Notice:
         recording(camera)
         last_footage(camera, timedelta(minutes=15))
-        with mock.patch("recordings.footage.tasks.notify_notice.delay_on_commit"):
+        with captured():
             (notice,) = notices.notice_stopped_recordings(timezone.now(), MINUTES)
         return notice
 
@@ -297,7 +297,7 @@ async def test_the_quota_notice_reaches_owners_and_admins_only(people: dict, foo
     def fill() -> None:
         add(people["camera"], timezone.now() - timedelta(minutes=1), size=950)
         StoragePolicy.objects.create(organization=people["org"], quota_bytes=1000)
-        with mock.patch("recordings.footage.tasks.notify_notice.delay_on_commit"):
+        with captured():
             notices.note_quota_levels(timezone.now())
 
     await fill()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from unittest import mock
@@ -11,6 +10,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from portal.work import CapturedWork
 from recordings.footage import holds, housekeeping, notices, removal, tasks
 from recordings.footage.models import Notice, NoticeKind, OrganizationUsage, StoragePolicy
 from recordings.models import NotificationChannel, NotificationDelivery, NotificationRule, WebhookEndpoint
@@ -28,10 +28,9 @@ def now(footage_root: Path) -> datetime:
 
 
 @pytest.fixture
-def dispatch() -> Iterator[mock.MagicMock]:
-    """Deliveries are queued to a mock; tests deliver them by calling the service."""
-    with mock.patch("recordings.notifications.tasks.deliver_notification.delay_on_commit", autospec=True) as delay:
-        yield delay
+def dispatch(queued_work: CapturedWork) -> CapturedWork:
+    """Deliveries are queued, not sent; tests deliver them by calling the service."""
+    return queued_work
 
 
 def used(world: World) -> int:
@@ -81,7 +80,7 @@ def test_the_quota_task_works_in_batches(world: World, now: datetime, monkeypatc
 
 
 def test_owners_and_admins_are_told_once_when_usage_passes_90_percent(world: World, now: datetime,
-                                                                      dispatch: mock.MagicMock) -> None:
+                                                                      dispatch: CapturedWork) -> None:
     segments = [ended_ago(world.camera_a1, now, minutes=60 - m, size=1000) for m in range(8)]
     StoragePolicy.objects.create(organization=world.org_a, quota_bytes=10_000)
     assert notices.note_quota_levels(now) == []  # 90 % is 9000: not yet
@@ -107,7 +106,7 @@ def test_owners_and_admins_are_told_once_when_usage_passes_90_percent(world: Wor
 
 
 def test_quota_notice_goes_to_webhooks_that_chose_it_and_not_to_others(world: World, now: datetime,
-                                                                      dispatch: mock.MagicMock) -> None:
+                                                                      dispatch: CapturedWork) -> None:
     hook = WebhookEndpoint.objects.create(organization=world.org_a, name="NOC", url="https://93.184.216.34/hook",
                                           secret="s" * 40)
     wants = NotificationRule.objects.create(organization=world.org_a, name="Storage", channel="webhook",
@@ -128,7 +127,7 @@ def test_quota_notice_goes_to_webhooks_that_chose_it_and_not_to_others(world: Wo
 
 
 def test_a_recipient_who_is_no_longer_an_admin_gets_no_quota_mail(world: World, now: datetime,
-                                                                 dispatch: mock.MagicMock) -> None:
+                                                                 dispatch: CapturedWork) -> None:
     ended_ago(world.camera_a1, now, minutes=5, size=950)
     StoragePolicy.objects.create(organization=world.org_a, quota_bytes=1000)
     (notice,) = notices.note_quota_levels(now)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from cameras import services
 from cameras.models import PTZCapabilities
-from cameras.ptz import tasks
+from portal.work import CapturedWork
 from tests.conftest import World
 from tests.ptz.conftest import give_capabilities
 
@@ -96,11 +95,10 @@ def test_changing_onvif_settings_forgets_that_presets_could_not_be_deleted(world
     assert PTZCapabilities.objects.get(camera=world.camera_a1).remove_presets is True
 
 
-def test_changing_onvif_settings_reads_capabilities_again(world: World) -> None:
-    with mock.patch.object(tasks.refresh_ptz_capabilities, "delay_on_commit", autospec=True) as refresh:
-        services.update_camera(world.admin, world.camera_a1, name="Renamed")
-        services.update_camera(world.admin, world.camera_a1, onvif_host="192.168.1.70")
-        services.update_camera(world.admin, world.camera_a1, onvif_password="new-secret")
+def test_changing_onvif_settings_reads_capabilities_again(world: World, queued_work: CapturedWork) -> None:
+    services.update_camera(world.admin, world.camera_a1, name="Renamed")
+    services.update_camera(world.admin, world.camera_a1, onvif_host="192.168.1.70")
+    services.update_camera(world.admin, world.camera_a1, onvif_password="new-secret")
 
-    assert refresh.call_count == 2
-    refresh.assert_called_with(world.camera_a1.pk)
+    assert [work.args for work in queued_work.named("cameras.tasks.refresh_ptz_capabilities")] == [
+        (world.camera_a1.pk,), (world.camera_a1.pk,)]

@@ -21,6 +21,7 @@ from accounts.roles import Role
 from cameras.models import Camera, PTZPreset
 from cameras.ptz import device as ptz_device
 from cameras.ptz import services as ptz
+from portal.work import CapturedWork, QueuedWork
 from tests.conftest import World
 from tests.ptz.conftest import give_capabilities
 from tests.support.factories import make_member, make_user
@@ -389,15 +390,11 @@ def test_no_controls_without_ptz(world: World, client_for: Callable) -> None:
     assert "data-ptz" not in live_page(client_for(world.operator), world.camera_a2)
 
 
-def test_capabilities_can_be_read_again_on_demand(world: World, camera: Camera, client_for: Callable) -> None:
-    from unittest import mock
-
-    from cameras.ptz import tasks
-
-    with mock.patch.object(tasks.refresh_ptz_capabilities, "delay_on_commit", autospec=True) as refresh:
-        queued = post(client_for(world.operator), url(camera, "capabilities/"), {})
-        refused = post(client_for(world.viewer), url(camera, "capabilities/"), {})
-        no_onvif = post(client_for(world.operator), url(world.camera_a2, "capabilities/"), {})
+def test_capabilities_can_be_read_again_on_demand(world: World, camera: Camera, client_for: Callable,
+                                                  queued_work: CapturedWork) -> None:
+    queued = post(client_for(world.operator), url(camera, "capabilities/"), {})
+    refused = post(client_for(world.viewer), url(camera, "capabilities/"), {})
+    no_onvif = post(client_for(world.operator), url(world.camera_a2, "capabilities/"), {})
 
     assert (queued.status_code, refused.status_code, no_onvif.status_code) == (202, 403, 400)
-    refresh.assert_called_once_with(camera.pk)
+    assert queued_work == [QueuedWork("cameras.tasks.refresh_ptz_capabilities", (camera.pk,))]

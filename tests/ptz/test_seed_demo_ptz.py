@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from io import StringIO
 from typing import Any
-from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from cameras.models import Camera
-from cameras.ptz import tasks
+from portal.work import CapturedWork
 
 pytestmark = pytest.mark.django_db
 SIMULATOR, DEVICE = "127.0.0.1:18554", "127.0.0.1:18080"
@@ -20,18 +19,17 @@ def seed(*args: str) -> None:
     call_command("seed_demo", *args, stdout=StringIO())
 
 
-def test_the_entrance_camera_gets_the_onvif_device(settings: Any) -> None:
+def test_the_entrance_camera_gets_the_onvif_device(settings: Any, queued_work: CapturedWork) -> None:
     settings.CAMERA_SOURCE_EXTRA_ALLOWED_HOSTS = [SIMULATOR, DEVICE]
 
-    with mock.patch.object(tasks.refresh_ptz_capabilities, "delay_on_commit", autospec=True) as refresh:
-        seed("--onvif", DEVICE, "--onvif-password", "demo-pass")
-        seed("--onvif", DEVICE, "--onvif-password", "demo-pass")  # a restart reads the device again
+    seed("--onvif", DEVICE, "--onvif-password", "demo-pass")
+    seed("--onvif", DEVICE, "--onvif-password", "demo-pass")  # a restart reads the device again
 
     camera = Camera.objects.get(name="Entrance", site__name="Head Office")
     assert (camera.onvif_host, camera.onvif_port, camera.onvif_username, camera.onvif_password) == (
         "127.0.0.1", 18080, "admin", "demo-pass",
     )
-    assert refresh.call_count == 2
+    assert len(queued_work.named("cameras.tasks.refresh_ptz_capabilities")) == 2
     assert Camera.objects.exclude(onvif_host="").count() == 1
 
 

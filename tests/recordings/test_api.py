@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import timedelta
-from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -17,15 +16,9 @@ from tests.api.conftest import API
 from tests.conftest import World
 from tests.recordings.helpers import MP4_BYTES, make_clip, stored
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("queued_work")]
 
 CLIPS = f"{API}/clips/"
-
-
-@pytest.fixture(autouse=True)
-def _no_task_dispatch():  # type: ignore[no-untyped-def]
-    with mock.patch("recordings.clips.tasks.export_clip.apply_async_on_commit", autospec=True) as dispatch:
-        yield dispatch
 
 
 @pytest.fixture

@@ -3,10 +3,9 @@ post-roll, as a range clip; only for people with the export right, 404 for anyon
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -20,7 +19,7 @@ from tests.conftest import World
 from tests.recordings.motion_helpers import make_event
 from tests.recordings.range_helpers import index_recording, make_recording, probe, set_recording
 
-pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite, pytest.mark.usefixtures("queued_work")]
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +30,6 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 @pytest.fixture(autouse=True)
 def _recordings_root(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     settings.CCTV_RECORDINGS_DIR = tmp_path / "recordings"
-
-
-@pytest.fixture(autouse=True)
-def _no_task_dispatch() -> Iterator[mock.MagicMock]:
-    with mock.patch("recordings.clips.tasks.export_range_clip.apply_async_on_commit", autospec=True) as dispatch:
-        yield dispatch
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent, Membership
 from cameras.models import Camera
+from portal.work import CapturedWork, QueuedWork
 from recordings.models import (
     DeliveryStatus,
     MotionEvent,
@@ -49,13 +50,14 @@ pytestmark = pytest.mark.django_db
 
 SECRET = "test-signing-secret-0123456789abcdefghijkl"
 PUBLIC_URL = "https://93.184.216.34/cctv-hook"  # a public literal address: no DNS needed
+DELIVER = "recordings.tasks.deliver_notification"
 WEBHOOKS, RULES, DELIVERIES = f"{API}/webhooks/", f"{API}/notification-rules/", f"{API}/notification-deliveries/"
 
 
 @pytest.fixture(autouse=True)
-def dispatch() -> Iterator[mock.MagicMock]:
-    with mock.patch("recordings.notifications.tasks.deliver_notification.delay_on_commit", autospec=True) as delay:
-        yield delay
+def dispatch(queued_work: CapturedWork) -> CapturedWork:
+    """Deliveries are queued, not sent; tests deliver them by calling the service."""
+    return queued_work
 
 
 @pytest.fixture
@@ -241,7 +243,7 @@ def test_webhook_rule_of_a_switched_off_endpoint_does_not_match(world: World) ->
 
 
 @pytest.mark.sqlite
-def test_queue_deliveries_is_idempotent(world: World, dispatch: mock.MagicMock) -> None:
+def test_queue_deliveries_is_idempotent(world: World, dispatch: CapturedWork) -> None:
     webhook_rule = make_rule(world, webhook=make_webhook(world))
     mail_rule = make_rule(world, user=world.viewer)
     event = make_event(world.camera_a1)
@@ -251,7 +253,7 @@ def test_queue_deliveries_is_idempotent(world: World, dispatch: mock.MagicMock) 
 
     assert {delivery.rule for delivery in first} == {webhook_rule, mail_rule} and second == []
     assert NotificationDelivery.objects.filter(event=event).count() == 2
-    assert sorted(call.args[0] for call in dispatch.call_args_list) == sorted(d.pk for d in first)
+    assert sorted(work.args[0] for work in dispatch.named(DELIVER)) == sorted(d.pk for d in first)
     recipients = set(NotificationDelivery.objects.values_list("channel", "recipient"))
     assert recipients == {("webhook", PUBLIC_URL), ("email", world.viewer.email)}
 
@@ -386,18 +388,18 @@ def _age(delivery: NotificationDelivery, minutes: float, **fields: Any) -> None:
 
 @pytest.mark.sqlite
 def test_a_pending_delivery_whose_task_was_lost_is_queued_again_once(
-    world: World, receiver: Receiver, dispatch: mock.MagicMock
+    world: World, receiver: Receiver, dispatch: CapturedWork
 ) -> None:
     lost, busy = _two_deliveries(world, receiver)
     _age(lost, 20, attempts=2)
     _age(busy, 4, attempts=3)  # between two retries of a live series
-    dispatch.reset_mock()
+    dispatch.clear()
 
     first = deliveries.requeue_stale_deliveries(timezone.now(), limit=100)
     second = deliveries.requeue_stale_deliveries(timezone.now(), limit=100)
 
     assert (first, second) == (1, 0)
-    assert [call.args[0] for call in dispatch.call_args_list] == [lost.pk]
+    assert [work.args for work in dispatch.named(DELIVER)] == [(lost.pk,)]
     lost.refresh_from_db()
     assert lost.status == DeliveryStatus.PENDING and lost.attempts == 2
     # The requeued task then delivers it like any other.
@@ -408,19 +410,19 @@ def test_a_pending_delivery_whose_task_was_lost_is_queued_again_once(
 
 @pytest.mark.sqlite
 def test_a_delivery_that_keeps_losing_its_task_is_failed_and_finished_ones_are_left_alone(
-    world: World, receiver: Receiver, dispatch: mock.MagicMock
+    world: World, receiver: Receiver, dispatch: CapturedWork
 ) -> None:
     hopeless, done = _two_deliveries(world, receiver)
     _age(hopeless, 60, attempts=deliveries.GIVE_UP_AFTER_ATTEMPTS)
     _age(done, 60, status=DeliveryStatus.DELIVERED)
-    dispatch.reset_mock()
+    dispatch.clear()
 
     assert deliveries.requeue_stale_deliveries(timezone.now(), limit=100) == 1
 
     hopeless.refresh_from_db()
     assert hopeless.status == DeliveryStatus.FAILED and "kept being lost" in hopeless.last_error
     assert NotificationDelivery.objects.get(pk=done.pk).status == DeliveryStatus.DELIVERED
-    assert dispatch.call_count == 0
+    assert dispatch.named(DELIVER) == []
 
 
 @pytest.mark.sqlite
@@ -535,7 +537,7 @@ def test_only_admins_of_the_organization_create_webhooks(
 
 
 def test_test_action_queues_a_test_delivery(
-    world: World, api_as: Callable[[str], APIClient], dispatch: mock.MagicMock
+    world: World, api_as: Callable[[str], APIClient], dispatch: CapturedWork
 ) -> None:
     webhook = make_webhook(world)
 
@@ -544,7 +546,7 @@ def test_test_action_queues_a_test_delivery(
     assert response.status_code == 202
     delivery = NotificationDelivery.objects.get()
     assert response.json()["id"] == delivery.pk and delivery.is_test and delivery.webhook == webhook
-    dispatch.assert_called_once_with(delivery.pk)
+    assert dispatch.named(DELIVER) == [QueuedWork(DELIVER, (delivery.pk,))]
 
 
 def test_test_delivery_is_signed_as_a_test(world: World, receiver: Receiver) -> None:

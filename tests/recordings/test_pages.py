@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -13,13 +12,7 @@ from recordings.models import Clip, ClipStatus
 from tests.conftest import World
 from tests.recordings.helpers import MP4_BYTES, make_clip
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _no_task_dispatch():  # type: ignore[no-untyped-def]
-    with mock.patch("recordings.clips.tasks.export_clip.apply_async_on_commit", autospec=True) as dispatch:
-        yield dispatch
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("queued_work")]
 
 
 def test_clip_list_shows_visible_clips_with_their_status(world: World, client_for: Callable) -> None:

@@ -6,10 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent
+from portal.work import CapturedWork, QueuedWork
 from recordings import storage
 from recordings.clips import bundles, cleanup, range_exports
 from recordings.clips import services as exports
@@ -50,9 +50,8 @@ def _recordings_root(settings, tmp_path: Path) -> None:  # type: ignore[no-untyp
 
 
 @pytest.fixture(autouse=True)
-def _no_task_dispatch() -> Iterator[mock.MagicMock]:
-    with mock.patch("recordings.clips.tasks.export_range_clip.apply_async_on_commit", autospec=True) as dispatch:
-        yield dispatch
+def _no_task_dispatch(queued_work: CapturedWork) -> CapturedWork:
+    return queued_work
 
 
 @pytest.fixture
@@ -111,7 +110,7 @@ def test_a_range_inside_one_segment_ends_where_asked(world: World, footage: None
 
 
 def test_the_request_is_audited_and_queued_for_after_the_range(world: World, footage: None, t0: datetime,
-                                                               _no_task_dispatch: mock.MagicMock) -> None:
+                                                               queued_work: CapturedWork) -> None:
     start, end = t0, t0 + timedelta(seconds=20)
     clip = range_exports.request_range_clip(world.operator, world.camera_a1.public_id, start, end, "main")
 
@@ -120,7 +119,10 @@ def test_the_request_is_audited_and_queued_for_after_the_range(world: World, foo
     wanted = {"camera": str(world.camera_a1.public_id), "start": start.isoformat(), "end": end.isoformat(),
               "stream": "main"}
     assert {key: event.detail.get(key) for key in wanted} == wanted
-    assert _no_task_dispatch.call_args.kwargs["eta"] >= timezone.now() - timedelta(seconds=5)
+    (queued,) = queued_work
+    assert (queued.name, queued.args, queued.options["task_id"]) == (
+        "recordings.tasks.export_range_clip", (clip.pk,), clip.task_id)
+    assert queued.options["eta"] >= timezone.now() - timedelta(seconds=5)
 
 
 @pytest.mark.parametrize(
@@ -152,7 +154,7 @@ def test_bad_ranges_get_a_400_that_says_why_and_nothing_is_written(
 
 
 def test_a_range_reaching_into_the_future_is_accepted_only_for_a_recording_camera(
-    world: World, footage: None, api_as: Callable[[str], APIClient], _no_task_dispatch: mock.MagicMock,
+    world: World, footage: None, api_as: Callable[[str], APIClient], queued_work: CapturedWork,
 ) -> None:
     now = timezone.now()
     body = _body(world.camera_a2.public_id, now - timedelta(seconds=30), now + timedelta(minutes=5))
@@ -162,7 +164,7 @@ def test_a_range_reaching_into_the_future_is_accepted_only_for_a_recording_camer
     set_recording(world.camera_a2)
     accepted = api_as("operator").post(RANGE, body, format="json")
     assert accepted.status_code == 201, accepted.json()
-    assert _no_task_dispatch.call_args.kwargs["eta"] >= now + timedelta(minutes=5)
+    assert queued_work.named("recordings.tasks.export_range_clip")[-1].options["eta"] >= now + timedelta(minutes=5)
 
 
 def test_a_future_range_waits_for_the_recording_then_is_not_swept_as_stuck(
@@ -294,29 +296,27 @@ def test_a_multi_camera_export_with_a_camera_without_footage_is_400_and_names_it
 
 
 def test_the_next_seconds_of_a_camera_being_recorded_are_a_range_of_its_footage(
-    world: World, recording: list[Path], _no_task_dispatch: mock.MagicMock,
+    world: World, recording: list[Path], queued_work: CapturedWork,
 ) -> None:
     set_recording(world.camera_a1)
     index_recording(world.camera_a1, timezone.now() - timedelta(seconds=25), recording[:2])  # ended 5 s ago
-    with mock.patch("recordings.clips.tasks.export_clip.apply_async_on_commit", autospec=True) as live_dispatch:
-        clip = exports.request_clip(world.operator, world.camera_a1.public_id, 30)
+    clip = exports.request_clip(world.operator, world.camera_a1.public_id, 30)
 
     assert clip.is_range and (clip.range_end - clip.range_start, clip.stream) == (timedelta(seconds=30), "main")
     assert abs(clip.range_start - timezone.now()) < timedelta(minutes=1)
-    assert _no_task_dispatch.called and not live_dispatch.called
+    assert [work.name for work in queued_work] == ["recordings.tasks.export_range_clip"]
 
 
 @pytest.mark.parametrize("recorded", ["not set to record", "no recent footage"])
 def test_the_next_seconds_of_a_camera_not_being_recorded_come_from_the_gateway(
-    world: World, recording: list[Path], _no_task_dispatch: mock.MagicMock, recorded: str,
+    world: World, recording: list[Path], queued_work: CapturedWork, recorded: str,
 ) -> None:
     if recorded == "no recent footage":
         set_recording(world.camera_a1)
     index_recording(world.camera_a1, timezone.now() - timedelta(minutes=5), recording[:1])
-    with mock.patch("recordings.clips.tasks.export_clip.apply_async_on_commit", autospec=True) as live_dispatch:
-        clip = exports.request_clip(world.operator, world.camera_a1.public_id, 30)
+    clip = exports.request_clip(world.operator, world.camera_a1.public_id, 30)
 
-    assert not clip.is_range and live_dispatch.called and not _no_task_dispatch.called
+    assert not clip.is_range and [work.name for work in queued_work] == ["recordings.tasks.export_clip"]
 
 
 # --- workers that die ----------------------------------------------------------------------
@@ -344,7 +344,7 @@ def test_a_live_clip_keeps_its_length_as_allowance(world: World) -> None:
 
 
 def test_a_multi_camera_export_whose_clip_was_swept_is_still_assembled(
-    world: World, two_cameras: None, t0: datetime,
+    world: World, two_cameras: None, t0: datetime, queued_work: CapturedWork,
 ) -> None:
     bundle = bundles.request_bundle(world.operator, [world.camera_a1.public_id, world.camera_a2.public_id], t0,
                                     t0 + timedelta(seconds=15))
@@ -352,9 +352,9 @@ def test_a_multi_camera_export_whose_clip_was_swept_is_still_assembled(
     _cut(done)
     Clip.objects.filter(pk=lost.pk).update(status=ClipStatus.RECORDING, started_at=timezone.now() - timedelta(hours=1))
 
-    with mock.patch("recordings.clips.tasks.assemble_bundle.delay", autospec=True) as assemble:
-        cleanup.sweep_stuck(timezone.now(), batch_size=10)
-    assemble.assert_called_once_with(bundle.pk)
+    queued_work.clear()
+    cleanup.sweep_stuck(timezone.now(), batch_size=10)
+    assert queued_work == [QueuedWork("recordings.tasks.assemble_bundle", (bundle.pk,))]
 
     bundles.assemble(bundle.pk)
     bundle.refresh_from_db()

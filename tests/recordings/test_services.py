@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import AuditEvent
+from portal.work import CapturedWork, QueuedWork
 from recordings import storage
 from recordings.clips import cleanup, retention
 from recordings.clips import services as exports
@@ -26,18 +27,17 @@ pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 
 @pytest.fixture(autouse=True)
-def _no_task_dispatch():  # type: ignore[no-untyped-def]
-    with mock.patch("recordings.clips.tasks.export_clip.apply_async_on_commit", autospec=True) as dispatch:
-        yield dispatch
+def _no_task_dispatch(queued_work: CapturedWork) -> CapturedWork:
+    return queued_work
 
 
-def test_operator_requests_a_clip_and_the_task_is_queued(world: World, _no_task_dispatch: mock.Mock) -> None:
+def test_operator_requests_a_clip_and_the_task_is_queued(world: World, queued_work: CapturedWork) -> None:
     clip = exports.request_clip(world.operator, world.camera_a1.public_id, 10, ip="10.0.0.9")
 
     assert (clip.status, clip.duration, clip.camera_name) == (ClipStatus.QUEUED, 10, "A1 Entrance")
     assert clip.organization == world.org_a
     assert clip.expires_at - clip.created_at == timedelta(days=world.org_a.clip_retention_days)
-    _no_task_dispatch.assert_called_once_with((clip.pk,), task_id=clip.task_id)
+    assert queued_work == [QueuedWork("recordings.tasks.export_clip", (clip.pk,), options={"task_id": clip.task_id})]
     event = AuditEvent.objects.get(action="clip.request")
     assert (event.target_id, event.detail["duration"], event.ip_address) == (str(clip.public_id), 10, "10.0.0.9")
 

@@ -70,6 +70,7 @@ from cameras.ptz.onvif.replies import (
     read_spaces,
 )
 from cameras.ptz.onvif.target import PinnedCamera, pinned
+from portal.backoff import exponential_delay
 
 __all__ = [
     "DevicePreset", "OnvifAdapter", "OnvifAddress", "OnvifAuthFailed", "OnvifBackedOff", "OnvifError", "OnvifFault",
@@ -138,7 +139,7 @@ class Backoff:
         state["reason"] = str(reason or f"The camera at {address.label} failed.")
         over = state["failures"] - BACKOFF_AFTER_FAILURES
         if over >= 0:
-            state["until"] = time.time() + min(BACKOFF_BASE_SECONDS * 2**over, BACKOFF_MAX_SECONDS)
+            state["until"] = time.time() + exponential_delay(over, BACKOFF_BASE_SECONDS, BACKOFF_MAX_SECONDS)
         cache.set(address.backoff_key, state, timeout=BACKOFF_MAX_SECONDS * 2)
 
     def succeeded(self, address: OnvifAddress) -> None:
