@@ -32,7 +32,7 @@ from cameras.gateways import restream_url
 from cameras.models import Gateway
 from cameras.streams import stream_name
 from recordings.clips.recorder import restream_source
-from recordings.footage import capture, health, ingest, layout, leases, mp4, recorders, settle
+from recordings.footage import capture, health, ingest, layout, leases, mp4, recorders, settle, thumbnailer
 from recordings.footage.models import HealthState, Recorder
 from recordings.footage.services import Plan, recording_plan
 
@@ -68,6 +68,8 @@ class RecorderLoop:
         self.events: queue.Queue = queue.Queue()
         self.due = {"heartbeat": 0.0, "scan": 0.0, "settle": 0.0}
         self.now = time.monotonic  # the loop's clock (tests move their own)
+        self.thumbnailer = thumbnailer.Thumbnailer(self.events)
+        thumbnailer.sweep_incoming()
 
     # --- the loop ----------------------------------------------------------------------
 
@@ -215,7 +217,11 @@ class RecorderLoop:
                              f"The recorder cannot run {settings.CCTV_FFMPEG_BIN}: {error.strerror}.",
                              recorder=self.row)
 
-    def _handle(self, event: capture.Closed | capture.Exited) -> None:
+    def _handle(self, event: capture.Closed | capture.Exited | thumbnailer.Taken) -> None:
+        if isinstance(event, thumbnailer.Taken):
+            if not thumbnailer.index_taken(event) and self.thumbnailer.last.get(event.key[0]) == event.minute:
+                self.thumbnailer.forget(event.key[0])  # the interval's next segment may try again
+            return
         held = self.held.get(event.key[0])
         stream_capture = held.captures.get(event.key[1]) if held else None
         if held is None or stream_capture is None:
@@ -250,6 +256,9 @@ class RecorderLoop:
                            segment.key, segment.duration, event.entry.duration)
         if current:
             stream_capture.note_closed()
+        if segment is not None:
+            self.thumbnailer.offer(held.plan.camera_id, stream_capture.stream, held.plan.streams, segment.pk,
+                                   segment.start, layout.path_of(segment.key))
         self._announce(held)
 
     def _salvage(self, held: Held, stream_capture: capture.StreamCapture, path: Path) -> None:
@@ -274,6 +283,8 @@ class RecorderLoop:
 
     def shutdown(self) -> None:
         """Let every ffmpeg finish its segment, index them, hand the cameras back."""
+        self.thumbnailer.stop()
+        self._drain(timeout=0, until_empty=True)  # the picture that was in hand is indexed now
         for camera_id in list(self.held):
             held = self.held[camera_id]
             try:
