@@ -120,8 +120,9 @@ def record(segment_id: int, minute: datetime, jpeg: Path) -> Thumbnail | None:
     thumbnail is never indexed for footage being deleted at that moment.
     """
     segment = Segment.objects.filter(pk=segment_id).select_related("camera").first()
-    if segment is None or segment.camera is None:
-        jpeg.unlink(missing_ok=True)
+    if segment is None or segment.camera is None or Thumbnail.objects.filter(
+            camera_id=segment.camera_id, minute=minute).exists():
+        jpeg.unlink(missing_ok=True)  # the footage is gone, or this minute has its picture (a restart)
         return None
     key = thumbnail_key(segment.organization_id, segment.camera.public_id, minute)
     final = layout.root() / key
@@ -138,7 +139,7 @@ def record(segment_id: int, minute: datetime, jpeg: Path) -> Thumbnail | None:
             return Thumbnail.objects.create(organization_id=segment.organization_id, camera_id=segment.camera_id,
                                             segment_id=segment_id, minute=minute, key=key, bytes=size)
     except IntegrityError:
-        # This minute has its picture already (another recorder, a restart), or its footage is gone.
+        # The footage went while the picture was moved in (or a row appeared meanwhile: keep its file).
         if not Thumbnail.objects.filter(key=key).exists():
             final.unlink(missing_ok=True)
         return None
