@@ -98,10 +98,9 @@ class CameraPlaybackViewSet(viewsets.GenericViewSet):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         answer = timeline.timeline_for(request.user, camera, params["start"], params["end"], params.get("stream"))
-        data = TimelineSerializer(answer).data
-        data["thumbnails"] = [{"at": at, "url": request.build_absolute_uri(self._thumbnail_path(id, at))}
-                              for at in answer.thumbnails]
-        return Response(data)
+        answer.thumbnails = [{"at": at, "url": request.build_absolute_uri(self._thumbnail_path(id, at))}
+                             for at in answer.thumbnails]
+        return Response(TimelineSerializer(answer).data)
 
     @staticmethod
     def _thumbnail_path(camera_id: str, at: object) -> str:

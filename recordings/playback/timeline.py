@@ -41,7 +41,7 @@ class Timeline:
     pre_roll_seconds: int
     events: list[dict]
     events_truncated: bool
-    thumbnails: list[datetime]
+    thumbnails: list  # interval starts (datetimes); the API view makes them {at, url}
     thumbnail_seconds: int
 
 
