@@ -283,8 +283,6 @@ class RecorderLoop:
 
     def shutdown(self) -> None:
         """Let every ffmpeg finish its segment, index them, hand the cameras back."""
-        self.thumbnailer.stop()
-        self._drain(timeout=0, until_empty=True)  # the picture that was in hand is indexed now
         for camera_id in list(self.held):
             held = self.held[camera_id]
             try:
@@ -295,6 +293,8 @@ class RecorderLoop:
                 logger.warning("recorder %s: stopping camera %s: %s", self.row.name, camera_id,
                                type(error).__name__)
             del self.held[camera_id]
+        self.thumbnailer.stop()  # the pictures of the last segments too
+        self._drain(timeout=0, until_empty=True)
         recorders.stopped(self.row)
         logger.info("recorder %s stopped", self.row.name)
 

@@ -150,11 +150,12 @@ class Thumbnailer:
         self.costs = Costs()
         self.last: dict[int, datetime] = {}  # camera id -> the latest interval a job was made for
         self._thread: threading.Thread | None = None
+        self.closed = False  # stopping: no new jobs
 
     def offer(self, camera_id: int, stream: str, streams: tuple[str, ...], segment_id: int, start: datetime,
               source: Path) -> bool:
         """A segment was indexed: make a job if it is the camera's first of a new interval. True if queued."""
-        if stream != thumbnails.source_stream(streams):
+        if self.closed or stream != thumbnails.source_stream(streams):
             return False
         minute = thumbnails.bucket_of(start)
         if self.last.get(camera_id) == minute:
@@ -200,15 +201,11 @@ class Thumbnailer:
         return Taken((job.camera_id, "thumbnail"), job.segment_id, job.minute, target if ok else None)
 
     def stop(self) -> None:
-        """Let the job in hand finish (bounded by the timeout); waiting jobs are dropped."""
-        while True:
-            try:
-                self.jobs.get_nowait()
-            except queue.Empty:
-                break
+        """Take no more jobs, finish those queued (at most ``PENDING`` + 1, each bounded by the timeout)."""
+        self.closed = True
         if self._thread is not None and self._thread.is_alive():
-            self.jobs.put(None)
-            self._thread.join(timeout=settings.CCTV_THUMBNAIL_TIMEOUT_SECONDS + 2)
+            self.jobs.put(None)  # after the queued jobs: the worker takes them first
+            self._thread.join(timeout=(PENDING + 1) * settings.CCTV_THUMBNAIL_TIMEOUT_SECONDS + 2)
         logger.info("recorder pictures: %s", self.costs.summary())
 
 

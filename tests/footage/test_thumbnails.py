@@ -249,3 +249,19 @@ def test_repairing_a_segment_whose_file_is_gone_removes_its_picture(world: World
 
     assert _there(picture) == (False, False)
     assert not Segment.objects.filter(pk=segment.pk).exists()
+
+
+def test_stopping_finishes_the_queued_pictures_and_takes_no_new_ones(footage_root: Path,
+                                                                     fmp4_files: list[Path]) -> None:
+    """A recorder that stops still hands over the pictures of its last segments (nothing is left in hand)."""
+    events: queue.Queue = queue.Queue()
+    taker = thumbnailer.Thumbnailer(events)
+    assert taker.offer(1, "main", ("main",), 7, T0, fmp4_files[0])
+    assert taker.offer(2, "main", ("main",), 8, T0, fmp4_files[1])
+
+    taker.stop()
+
+    taken = [events.get_nowait() for _ in range(2)]
+    assert sorted(item.segment_id for item in taken) == [7, 8] and all(item.jpeg.is_file() for item in taken)
+    assert taker.offer(3, "main", ("main",), 9, T0, fmp4_files[2]) is False
+    assert events.empty()
