@@ -155,7 +155,7 @@ class Thumbnailer:
     def offer(self, camera_id: int, stream: str, streams: tuple[str, ...], segment_id: int, start: datetime,
               source: Path) -> bool:
         """A segment was indexed: make a job if it is the camera's first of a new interval. True if queued."""
-        if self.closed or stream != thumbnails.source_stream(streams):
+        if self.closed or not thumbnails.taking() or stream != thumbnails.source_stream(streams):
             return False
         minute = thumbnails.bucket_of(start)
         if self.last.get(camera_id) == minute:

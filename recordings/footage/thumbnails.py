@@ -43,8 +43,14 @@ _KEY_RE = re.compile(
 )
 
 
+def taking() -> bool:
+    """Whether recorders take pictures (``CCTV_THUMBNAIL_SECONDS`` 0 turns them off; those taken stay)."""
+    return settings.CCTV_THUMBNAIL_SECONDS > 0
+
+
 def interval() -> timedelta:
-    return timedelta(seconds=settings.CCTV_THUMBNAIL_SECONDS)
+    """The thumbnail interval; a minute when pictures are off (to read the ones taken before)."""
+    return timedelta(seconds=settings.CCTV_THUMBNAIL_SECONDS or 60)
 
 
 def bucket_of(moment: datetime, every: timedelta | None = None) -> datetime:

@@ -129,6 +129,16 @@ def test_only_the_first_segment_of_each_interval_of_the_thumbnail_stream_becomes
         (1, 11, T0), (2, 13, T0), (1, 14, T0 + timedelta(minutes=1))]
 
 
+def test_no_picture_is_taken_when_they_are_turned_off(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    settings.CCTV_THUMBNAIL_SECONDS = 0
+    taker = thumbnailer.Thumbnailer(queue.Queue())
+    monkeypatch.setattr(taker, "_ensure_thread", lambda: None)
+
+    assert taker.offer(1, "main", ("main",), 10, T0, Path("segment.mp4")) is False
+    assert taker.jobs.empty()
+    assert thumbnails.interval() == timedelta(minutes=1)  # the pictures taken before are still read by minute
+
+
 def test_a_full_queue_drops_the_job_and_the_intervals_next_segment_is_offered_again(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     taker = thumbnailer.Thumbnailer(queue.Queue())
     monkeypatch.setattr(taker, "_ensure_thread", lambda: None)
