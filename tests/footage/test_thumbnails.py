@@ -207,19 +207,26 @@ def test_retention_removes_a_pictures_file_and_row_with_its_footage_and_a_hold_s
 
 @pytest.mark.django_db
 @pytest.mark.sqlite
-def test_the_quota_and_the_volume_guards_deletions_take_the_pictures_too(world: World, now: datetime) -> None:
-    """Quota and guard choose segments and delete them through ``removal.delete_segments``, as retention does."""
+@pytest.mark.parametrize("by", ["quota", "volume guard"])
+def test_the_quota_and_the_volume_guard_take_the_pictures_with_the_oldest_footage(world: World, now: datetime,
+                                                                                   settings, by: str) -> None:  # type: ignore[no-untyped-def]
     from recordings.footage.models import StoragePolicy
+    from tests.footage.test_guard import SmallDisk
 
-    oldest = ended_ago(world.camera_a1, now, minutes=30, size=4000)
-    newest = ended_ago(world.camera_a1, now, minutes=2, size=4000)
+    megabytes = 1_000_000
+    oldest = ended_ago(world.camera_a1, now, minutes=30, size=4 * megabytes)
+    newest = ended_ago(world.camera_a1, now, minutes=2, size=4 * megabytes)
     pictures = [thumbnail_for(oldest), thumbnail_for(newest)]
-    StoragePolicy.objects.create(organization=world.org_a, quota_bytes=5000)
 
-    housekeeping.enforce_quotas(batch_size=100)
+    if by == "quota":
+        StoragePolicy.objects.create(organization=world.org_a, quota_bytes=5 * megabytes)
+        housekeeping.enforce_quotas(batch_size=100)
+    else:  # a 10 MB disk with a 3 MB floor: 2 MB free, the oldest segment goes
+        settings.CCTV_RECORDING_MIN_FREE_BYTES, settings.CCTV_RECORDING_MIN_FREE_PERCENT = 3 * megabytes, 0
+        housekeeping.guard_volume(100, probe=SmallDisk(layout.root(), total=10 * megabytes, other=0))
 
     assert [_there(picture) for picture in pictures] == [(False, False), (True, True)]
-    assert Segment.objects.aggregate(total=Sum("bytes"))["total"] == 4000
+    assert Segment.objects.aggregate(total=Sum("bytes"))["total"] == 4 * megabytes
 
 
 @pytest.mark.django_db
