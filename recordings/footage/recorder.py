@@ -219,8 +219,9 @@ class RecorderLoop:
 
     def _handle(self, event: capture.Closed | capture.Exited | thumbnailer.Taken) -> None:
         if isinstance(event, thumbnailer.Taken):
-            if not thumbnailer.index_taken(event) and self.thumbnailer.last.get(event.key[0]) == event.minute:
-                self.thumbnailer.forget(event.key[0])  # the interval's next segment may try again
+            if event.jpeg is None and self.thumbnailer.last.get(event.key[0]) == event.minute:
+                self.thumbnailer.forget(event.key[0])  # ffmpeg failed: the interval's next segment tries again
+            thumbnailer.index_taken(event)
             return
         held = self.held.get(event.key[0])
         stream_capture = held.captures.get(event.key[1]) if held else None

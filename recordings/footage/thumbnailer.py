@@ -2,7 +2,10 @@
 
 After each segment is indexed the recorder offers it here (``offer``). The
 first segment of a new thumbnail interval (a minute) of the camera's
-thumbnail stream (the sub stream when it is recorded) becomes a job: one
+thumbnail stream (the sub stream when it is recorded) becomes a job, unless
+the interval has its picture already (one indexed read per camera and
+interval, on the main thread: a recorder that took the camera over does not
+decode again what its predecessor took): one
 ffmpeg decodes that closed, synced file's first keyframe (``-skip_frame
 nokey -frames:v 1``, one thread), scales it to ``CCTV_THUMBNAIL_WIDTH`` and
 writes a JPEG into the incoming directory. The live stream is never
@@ -159,6 +162,9 @@ class Thumbnailer:
             return False
         minute = thumbnails.bucket_of(start)
         if self.last.get(camera_id) == minute:
+            return False
+        if thumbnails.taken(camera_id, minute):  # by this camera's previous recorder (a takeover, a restart)
+            self.last[camera_id] = minute
             return False
         try:
             self.jobs.put_nowait(Job(camera_id, segment_id, minute, source))

@@ -151,6 +151,11 @@ def record(segment_id: int, minute: datetime, jpeg: Path) -> Thumbnail | None:
         return None
 
 
+def taken(camera_id: int, minute: datetime) -> bool:
+    """Whether the camera's interval starting at ``minute`` has its picture (the unique index answers)."""
+    return Thumbnail.objects.filter(camera_id=camera_id, minute=minute).exists()
+
+
 def remove_for_segments(segment_ids: Iterable[int]) -> int:
     """Delete the thumbnails taken from these segments: files first, then rows. Returns how many went.
 

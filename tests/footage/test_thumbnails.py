@@ -109,6 +109,7 @@ def test_an_ffmpeg_that_overruns_its_timeout_is_killed(settings, footage_root: P
     assert not (tmp_path / "out.jpg").exists()
 
 
+@pytest.mark.django_db
 def test_only_the_first_segment_of_each_interval_of_the_thumbnail_stream_becomes_a_job(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     taker = thumbnailer.Thumbnailer(queue.Queue())
     monkeypatch.setattr(taker, "_ensure_thread", lambda: None)  # the jobs stay in the queue, to be read here
@@ -129,6 +130,7 @@ def test_only_the_first_segment_of_each_interval_of_the_thumbnail_stream_becomes
         (1, 11, T0), (2, 13, T0), (1, 14, T0 + timedelta(minutes=1))]
 
 
+@pytest.mark.django_db
 def test_no_picture_is_taken_when_they_are_turned_off(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     settings.CCTV_THUMBNAIL_SECONDS = 0
     taker = thumbnailer.Thumbnailer(queue.Queue())
@@ -139,6 +141,7 @@ def test_no_picture_is_taken_when_they_are_turned_off(settings, monkeypatch) -> 
     assert thumbnails.interval() == timedelta(minutes=1)  # the pictures taken before are still read by minute
 
 
+@pytest.mark.django_db
 def test_a_full_queue_drops_the_job_and_the_intervals_next_segment_is_offered_again(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     taker = thumbnailer.Thumbnailer(queue.Queue())
     monkeypatch.setattr(taker, "_ensure_thread", lambda: None)
@@ -268,6 +271,7 @@ def test_repairing_a_segment_whose_file_is_gone_removes_its_picture(world: World
     assert not Segment.objects.filter(pk=segment.pk).exists()
 
 
+@pytest.mark.django_db
 def test_stopping_finishes_the_queued_pictures_and_takes_no_new_ones(footage_root: Path,
                                                                      fmp4_files: list[Path]) -> None:
     """A recorder that stops still hands over the pictures of its last segments (nothing is left in hand)."""
@@ -282,3 +286,20 @@ def test_stopping_finishes_the_queued_pictures_and_takes_no_new_ones(footage_roo
     assert sorted(item.segment_id for item in taken) == [7, 8] and all(item.jpeg.is_file() for item in taken)
     assert taker.offer(3, "main", ("main",), 9, T0, fmp4_files[2]) is False
     assert events.empty()
+
+
+@pytest.mark.django_db
+@pytest.mark.sqlite
+def test_an_interval_whose_picture_a_previous_recorder_took_is_not_decoded_again(world: World, now: datetime,
+                                                                                 monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A recorder that takes a camera over (or restarts) mid-minute: no job, for that segment or the minute's next."""
+    first = ended_ago(world.camera_a1, now, minutes=5)
+    thumbnail_for(first)
+    taker = thumbnailer.Thumbnailer(queue.Queue())
+    monkeypatch.setattr(taker, "_ensure_thread", lambda: None)
+    minute = thumbnails.bucket_of(first.start)
+
+    offers = [taker.offer(world.camera_a1.pk, "main", ("main",), first.pk, minute + timedelta(seconds=s),
+                          layout.path_of(first.key)) for s in (10, 20)]
+
+    assert offers == [False, False] and taker.jobs.empty()
