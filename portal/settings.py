@@ -452,6 +452,14 @@ CCTV_RECORDINGS_DIR = Path(env("CCTV_RECORDINGS_DIR", str(DATA_DIR / "recordings
 CCTV_RECORDING_SEGMENT_SECONDS = env_int("CCTV_RECORDING_SEGMENT_SECONDS", 10)
 if not 2 <= CCTV_RECORDING_SEGMENT_SECONDS <= 60:
     raise ImproperlyConfigured("CCTV_RECORDING_SEGMENT_SECONDS must be from 2 to 60")
+# Timeline previews: one small JPEG per camera per this many seconds (a minute; 0: none taken), from
+# the first closed segment of each interval (recordings.footage.thumbnails); width in pixels; the
+# most one keyframe decode may take before it is given up.
+CCTV_THUMBNAIL_SECONDS = env_int("CCTV_THUMBNAIL_SECONDS", 60)
+if CCTV_THUMBNAIL_SECONDS != 0 and not 2 <= CCTV_THUMBNAIL_SECONDS <= 3600:
+    raise ImproperlyConfigured("CCTV_THUMBNAIL_SECONDS must be 0 (off) or from 2 to 3600")
+CCTV_THUMBNAIL_WIDTH = env_int("CCTV_THUMBNAIL_WIDTH", 160)
+CCTV_THUMBNAIL_TIMEOUT_SECONDS = env_int("CCTV_THUMBNAIL_TIMEOUT_SECONDS", 10)
 # A recorder's claim on a camera without a heartbeat, and how often recorders
 # look for cameras nobody records: a dead recorder's cameras move within the sum.
 CCTV_RECORDING_LEASE_SECONDS = env_int("CCTV_RECORDING_LEASE_SECONDS", 15)

@@ -33,9 +33,17 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from cameras.models import Camera
-from recordings.footage import health, index, layout, mp4, stores
+from recordings.footage import health, index, layout, mp4, stores, thumbnails
 from recordings.footage.checksums import sha256_of
-from recordings.footage.models import CameraUsage, OrganizationUsage, Segment, SegmentKind, StorageTier, Tier
+from recordings.footage.models import (
+    CameraUsage,
+    OrganizationUsage,
+    Segment,
+    SegmentKind,
+    StorageTier,
+    Thumbnail,
+    Tier,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -57,10 +65,11 @@ class Report:
 
 def check(*, repair: bool = False, min_age: float = 60.0) -> Report:
     report = Report()
-    disk = _files_by_stream(min_age)
+    disk, pictures = _files_by_stream(min_age)
     streams = set(disk) | _indexed_streams()
     for org_id, camera_hex, stream in sorted(streams):
         _compare(report, org_id, camera_hex, stream, disk.get((org_id, camera_hex, stream), {}), repair, min_age)
+    _compare_thumbnails(report, pictures, repair, min_age)
     _check_remote(report, repair, timezone.now() - timedelta(seconds=min_age))
     _check_counters(report, repair)
     return report
@@ -69,19 +78,24 @@ def check(*, repair: bool = False, min_age: float = 60.0) -> Report:
 # --- rows and files ---------------------------------------------------------------------
 
 
-def _files_by_stream(min_age: float) -> dict[tuple[int, str, str], dict[str, int]]:
-    """{(organization id, camera hex, stream): {key: size}} of every settled file under the root."""
+def _files_by_stream(min_age: float) -> tuple[dict[tuple[int, str, str], dict[str, int]], dict[str, int]]:
+    """{(organization id, camera hex, stream): {key: size}} of every settled file under the root, and the
+    thumbnails' {key: size} apart."""
     root, cutoff = layout.root(), time.time() - min_age
     found: dict[tuple[int, str, str], dict[str, int]] = {}
+    pictures: dict[str, int] = {}
     for path in _walk(root):
         stat = path.stat()
         if stat.st_mtime > cutoff:
             continue
         key = path.relative_to(root).as_posix()
+        if thumbnails.parse_thumbnail_key(key) is not None:
+            pictures[key] = stat.st_size
+            continue
         parts = layout.parse_key(key)
         group = (parts.organization_id, parts.camera_public_id.hex, parts.stream) if parts else (0, "", key)
         found.setdefault(group, {})[key] = stat.st_size
-    return found
+    return found, pictures
 
 
 def _walk(root: Path) -> Iterator[Path]:
@@ -166,6 +180,28 @@ def _reindex(segment: Segment) -> int:
         )
         index.move_counters(segment.organization_id, segment.camera_id, facts.size - segment.bytes, 0)
     return 1
+
+
+def _compare_thumbnails(report: Report, files: dict[str, int], repair: bool, min_age: float) -> None:
+    """Thumbnail rows against their files, as segments are: a row whose file is gone (repair: the row goes),
+    a picture no row names (repair: deleted), a size that differs (repair: the row takes the file's)."""
+    young = timezone.now() - timedelta(seconds=min_age)
+    rows = {key: (pk, size, created) for pk, key, size, created
+            in Thumbnail.objects.values_list("pk", "key", "bytes", "created_at").iterator()}
+    missing = [key for key, (_, _, created) in rows.items() if key not in files and created < young
+               and not (layout.root() / key).exists()]
+    strays = [key for key in files if key not in rows]
+    resized = [key for key, size in files.items() if key in rows and rows[key][1] != size]
+    report.rows_without_files += missing
+    report.files_without_rows += strays
+    report.size_mismatches += resized
+    if repair:
+        report.repaired += Thumbnail.objects.filter(pk__in=[rows[key][0] for key in missing]).delete()[0]
+        for key in strays:
+            thumbnails.path_of(key).unlink(missing_ok=True)
+        report.repaired += len(strays)
+        for key in resized:
+            report.repaired += Thumbnail.objects.filter(pk=rows[key][0]).update(bytes=files[key])
 
 
 # --- remote tiers -------------------------------------------------------------------------

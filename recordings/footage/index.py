@@ -22,7 +22,7 @@ from django.db import IntegrityError, connections, transaction
 from django.db.models import Case, F, Max, Q, Value, When, Window
 from django.db.models.expressions import RowRange
 
-from recordings.footage import holds
+from recordings.footage import holds, thumbnails
 from recordings.footage.epochs import from_microseconds, to_microseconds
 from recordings.footage.models import CameraUsage, OrganizationUsage, RecordingHealth, Segment, SegmentKind
 from recordings.footage.mp4 import MediaFacts
@@ -98,9 +98,14 @@ def _note_in_health(camera_id: int, end: datetime, size: int, day: date) -> None
 
 
 def remove_rows(segments: Iterable[Segment]) -> int:
-    """Delete index rows whose files are already gone, moving the counters down. Returns how many went."""
+    """Delete index rows whose files are already gone, moving the counters down. Returns how many went.
+
+    The thumbnails taken from these segments go with them (their files, then their rows).
+    """
     removed = 0
+    segments = list(segments)
     with transaction.atomic():
+        thumbnails.remove_for_segments(segment.pk for segment in segments)
         for segment in segments:
             if Segment.objects.filter(pk=segment.pk).delete()[0]:
                 move_counters(segment.organization_id, segment.camera_id, -segment.bytes, -1)

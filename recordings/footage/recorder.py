@@ -31,7 +31,7 @@ from django.utils import timezone
 from cameras.gateways import restream_url
 from cameras.models import Gateway
 from cameras.streams import stream_name
-from recordings.footage import capture, health, ingest, layout, leases, mp4, recorders, settle
+from recordings.footage import capture, health, ingest, layout, leases, mp4, recorders, settle, thumbnailer
 from recordings.footage.models import HealthState, Recorder
 from recordings.footage.restream import restream_source
 from recordings.footage.services import Plan, recording_plan
@@ -68,6 +68,8 @@ class RecorderLoop:
         self.events: queue.Queue = queue.Queue()
         self.due = {"heartbeat": 0.0, "scan": 0.0, "settle": 0.0}
         self.now = time.monotonic  # the loop's clock (tests move their own)
+        self.thumbnailer = thumbnailer.Thumbnailer(self.events)
+        thumbnailer.sweep_incoming()
 
     # --- the loop ----------------------------------------------------------------------
 
@@ -215,7 +217,12 @@ class RecorderLoop:
                              f"The recorder cannot run {settings.CCTV_FFMPEG_BIN}: {error.strerror}.",
                              recorder=self.row)
 
-    def _handle(self, event: capture.Closed | capture.Exited) -> None:
+    def _handle(self, event: capture.Closed | capture.Exited | thumbnailer.Taken) -> None:
+        if isinstance(event, thumbnailer.Taken):
+            if event.jpeg is None and self.thumbnailer.last.get(event.key[0]) == event.minute:
+                self.thumbnailer.forget(event.key[0])  # ffmpeg failed: the interval's next segment tries again
+            thumbnailer.index_taken(event)
+            return
         held = self.held.get(event.key[0])
         stream_capture = held.captures.get(event.key[1]) if held else None
         if held is None or stream_capture is None:
@@ -250,6 +257,9 @@ class RecorderLoop:
                            segment.key, segment.duration, event.entry.duration)
         if current:
             stream_capture.note_closed()
+        if segment is not None:
+            self.thumbnailer.offer(held.plan.camera_id, stream_capture.stream, held.plan.streams, segment.pk,
+                                   segment.start, layout.path_of(segment.key))
         self._announce(held)
 
     def _salvage(self, held: Held, stream_capture: capture.StreamCapture, path: Path) -> None:
@@ -284,6 +294,8 @@ class RecorderLoop:
                 logger.warning("recorder %s: stopping camera %s: %s", self.row.name, camera_id,
                                type(error).__name__)
             del self.held[camera_id]
+        self.thumbnailer.stop()  # the pictures of the last segments too
+        self._drain(timeout=0, until_empty=True)
         recorders.stopped(self.row)
         logger.info("recorder %s stopped", self.row.name)
 

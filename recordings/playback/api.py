@@ -3,15 +3,22 @@
 ``POST /api/v1/cameras/<id>/playback/``: a session on a range of at most 24
 hours (view right; audited ``playback.start``). ``GET
 /api/v1/cameras/<id>/timeline/?start=&end=``: coverage, gaps and motion
-events of at most 7 days. The camera is reached through the access gate
-first, so a foreign camera answers 404 before any field message.
+events of at most 7 days, and the minutes that have a preview picture, each
+with its URL: ``GET /api/v1/cameras/<id>/thumbnails/<YYYYmmddTHHMMSSZ>/``
+answers the JPEG. The camera is reached through the access gate first, so a
+foreign camera answers 404 before any field message, and a thumbnail URL
+copied from its owner answers 404 to anyone else.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.http import HttpResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import permissions, renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,8 +27,9 @@ from accounts.audit import client_ip
 from accounts.roles import Action
 from accounts.scoping import access
 from cameras.models import Camera
-from portal.api_base import PUBLIC_ID_PARAMETER, errors
-from recordings.playback import sessions, timeline
+from portal.api_base import PUBLIC_ID_PARAMETER, BinaryRenderer, JPEGRenderer, errors
+from recordings.footage import thumbnails
+from recordings.playback import delivery, sessions, timeline
 from recordings.playback.serializers import (
     PlaybackRequestSerializer,
     PlaybackSessionSerializer,
@@ -40,9 +48,14 @@ TIMELINE_PARAMETERS = [
 ]
 
 
+THUMBNAIL_AT = OpenApiParameter("at", str, OpenApiParameter.PATH, pattern=r"^\d{8}T\d{6}Z$",
+                                description="Start of the minute, UTC, as `YYYYmmddTHHMMSSZ` (the timeline's "
+                                            "`thumbnails[].url` gives it).")
+
+
 @extend_schema(tags=["playback"])
 class CameraPlaybackViewSet(viewsets.GenericViewSet):
-    """``/cameras/<id>/playback/`` and ``/cameras/<id>/timeline/``: one camera each, so no list."""
+    """``/cameras/<id>/playback/``, ``/cameras/<id>/timeline/`` and ``/cameras/<id>/thumbnails/<at>/``."""
 
     permission_classes = [permissions.IsAuthenticated]
     pagination_class = None
@@ -76,7 +89,8 @@ class CameraPlaybackViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="A camera's timeline",
         description="Covered intervals, explicit gaps and motion events (each with `play_from`: its start minus "
-                    "the camera's pre-roll) of one stream between `start` and `end` (at most 7 days).",
+                    "the camera's pre-roll) of one stream between `start` and `end` (at most 7 days), and the "
+                    "minutes that have a preview picture (`thumbnails`, each with its URL).",
         parameters=TIMELINE_PARAMETERS, responses={200: TimelineSerializer, **errors(400, 404)},
     )
     @action(detail=False, methods=["get"], url_path="timeline", url_name="timeline")
@@ -86,4 +100,32 @@ class CameraPlaybackViewSet(viewsets.GenericViewSet):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         answer = timeline.timeline_for(request.user, camera, params["start"], params["end"], params.get("stream"))
+        answer.thumbnails = [{"at": at, "url": request.build_absolute_uri(self._thumbnail_path(id, at))}
+                             for at in answer.thumbnails]
         return Response(TimelineSerializer(answer).data)
+
+    @staticmethod
+    def _thumbnail_path(camera_id: str, at: datetime) -> str:
+        return reverse("camera-playback-thumbnail", kwargs={"id": camera_id, "at": thumbnails.stamp(at)})
+
+    @extend_schema(
+        summary="A minute's preview picture",
+        description="The small JPEG (about 160 px wide) the recorder took of that minute, from the camera's "
+                    "recorded sub stream (else its main stream). 404 when the minute has none (or its footage "
+                    "was removed), and for a camera you cannot see.",
+        parameters=[PUBLIC_ID_PARAMETER, THUMBNAIL_AT],
+        responses={(200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY, description="The JPEG."),
+                   **errors(404)},
+    )
+    @action(detail=False, methods=["get"], url_path=r"thumbnails/(?P<at>[^/.]+)", url_name="thumbnail",
+            renderer_classes=[renderers.JSONRenderer, JPEGRenderer])
+    def thumbnail(self, request: Request, id: str, at: str) -> HttpResponse:  # noqa: A002
+        camera = access(Camera, request.user, id, Action.VIEW)
+        return delivery.thumbnail_response(timeline.thumbnail_of(camera, at))
+
+    def finalize_response(self, request: Request, response: Response, *args: object, **kwargs: object) -> Response:
+        # An error of the picture is JSON even when the client asked for a JPEG (as ScopedViewSet does).
+        renderer = getattr(request, "accepted_renderer", None)
+        if isinstance(response, Response) and response.status_code >= 400 and isinstance(renderer, BinaryRenderer):
+            request.accepted_renderer, request.accepted_media_type = renderers.JSONRenderer(), "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)

@@ -23,13 +23,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
 from recordings.clips.downloads import parse_range, stream_range
-from recordings.footage import layout, reading
-from recordings.footage.models import Segment, Tier
+from recordings.footage import layout, reading, thumbnails
+from recordings.footage.models import Segment, Thumbnail, Tier
 from recordings.playback.sessions import Session
 
 logger = logging.getLogger(__name__)
@@ -110,4 +110,25 @@ def segment_response(request: HttpRequest, session: Session, segment: Any) -> Ht
     # Segment files never change: the browser may keep them while the session lasts (seeking back is free).
     remaining = max(int((session.expires_at - timezone.now()).total_seconds()), 0)
     response["Cache-Control"] = f"private, max-age={remaining}"
+    return response
+
+
+# Thumbnails never change; an hour in the browser's own cache (private: it passed the gate) keeps hovering
+# over the same minutes free, and someone who lost access gets nothing new.
+THUMBNAIL_CACHE = "private, max-age=3600"
+THUMBNAIL_GONE = "This preview picture is no longer stored (retention may have just removed it)."
+
+
+def thumbnail_response(thumbnail: Thumbnail) -> HttpResponse:
+    """A preview JPEG (always on the local disk), sent by the portal itself.
+
+    Not through nginx's footage location even where there is one: it sends everything as video/mp4, and a
+    picture of a few kilobytes costs Daphne less than the check before it.
+    """
+    path = thumbnails.path_of(thumbnail.key)  # refuses a key that would leave the recordings root
+    try:
+        response = FileResponse(path.open("rb"), content_type="image/jpeg")
+    except FileNotFoundError:
+        raise NotFound(THUMBNAIL_GONE) from None
+    response["Cache-Control"] = THUMBNAIL_CACHE
     return response

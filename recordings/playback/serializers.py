@@ -1,4 +1,4 @@
-"""Shapes of the playback API: a session request and answer, and a camera's timeline."""
+"""Shapes of the playback API: a session request and answer, and a camera's timeline with its thumbnails."""
 
 from __future__ import annotations
 
@@ -54,6 +54,12 @@ class TimelineEventSerializer(serializers.Serializer):
     play_from = serializers.DateTimeField(help_text="The start minus the camera's pre-roll: where to play it from.")
 
 
+class TimelineThumbnailSerializer(serializers.Serializer):
+    at = serializers.DateTimeField(help_text="Start of the minute (interval) the picture shows.")
+    url = serializers.URLField(help_text="The JPEG (`GET /api/v1/cameras/<id>/thumbnails/<at>/`), through the "
+                                         "access gate like everything else.")
+
+
 class TimelineSerializer(serializers.Serializer):
     camera = serializers.UUIDField(source="camera.public_id")
     stream = serializers.CharField()
@@ -64,3 +70,8 @@ class TimelineSerializer(serializers.Serializer):
     pre_roll_seconds = serializers.IntegerField()
     events = TimelineEventSerializer(many=True)
     events_truncated = serializers.BooleanField(help_text="More events than listed (2,000): ask a shorter range.")
+    thumbnails = TimelineThumbnailSerializer(
+        many=True, help_text="Preview pictures (about 160 px wide) of the minutes that have one, oldest first.")
+    thumbnail_seconds = serializers.IntegerField(
+        help_text="Each picture stands for this many seconds from its `at` (a minute; more when a long range "
+                  "lists only every n-th picture, at most 1,440).")

@@ -2,6 +2,8 @@
 //
 // The bar shows covered time, gaps and motion events (from the timeline API). Clicking a moment
 // plays the footage from there (playback/player.js: playback sessions, hls.js, wall-clock seeking).
+// Hovering it (or scrubbing with a finger) shows the preview picture of the minute under the pointer
+// (playback/previews.js: only minutes that have one, fetched lazily, one at a time).
 
 import { readJson } from "./config.js";
 import { formatTime } from "./format.js";
@@ -9,6 +11,7 @@ import { fetchJson, firstError } from "./http.js";
 import { drawTicks as drawBarTicks, movedView, place } from "./playback/bar.js";
 import { mountExportPanel } from "./playback/export-panel.js";
 import { RecordedPlayer } from "./playback/player.js";
+import { PreviewLoader, previewAt, previewIndex } from "./playback/previews.js";
 import { DAY_MS, spanOf, timeAtPixel, zoomView } from "./playback/timescale.js";
 import { changeSpeed, nextEvent, previousEvent } from "./playback/wallclock.js";
 
@@ -19,13 +22,16 @@ const bar = root.querySelector("[data-timeline]");
 const track = root.querySelector("[data-track]");
 const playhead = root.querySelector("[data-playhead]");
 const hover = root.querySelector("[data-hover]");
+const preview = root.querySelector("[data-preview]");
+const previewImage = root.querySelector("[data-preview-image]");
+const previewTime = root.querySelector("[data-preview-time]");
 const ticks = root.querySelector("[data-ticks]");
 const clock = root.querySelector("[data-wallclock]");
 const message = root.querySelector("[data-message]");
 const playButton = root.querySelector("[data-action=play]");
 const streamChoice = root.querySelector("[data-stream]");
 
-const state = { view: null, events: [], speed: 1, wall: null };
+const state = { view: null, events: [], speed: 1, wall: null, previews: [], previewSpan: 60_000, previewAt: null };
 
 const iso = (ms) => new Date(ms).toISOString();
 const query = (params) => new URLSearchParams(Object.entries(params).filter(([, v]) => v)).toString();
@@ -93,6 +99,9 @@ const loadTimeline = async (view) => {
     id: e.id, start: Date.parse(e.started_at), end: e.ended_at ? Date.parse(e.ended_at) : null,
     playFrom: Date.parse(e.play_from),
   })).sort((a, b) => a.playFrom - b.playFrom);
+  state.previews = previewIndex(body.thumbnails);
+  state.previewSpan = (body.thumbnail_seconds || 60) * 1000;
+  root.dataset.previews = String(state.previews.length);
   drawTimeline(body);
   root.dataset.covered = String(body.covered.length);
   return body;
@@ -165,6 +174,38 @@ const showClock = () => {
   requestAnimationFrame(showClock);
 };
 
+// --- the preview picture over the bar ---------------------------------------------------------------
+
+const loadPicture = (url) => {
+  const picture = new Image();
+  picture.src = url;
+  return picture.decode();
+};
+
+const previews = new PreviewLoader(loadPicture, (url) => {
+  previewImage.src = url;
+  preview.hidden = false;
+});
+
+// Show the picture of `item` ({at, url}; null: none) above the bar at `x`, kept inside the bar.
+const showPreview = (item, x = 0, width = 0) => {
+  if (!item) {
+    state.previewAt = null;
+    preview.hidden = true;
+    previews.want(null);
+    return;
+  }
+  const half = (preview.offsetWidth || 160) / 2;
+  preview.style.left = `${Math.min(Math.max(x, half), Math.max(width - half, half))}px`;
+  if (state.previewAt !== item.at) {
+    state.previewAt = item.at;
+    previewTime.textContent = formatTime(iso(item.at), config.timeZone).slice(11, 16);
+    preview.dataset.at = String(item.at);
+    if (previewImage.getAttribute("src") !== item.url) preview.hidden = true; // until its picture is there
+    previews.want(item.url);
+  }
+};
+
 // --- input ---------------------------------------------------------------------------------------
 
 // Mouse: a click plays. Touch and pen: the finger scrubs along the bar (the hover label follows it)
@@ -181,15 +222,22 @@ bar.addEventListener("pointerup", (e) => {
   if (e.pointerType === "mouse") return;
   touchedAt = performance.now();
   hover.hidden = true;
+  showPreview(null);
   playAt(timeAtPixel(state.view, bar.getBoundingClientRect(), e.clientX));
 });
 bar.addEventListener("pointermove", (e) => {
   const box = bar.getBoundingClientRect();
+  const time = timeAtPixel(state.view, box, e.clientX);
+  const x = Math.min(Math.max(e.clientX - box.left, 0), box.width);
   hover.hidden = false;
-  hover.textContent = formatTime(iso(timeAtPixel(state.view, box, e.clientX)), config.timeZone).slice(11, 19);
-  hover.style.left = `${Math.min(Math.max(e.clientX - box.left, 0), box.width)}px`;
+  hover.textContent = formatTime(iso(time), config.timeZone).slice(11, 19);
+  hover.style.left = `${x}px`;
+  showPreview(previewAt(state.previews, time, state.previewSpan), x, box.width);
 });
-bar.addEventListener("pointerleave", () => { hover.hidden = true; });
+bar.addEventListener("pointerleave", () => {
+  hover.hidden = true;
+  showPreview(null);
+});
 
 const actions = {
   play: togglePlay,

@@ -278,6 +278,8 @@ SUB_RESOURCES: list[SubResource] = [
     ("camera-recording-footage", "get", lambda w, r: f"{_cam(w)}/recordings/", None),
     ("camera-playback-playback", "post", lambda w, r: f"{_cam(w)}/playback/", {}),
     ("camera-playback-timeline", "get", lambda w, r: f"{_cam(w)}/timeline/", None),
+    # With a real picture and a URL copied from its owner: tests/playback/test_thumbnails_api.py.
+    ("camera-playback-thumbnail", "get", lambda w, r: f"{_cam(w)}/thumbnails/20260301T080000Z/", None),
     ("organization-storage-storage", "get", lambda w, r: f"{_org(w)}/storage/", None),
     ("organization-storage-storage", "patch", lambda w, r: f"{_org(w)}/storage/", {"retention_days": 1}),
     ("organization-storage-storage-tier", "get", lambda w, r: f"{_org(w)}/storage/tier/", None),

@@ -79,3 +79,17 @@ def ended_ago(camera: Camera, now: datetime, *, days: float = 0, minutes: float 
         Segment.objects.filter(pk=segment.pk).update(has_motion=True)
         segment.has_motion = True
     return with_file(segment)
+
+
+# The smallest JPEG files a test needs: the bytes only matter where a test decodes them.
+JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"thumbnail" * 20 + b"\xff\xd9"
+
+
+def thumbnail_for(segment: Segment, minute: datetime | None = None, content: bytes = JPEG_BYTES):  # type: ignore[no-untyped-def]
+    """Index a preview picture taken from ``segment`` (its interval unless ``minute``), as the recorder would."""
+    from recordings.footage import thumbnails
+
+    jpeg = layout.root() / layout.INCOMING / "thumbs" / f"test-{segment.pk}.jpg"
+    jpeg.parent.mkdir(parents=True, exist_ok=True)
+    jpeg.write_bytes(content)
+    return thumbnails.record(segment.pk, minute or thumbnails.bucket_of(segment.start), jpeg)

@@ -44,3 +44,22 @@ def record(camera: Camera, files: list[Path], start: datetime, *, run: str = "0b
         segments.append(segment)
         moment += timedelta(seconds=facts.duration)
     return segments
+
+
+def take_thumbnails(segments: list[Segment]) -> list:
+    """Preview pictures of ``segments`` as the recorder takes them: real ffmpeg, the first segment of each minute."""
+    import queue
+
+    from recordings.footage import thumbnailer, thumbnails
+
+    taker, taken = thumbnailer.Thumbnailer(queue.Queue()), []
+    for segment in segments:
+        minute = thumbnails.bucket_of(segment.start)
+        if taken and taken[-1].minute == minute:
+            continue
+        shot = taker.take(thumbnailer.Job(segment.camera_id, segment.pk, minute, layout.path_of(segment.key)))
+        assert shot.jpeg is not None, "ffmpeg took no picture"
+        row = thumbnails.record(segment.pk, minute, shot.jpeg)
+        assert row is not None
+        taken.append(row)
+    return taken

@@ -21,7 +21,7 @@ from accounts.roles import Role
 from recordings.footage.models import Segment
 from recordings.models import MotionEvent
 from tests.live.conftest import Server, _start
-from tests.playback.helpers import playback_site, record
+from tests.playback.helpers import playback_site, record, take_thumbnails
 from tests.playback.timecode import READ_PICTURE_JS, make_timecoded_segments
 from tests.support.browser import PageProblems, launch, serve_static
 from tests.support.factories import make_camera, session_id
@@ -44,11 +44,18 @@ def footage(settings, tmp_path: Path, timecoded: list[Path]) -> dict[str, Any]: 
     org, site, viewer = playback_site(settings, tmp_path / "recordings", "Playback Org", Role.VIEWER)
     camera = make_camera(site, "Yard")
     start = (timezone.now() - timedelta(seconds=RECORDED_SECONDS + 20)).replace(microsecond=0)
-    record(camera, timecoded, start)
+    segments = record(camera, timecoded, start)
     event = MotionEvent.objects.create(organization=org, camera=camera, camera_name=camera.name,
                                        started_at=start + timedelta(seconds=175),
                                        ended_at=start + timedelta(seconds=178), peak_score=0.3)
-    return {"camera": camera, "viewer": viewer, "start": start, "event": event, "root": settings.CCTV_RECORDINGS_DIR}
+    return {"camera": camera, "viewer": viewer, "start": start, "event": event, "root": settings.CCTV_RECORDINGS_DIR,
+            "segments": segments}
+
+
+@pytest.fixture
+def pictures(footage: dict[str, Any]) -> list:
+    """The recorder's preview pictures of the footage: one per minute (real JPEGs from its segments)."""
+    return take_thumbnails(footage["segments"])
 
 
 @pytest.fixture
@@ -296,3 +303,83 @@ def test_on_a_phone_a_tap_plays_the_tapped_moment(footage: dict[str, Any], daphn
     assert abs(shown["target"] - aim) <= 1500  # a 390 px bar of 5 minutes: under a second a pixel
     picture_ms = _ms(start) + shown["seconds"] * 1000
     assert aim - 1000 - KEYFRAME_SECONDS * 1000 <= picture_ms <= aim + 2500, shown
+
+
+# --- preview pictures over the bar ---------------------------------------------------------------
+
+
+def _local_minute(moment_ms: int, timezone_name: str) -> str:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromtimestamp(moment_ms / 1000, UTC).astimezone(ZoneInfo(timezone_name)).strftime("%H:%M")
+
+
+def _preview(page: Any) -> dict:
+    return page.evaluate("""() => { const p = document.querySelector('[data-preview]');
+      const img = p.querySelector('img');
+      return {hidden: p.hidden, at: Number(p.dataset.at || 0), src: img.getAttribute('src') || '',
+              width: img.naturalWidth, complete: img.complete,
+              time: p.querySelector('[data-preview-time]').textContent}; }""")
+
+
+def _wait_preview(page: Any) -> dict:
+    page.wait_for_function("""() => { const p = document.querySelector('[data-preview]');
+      const img = p.querySelector('img'); return !p.hidden && img.complete && img.naturalWidth > 0; }""",
+                           timeout=15_000)
+    return _preview(page)
+
+
+def test_hovering_the_timeline_shows_the_minutes_preview_picture(footage: dict[str, Any], pictures: list,
+                                                                  daphne: Server, page: Any) -> None:
+    camera = footage["camera"]
+    thumbnail_requests: list[str] = []
+    page.on("request", lambda request: "/thumbnails/" in request.url and thumbnail_requests.append(request.url))
+    _open(page, daphne, camera)
+    assert page.evaluate("() => document.querySelector('[data-playback]').dataset.previews") == str(len(pictures))
+    assert thumbnail_requests == []  # nothing is fetched before someone hovers
+
+    # The bar shows 24 hours; hover in the middle of the recording.
+    page.mouse.move(_x_of(page, _ms(footage["start"]) + 90_000), _bar_y(page))
+    shown = _wait_preview(page)
+
+    minutes = {_ms(p.minute): p for p in pictures}
+    assert shown["at"] in minutes  # the picture of one of the recorded minutes (a pixel is about a minute)
+    assert shown["src"].endswith(f"/thumbnails/{minutes[shown['at']].minute:%Y%m%dT%H%M%S}Z/")
+    assert shown["width"] == 160
+    assert shown["time"] == _local_minute(shown["at"], camera.site.timezone)  # the site's time zone
+
+    # Hours before the footage there is no picture: none is shown, and none was asked for.
+    page.mouse.move(_x_of(page, _ms(footage["start"]) - 3 * 3600_000), _bar_y(page))
+    page.wait_for_function("() => document.querySelector('[data-preview]').hidden", timeout=5_000)
+
+    # Sweep the whole bar, back and forth: each picture is fetched at most once, only those that exist.
+    bar = page.locator("[data-timeline]").bounding_box()
+    for _ in range(2):
+        for step in range(0, 101, 4):
+            page.mouse.move(bar["x"] + bar["width"] * step / 100, _bar_y(page))
+    page.mouse.move(bar["x"] + bar["width"] / 2, bar["y"] + 200)  # off the bar
+    page.wait_for_function("() => document.querySelector('[data-preview]').hidden", timeout=5_000)
+    expected = {f"/thumbnails/{p.minute:%Y%m%dT%H%M%S}Z/" for p in pictures}
+    assert all(any(url.endswith(name) for name in expected) for url in thumbnail_requests), thumbnail_requests
+    assert len(thumbnail_requests) == len(set(thumbnail_requests))
+    assert page.problems.take() == []
+
+
+@pytest.mark.parametrize("screen", [PHONE])
+def test_on_a_phone_scrubbing_the_bar_shows_the_preview_picture(footage: dict[str, Any], pictures: list,
+                                                                 daphne: Server, page: Any) -> None:
+    _open(page, daphne, footage["camera"])
+    x, y = _x_of(page, _ms(footage["start"]) + 90_000), _bar_y(page)
+    touch = page.context.new_cdp_session(page)
+    touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x - 20, "y": y}]})
+    touch.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x - 10, "y": y}]})
+    touch.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+
+    shown = _wait_preview(page)
+    assert shown["at"] in {_ms(p.minute) for p in pictures} and shown["width"] == 160
+    box = page.locator("[data-preview]").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # kept on the screen
+
+    touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    page.wait_for_function("() => document.querySelector('[data-preview]').hidden", timeout=5_000)
