@@ -70,6 +70,24 @@ def _thumbnail_key(camera: Camera) -> str:
     return f"cameras:thumbnail:{camera.public_id}"
 
 
+def _recorded_key(public_id: object) -> str:
+    return f"cameras:recorded-picture:{public_id}"
+
+
+# A recorded camera's minute picture stays usable this long: past its next one, with room for a late one.
+RECORDED_PICTURE_SECONDS = 150
+
+
+def offer_recorded(public_id: object, jpeg: bytes) -> None:
+    """The recorder's picture of the camera's last minute (small, from a closed segment's keyframe).
+
+    A live tile shows it when no snapshot is cached, so a wall of recorded
+    cameras has pictures at once without asking the gateway for any; the
+    dashboard still asks for a full-size snapshot.
+    """
+    cache.set(_recorded_key(public_id), jpeg, RECORDED_PICTURE_SECONDS)
+
+
 def forget_recent(cameras: list[Camera]) -> None:
     """Drop the cached pictures of these cameras (the next ask goes to the gateway)."""
     cache.delete_many([_thumbnail_key(camera) for camera in cameras])
@@ -124,9 +142,10 @@ async def fetch_recent(camera: Camera) -> bytes:
 
 
 def cached_recent(camera: Camera) -> bytes | None:
-    """The camera's recent picture if one is cached (never asks the gateway); None otherwise."""
-    cached = cache.get(_thumbnail_key(camera))
-    return None if cached is None or cached == _FAILED else cached
+    """The camera's recent picture if one is cached, else the recorder's (never asks the gateway); or None."""
+    found = cache.get_many([_thumbnail_key(camera), _recorded_key(camera.public_id)])
+    snapshot = found.get(_thumbnail_key(camera))
+    return snapshot or found.get(_recorded_key(camera.public_id)) or None
 
 
 def cached_pictures(cameras: list[Camera]) -> dict[int, str]:
@@ -137,7 +156,9 @@ def cached_pictures(cameras: list[Camera]) -> dict[int, str]:
     requests that queue behind the wall's video sessions. Never asks the
     gateway; the caller passes cameras the gate already let through.
     """
-    keys = {_thumbnail_key(camera): camera.pk for camera in cameras}
-    found = cache.get_many(list(keys))
-    return {keys[key]: "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
-            for key, jpeg in found.items() if jpeg and jpeg != _FAILED}
+    snapshots = {_thumbnail_key(camera): camera.pk for camera in cameras}
+    recorded = {_recorded_key(camera.public_id): camera.pk for camera in cameras}
+    found = cache.get_many([*snapshots, *recorded])
+    pictures = {recorded[key]: jpeg for key, jpeg in found.items() if key in recorded and jpeg}
+    pictures |= {snapshots[key]: jpeg for key, jpeg in found.items() if key in snapshots and jpeg}  # full size first
+    return {pk: "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii") for pk, jpeg in pictures.items()}

@@ -36,8 +36,11 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from redis.exceptions import RedisError
 
+from cameras import snapshots
 from recordings.footage import layout, thumbnails
+from recordings.footage.models import Thumbnail
 
 logger = logging.getLogger(__name__)
 
@@ -219,4 +222,19 @@ def index_taken(taken: Taken) -> bool:
     """The main thread's half: index a taken picture (or clean up a failed one). True if a row was written."""
     if taken.jpeg is None:
         return False
-    return thumbnails.record(taken.segment_id, taken.minute, taken.jpeg) is not None
+    row = thumbnails.record(taken.segment_id, taken.minute, taken.jpeg)
+    if row is None:
+        return False
+    _offer_to_live_tiles(row)
+    return True
+
+
+def _offer_to_live_tiles(row: Thumbnail) -> None:
+    """The newest minute's picture also serves the camera's live tiles until their video plays."""
+    camera = row.camera
+    if camera is None:
+        return
+    try:
+        snapshots.offer_recorded(camera.public_id, (layout.root() / row.key).read_bytes())
+    except (OSError, RedisError) as exc:  # a picture less on a wall; the index is what matters here
+        logger.warning("camera %s: minute picture not offered to live tiles: %s", row.camera_id, exc)

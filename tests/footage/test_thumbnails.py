@@ -303,3 +303,27 @@ def test_an_interval_whose_picture_a_previous_recorder_took_is_not_decoded_again
                           layout.path_of(first.key)) for s in (10, 20)]
 
     assert offers == [False, False] and taker.jobs.empty()
+
+
+@pytest.mark.django_db
+def test_an_indexed_minute_picture_serves_the_cameras_live_tiles_until_a_snapshot_is_cached(
+        world: World, now: datetime) -> None:
+    from django.core.cache import cache
+
+    from cameras import snapshots
+
+    segment = ended_ago(world.camera_a1, now, minutes=1)
+    jpeg = layout.root() / layout.INCOMING / "thumbs" / "taken.jpg"
+    jpeg.parent.mkdir(parents=True, exist_ok=True)
+    jpeg.write_bytes(JPEG_BYTES)
+
+    assert thumbnailer.index_taken(thumbnailer.Taken((world.camera_a1.pk, "thumbnail"), segment.pk,
+                                                     thumbnails.bucket_of(segment.start), jpeg))
+
+    assert snapshots.cached_recent(world.camera_a1) == JPEG_BYTES  # a live tile's ?cached=1 picture
+    assert snapshots.cached_recent(world.camera_a2) is None  # another camera's is not
+    assert list(snapshots.cached_pictures([world.camera_a1, world.camera_a2])) == [world.camera_a1.pk]
+    # A full-size snapshot, once someone took one, comes first.
+    cache.set(snapshots._thumbnail_key(world.camera_a1), b"full size", 60)
+    assert snapshots.cached_recent(world.camera_a1) == b"full size"
+    assert snapshots.cached_pictures([world.camera_a1])[world.camera_a1.pk].endswith("ZnVsbCBzaXpl")
