@@ -8,7 +8,7 @@
 import { readJson } from "./config.js";
 import { formatTime } from "./format.js";
 import { fetchJson, firstError } from "./http.js";
-import { drawTicks as drawBarTicks, movedView, place } from "./playback/bar.js";
+import { clickEchoesTap, drawTicks as drawBarTicks, movedView, place } from "./playback/bar.js";
 import { mountExportPanel } from "./playback/export-panel.js";
 import { RecordedPlayer } from "./playback/player.js";
 import { PreviewLoader, previewAt, previewIndex } from "./playback/previews.js";
@@ -210,9 +210,9 @@ const showPreview = (item, x = 0, width = 0) => {
 
 // Mouse: a click plays. Touch and pen: the finger scrubs along the bar (the hover label follows it)
 // and lifting it plays there; a tap is the same as a click.
-let touchedAt = 0;
+let touchedAt = null;
 bar.addEventListener("click", (e) => {
-  if (performance.now() - touchedAt < 800) return; // the click a tap also makes
+  if (clickEchoesTap(performance.now(), touchedAt)) return;
   playAt(timeAtPixel(state.view, bar.getBoundingClientRect(), e.clientX));
 });
 bar.addEventListener("pointerdown", (e) => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { movedView } from "../../static/js/playback/bar.js";
+import { clickEchoesTap, movedView } from "../../static/js/playback/bar.js";
 import { DAY_MS } from "../../static/js/playback/timescale.js";
 
 const NOW = Date.UTC(2026, 11, 4, 12, 0, 0);
@@ -18,4 +18,10 @@ test("earlier moves the view back by half its width, later not past now", () => 
   const earlier = movedView(DAY, "earlier", NOW, NOW);
   assert.equal(earlier.end, NOW - DAY_MS / 2);
   assert.equal(movedView(DAY, "later", NOW, NOW).end, NOW);
+});
+
+test("a click soon after a tap is the tap's echo; a click before any tap is a click", () => {
+  assert.equal(clickEchoesTap(5300, 5000), true);
+  assert.equal(clickEchoesTap(5900, 5000), false);
+  assert.equal(clickEchoesTap(300, null), false); // the page's first moments (performance.now() is small)
 });

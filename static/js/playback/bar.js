@@ -36,3 +36,8 @@ export const movedView = (view, action, anchor, now) => {
   };
   return moves[action]();
 };
+
+// A tap on the bar plays on pointerup; the browser then also sends a click, which must not play
+// again. `tappedAt` is null until the first tap (a click in the page's first moments is a click).
+export const TAP_ECHO_MS = 800;
+export const clickEchoesTap = (now, tappedAt) => tappedAt !== null && now - tappedAt < TAP_ECHO_MS;
