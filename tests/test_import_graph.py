@@ -29,16 +29,11 @@ WIRING = frozenset({"portal.settings", "portal.urls", "portal.api_urls", "portal
 # only shrink. The layering they break: portal's shared bases < accounts <
 # cameras < signaling < recordings.footage < recordings < recordings.playback.
 KNOWN_CYCLE_EDGES: dict[tuple[str, str], str] = {
-    # The recording engine still reaches into the rest of recordings in two places. (1) The deliveries of a
-    # notice about recording (footage.notices._targets, queue_deliveries) write the notification feature's
-    # rows and queue its task; they belong in recordings.notifications, called through the notify_notice task,
-    # and move once the queue-by-name rewrite of those same lines has landed. (2) The recorder's motion marks
+    # The recording engine still reaches into the rest of recordings in one place: the recorder's motion marks
     # (footage.settle) read MotionEvent, a model of the "recordings" Django app (Segment.motion_event points to
     # it): moving that model into footage (a state-only migration) or handing settle its event query from
     # recordings would turn this arrow around; neither is a move of imports only.
     ("recordings.footage", "recordings"): (
-        "recordings.footage.notices -> recordings.models (NotificationChannel, NotificationDelivery, "
-        "NotificationRule), recordings.notifications.delivery (no longer its tasks: work is queued by name); "
         "recordings.footage.settle -> recordings.models (MotionEvent)"
     ),
 }
