@@ -27,9 +27,12 @@ def ended(event_id: int, ended_at: datetime) -> int:
     return MotionSpan.objects.filter(event_id=event_id, ended_at__isnull=True).update(ended_at=ended_at)
 
 
-def recent(camera_ids: Iterable[int], now: datetime, earliest: datetime) -> list[tuple[int, int, datetime,
-                                                                                      datetime | None]]:
-    """(camera id, event id, start, end) of spans started by ``now`` that are open or ended at ``earliest`` or later."""
+# (camera id, event id, start, end): end is None while the event is open.
+SpanRow = tuple[int, int, datetime, datetime | None]
+
+
+def recent(camera_ids: Iterable[int], now: datetime, earliest: datetime) -> list[SpanRow]:
+    """Spans of these cameras started by ``now`` that are still open or ended at ``earliest`` or later."""
     rows = MotionSpan.objects.filter(camera_id__in=list(camera_ids), started_at__lte=now).filter(
         Q(ended_at__isnull=True) | Q(ended_at__gte=earliest)
     ).order_by("-started_at", "-event_id")  # the events' own order: of two starting together, the later one first
