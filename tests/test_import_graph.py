@@ -23,25 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS = ("recordings.footage", "recordings.playback", "accounts", "cameras", "recordings", "signaling", "portal")
 WIRING = frozenset({"portal.settings", "portal.urls", "portal.api_urls", "portal.asgi", "portal.wsgi", "portal.celery"})
 
-# App edges that close a circle today. Each names the modules behind it; the
-# cycle test ignores exactly these edges (any other edge that closes a circle
-# fails), and the last test fails when one of them is gone, so the list can
-# only shrink. The layering they break: portal's shared bases < accounts <
-# cameras < signaling < recordings.footage < recordings < recordings.playback.
-KNOWN_CYCLE_EDGES: dict[tuple[str, str], str] = {
-    # The recording engine still reaches into the rest of recordings in two places. (1) The deliveries of a
-    # notice about recording (footage.notices._targets, queue_deliveries) write the notification feature's
-    # rows and queue its task; they belong in recordings.notifications, called through the notify_notice task,
-    # and move once the queue-by-name rewrite of those same lines has landed. (2) The recorder's motion marks
-    # (footage.settle) read MotionEvent, a model of the "recordings" Django app (Segment.motion_event points to
-    # it): moving that model into footage (a state-only migration) or handing settle its event query from
-    # recordings would turn this arrow around; neither is a move of imports only.
-    ("recordings.footage", "recordings"): (
-        "recordings.footage.notices -> recordings.models (NotificationChannel, NotificationDelivery, "
-        "NotificationRule), recordings.notifications.delivery (no longer its tasks: work is queued by name); "
-        "recordings.footage.settle -> recordings.models (MotionEvent)"
-    ),
-}
+# App edges allowed to close a circle, each naming the modules behind it. None
+# is left: every import points down the layers, portal's shared bases <
+# accounts < cameras < signaling < recordings.footage < recordings <
+# recordings.playback. The cycle test ignores exactly the edges listed here
+# (any other edge that closes a circle fails), and the last test fails when a
+# listed edge is gone, so the list can only shrink.
+KNOWN_CYCLE_EDGES: dict[tuple[str, str], str] = {}
 
 
 def app_of(module: str) -> str | None:

@@ -330,5 +330,6 @@ class RecordingHealth(models.Model):
 
 # Holds, notices and guard runs live in their own module; Django finds them through this import.
 from recordings.footage.models_lifecycle import LegalHold, Notice, NoticeKind, VolumeGuardRun  # noqa: E402, F401
+from recordings.footage.models_motion import MotionSpan  # noqa: E402, F401
 from recordings.footage.models_thumbnails import Thumbnail  # noqa: E402, F401
 from recordings.footage.models_tiers import StorageTier  # noqa: E402, F401

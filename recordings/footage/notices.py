@@ -6,10 +6,10 @@ timestamp (``RecordingHealth.stopped_notice_at``, ``StoragePolicy.quota_notice_a
 that must change exactly one row, so two beats at once give one notice.
 A ``Notice`` row is written; after commit it is pushed on the event stream
 (``recording.stopped`` to the camera's viewers, ``storage.quota`` to the
-organization's owners and admins) and ``notify_notice`` hands it to the
-notification rules that chose its event type (``queue_deliveries``).
-Owners and admins always get the quota notice by e-mail, rules or not:
-the storage is theirs to look after.
+organization's owners and admins), and ``notify_notice`` is queued by name:
+the notification feature writes its deliveries
+(``recordings.notifications.notice_deliveries``), to the rules that chose
+its event type and, for the quota, to owners and admins (``managers_of``).
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ from recordings.footage.models import (
     RecordingSettings,
     StoragePolicy,
 )
-from recordings.models import NotificationChannel, NotificationDelivery, NotificationRule
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +81,7 @@ def _claim_stop(camera: Camera, state: RecordingHealth, since: datetime, now: da
 
 
 def _queue_notify(notice: Notice) -> None:
+    # The task is the notification feature's (recordings.notifications.tasks); it keeps the name it had here.
     enqueue("recordings.footage.tasks.notify_notice", notice.pk)
 
 
@@ -130,48 +130,3 @@ def _claim_quota(policy: StoragePolicy, used: int, now: datetime) -> Notice | No
         send_on_commit(user_group(user_id), event)
     _queue_notify(notice)
     return notice
-
-
-# --- deliveries ---------------------------------------------------------------------------
-
-
-def _targets(notice: Notice) -> list[tuple[str, str, NotificationRule | None]]:
-    """(channel, recipient, rule) of everyone to tell: rules that chose this event type, and owners/admins."""
-    from recordings.notifications.delivery import rules_for
-
-    camera = notice.camera
-    if notice.kind == NoticeKind.RECORDING_STOPPED and camera is None:
-        return []  # the camera was deleted meanwhile: nothing left to tell about
-    targets = []
-    for rule in rules_for(notice.organization_id, notice.kind, camera, notice.created_at):
-        if rule.channel == NotificationChannel.WEBHOOK:
-            recipient = rule.webhook.url if rule.webhook else ""
-        else:
-            recipient = rule.user.email if rule.user else rule.email_to
-        targets.append((rule.channel, recipient, rule))
-    if notice.kind == NoticeKind.STORAGE_QUOTA:
-        targets += [(NotificationChannel.EMAIL, email, None) for _, email in managers_of(notice.organization_id)
-                    if email]
-    return targets
-
-
-def queue_deliveries(notice_id: int) -> list[NotificationDelivery]:
-    """Write a notice's deliveries (one per channel and recipient) and queue them after commit; the new rows.
-
-    Idempotent: a repeated task finds the rows and queues nothing again.
-    """
-    notice = Notice.objects.select_related("camera", "camera__site", "organization").filter(pk=notice_id).first()
-    if notice is None:
-        logger.info("notice %s is gone; nothing to deliver", notice_id)
-        return []
-    created = []
-    for channel, recipient, rule in _targets(notice):
-        delivery, new = NotificationDelivery.objects.get_or_create(
-            notice=notice, channel=channel, recipient=recipient[:500],
-            defaults={"organization_id": notice.organization_id, "rule": rule,
-                      "webhook": rule.webhook if rule is not None else None},
-        )  # fmt: skip
-        if new:
-            created.append(delivery)
-            enqueue("recordings.tasks.deliver_notification", delivery.pk)
-    return created

@@ -5,6 +5,8 @@ camera's pre- and post-roll) get ``has_motion`` and the event; an "events"
 camera's buffer segments so claimed become event footage; buffer segments
 nobody claimed by the buffer horizon are deleted, file first, then row and
 counters. The decisions themselves are ``recordings.footage.windows``.
+Events are read from footage's own motion spans (``motion_spans``), which the
+motion feature writes with each event.
 
 A recorder settles all its cameras together (``settle_all``): one query for
 their recent events and one for their stale buffer, whatever their number;
@@ -18,12 +20,11 @@ import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Value, When
 
-from recordings.footage import index, removal, windows
+from recordings.footage import index, motion_spans, removal, windows
 from recordings.footage.models import Segment, SegmentKind
 from recordings.footage.services import Plan
-from recordings.models import MotionEvent
 
 logger = logging.getLogger(__name__)
 
@@ -40,14 +41,12 @@ def recent_events(plans: list[Plan], now: datetime) -> dict[int, list[windows.Ev
     if not plans:
         return {}
     earliest = min(_since(plan, now) for plan in plans)
-    rows = MotionEvent.objects.filter(camera_id__in=[plan.camera_id for plan in plans], started_at__lte=now).filter(
-        Q(ended_at__isnull=True) | Q(ended_at__gte=earliest)
-    ).values_list("camera_id", "pk", "started_at", "ended_at")
+    rows = motion_spans.recent([plan.camera_id for plan in plans], now, earliest)
     since = {plan.camera_id: _since(plan, now) for plan in plans}
     events: dict[int, list[windows.EventSpan]] = defaultdict(list)
-    for camera_id, pk, start, end in rows:
+    for camera_id, event_id, start, end in rows:
         if end is None or end >= since[camera_id]:
-            events[camera_id].append(windows.EventSpan(pk, start, end))
+            events[camera_id].append(windows.EventSpan(event_id, start, end))
     return events
 
 

@@ -1,4 +1,4 @@
-"""Celery tasks of footage: beat's housekeeping (retention, quotas, the disk guard, tier moves, notices), notices.
+"""Celery tasks of footage: beat's housekeeping (retention, quotas, the disk guard, tier moves, notices).
 
 Each is a thin wrapper around one service. The deleting ones work in
 bounded batches and re-enqueue themselves while a batch comes back full,
@@ -65,14 +65,6 @@ def notice_stopped_recordings() -> int:
     from recordings.footage import notices
 
     return len(notices.notice_stopped_recordings(timezone.now(), settings.CCTV_RECORDING_STOPPED_MINUTES))
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def notify_notice(notice_id: int) -> int:
-    """Write and queue the deliveries of one notice (idempotent); returns how many are new."""
-    from recordings.footage import notices
-
-    return len(notices.queue_deliveries(notice_id))
 
 
 @shared_task(bind=True, ignore_result=True)

@@ -2,7 +2,9 @@
 
 Pages, the API and the admin change settings and acknowledge through here;
 the motion workers (``recordings.motion.watch``) open, raise and close events
-through here. Every alert goes to the camera's event group, which only users
+through here, and footage is told each event's span in the same transaction
+(``recordings.footage.motion_spans``: the recorder keeps footage around
+motion). Every alert goes to the camera's event group, which only users
 the gate lets view the camera have joined, and to the notification rules.
 """
 
@@ -29,6 +31,7 @@ from cameras.models import Camera
 from portal.events import camera_group, send_on_commit
 from portal.work import enqueue
 from recordings import schedules, storage
+from recordings.footage import motion_spans
 from recordings.models import MotionEvent, MotionSettings
 from recordings.motion.payload import alert_payload
 
@@ -164,7 +167,9 @@ def open_event(camera: Camera, *, at: datetime, score: float, boxes: list[list[f
         alerted=_should_alert(camera, cooldown_seconds, at),
     )
     _save_snapshot(event, snapshot)
-    event.save()
+    with transaction.atomic():  # the recorder keeps footage around motion it is told of (footage.motion_spans)
+        event.save()
+        motion_spans.opened(event.pk, camera.pk, event.started_at)
     if event.alerted:
         publish_alert(event)
         enqueue("recordings.tasks.notify_motion_event", event.pk)
@@ -185,7 +190,9 @@ def raise_peak(event: MotionEvent, *, at: datetime, score: float, boxes: list[li
 
 def close_event(event: MotionEvent, *, at: datetime) -> None:
     event.ended_at = max(at, event.started_at)
-    MotionEvent.objects.filter(pk=event.pk, ended_at__isnull=True).update(ended_at=event.ended_at)
+    with transaction.atomic():
+        if MotionEvent.objects.filter(pk=event.pk, ended_at__isnull=True).update(ended_at=event.ended_at):
+            motion_spans.ended(event.pk, event.ended_at)
     if event.camera is not None:
         send_on_commit(camera_group(event.camera.public_id), {
             "type": "motion.ended", "event": str(event.public_id), "camera": str(event.camera.public_id),
@@ -197,9 +204,12 @@ def close_abandoned(camera_id: int) -> int:
     """Close events a dead worker left open on this camera, at their last known moment."""
     count = 0
     for event in MotionEvent.objects.filter(camera_id=camera_id, ended_at__isnull=True):
-        count += MotionEvent.objects.filter(pk=event.pk, ended_at__isnull=True).update(
-            ended_at=event.peak_at or event.started_at
-        )
+        ended_at = event.peak_at or event.started_at
+        with transaction.atomic():
+            closed = MotionEvent.objects.filter(pk=event.pk, ended_at__isnull=True).update(ended_at=ended_at)
+            if closed:
+                motion_spans.ended(event.pk, ended_at)
+        count += closed
     return count
 
 

@@ -8,8 +8,9 @@ after commit. ``deliver`` claims one attempt with a conditional UPDATE, sends
 an e-mail or a signed webhook (``recordings.notifications.webhooks``) and records the
 outcome; the task retries what may succeed later. Endpoints and rules are
 changed through ``recordings.notifications.rules``. Notices about recording
-(``recordings.footage.notices``) go through the same rules (``rules_for``,
-by event type), log and ``deliver``.
+(written by ``recordings.footage.notices``, their deliveries by
+``recordings.notifications.notice_deliveries``) go through the same rules
+(``rules_for``, by event type), log and ``deliver``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Background work for notifications: writing an alert's deliveries, sending them, re-queueing lost ones.
 
 Names stay ``recordings.tasks.<name>`` (beat schedules and queued messages
-use them); each declares its queue here, on the task.
+use them), and ``notify_notice`` keeps the name it had in footage
+(``recordings.footage.tasks.notify_notice``); each declares its queue here, on the task.
 """
 
 from __future__ import annotations
@@ -10,14 +11,15 @@ from celery import shared_task
 from django.utils import timezone
 
 from recordings.notifications import delivery as deliveries
+from recordings.notifications import notice_deliveries
 from recordings.notifications.delivery import NOTIFY_RETRIES
 
 BATCH_SIZE = 200
 MAX_INVOCATIONS = 20
 
-# Both are idempotent (deliveries are unique per event and rule; an attempt is
-# claimed with a conditional UPDATE), so both are acknowledged late. How often
-# and when a delivery is tried again is delivery's (``NOTIFY_RETRIES``, ``retry_delay``).
+# The three that write or send deliveries are idempotent (deliveries are unique per event and rule, or per
+# notice, channel and recipient; an attempt is claimed with a conditional UPDATE), so they are acknowledged
+# late. How often and when a delivery is tried again is delivery's (``NOTIFY_RETRIES``, ``retry_delay``).
 
 
 @shared_task(name="recordings.tasks.notify_motion_event", queue_name="celery", acks_late=True,
@@ -25,6 +27,13 @@ MAX_INVOCATIONS = 20
 def notify_motion_event(event_id: int) -> int:
     """Write and queue the deliveries of one alert; returns how many are new."""
     return len(deliveries.queue_deliveries(event_id))
+
+
+@shared_task(name="recordings.footage.tasks.notify_notice", queue_name="celery", acks_late=True,
+             reject_on_worker_lost=True, ignore_result=True)
+def notify_notice(notice_id: int) -> int:
+    """Write and queue the deliveries of one notice about recording; returns how many are new."""
+    return len(notice_deliveries.queue_deliveries(notice_id))
 
 
 @shared_task(name="recordings.tasks.requeue_stale_deliveries", queue_name="celery", bind=True)

@@ -17,6 +17,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from portal.work import captured
 from recordings.footage import epochs, index, layout, services, settle, timeline
 from recordings.footage.models import (
     CameraUsage,
@@ -31,6 +32,7 @@ from recordings.footage.models import (
     StreamChoice,
 )
 from recordings.models import MotionEvent
+from recordings.motion import services as motion
 from tests.conftest import World
 from tests.footage.helpers import RUN, add, facts, place, run_of
 from tests.support.factories import make_camera
@@ -272,8 +274,12 @@ def _plan(world: World, camera, mode: str = RecordingMode.EVENTS) -> services.Pl
 
 
 def _event(camera, start: datetime, end: datetime | None) -> MotionEvent:  # type: ignore[no-untyped-def]
-    return MotionEvent.objects.create(organization_id=camera.site.organization_id, camera=camera,
-                                      camera_name=camera.name, started_at=start, ended_at=end)
+    """A motion event made as the motion workers make one: footage learns its span from the motion services."""
+    with captured():  # its alert's notifications are not these tests' business
+        event = motion.open_event(camera, at=start, score=0.5, boxes=[], snapshot=None, cooldown_seconds=0)
+    if end is not None:
+        motion.close_event(event, at=end)
+    return event
 
 
 @pytest.mark.sqlite

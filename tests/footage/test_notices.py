@@ -27,7 +27,7 @@ from portal.work import CapturedWork, captured
 from recordings.footage import notices
 from recordings.footage.models import Notice, NoticeKind, RecordingHealth, RecordingSettings, StoragePolicy
 from recordings.models import NotificationDelivery, NotificationRule, WebhookEndpoint
-from recordings.notifications import webhooks
+from recordings.notifications import notice_deliveries, webhooks
 from recordings.notifications.delivery import deliver, rules_for
 from signaling.routing import websocket_urlpatterns
 from tests.api.conftest import API
@@ -135,7 +135,7 @@ def test_each_rule_gets_the_alerts_it_chose(world: World, dispatch: CapturedWork
     rule(world, "Restricted", user=world.restricted_viewer, event_types=["recording.stopped"])  # cannot view A2
 
     notice = stopped(world, world.camera_a2)
-    deliveries = notices.queue_deliveries(notice.pk)
+    deliveries = notice_deliveries.queue_deliveries(notice.pk)
 
     assert {(d.rule_id, d.recipient) for d in deliveries} == {(stopped_only.pk, webhook.url),
                                                               (viewer_both.pk, world.viewer.email)}
@@ -151,7 +151,7 @@ def test_the_recording_stopped_webhook_is_signed_and_says_what_stopped(world: Wo
     settings.CCTV_PUBLIC_URL = "https://cctv.example.test/"
     rule(world, "Recording watch", webhook=make_webhook(world, receiver.url), event_types=["recording.stopped"])
     notice = stopped(world, world.camera_a1)
-    (delivery,) = notices.queue_deliveries(notice.pk)
+    (delivery,) = notice_deliveries.queue_deliveries(notice.pk)
 
     deliver(delivery.pk, last_try=False)
 
@@ -172,7 +172,7 @@ def test_the_recording_stopped_webhook_is_signed_and_says_what_stopped(world: Wo
 def test_the_recording_stopped_email(world: World, dispatch: CapturedWork, settings: Any) -> None:
     settings.CCTV_PUBLIC_URL = "https://cctv.example.test"
     rule(world, "Mine", user=world.viewer, event_types=["recording.stopped"])
-    (delivery,) = notices.queue_deliveries(stopped(world, world.camera_a1).pk)
+    (delivery,) = notice_deliveries.queue_deliveries(stopped(world, world.camera_a1).pk)
 
     deliver(delivery.pk, last_try=False)
 
@@ -186,7 +186,7 @@ def test_the_recording_stopped_email(world: World, dispatch: CapturedWork, setti
 
 def test_no_mail_to_someone_who_lost_the_camera_meanwhile(world: World, dispatch: CapturedWork) -> None:
     rule(world, "Mine", user=world.viewer, event_types=["recording.stopped"])
-    (delivery,) = notices.queue_deliveries(stopped(world, world.camera_a1).pk)
+    (delivery,) = notice_deliveries.queue_deliveries(stopped(world, world.camera_a1).pk)
     world.membership(world.viewer).delete()
 
     deliver(delivery.pk, last_try=False)

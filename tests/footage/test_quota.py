@@ -14,6 +14,7 @@ from portal.work import CapturedWork
 from recordings.footage import holds, housekeeping, notices, removal, tasks
 from recordings.footage.models import Notice, NoticeKind, OrganizationUsage, StoragePolicy
 from recordings.models import NotificationChannel, NotificationDelivery, NotificationRule, WebhookEndpoint
+from recordings.notifications import notice_deliveries
 from recordings.notifications.delivery import deliver
 from tests.conftest import World
 from tests.footage.helpers import ended_ago
@@ -91,7 +92,7 @@ def test_owners_and_admins_are_told_once_when_usage_passes_90_percent(world: Wor
 
     assert (notice.kind, notice.organization_id, notice.camera_id) == (NoticeKind.STORAGE_QUOTA, world.org_a.pk, None)
     assert notice.detail["used_bytes"] == 9500 and notice.detail["quota_bytes"] == 10_000
-    deliveries = notices.queue_deliveries(notice.pk)
+    deliveries = notice_deliveries.queue_deliveries(notice.pk)
     assert sorted(d.recipient for d in deliveries) == sorted([world.owner.email, world.admin.email])
     for delivery in deliveries:
         deliver(delivery.pk, last_try=False)
@@ -117,12 +118,12 @@ def test_quota_notice_goes_to_webhooks_that_chose_it_and_not_to_others(world: Wo
     StoragePolicy.objects.create(organization=world.org_a, quota_bytes=1000)
 
     (notice,) = notices.note_quota_levels(now)
-    deliveries = notices.queue_deliveries(notice.pk)
+    deliveries = notice_deliveries.queue_deliveries(notice.pk)
 
     webhook_rows = [d for d in deliveries if d.channel == NotificationChannel.WEBHOOK]
     assert [(d.rule_id, d.recipient) for d in webhook_rows] == [(wants.pk, hook.url)]
     assert "guard@example.test" not in {d.recipient for d in deliveries}
-    assert notices.queue_deliveries(notice.pk) == []  # idempotent
+    assert notice_deliveries.queue_deliveries(notice.pk) == []  # idempotent
     assert NotificationDelivery.objects.filter(notice=notice).count() == 3  # the webhook, the owner, the admin
 
 
@@ -131,7 +132,7 @@ def test_a_recipient_who_is_no_longer_an_admin_gets_no_quota_mail(world: World, 
     ended_ago(world.camera_a1, now, minutes=5, size=950)
     StoragePolicy.objects.create(organization=world.org_a, quota_bytes=1000)
     (notice,) = notices.note_quota_levels(now)
-    deliveries = {d.recipient: d for d in notices.queue_deliveries(notice.pk)}
+    deliveries = {d.recipient: d for d in notice_deliveries.queue_deliveries(notice.pk)}
     world.membership(world.admin).delete()
 
     deliver(deliveries[world.admin.email].pk, last_try=False)
