@@ -165,7 +165,8 @@ def expire_motion_events(now: datetime, batch_size: int) -> int:
 
     batch = _per_value(sorted(retention_days), expired, batch_size)
     deleted = _delete_files(batch, "motion event")
-    count, _ = MotionEvent.objects.filter(pk__in=deleted).delete()
+    _, by_model = MotionEvent.objects.filter(pk__in=deleted).delete()
+    count = by_model.get(MotionEvent._meta.label, 0)  # not the deliveries and spans that went with them
     if count:
         logger.info("retention deleted %d old motion events", count)
     return len(batch)
