@@ -26,7 +26,7 @@ from accounts.models import Organization
 from accounts.roles import Action
 from accounts.scoping import access
 from accounts.views import organization_page
-from cameras import saved_views, snapshots
+from cameras import saved_views
 from cameras.models import Camera, SavedView, Site
 from cameras.ptz import services as ptz
 
@@ -42,14 +42,13 @@ class Tile:
     status: str
     status_label: str
     enabled: bool
-    picture: str = ""  # the camera's cached recent picture (a data: URL), shown until its video plays
 
 
-def _tile(camera: Camera, picture: str = "") -> Tile:
+def _tile(camera: Camera) -> Tile:
     return Tile(
         public_id=str(camera.public_id), name=camera.name, site=camera.site.name,
         variant="sub" if camera.sub_source else "main",
-        status=camera.status, status_label=camera.get_status_display(), enabled=camera.enabled, picture=picture,
+        status=camera.status, status_label=camera.get_status_display(), enabled=camera.enabled,
     )
 
 
@@ -97,9 +96,7 @@ def _render_grid(
 ) -> HttpResponse:
     page = Paginator(cameras, saved_views.tile_count(layout)).get_page(request.GET.get("page"))
     columns = saved_views.LAYOUTS[layout]
-    cameras_shown = list(page.object_list)
-    pictures = snapshots.cached_pictures([camera for camera in cameras_shown if camera.enabled])
-    tiles = [_tile(camera, pictures.get(camera.pk, "")) for camera in cameras_shown]
+    tiles = [_tile(camera) for camera in page.object_list]
     site = context.get("site")
     query = {"layout": layout, "site": site.public_id if site else None}
     context.update({

@@ -9,7 +9,6 @@ reported as a short, source-free reason.
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -146,19 +145,3 @@ def cached_recent(camera: Camera) -> bytes | None:
     found = cache.get_many([_thumbnail_key(camera), _recorded_key(camera.public_id)])
     snapshot = found.get(_thumbnail_key(camera))
     return snapshot or found.get(_recorded_key(camera.public_id)) or None
-
-
-def cached_pictures(cameras: list[Camera]) -> dict[int, str]:
-    """The cached recent pictures of these cameras as ``data:`` URLs, by camera pk: one cache round trip.
-
-    A live wall renders them into its tiles, so each shows its camera's
-    picture with the page's first paint, instead of after a hundred picture
-    requests that queue behind the wall's video sessions. Never asks the
-    gateway; the caller passes cameras the gate already let through.
-    """
-    snapshots = {_thumbnail_key(camera): camera.pk for camera in cameras}
-    recorded = {_recorded_key(camera.public_id): camera.pk for camera in cameras}
-    found = cache.get_many([*snapshots, *recorded])
-    pictures = {recorded[key]: jpeg for key, jpeg in found.items() if key in recorded and jpeg}
-    pictures |= {snapshots[key]: jpeg for key, jpeg in found.items() if key in snapshots and jpeg}  # full size first
-    return {pk: "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii") for pk, jpeg in pictures.items()}

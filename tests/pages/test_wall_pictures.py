@@ -93,28 +93,3 @@ def test_a_cached_picture_is_not_fetched_again_and_a_fetch_under_way_is_shared(
     held.release.set()
     assert snapshots._shared_fetch(missing).result(timeout=10) == JPEG
     assert held.asked == [stream_name(missing.public_id, snapshots.snapshot_variant(missing))]
-
-
-def test_the_wall_renders_the_cached_pictures_into_its_tiles_in_one_read(
-    world: World, client_for: Callable, gateway: Gateway, held: HeldGateway
-) -> None:
-    import base64
-
-    from django.core.cache import cache
-
-    cached, missing, failed = _on([world.camera_a1, world.camera_a2, world.camera_a1_sub], gateway)
-    held.release.set()
-    assert snapshots.recent_snapshot(cached) == JPEG
-    cache.set(snapshots._thumbnail_key(failed), snapshots._FAILED, 60)  # its last fetch failed
-    held.asked.clear()
-
-    html = client_for(world.viewer).get(reverse("live_grid"), {"layout": "3x3"}).content.decode()
-
-    picture = f'picture="data:image/jpeg;base64,{base64.b64encode(JPEG).decode()}"'
-    tiles = {camera: html.split(f'<cctv-player camera="{camera.public_id}"')[1].split(">")[0]
-             for camera in (cached, missing, failed)}
-    assert picture in tiles[cached]
-    assert "picture=" not in tiles[missing] and "picture=" not in tiles[failed]
-    assert held.asked == []  # the page never asks the gateway
-    # Another organization's wall has none of these cameras, nor their pictures.
-    assert str(cached.public_id) not in client_for(world.admin_b).get(reverse("live_grid")).content.decode()

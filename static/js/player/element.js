@@ -33,7 +33,6 @@ const MSE_PREFERENCE_MS = 10 * 60 * 1000;
 const CHECK_MS = 1000;
 const SLOW_RETRY_ATTEMPT = 99;        // waits the longest backoff
 const MAX_STARTING = 24;              // the live config may set "maxStarting"
-const GIVEN_PICTURE_MS = 2 * 60 * 1000;  // a picture rendered into the page is shown while the page is this young
 
 const liveConfig = () => readJson("live-config");
 
@@ -89,7 +88,6 @@ export class CctvPlayer extends HTMLElement {
     this.mseUntil = 0;
     this.attempts = 0;
     this.removeAttribute("data-picture");
-    this.removeAttribute("picture");
     this.poster.removeAttribute("data-loaded");  // another camera: not its picture
     this.restart();
   }
@@ -144,15 +142,7 @@ export class CctvPlayer extends HTMLElement {
   // Asks for the camera's recent picture if the server has one cached (its one-minute snapshot, taken
   // for the dashboard or an earlier visit; never a new one: a wall of cold pictures slowed the video
   // down). The URL changes once a minute, so a reconnect within the minute costs nothing.
-  // A wall renders the cached pictures into its tiles (`picture`, a data: URL), shown at once with the
-  // page and kept while they are recent; a restart later on asks again.
   showPoster() {
-    const given = this.getAttribute("picture");
-    if (given && performance.now() < GIVEN_PICTURE_MS) {
-      if (this.poster.getAttribute("src") !== given) this.poster.setAttribute("src", given);
-      return;
-    }
-    this.removeAttribute("picture");
     const pattern = liveConfig().thumbnailUrl;
     const camera = this.getAttribute("camera");
     if (!pattern || !camera) return;
