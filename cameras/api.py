@@ -12,7 +12,7 @@ from accounts.scoped_api import ScopedViewSet
 from cameras import services
 from cameras.models import Camera, CameraStatus, Site
 from cameras.serializers import CameraSerializer, SiteSerializer
-from portal.api_base import CRUD_MIXINS, PUBLIC_ID_PARAMETER, IdFilter, errors
+from portal.api_base import CRUD_MIXINS, PUBLIC_ID_PARAMETER, IdFilter, errors, read_schemas
 
 
 class SiteFilter(django_filters.FilterSet):
@@ -114,16 +114,12 @@ CAMERA_WRITE_NOTE = (
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List cameras",
-        description="Cameras you can see. Filter by site, organization, enabled and status; search by name.",
-        responses={200: CameraSerializer, **errors(400)},
-    ),
-    retrieve=extend_schema(
-        summary="Get a camera",
-        description="One camera you can see. Sources are masked; credentials are never returned.",
-        parameters=[PUBLIC_ID_PARAMETER],
-        responses={200: CameraSerializer, **errors(404)},
+    **read_schemas(
+        CameraSerializer,
+        list_summary="List cameras",
+        list_description="Cameras you can see. Filter by site, organization, enabled and status; search by name.",
+        one_summary="Get a camera",
+        one_description="One camera you can see. Sources are masked; credentials are never returned.",
     ),
     create=extend_schema(
         summary="Add a camera",

@@ -18,7 +18,7 @@ from django_filters.widgets import DateRangeWidget
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, renderers, serializers
 
 # --- error shapes, for the schema --------------------------------------------
@@ -90,6 +90,21 @@ class APISchema(AutoSchema):
 # Detail URLs of sites and cameras take any string, so a malformed id still
 # gets the API's JSON 404; the schema documents the id as a UUID all the same.
 PUBLIC_ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The object's id.")
+
+
+def read_schemas(serializer: Any, *, list_summary: str, list_description: str, one_summary: str,
+                 one_description: str) -> dict[str, Any]:
+    """The ``list`` and ``retrieve`` entries of ``extend_schema_view`` for a viewset read by public id.
+
+    Every such viewset documents the same shape: the list (400 for a bad
+    filter) and one object (404 for an id you cannot see).
+    """
+    return {
+        "list": extend_schema(summary=list_summary, description=list_description,
+                              responses={200: serializer, **errors(400)}),
+        "retrieve": extend_schema(summary=one_summary, description=one_description,
+                                  parameters=[PUBLIC_ID_PARAMETER], responses={200: serializer, **errors(404)}),
+    }
 
 
 # The largest id a row can have: PostgreSQL's bigint and SQLite's integer both stop here. A larger number

@@ -37,6 +37,7 @@ from portal.api_base import (
     IdFilter,
     MP4Renderer,
     errors,
+    read_schemas,
 )
 from recordings import storage
 from recordings.clips import bundles, downloads, range_exports
@@ -80,17 +81,13 @@ INLINE_PARAMETER = OpenApiParameter(
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List clips",
-        description="Clips of cameras you can see, newest first. Filter by camera, organization, status and "
-        "the time they were requested.",
-        responses={200: ClipSerializer, **errors(400)},
-    ),
-    retrieve=extend_schema(
-        summary="Get a clip",
-        description="One clip you can see, with its status and, once ready, its size and SHA-256.",
-        parameters=[PUBLIC_ID_PARAMETER],
-        responses={200: ClipSerializer, **errors(404)},
+    **read_schemas(
+        ClipSerializer,
+        list_summary="List clips",
+        list_description="Clips of cameras you can see, newest first. Filter by camera, organization, status and "
+                         "the time they were requested.",
+        one_summary="Get a clip",
+        one_description="One clip you can see, with its status and, once ready, its size and SHA-256.",
     ),
     create=extend_schema(
         summary="Request a clip",
@@ -222,16 +219,12 @@ class ExportNotReady(exceptions.APIException):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List multi-camera exports",
-        description="Multi-camera exports whose every camera you can see, newest first.",
-        responses={200: ExportBundleSerializer, **errors(400)},
-    ),
-    retrieve=extend_schema(
-        summary="Get a multi-camera export",
-        description="One export with its status, its clips and, once ready, the zip's size and SHA-256.",
-        parameters=[PUBLIC_ID_PARAMETER],
-        responses={200: ExportBundleSerializer, **errors(404)},
+    **read_schemas(
+        ExportBundleSerializer,
+        list_summary="List multi-camera exports",
+        list_description="Multi-camera exports whose every camera you can see, newest first.",
+        one_summary="Get a multi-camera export",
+        one_description="One export with its status, its clips and, once ready, the zip's size and SHA-256.",
     ),
     create=extend_schema(
         summary="Export a range of several cameras",

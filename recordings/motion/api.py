@@ -26,7 +26,15 @@ from accounts.roles import Action
 from accounts.scoped_api import ScopedViewSet
 from accounts.scoping import ScopedQuerySet, access
 from cameras.models import Camera
-from portal.api_base import DATETIME_MESSAGE, PUBLIC_ID_PARAMETER, DateTimeFilter, ErrorSerializer, JPEGRenderer, errors
+from portal.api_base import (
+    DATETIME_MESSAGE,
+    PUBLIC_ID_PARAMETER,
+    DateTimeFilter,
+    ErrorSerializer,
+    JPEGRenderer,
+    errors,
+    read_schemas,
+)
 from recordings.clips import downloads, range_exports
 from recordings.clips.serializers import ClipSerializer
 from recordings.models import MotionEvent
@@ -86,17 +94,13 @@ ALREADY = OpenApiResponse(ErrorSerializer, description="Someone acknowledged it 
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List motion events",
-        description="Motion events of cameras you can see, newest first. Filter by camera, site, start time, "
-        "acknowledged and alerted. Live alerts also arrive as `motion.alert` on the event stream.",
-        responses={200: MotionEventSerializer, **errors(400)},
-    ),
-    retrieve=extend_schema(
-        summary="Get a motion event",
-        description="One motion event: camera, start and end, peak score and moving regions, acknowledgement.",
-        parameters=[PUBLIC_ID_PARAMETER],
-        responses={200: MotionEventSerializer, **errors(404)},
+    **read_schemas(
+        MotionEventSerializer,
+        list_summary="List motion events",
+        list_description="Motion events of cameras you can see, newest first. Filter by camera, site, start time, "
+                         "acknowledged and alerted. Live alerts also arrive as `motion.alert` on the event stream.",
+        one_summary="Get a motion event",
+        one_description="One motion event: camera, start and end, peak score and moving regions, acknowledgement.",
     ),
 )
 @extend_schema(tags=["motion"])
