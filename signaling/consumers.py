@@ -67,9 +67,9 @@ def _peer_ip(scope: dict[str, Any]) -> str | None:
 class LiveRelayConsumer(AsyncWebsocketConsumer):
     """Relays one browser's signaling (and MSE fallback) to the camera's gateway.
 
-    ``connect`` authenticates, asks the gate, takes a slot of the user's
-    live-session cap and only then dials the gateway with the stream name
-    the server built. After that, frames only pass through ``relay``'s
+    ``connect`` authenticates, accepts, takes a slot of the user's
+    live-session cap, asks the gate and only then dials the gateway with the
+    stream name the server built. After that, frames only pass through ``relay``'s
     filters: no database, no blocking call.
     """
 
@@ -95,14 +95,21 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
         if not (self.user and self.user.is_authenticated):
             await self.close(code=CloseCode.UNAUTHENTICATED)
             return
+        # Accepted before the cap, the gate and the dial. Browsers open one
+        # WebSocket per server at a time (RFC 6455 4.1: Chromium holds a lock
+        # per address and port until the handshake ends), so whatever ran
+        # before accepting ran one tile after another across a whole wall.
+        # The browser's first frames (its offer) wait in the server's queue
+        # until the session is set up: nothing reaches the gateway, and
+        # nothing comes back but an error frame and a close code, before the
+        # gate has said yes.
+        await self.accept()
         async with connect_admission():
             admitted = await self._open_session()
         # The dial waits on the network, not the CPU, so it runs outside the
         # admission: a gateway that never answers holds up only its own
-        # viewers. It comes before accepting, so the browser's offer (sent as
-        # soon as the socket opens) finds the upstream ready.
+        # viewers.
         if admitted and await self._open_upstream():
-            await self.accept()
             self.pump = asyncio.create_task(self._pump_upstream())
             self.keepalive = asyncio.create_task(self._keep_session())
 
@@ -131,7 +138,7 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
                 self.user, kwargs["public_id"], kwargs.get("variant") or "main", _peer_ip(self.scope)
             )
         except (Http404, MFAEnrolmentRequired) as exc:
-            await self._release_slot()  # a refused handshake may never see disconnect()
+            await self._release_slot()  # at once, not when the close handshake ends
             mfa = isinstance(exc, MFAEnrolmentRequired)
             await self.close(code=CloseCode.MFA_REQUIRED if mfa else CloseCode.NOT_FOUND)
             return False
@@ -151,7 +158,6 @@ class LiveRelayConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def _refuse(self, code: RelayError, text: str, close_code: int) -> None:
-        await self.accept()
         await self.send(text_data=relay.error_frame(code, text))
         await self.close(code=close_code)
 

@@ -6,7 +6,7 @@ import {
 } from "../../static/js/player/outcomes.js";
 
 // Made-up values: the outcomes must follow the page config (signaling/protocol.py), not numbers of their own.
-const CODES = { unauthenticated: 1, notFound: 2, limit: 3, upstream: 4, tryLater: 5 };
+const CODES = { unauthenticated: 1, notFound: 2, limit: 3, upstream: 4, tryLater: 5, mfaRequired: 6 };
 const ERRORS = {
   codecMismatch: "e-codec", accessRevoked: "e-revoked", tooManySessions: "e-many", refused: "e-refused",
   cameraUnavailable: "e-camera-off", streamUnavailable: "e-stream",
@@ -53,6 +53,13 @@ test("closed as unauthenticated or not found: no access", () => {
     assert.deepEqual(closeOutcome(code, true, CODES),
       { action: "give-up", state: "denied", text: "You do not have access to this camera." });
   }
+});
+
+test("closed by the two-factor rule: no access until the app is set up, said so", () => {
+  assert.deepEqual(closeOutcome(6, true, CODES), {
+    action: "give-up", state: "denied",
+    text: "Your organization requires two-factor authentication. Set it up in the portal first.",
+  });
 });
 
 test("closed for the session cap: a final error that says what to do", () => {

@@ -18,6 +18,7 @@ from accounts.models import AuditEvent
 from accounts.roles import Role
 from cameras import services, sync
 from cameras.streams import stream_name
+from signaling.protocol import CloseCode
 from tests.support.factories import make_member, make_organization, make_site, make_user
 from tests.support.webrtc_peer import watch
 
@@ -62,7 +63,7 @@ def test_live_view_is_refused_before_the_gateway_is_dialled(  # type: ignore[no-
 
     refusal = asyncio.run(_refusal(f"{daphne.ws_url}/ws/cameras/{camera.public_id}/live/", headers))
 
-    assert refusal == 403  # Daphne answers a close-before-accept (4403) with HTTP 403
+    assert refusal == CloseCode.MFA_REQUIRED  # accepted at once, then closed with the rule's own code
     name = stream_name(camera.public_id)
     assert gateway_process.consumers(name) == 0
     assert not gateway_process.producer_started(name)

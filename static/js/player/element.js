@@ -33,10 +33,16 @@ const MSE_PREFERENCE_MS = 10 * 60 * 1000;
 const CHECK_MS = 1000;
 const SLOW_RETRY_ATTEMPT = 99;        // waits the longest backoff
 const MAX_STARTING = 24;              // the live config may set "maxStarting"
+// Live sockets of a page still opening (handshake not done) at once. Chromium delays every new
+// WebSocket of a page by a random 1-5 s times 2^(sockets still opening) / 65536: with the 24 of a
+// starting wall pending, a second or more each; with 3, under a millisecond. Handshakes to one
+// server go one at a time anyway (RFC 6455 4.1), so a short line costs nothing.
+const MAX_OPENING = 3;
 
 const liveConfig = () => readJson("live-config");
 
 const starts = new StartQueue(() => liveConfig().maxStarting || MAX_STARTING);
+const opening = new StartQueue(() => MAX_OPENING);
 
 const forcedMse = (el) => el.hasAttribute("force-mse") || new URLSearchParams(location.search).get("force_mse") === "1";
 
@@ -225,6 +231,7 @@ export class CctvPlayer extends HTMLElement {
   // Closes everything of the current session; its late callbacks are ignored.
   stop() {
     starts.done(this);
+    opening.done(this);
     this.session += 1;
     ["retry", "check"].forEach((name) => this.clearTimer(name));
     if (this.ws) {
@@ -242,14 +249,19 @@ export class CctvPlayer extends HTMLElement {
   }
 
   open() {
+    this.setState("connecting");
+    opening.request(this, () => this.openSocket());
+  }
+
+  openSocket() {
     const session = this.session;
     let opened = false;
-    this.setState("connecting");
     const ws = new WebSocket(this.url());
     ws.binaryType = "arraybuffer";
     this.ws = ws;
     ws.onopen = () => {
       opened = true;
+      opening.done(this);
       if (performance.now() < this.mseUntil || forcedMse(this)) this.startMse();
       else this.startWebRtc(session);
     };
@@ -259,6 +271,7 @@ export class CctvPlayer extends HTMLElement {
       else if (this.currentMode === "mse" && this.mse) this.mse.push(event.data);
     };
     ws.onclose = (event) => {
+      opening.done(this);
       if (session !== this.session) return;
       this.ws = null;
       this.onClose(session, event.code, opened);

@@ -12,6 +12,7 @@ const retry = (state, text, slow = false) => ({ action: "retry", state, text, sl
 const giveUp = (state, text) => ({ action: "give-up", state, text });
 
 const NO_ACCESS = "You do not have access to this camera.";
+const MFA_NEEDED = "Your organization requires two-factor authentication. Set it up in the portal first.";
 
 // "code: sentence" of a relay error frame, as {code, text}.
 export const parseRelayError = (value) => {
@@ -39,6 +40,7 @@ export const errorOutcome = ({ code, text }, mode, errors) => {
 // The socket closed with `code`; `opened` tells whether it had opened.
 export const closeOutcome = (code, opened, codes) => {
   if (code === codes.unauthenticated || code === codes.notFound) return giveUp("denied", NO_ACCESS);
+  if (code === codes.mfaRequired) return giveUp("denied", MFA_NEEDED);
   if (code === codes.limit) return giveUp("error", "You have too many live views open; close some first.");
   // A refusal during the handshake reaches the browser without its close code (only 1006).
   if (!opened) return { action: "probe" };
