@@ -2,7 +2,8 @@
 
 PostgreSQL and Redis (the test tooling's throwaway servers), a camera
 simulator, one go2rtc gateway with the project's hardened config, the
-portal migrated and seeded, and Daphne. Everything is stopped on exit.
+portal migrated and seeded, and Daphne (serving the static files too, as
+nginx does in production: bench.asgi). Everything is stopped on exit.
 """
 
 from __future__ import annotations
@@ -189,7 +190,7 @@ def running_stack(*, cameras: int = 1, users: int = 1, sources: int = 1, size: s
         gateway.start()
         rows, people = _seed(gateway, simulator, cameras, users)
         port, daphne = start_process_logged(
-            ["-m", "daphne", "-b", "127.0.0.1", "-p", "{port}", *DAPHNE_OPTIONS, "portal.asgi:application"],
+            ["-m", "daphne", "-b", "127.0.0.1", "-p", "{port}", *DAPHNE_OPTIONS, "bench.asgi:application"],
             logdir / "daphne.log",
         )
         yield Stack(services, simulator, gateway, port, daphne, rows, people)

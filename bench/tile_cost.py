@@ -6,7 +6,7 @@ One stack (bench.stack) with ``--tiles`` cameras. In each round, one
 client, one request at a time (so nothing waits on anything but the work
 itself):
 
-- every camera's cached picture (``/cameras/<id>/thumbnail.jpg?cached=1``,
+- every camera's cached picture (``/cameras/<id>/recent.jpg``,
   as a wall tile asks for it), after the pictures were fetched once;
 - every camera's live socket: opened, a WebRTC offer relayed, the gateway's
   answer relayed back, closed (as a tile's session starts and later ends).
@@ -56,7 +56,7 @@ def _picture_batch(stack: Stack, cookie: dict) -> float:
     before = stack.daphne_cpu_seconds()
     with httpx.Client(base_url=stack.http_url, cookies=cookie, timeout=30) as client:
         for camera in stack.cameras:
-            response = client.get(f"/cameras/{camera.public_id}/thumbnail.jpg", params={"cached": "1"})
+            response = client.get(f"/cameras/{camera.public_id}/recent.jpg")
             if response.status_code != 200:
                 raise SystemExit(f"cached picture answered {response.status_code}")
     return (stack.daphne_cpu_seconds() - before) / len(stack.cameras)

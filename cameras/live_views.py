@@ -62,7 +62,7 @@ def live_config() -> dict[str, Any]:
         "accessUrl": pattern("live_access"),
         "cameraPageUrl": pattern("live_camera"),
         # A tile shows the camera's recent picture (cached a minute, view right) until its video plays.
-        "thumbnailUrl": pattern("camera_thumbnail"),
+        "pictureUrl": pattern("camera_recent_picture"),
     }
 
 

@@ -16,4 +16,5 @@ urlpatterns = [
     path("cameras/<uuid:public_id>/delete/", views.camera_delete, name="camera_delete"),
     path("cameras/<uuid:public_id>/snapshot.jpg", views.camera_snapshot, name="camera_snapshot"),
     path("cameras/<uuid:public_id>/thumbnail.jpg", views.camera_thumbnail, name="camera_thumbnail"),
+    path("cameras/<uuid:public_id>/recent.jpg", views.camera_recent_picture, name="camera_recent_picture"),
 ]

@@ -320,7 +320,7 @@ def test_an_indexed_minute_picture_serves_the_cameras_live_tiles_until_a_snapsho
     assert thumbnailer.index_taken(thumbnailer.Taken((world.camera_a1.pk, "thumbnail"), segment.pk,
                                                      thumbnails.bucket_of(segment.start), jpeg))
 
-    assert snapshots.cached_recent(world.camera_a1) == JPEG_BYTES  # a live tile's ?cached=1 picture
+    assert snapshots.cached_recent(world.camera_a1) == JPEG_BYTES  # a live tile's picture (recent.jpg)
     assert snapshots.cached_recent(world.camera_a2) is None  # another camera's is not
     # A full-size snapshot, once someone took one, comes first.
     cache.set(snapshots._thumbnail_key(world.camera_a1), b"full size", 60)

@@ -26,6 +26,7 @@ OBJECT_PAGES: list[ObjectCase] = [
     ("camera_detail", "get", lambda w, r: w.camera_a1.public_id),
     ("camera_snapshot", "get", lambda w, r: w.camera_a1.public_id),
     ("camera_thumbnail", "get", lambda w, r: w.camera_a1.public_id),
+    ("camera_recent_picture", "get", lambda w, r: w.camera_a1.public_id),
     ("camera_motion", "get", lambda w, r: w.camera_a1.public_id),
     ("camera_motion", "post", lambda w, r: w.camera_a1.public_id),
     ("camera_recording", "get", lambda w, r: w.camera_a1.public_id),

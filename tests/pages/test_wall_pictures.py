@@ -1,4 +1,4 @@
-"""A live wall's pictures: its tiles show a camera's picture only when one is cached (``?cached=1``), and
+"""A live wall's pictures: its tiles show a camera's picture only when one is cached (``recent.jpg``), and
 never ask the gateway for new ones (a hundred cold snapshots at once slowed the wall's video down); a
 picture being fetched is fetched once for every viewer. The gateway is faked at its client
 (Go2RTCClient.snapshot); the gate, the cache (Redis) and the database are real."""
@@ -68,12 +68,12 @@ def test_the_walls_tiles_get_a_cached_picture_or_nothing_and_never_ask_the_gatew
     client = client_for(world.viewer)
 
     assert client.get(reverse("live_grid"), {"layout": "3x3"}).status_code == 200
-    answers = [client.get(reverse("camera_thumbnail", args=[c.public_id]), {"cached": "1"}) for c in (cached, missing)]
+    answers = [client.get(reverse("camera_recent_picture", args=[c.public_id])) for c in (cached, missing)]
 
     assert (answers[0].status_code, answers[0].content) == (200, JPEG)
     assert (answers[1].status_code, answers[1].content) == (204, b"")
     assert held.asked == []  # neither the page nor the tiles asked the gateway
-    foreign = client_for(world.admin_b).get(reverse("camera_thumbnail", args=[cached.public_id]), {"cached": "1"})
+    foreign = client_for(world.admin_b).get(reverse("camera_recent_picture", args=[cached.public_id]))
     assert foreign.status_code == 404
 
 

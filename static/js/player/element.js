@@ -149,10 +149,10 @@ export class CctvPlayer extends HTMLElement {
   // for the dashboard or an earlier visit; never a new one: a wall of cold pictures slowed the video
   // down). The URL changes once a minute, so a reconnect within the minute costs nothing.
   showPoster() {
-    const pattern = liveConfig().thumbnailUrl;
+    const pattern = liveConfig().pictureUrl;
     const camera = this.getAttribute("camera");
     if (!pattern || !camera) return;
-    const url = `${thumbnailUrl(pattern.replace("{camera}", encodeURIComponent(camera)))}&cached=1`;
+    const url = thumbnailUrl(pattern.replace("{camera}", encodeURIComponent(camera)));
     if (this.poster.getAttribute("src") !== url) this.poster.setAttribute("src", url);
   }
 
