@@ -34,9 +34,10 @@ const CHECK_MS = 1000;
 const SLOW_RETRY_ATTEMPT = 99;        // waits the longest backoff
 const MAX_STARTING = 24;              // the live config may set "maxStarting"
 // Live sockets of a page still opening (handshake not done) at once. Chromium delays every new
-// WebSocket of a page by a random 1-5 s times 2^(sockets still opening) / 65536: with the 24 of a
-// starting wall pending, a second or more each; with 3, under a millisecond. Handshakes to one
-// server go one at a time anyway (RFC 6455 4.1), so a short line costs nothing.
+// WebSocket of a renderer process (here, the page) by a random 1-5 s times 2^(its sockets still
+// opening) / 65536 (websocket_throttler.cc): with the 24 of a starting wall pending, a second or
+// more each; with 3, under a millisecond. Handshakes to one server go one at a time anyway
+// (RFC 6455 4.1), so a short line costs nothing.
 const MAX_OPENING = 3;
 
 const liveConfig = () => readJson("live-config");
