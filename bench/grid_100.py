@@ -106,29 +106,6 @@ def _all_pictures_s(rows: dict[str, dict[str, float]], tiles: int) -> float | No
     return max(firsts) / 1000 if len(firsts) >= tiles else None
 
 
-def _warm_pictures(stack: Stack, cookie: str, attempts: int = 5) -> None:
-    """Every camera's picture asked for through the portal (as the dashboard does) until all are cached.
-
-    A fetch the gateway fails is cached for a minute as "no picture", and
-    that tile would then show nothing until its video plays: the figure
-    would measure the warm-up, not the wall. Those are asked for again.
-    """
-    import httpx
-
-    from cameras.snapshots import cached_recent, forget_recent
-
-    missing = list(stack.cameras)
-    with httpx.Client(base_url=stack.http_url, cookies={"sessionid": cookie}, timeout=60) as client:
-        for _ in range(attempts):
-            forget_recent(missing)
-            for camera in missing:
-                client.get(f"/cameras/{camera.public_id}/thumbnail.jpg")
-            missing = [camera for camera in missing if not cached_recent(camera)]
-            if not missing:
-                return
-    print(f"warning: {len(missing)} of {len(stack.cameras)} pictures could not be cached", flush=True)
-
-
 def _portal(driver: Any, stack: Stack, cookie: str, args: argparse.Namespace, steady: bool = False) -> dict:
     """The portal's wall; with ``steady``, also Daphne's CPU while it keeps playing."""
     from cameras.snapshots import forget_recent
@@ -137,7 +114,7 @@ def _portal(driver: Any, stack: Stack, cookie: str, args: argparse.Namespace, st
     if args.pictures == "cold":
         forget_recent(stack.cameras)  # the run starts without cached pictures, as the first viewer would
     else:
-        _warm_pictures(stack, cookie)  # cached within the minute, as after a look at the dashboard
+        stack.warm_pictures(cookie)  # cached within the minute, as after a look at the dashboard
 
     with tempfile.TemporaryDirectory(prefix="cctv-bench-chromium-") as profile:
         context = _open_portal(driver, stack, cookie, profile)

@@ -76,6 +76,29 @@ class Stack:
     def portal_headers(self, user) -> dict[str, str]:  # type: ignore[no-untyped-def]
         return session_headers(self.http_url, user)
 
+    def warm_pictures(self, session_cookie: str, attempts: int = 5) -> None:
+        """Every camera's picture asked for through the portal (as the dashboard does) until all are cached.
+
+        A fetch the gateway fails is cached for a minute as "no picture", and
+        that camera's tile would show nothing until its video plays: a
+        benchmark would measure the warm-up, not the wall. Those are asked
+        for again.
+        """
+        import httpx
+
+        from cameras.snapshots import cached_recent, forget_recent
+
+        missing = list(self.cameras)
+        with httpx.Client(base_url=self.http_url, cookies={"sessionid": session_cookie}, timeout=60) as client:
+            for _ in range(attempts):
+                forget_recent(missing)
+                for camera in missing:
+                    client.get(f"/cameras/{camera.public_id}/thumbnail.jpg")
+                missing = [camera for camera in missing if not cached_recent(camera)]
+                if not missing:
+                    return
+        print(f"warning: {len(missing)} of {len(self.cameras)} pictures could not be cached", flush=True)
+
     def daphne_rss_mb(self) -> float:
         return process_rss_mb(self.daphne.pid)
 

@@ -62,14 +62,6 @@ def _picture_batch(stack: Stack, cookie: dict) -> float:
     return (stack.daphne_cpu_seconds() - before) / len(stack.cameras)
 
 
-def _warm_pictures(stack: Stack, cookie: dict) -> None:
-    import httpx
-
-    with httpx.Client(base_url=stack.http_url, cookies=cookie, timeout=60) as client:
-        for camera in stack.cameras:
-            client.get(f"/cameras/{camera.public_id}/thumbnail.jpg")
-
-
 async def _measure(stack: Stack, rounds: int) -> dict[str, list[float]]:
     from asgiref.sync import sync_to_async
 
@@ -78,7 +70,7 @@ async def _measure(stack: Stack, rounds: int) -> dict[str, list[float]]:
     headers = await sync_to_async(stack.portal_headers)(stack.users[0])
     cookie = {"sessionid": headers["Cookie"].split("=", 1)[1]}
     sdp = await prepared_offer()
-    await sync_to_async(_warm_pictures)(stack, cookie)
+    await sync_to_async(stack.warm_pictures)(cookie["sessionid"])
     await _live_batch(stack, headers, sdp)  # first-use costs (imports, pools), not measured
     figures: dict[str, list[float]] = {"picture": [], "live": []}
     for _ in range(rounds):
