@@ -7,7 +7,9 @@ wall clock the moment the line arrives; ``Exited``: the run ended). All
 database work stays on the main thread. ffmpeg is started from the main
 thread with a parent-death signal, so if the recorder is killed its ffmpegs
 get SIGTERM, close the segment they are writing and exit: nothing keeps
-recording a camera that another recorder is about to take.
+recording a camera that another recorder is about to take, and the next
+recorder indexes that last file (ffmpeg ignores SIGPIPE, so the lines it
+writes to its dead recorder cannot end it halfway through).
 
 The signal is set by util-linux's ``setpriv --pdeathsig TERM``, which then
 executes ffmpeg, so Python can start the process with ``vfork``: about a
@@ -126,6 +128,9 @@ class StreamCapture:
         self.process = subprocess.Popen(  # noqa: S603  (argv built from settings and server-side names)
             [*launcher, *argv], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             env={**os.environ, **ffmpeg.ENVIRONMENT}, preexec_fn=None if launcher else _die_with_parent,
+            # SIGPIPE stays ignored, as in Python: once the recorder is dead nobody reads ffmpeg's
+            # pipes, and a warning logged while it finishes its file would otherwise end it first.
+            restore_signals=False,
         )
         self.progress_at = time.monotonic()
         self.closed_at = 0.0

@@ -4,7 +4,9 @@ The recorder starts ffmpeg through ``setpriv --pdeathsig TERM`` (so Python
 can vfork instead of forking the whole recorder) and falls back to setting
 the signal from Python where setpriv is missing. Both are checked with a
 real recorder-like process that is killed, and a stand-in ffmpeg that notes
-the signal it gets.
+the signal it gets. Once its recorder is gone, nobody reads ffmpeg's output:
+the line it logs while finishing its file must not end it (SIGPIPE) before
+the file is whole.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +28,13 @@ from tests.support.waiting import wait_until
 # only then; on a busy machine the shell can take a while to get there).
 STAND_IN = """#!/bin/sh
 trap 'echo stopped > "$0.signalled"; exit 255' TERM
+echo ready > "$0.ready"
+while :; do /bin/sleep 0.05; done
+"""
+
+# Like ffmpeg on SIGTERM: a warning and a segment-list line to its dead recorder, then the file finished.
+FINISHING_STAND_IN = """#!/bin/sh
+trap 'echo "[warning] exiting" >&2; echo "seg.mp4,0.0,1.5"; echo whole > "$0.finished"; exit 255' TERM
 echo ready > "$0.ready"
 while :; do /bin/sleep 0.05; done
 """
@@ -44,8 +54,22 @@ time.sleep(600)
 
 @pytest.mark.parametrize("setpriv", [True, False], ids=["setpriv", "python-fallback"])
 def test_ffmpeg_is_told_to_stop_when_its_recorder_is_killed(tmp_path: Path, setpriv: bool) -> None:
+    with _killed_recorder(tmp_path, STAND_IN, setpriv) as stand_in:
+        wait_until(lambda: Path(f"{stand_in}.signalled").exists(), timeout=10)
+
+
+@pytest.mark.parametrize("setpriv", [True, False], ids=["setpriv", "python-fallback"])
+def test_ffmpeg_finishes_its_file_though_its_recorder_no_longer_reads_its_output(tmp_path: Path,
+                                                                                 setpriv: bool) -> None:
+    with _killed_recorder(tmp_path, FINISHING_STAND_IN, setpriv) as stand_in:
+        wait_until(lambda: Path(f"{stand_in}.finished").exists(), timeout=10)
+
+
+@contextlib.contextmanager
+def _killed_recorder(tmp_path: Path, script: str, setpriv: bool) -> Iterator[Path]:
+    """A recorder-like process running ``script`` as its ffmpeg, killed once the script is ready."""
     stand_in = tmp_path / "ffmpeg"
-    stand_in.write_text(STAND_IN)
+    stand_in.write_text(script)
     stand_in.chmod(0o755)
     env = subprocess_env(CCTV_FFMPEG_BIN=str(stand_in), DJANGO_SETTINGS_MODULE="tests.settings")
     if not setpriv:
@@ -58,8 +82,7 @@ def test_ffmpeg_is_told_to_stop_when_its_recorder_is_killed(tmp_path: Path, setp
         wait_until(lambda: Path(f"{stand_in}.ready").exists(), timeout=30)
         recorder.send_signal(signal.SIGKILL)
         recorder.wait(timeout=10)
-
-        wait_until(lambda: Path(f"{stand_in}.signalled").exists(), timeout=10)
+        yield stand_in
     finally:
         if recorder.poll() is None:
             recorder.kill()
