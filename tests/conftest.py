@@ -102,6 +102,16 @@ def _flush_survives_a_deadlock() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings_xdist_suffix() -> None:
+    """Keep the test database's name under pytest-xdist (pytest-django would add ``_gw0``).
+
+    Each worker has servers of its own (tests.support.services), and the
+    Celery workers, Daphnes and ``manage.py`` runs a test starts reach its
+    database by the name in the inherited ``DATABASE_URL``.
+    """
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """pytest-django's test database, minus stray sessions at the end.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import json
 import os
 import subprocess
 import sys
@@ -112,6 +113,45 @@ def test_subprocess_sees_the_test_database() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "1"
+
+
+WORKER_PROBE = """
+import json, os
+from pathlib import Path
+
+from django.db import connection
+
+
+def test_probe(db):
+    probe = {"url": os.environ["DATABASE_URL"], "name": connection.settings_dict["NAME"],
+             "data": os.environ["CCTV_DATA_DIR"], "worker": os.environ["PYTEST_XDIST_WORKER"]}
+    Path(os.environ["PROBE_DIR"], probe["worker"] + ".json").write_text(json.dumps(probe))
+"""
+
+
+@pytest.mark.integration
+def test_each_xdist_worker_has_its_own_servers_and_keeps_the_database_name(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """bin/test's workers: each its own PostgreSQL and data directory, its database named as its subprocesses see it."""
+    (tmp_path / "test_probe.py").write_text(WORKER_PROBE)
+    # The suite's own answer to pytest-django's per-worker database name, as tests/ would load it.
+    (tmp_path / "conftest.py").write_text("from tests.conftest import django_db_modify_db_settings_xdist_suffix\n")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST_", "CCTV_TEST_"))}
+    for name in ("DATABASE_URL", "REDIS_URL", "CCTV_DATA_DIR"):
+        env.pop(name, None)
+    env["PROBE_DIR"] = str(tmp_path)
+    result = subprocess.run(  # noqa: S603  (fixed argv)
+        [sys.executable, "-m", "pytest", "-c", str(REPO_ROOT / "pyproject.toml"), "--rootdir", str(REPO_ROOT),
+         "-n", "2", "--dist", "each", "-p", "no:cacheprovider", "-q",
+         str(tmp_path / "test_probe.py")],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=240,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    probes = [json.loads(path.read_text()) for path in sorted(tmp_path.glob("gw*.json"))]
+    assert [probe["worker"] for probe in probes] == ["gw0", "gw1"]
+    assert len({probe["url"] for probe in probes}) == 2  # two clusters
+    assert len({probe["data"] for probe in probes}) == 2
+    for probe in probes:
+        assert probe["name"] == probe["url"].rsplit("/", 1)[1] == "cctv", probe
 
 
 def test_free_port_is_bindable() -> None:

@@ -28,6 +28,8 @@ from tests.support.ptz_picture import WIDEST, Panorama, osd_height, view_of
 from tests.support.services import REPO_ROOT, free_port, wait_for_port
 from tests.support.waiting import wait_until
 
+pytestmark = pytest.mark.integration  # go2rtc, the renderer, the ONVIF device and ffmpeg run as processes
+
 SIZES = {"ptz": (640, 360), "ptz-sub": (320, 180)}
 RATES = {"ptz": 15, "ptz-sub": 10}
 HOME = {"pan": 0.0, "tilt": 0.0, "zoom": 0.0}

@@ -58,6 +58,16 @@ SQLITE_MARK = "sqlite"
 # Set while this plugin owns the servers; tests/settings.py then names the
 # test database like the real one (nothing else lives in the cluster).
 OWNED_FLAG = "CCTV_TEST_THROWAWAY_SERVICES"
+# The data directory this plugin made. pytest-xdist's workers inherit the
+# controller's environment: a worker that finds CCTV_DATA_DIR equal to this
+# makes its own, so two workers never write the same media paths.
+OWNED_DATA_DIR_FLAG = "CCTV_TEST_OWNED_DATA_DIR"
+# Under pytest-xdist (bin/test runs two workers), the tests with one of these
+# marks form a group that runs on one worker, one test after another: never
+# two Chromium tests at once, nor two of the other tests that start real
+# processes (gateways, Celery workers, Daphne, ffmpeg). The database-only
+# tests share out among the workers.
+SERIAL_GROUPS = {"browser": "browser", "integration": "servers"}  # the first mark found decides
 DATABASE_NAME = "cctv"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -510,11 +520,15 @@ def _start(args: list[str]) -> None:
         return
     database = session_database()
     atexit.register(_stop_services)  # in case pytest dies before pytest_unconfigure
-    if "CCTV_DATA_DIR" not in os.environ:
+    if os.environ.get("CCTV_DATA_DIR", "") in {"", os.environ.get(OWNED_DATA_DIR_FLAG)}:
         # Media and other files the code writes go to a throwaway place, not var/.
         _data_dir = tempfile.mkdtemp(prefix="cctv-test-data-")
-        os.environ["CCTV_DATA_DIR"] = _data_dir
+        os.environ["CCTV_DATA_DIR"] = os.environ[OWNED_DATA_DIR_FLAG] = _data_dir
     use_existing = os.environ.get(USE_EXISTING_FLAG, "").lower() in {"1", "true", "yes", "on"}
+    if use_existing and os.environ.get("PYTEST_XDIST_WORKER"):
+        # Subprocesses reach the database by its real name, which xdist's workers cannot share.
+        raise pytest.UsageError(f"{USE_EXISTING_FLAG} runs the tests in one process: add -n 0 (bin/test: "
+                                "CCTV_TEST_WORKERS=0)")
     if use_existing:
         # The SQLite pass always gets a fresh file (Django deletes its test database file): only Redis is reused.
         needed = ("DATABASE_URL", "REDIS_URL") if database == "postgresql" else ("REDIS_URL",)
@@ -554,8 +568,13 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     return None
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """In the SQLite pass, deselect every test that is not marked to run on SQLite."""
+    """Group the tests that start servers or a browser; in the SQLite pass, keep only the ones marked for it."""
+    for item in items:
+        group = next((group for mark, group in SERIAL_GROUPS.items() if item.get_closest_marker(mark)), None)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
     if session_database() != "sqlite":
         return
     selected = [item for item in items if item.get_closest_marker(SQLITE_MARK)]
