@@ -14,8 +14,10 @@ gateway, Daphne) and one headless Chromium, in one run:
 - the two alternate ``--runs`` times, each on a fresh browser profile and
   after the gateway has dropped the previous page's viewers; medians are
   reported;
-- finally the portal's grid once more, and Daphne's CPU over ``--steady``
-  seconds of it playing.
+- finally the portal's grid once more, and the CPU over ``--steady``
+  seconds of it playing: Daphne's (percent of a core), and the cores the
+  gateway, the browser (all its processes) and the whole machine kept busy;
+  on a small machine the wall's own playback leaves little for starting it.
 
 For the portal it also gives the seconds until every tile shows a picture
 (``all_tiles_picture_s``: the camera's recent snapshot or its video,
@@ -48,7 +50,7 @@ from typing import Any
 
 import yaml
 
-from bench import grid_timeline
+from bench import grid_timeline, procstat
 from bench.stack import Stack, running_stack
 from tests.support.media import keep_sources_open, stop_processes
 from tests.support.services import REPO_ROOT
@@ -133,10 +135,9 @@ def _portal(driver: Any, stack: Stack, cookie: str, args: argparse.Namespace, st
                 print(f"portal run: all live at {_seconds(result['all'], args.timeout)}; ms after navigation:")
                 print("\n".join(grid_timeline.summary(result["timeline"])), flush=True)
             if steady:
-                cpu_before, wall_before = stack.daphne_cpu_seconds(), time.monotonic()
+                before = _steady_cpu(stack)
                 page.wait_for_timeout(args.steady * 1000)
-                elapsed = time.monotonic() - wall_before
-                result["cpu_percent"] = (stack.daphne_cpu_seconds() - cpu_before) / elapsed * 100
+                result.update(_steady_shares(before, _steady_cpu(stack)))
                 result["last"] = players(page)
                 if args.screenshot:
                     page.screenshot(path=args.screenshot)
@@ -144,6 +145,30 @@ def _portal(driver: Any, stack: Stack, cookie: str, args: argparse.Namespace, st
             context.close()
     _wait_idle_gateway(stack)
     return result
+
+
+def _steady_cpu(stack: Stack) -> dict[str, Any]:
+    """CPU seconds so far of Daphne, the gateway, this run's Chromium processes and the whole machine."""
+    assert stack.gateway.process is not None  # running_stack started it
+    return {
+        "wall": time.monotonic(),
+        "daphne": stack.daphne_cpu_seconds(),
+        "gateway": procstat.cpu_seconds(stack.gateway.process.pid),
+        "browser": procstat.named_cpu_seconds(os.getpid(), "chrom"),  # under Playwright's driver
+        "machine": procstat.machine_busy_seconds(),
+    }
+
+
+def _steady_shares(before: dict[str, Any], after: dict[str, Any]) -> dict[str, float]:
+    """Cores (CPU seconds per second) each part used between two readings; Daphne's in percent of one."""
+    elapsed = after["wall"] - before["wall"]
+    browser = sum(seconds - before["browser"].get(pid, 0.0) for pid, seconds in after["browser"].items())
+    return {
+        "cpu_percent": (after["daphne"] - before["daphne"]) / elapsed * 100,
+        "gateway_cores": (after["gateway"] - before["gateway"]) / elapsed,
+        "browser_cores": browser / elapsed,
+        "machine_cores": (after["machine"] - before["machine"]) / elapsed,
+    }
 
 
 def _go2rtc(driver: Any, stack: Stack, args: argparse.Namespace) -> dict:
@@ -213,6 +238,9 @@ def _report(args: argparse.Namespace, results: dict[str, Any]) -> None:
     print(f"go2rtc_all_playing_s: {_seconds(go2rtc, args.timeout)}")
     print(f"ratio: {portal / go2rtc:.2f} x" if portal and go2rtc else "ratio: n/a (a wall never fully played)")
     print(f"portal_cpu_percent_steady: {steady['cpu_percent']:.1f} %")
+    print(f"gateway_cores_steady: {steady['gateway_cores']:.2f} cores")
+    print(f"browser_cores_steady: {steady['browser_cores']:.2f} cores")
+    print(f"machine_cores_busy_steady: {steady['machine_cores']:.2f} cores (of {os.cpu_count()})")
     for name in ("portal", "go2rtc"):
         for pct in (50, 90):
             value = _median([r["reached"].get(pct) for r in results[name]])

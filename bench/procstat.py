@@ -85,3 +85,40 @@ def family_cpu_seconds(pid: int) -> tuple[float, float]:
 
 def load_average() -> float:
     return os.getloadavg()[0]
+
+
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def descendants(root: int) -> list[int]:
+    """Every live process under ``root`` (children, their children, ...)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parents.setdefault(int(_stat_fields(int(entry.name))[1]), []).append(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    found, pending = [], [root]
+    while pending:
+        kids = parents.get(pending.pop(), [])
+        found.extend(kids)
+        pending.extend(kids)
+    return found
+
+
+def named_cpu_seconds(root: int, prefix: str) -> dict[int, float]:
+    """CPU seconds of each live process under ``root`` whose command name starts with ``prefix``."""
+    return {pid: cpu_seconds(pid) for pid in descendants(root) if _comm(pid).startswith(prefix)}
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores spent on anything but idling and waiting for I/O since boot (/proc/stat)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / TICK
