@@ -149,11 +149,11 @@ def _portal(driver: Any, stack: Stack, cookie: str, args: argparse.Namespace, st
 
 def _steady_cpu(stack: Stack) -> dict[str, Any]:
     """CPU seconds so far of Daphne, the gateway, this run's Chromium processes and the whole machine."""
-    assert stack.gateway.process is not None  # running_stack started it
+    gateway = stack.gateway.process  # started by running_stack
     return {
         "wall": time.monotonic(),
         "daphne": stack.daphne_cpu_seconds(),
-        "gateway": procstat.cpu_seconds(stack.gateway.process.pid),
+        "gateway": procstat.cpu_seconds(gateway.pid) if gateway else 0.0,
         "browser": procstat.named_cpu_seconds(os.getpid(), "chrom"),  # under Playwright's driver
         "machine": procstat.machine_busy_seconds(),
     }
