@@ -25,6 +25,10 @@ an environment that also works with ``CCTV_TEST_USE_EXISTING_SERVICES``.
 
 Both servers are stopped, by their own PIDs, in ``pytest_unconfigure``.
 
+Under pytest-xdist (``bin/test`` runs two workers) every worker starts its
+own servers and data directory the same way, and the tests that start real
+processes are grouped so they run one after another (``SERIAL_GROUPS``).
+
 To run against servers you already have, set ``DATABASE_URL`` and
 ``REDIS_URL`` yourself together with ``CCTV_TEST_USE_EXISTING_SERVICES=1``
 (in the SQLite pass only ``REDIS_URL``: its database file is always new).
@@ -524,6 +528,11 @@ def _start(args: list[str]) -> None:
         # Media and other files the code writes go to a throwaway place, not var/.
         _data_dir = tempfile.mkdtemp(prefix="cctv-test-data-")
         os.environ["CCTV_DATA_DIR"] = os.environ[OWNED_DATA_DIR_FLAG] = _data_dir
+    elif worker := os.environ.get("PYTEST_XDIST_WORKER"):
+        # A directory the caller chose: each worker writes into its own part of it.
+        own = Path(os.environ["CCTV_DATA_DIR"]) / worker
+        own.mkdir(parents=True, exist_ok=True)
+        os.environ["CCTV_DATA_DIR"] = str(own)
     use_existing = os.environ.get(USE_EXISTING_FLAG, "").lower() in {"1", "true", "yes", "on"}
     if use_existing and os.environ.get("PYTEST_XDIST_WORKER"):
         # Subprocesses reach the database by its real name, which xdist's workers cannot share.
