@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 import redis
@@ -130,7 +131,7 @@ def test_probe(db):
 
 
 @pytest.mark.integration
-def test_each_xdist_worker_has_its_own_servers_and_keeps_the_database_name(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_each_xdist_worker_has_its_own_servers_and_keeps_the_database_name(tmp_path: Path) -> None:
     """bin/test's workers: each its own PostgreSQL and data directory, its database named as its subprocesses see it."""
     (tmp_path / "test_probe.py").write_text(WORKER_PROBE)
     # The suite's own answer to pytest-django's per-worker database name, as tests/ would load it.
