@@ -135,9 +135,10 @@ export class CctvPlayer extends HTMLElement {
     this.poster.className = "live-poster";
     this.poster.alt = "";
     this.poster.decoding = "async";
-    // Lazy: in view it loads at once all the same, but it does not hold up the page's load event
-    // (a cold picture may wait seconds on the gateway).
-    this.poster.loading = "lazy";
+    // Asked for at once and ahead of the page's other images: the server answers from its cache or
+    // with nothing (never the gateway), so it cannot hold up the page, and a wall's pictures are
+    // what its viewer looks at first.
+    this.poster.fetchPriority = "high";
     this.poster.addEventListener("load", () => {
       this.poster.setAttribute("data-loaded", "");
       this.markPicture();
