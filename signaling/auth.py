@@ -16,12 +16,13 @@ from importlib import import_module
 from types import SimpleNamespace
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
 from django.http import parse_cookie
+
+from signaling.db import pooled_db
 
 
 def _session_key(scope: dict[str, Any]) -> str | None:
@@ -43,5 +44,5 @@ class SessionUserMiddleware(BaseMiddleware):
     """Puts ``scope["user"]`` from the session cookie, read on a pooled thread."""
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
-        user = await database_sync_to_async(user_of_session, thread_sensitive=False)(_session_key(scope))
+        user = await pooled_db(user_of_session)(_session_key(scope))
         return await super().__call__(dict(scope, user=user), receive, send)

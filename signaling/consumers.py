@@ -23,6 +23,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketExce
 from accounts.scoping import MFAEnrolmentRequired
 from portal import events
 from signaling import live, relay
+from signaling.db import pooled_db
 from signaling.limits import limiter
 from signaling.protocol import MOTION_ALERT_FIELDS, CloseCode, RelayError
 from signaling.scopes import followed_camera_groups
@@ -30,17 +31,6 @@ from signaling.scopes import followed_camera_groups
 logger = logging.getLogger(__name__)
 
 UPSTREAM_OPEN_TIMEOUT = 5
-
-
-def pooled_db(func):  # type: ignore[no-untyped-def]
-    """Run ORM work on the shared thread pool rather than the single sync thread.
-
-    Channels runs every ``database_sync_to_async`` call of every connection
-    on one thread, so a burst of viewers would queue behind each other. These
-    calls are self-contained (no transaction spans them), so any pool thread,
-    each with its own persistent connection, may run them.
-    """
-    return database_sync_to_async(func, thread_sensitive=False)
 
 
 # How many live sockets of one process may be past authentication and in the
