@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, transaction
 from rest_framework.test import APIClient
 
@@ -42,6 +43,31 @@ def probe_database(tmp_path: Path, django_db_blocker: Any) -> Iterator[Any]:
         connections["probe"].close()
         del connections["probe"]
         del connections.settings["probe"]
+
+
+POSTGRES_URL = "postgres://cctv:secret@db.example:5432/cctv"
+
+
+def test_postgresql_connections_come_from_a_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not kept per thread: under ASGI every request runs on a new thread (tests/live/test_database_pool.py)."""
+    monkeypatch.delenv("DATABASE_POOL", raising=False)
+    monkeypatch.setenv("DATABASE_POOL_MAX_SIZE", "12")
+    config = database_from_url(POSTGRES_URL)
+    assert config["CONN_MAX_AGE"] == 0  # Django refuses a pool with kept connections
+    assert config["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 12, "timeout": 20}
+
+
+def test_the_pool_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_POOL", "off")
+    config = database_from_url(POSTGRES_URL)
+    assert "pool" not in config.get("OPTIONS", {})
+    assert config["CONN_MAX_AGE"] == 60
+
+
+def test_a_pool_setting_that_is_not_yes_or_no_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_POOL", "sometimes")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_POOL must be true or false"):
+        database_from_url(POSTGRES_URL)
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(probe_database: Any) -> None:

@@ -165,6 +165,54 @@ def test_two_by_two_grid_plays_all_four_cameras(wall, daphne, browser) -> None: 
     assert page.locator(".live-overlay cctv-player").count() == 0
 
 
+# Per camera, when its tile's picture settled (loaded, or refused: 204 when nothing is cached) and when
+# its live socket was created, in ms since navigation. Capture listeners run before the player's own.
+PICTURE_THEN_SOCKET_JS = """
+(() => {
+  const marks = (window.__pictureThenSocket = {});
+  const mark = (camera, name) => {
+    const row = (marks[camera] = marks[camera] || {});
+    if (!(name in row)) row[name] = performance.now();
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(url, protocols) {
+      super(url, protocols);
+      const live = /\\/ws\\/cameras\\/([^/]+)\\/live\\//.exec(String(url));
+      if (live) mark(live[1], "socket");
+    }
+  };
+  const settled = ({ target }) => {
+    const player = target.classList && target.classList.contains("live-poster") && target.closest("cctv-player");
+    if (player) mark(player.getAttribute("camera"), "picture");
+  };
+  document.addEventListener("load", settled, true);
+  document.addEventListener("error", settled, true);
+})();
+"""
+
+
+def test_a_tile_asks_for_its_video_once_its_picture_is_in(wall, daphne, browser) -> None:  # type: ignore[no-untyped-def]
+    """Pictures first: each tile opens its live socket after its picture settled, or after a short wait if it hangs."""
+    cameras, viewer = wall
+    page = _page_as(browser, daphne, viewer)
+    page.goto("about:blank")
+    cached, uncached, hanging = cameras[:2], cameras[2], cameras[3]
+    for camera in cached:  # the dashboard's pictures of a moment ago
+        assert page.request.get(f"{daphne.http_url}/cameras/{camera.public_id}/thumbnail.jpg").status == 200
+    held: list = []
+    page.route(f"**/cameras/{hanging.public_id}/recent.jpg*", lambda route: held.append(route))  # never answered
+    page.add_init_script(PICTURE_THEN_SOCKET_JS)
+    page.goto(f"{daphne.http_url}/live/?layout=2x2", wait_until="domcontentloaded")  # "load" waits for it
+
+    wait_players_live(page, 4, LIVE_TIMEOUT)  # the tile whose picture hangs too: it did not wait for ever
+    marks = page.evaluate("window.__pictureThenSocket")
+    for camera in [*cached, uncached]:
+        row = marks[str(camera.public_id)]
+        assert row["picture"] <= row["socket"], (camera.name, row)
+    assert held and "picture" not in marks[str(hanging.public_id)]  # still hanging when its video started
+
+
 def test_forced_mse_plays_through_the_relay(wall, daphne, browser) -> None:  # type: ignore[no-untyped-def]
     cameras, viewer = wall
     page = _page_as(browser, daphne, viewer)
