@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db import close_old_connections
+from django.db import connections
 from django.http import HttpRequest, HttpResponseBase
 
 
@@ -18,7 +18,8 @@ class ReleaseDatabaseWhileStreamingMiddleware:
     downloads could leave every other request waiting for one. Nothing in a
     file's bytes needs the database; an iterator that does simply takes a
     connection again. A kept connection (SQLite, or ``DATABASE_POOL=0``) is
-    kept, as Django would.
+    kept, as Django would, and so is one inside a transaction (a test's, for
+    one): closing it there would end the transaction.
 
     First in ``MIDDLEWARE``: it sees the response after every other middleware
     (the session's save included) has finished with the database.
@@ -30,5 +31,7 @@ class ReleaseDatabaseWhileStreamingMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if response.streaming:
-            close_old_connections()
+            for connection in connections.all(initialized_only=True):
+                if not connection.in_atomic_block:
+                    connection.close_if_unusable_or_obsolete()  # pooled: back to the pool
         return response

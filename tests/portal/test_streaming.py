@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.test import RequestFactory
 
@@ -53,3 +53,11 @@ def test_an_ordinary_response_keeps_its_connection_until_the_request_ends() -> N
 def test_the_middleware_is_the_outermost() -> None:
     """It must see the response after every other middleware (the session's save) used the database."""
     assert settings.MIDDLEWARE[0] == "portal.streaming.ReleaseDatabaseWhileStreamingMiddleware"
+
+
+def test_a_connection_inside_a_transaction_is_left_alone() -> None:
+    """Closing it would end the transaction (a test's, or a middleware's): the request's end gives it back."""
+    with transaction.atomic():
+        _through_middleware(lambda: StreamingHttpResponse(iter([b"segment bytes"])))
+        assert connection.connection is not None
+        assert User.objects.count() == 0

@@ -24,7 +24,7 @@ import { request } from "../http.js";
 import { MseSession, mediaSourceClass } from "./mse-session.js";
 import { closeOutcome, errorOutcome, frameVerdict, parseRelayError, probeOutcome } from "./outcomes.js";
 import { LABELS, TRANSPORTS, badgeTitle } from "./labels.js";
-import { StartQueue } from "./start-queue.js";
+import { PicturesFirst, StartQueue } from "./start-queue.js";
 import { unwatchVisibility, watchVisibility } from "./visibility.js";
 import { WebRtcSession } from "./webrtc-session.js";
 
@@ -32,10 +32,7 @@ const PAUSE_AFTER_MS = 5000;          // off-screen or hidden tab this long: dis
 const MSE_PREFERENCE_MS = 10 * 60 * 1000;
 const CHECK_MS = 1000;
 const SLOW_RETRY_ATTEMPT = 99;        // waits the longest backoff
-// A tile asks for its video once its picture is in (or refused), and after this long at the latest.
-// On a 10x10 wall the pictures and the first video sessions compete for the server and the machine;
-// with the pictures first, every camera shows sooner and the video is not slower (bench.grid_100).
-const PICTURE_FIRST_MS = 1500;
+const PICTURES_FIRST_MS = 1500;      // video sessions wait for the page's pictures this long at most
 const MAX_STARTING = 24;              // the live config may set "maxStarting"
 // Live sockets of a page still opening (handshake not done) at once. Chromium delays every new
 // WebSocket of a renderer process (here, the page) by a random 1-5 s times 2^(its sockets still
@@ -48,6 +45,7 @@ const liveConfig = () => readJson("live-config");
 
 const starts = new StartQueue(() => liveConfig().maxStarting || MAX_STARTING);
 const opening = new StartQueue(() => MAX_OPENING);
+const picturesFirst = new PicturesFirst({ queue: starts, maxWaitMs: PICTURES_FIRST_MS });
 
 const forcedMse = (el) => el.hasAttribute("force-mse") || new URLSearchParams(location.search).get("force_mse") === "1";
 
@@ -90,6 +88,7 @@ export class CctvPlayer extends HTMLElement {
   disconnectedCallback() {
     this.isConnectedToPage = false;
     unwatchVisibility(this);
+    picturesFirst.settled(this);
     this.stop();
   }
 
@@ -146,11 +145,11 @@ export class CctvPlayer extends HTMLElement {
     this.poster.addEventListener("load", () => {
       this.poster.setAttribute("data-loaded", "");
       this.markPicture();
-      this.pictureSettled();
+      picturesFirst.settled(this);
     });
-    this.poster.addEventListener("error", () => {
+    this.poster.addEventListener("error", () => {  // also a 204: nothing cached
       this.poster.removeAttribute("data-loaded");
-      this.pictureSettled();
+      picturesFirst.settled(this);
     });
     this.append(video, this.poster, label, this.badge, this.message);
   }
@@ -163,7 +162,9 @@ export class CctvPlayer extends HTMLElement {
     const camera = this.getAttribute("camera");
     if (!pattern || !camera) return;
     const url = thumbnailUrl(pattern.replace("{camera}", encodeURIComponent(camera)));
-    if (this.poster.getAttribute("src") !== url) this.poster.setAttribute("src", url);
+    if (this.poster.getAttribute("src") === url) return;
+    picturesFirst.loading(this);
+    this.poster.setAttribute("src", url);
   }
 
   markPicture() {
@@ -235,27 +236,7 @@ export class CctvPlayer extends HTMLElement {
     if (!this.isConnectedToPage || this.paused || this.final) return;
     this.setState("connecting");
     this.showPoster();
-    const session = this.session;
-    this.whenPictureSettled(() => {
-      if (session === this.session) starts.request(this, () => this.open());
-    });
-  }
-
-  // then() once the poster has loaded or failed (a 204: nothing cached), or PICTURE_FIRST_MS passed.
-  whenPictureSettled(then) {
-    if (!this.poster.getAttribute("src") || this.poster.complete) {
-      then();
-      return;
-    }
-    this.onPictureSettled = then;
-    this.timers.picture = setTimeout(() => this.pictureSettled(), PICTURE_FIRST_MS);
-  }
-
-  pictureSettled() {
-    this.clearTimer("picture");
-    const then = this.onPictureSettled;
-    this.onPictureSettled = null;
-    if (then) then();
+    starts.request(this, () => this.open());
   }
 
   // Closes everything of the current session; its late callbacks are ignored.
@@ -263,8 +244,7 @@ export class CctvPlayer extends HTMLElement {
     starts.done(this);
     opening.done(this);
     this.session += 1;
-    ["retry", "check", "picture"].forEach((name) => this.clearTimer(name));
-    this.onPictureSettled = null;
+    ["retry", "check"].forEach((name) => this.clearTimer(name));
     if (this.ws) {
       this.ws.onopen = this.ws.onmessage = this.ws.onclose = this.ws.onerror = null;
       this.ws.close();
