@@ -157,9 +157,9 @@ CCTV_SQLITE_OPTIONS = {
 # PostgreSQL: a pool of connections per process (psycopg_pool), not a kept
 # connection per thread. Under ASGI, Django runs each request's synchronous
 # code on a thread of its own (asgiref's ThreadSensitiveContext), so a kept
-# connection is never used again: every page, picture and API call paid for a
-# new connection (about 10 ms of CPU between Daphne and PostgreSQL, a wall of
-# 100 tiles 100 of them) and left the old one to the garbage collector. A
+# connection is never used again: every page, picture and API call opened a
+# new one (a PostgreSQL backend process started for it; a 10x10 wall, 106 of
+# them) and left the old one to the garbage collector. A
 # connection goes back to the pool at the end of each request or task. The
 # ceiling is per process and should be at least the threads that use the
 # database at once (a Celery worker's --concurrency); past it, a request waits
