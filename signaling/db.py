@@ -14,6 +14,7 @@ def pooled_db(func: Any) -> Any:
     on one thread, which the portal's synchronous page requests share, so a
     burst of viewers would queue behind each other and behind the pages. Use
     it for self-contained calls (no transaction spans them): any pool
-    thread, each with its own persistent connection, may run them.
+    thread may run them, taking a connection for the call and giving it back
+    after (from the PostgreSQL pool; see ``database_from_url`` in settings).
     """
     return database_sync_to_async(func, thread_sensitive=False)

@@ -84,11 +84,17 @@ const fakeTimers = () => {
   };
 };
 
-test("videos wait until every loading picture has settled", () => {
+// A roomy start queue behind a PicturesFirst gate, with timers the test fires.
+const gated = () => {
   const { started, start } = recorder();
   const queue = new StartQueue(() => 10);
   const timers = fakeTimers();
   const pictures = new PicturesFirst({ queue, maxWaitMs: 1500, ...timers });
+  return { started, start, queue, timers, pictures };
+};
+
+test("videos wait until every loading picture has settled", () => {
+  const { started, start, queue, timers, pictures } = gated();
   pictures.loading("a");
   pictures.loading("b");
   queue.request("a", start("a"));
@@ -101,10 +107,7 @@ test("videos wait until every loading picture has settled", () => {
 });
 
 test("a picture that hangs holds the videos only until the time is up", () => {
-  const { started, start } = recorder();
-  const queue = new StartQueue(() => 10);
-  const timers = fakeTimers();
-  const pictures = new PicturesFirst({ queue, maxWaitMs: 1500, ...timers });
+  const { started, start, queue, timers, pictures } = gated();
   pictures.loading("a");
   queue.request("a", start("a"));
   timers.fire();
@@ -115,9 +118,7 @@ test("a picture that hangs holds the videos only until the time is up", () => {
 });
 
 test("a tile that leaves the page while its picture loads does not hold the others", () => {
-  const { started, start } = recorder();
-  const queue = new StartQueue(() => 10);
-  const pictures = new PicturesFirst({ queue, maxWaitMs: 1500, ...fakeTimers() });
+  const { started, start, queue, pictures } = gated();
   pictures.loading("a");
   pictures.loading("gone");
   queue.request("a", start("a"));
